@@ -1,0 +1,7 @@
+"""Care rules (CODEBOOK section 7): pseudonyms, masking, small-cell suppression."""
+
+from groundswell.care.mask import mask_text
+from groundswell.care.pseudonym import Pseudonymiser, load_key
+from groundswell.care.suppress import MIN_CELL, suppress_small_cells
+
+__all__ = ["MIN_CELL", "Pseudonymiser", "load_key", "mask_text", "suppress_small_cells"]

@@ -1,0 +1,186 @@
+"""The readers registry and content-based format detection.
+
+Readers register under the ``groundswell.readers`` entry-point group; the built-in ones are listed
+in ``BUILTIN_READERS`` and go through the same loading path, so a plug-in is a peer, not a hack.
+Detection looks at the first decompressed bytes of a file: each reader scores how sure it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+import orjson
+
+from groundswell.ingest.source import Source
+from groundswell.schema import Quarantined, Record
+
+ENTRY_POINT_GROUP = "groundswell.readers"
+
+BUILTIN_READERS: dict[str, str] = {
+    "twitter_v2": "groundswell.ingest.twitter_v2:TwitterV2Reader",
+}
+
+
+@dataclass
+class Head:
+    """What detection can see of a source: its first bytes, parsed as far as they allow."""
+
+    source: Source
+    raw: bytes
+
+    @property
+    def suffix(self) -> str:
+        return self.source.suffix
+
+    @cached_property
+    def text(self) -> str:
+        return self.raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+    @cached_property
+    def first_json(self) -> Any:
+        """The first JSON value: the first line of JSONL, or the whole head of a JSON document if
+        it parses (None otherwise)."""
+        stripped = self.text.lstrip()
+        if not stripped or stripped[0] not in "[{":
+            return None
+        first_line = stripped.split("\n", 1)[0]
+        for candidate in (first_line, stripped):
+            try:
+                return orjson.loads(candidate)
+            except orjson.JSONDecodeError:
+                continue
+        return None
+
+    @cached_property
+    def json_text(self) -> str:
+        """The head as text, for key sniffing of JSON too large to parse from the head."""
+        return self.text if self.text.lstrip()[:1] in ("{", "[") else ""
+
+    @cached_property
+    def csv_header(self) -> list[str]:
+        """Column names if the head looks like CSV with a header row, else []."""
+        text = self.text
+        if not text or text.lstrip()[:1] in ("{", "[", "<"):
+            return []
+        first = text.split("\n", 1)[0]
+        if "," not in first and "\t" not in first and ";" not in first:
+            return []
+        try:
+            dialect = csv.Sniffer().sniff(first, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        row = next(csv.reader(io.StringIO(first), dialect), [])
+        return [c.strip() for c in row]
+
+
+class Reader:
+    """Base class of a format reader.
+
+    ``sniff`` returns a confidence in [0, 1] that the head belongs to this format;
+    ``read`` yields Post, Article or Quarantined records with provenance filled in.
+    """
+
+    name: ClassVar[str] = ""
+    platform: ClassVar[str] = ""
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.options = options or {}
+
+    def sniff(self, head: Head) -> float:
+        raise NotImplementedError
+
+    def read(self, source: Source) -> Iterator[Record]:
+        raise NotImplementedError
+
+
+def load_readers(options: dict[str, Any] | None = None) -> list[Reader]:
+    """Instantiate every registered reader: built-ins first, then plug-ins by entry point."""
+    specs = dict(BUILTIN_READERS)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        specs.setdefault(ep.name, ep.value)
+    readers = []
+    for spec in specs.values():
+        module, _, attr = spec.partition(":")
+        readers.append(getattr(import_module(module), attr)(options))
+    return readers
+
+
+def detect(source: Source, readers: list[Reader]) -> Reader | None:
+    """The reader most confident about this source, or None when none claims it."""
+    head = Head(source, source.head())
+    if not head.raw.strip():
+        return None
+    best, best_score = None, 0.0
+    for reader in readers:
+        try:
+            score = reader.sniff(head)
+        except Exception:  # a plug-in's sniff must not stop detection
+            score = 0.0
+        if score > best_score:
+            best, best_score = reader, score
+    return best if best_score >= 0.5 else None
+
+
+def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quarantined]:
+    """Parse a JSONL source line by line; bad lines become Quarantined records naming the line."""
+    for item in source.lines():
+        if isinstance(item, Quarantined):
+            item.format = fmt
+            yield item
+            continue
+        lineno, line = item
+        try:
+            yield lineno, orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            reason = "invalid UTF-8" if "utf-8" in str(exc).lower() else f"invalid JSON: {exc}"
+            yield Quarantined(source_file=source.name, line=lineno, reason=reason,
+                              raw=line[:65536], format=fmt)
+
+
+def iter_json_document_or_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quarantined]:
+    """Yield top-level JSON values of a source that is either one JSON document (possibly
+    pretty-printed over many lines) or JSONL. Line numbers are 1 for a single document."""
+    text_head = source.head().lstrip()
+    looks_document = text_head[:1] == b"[" or (
+        text_head[:1] == b"{" and b"\n" in text_head and not _first_line_is_json(text_head)
+    )
+    if not looks_document:
+        yield from iter_json_lines(source, fmt)
+        return
+    data = source.read_all()
+    if isinstance(data, Quarantined):
+        data.format = fmt
+        yield data
+        return
+    try:
+        yield 1, orjson.loads(data)
+    except orjson.JSONDecodeError:
+        # maybe JSONL after all (a first line that was long); fall back to lines
+        yield from iter_json_lines(source, fmt)
+
+
+def _first_line_is_json(head: bytes) -> bool:
+    line = head.split(b"\n", 1)[0]
+    try:
+        orjson.loads(line)
+        return True
+    except orjson.JSONDecodeError:
+        return False
+
+
+def quarantine(source: Source, line: int, reason: str, raw: Any, fmt: str) -> Quarantined:
+    """A Quarantined record for a parsed value that is not a usable post (missing id or text...)."""
+    if not isinstance(raw, bytes | bytearray):
+        try:
+            raw = orjson.dumps(raw)
+        except TypeError:
+            raw = repr(raw).encode()
+    return Quarantined(source_file=source.name, line=line, reason=reason, raw=bytes(raw[:65536]),
+                       format=fmt)

@@ -1,0 +1,133 @@
+"""Twitter/X API v2: twarc2 response pages (data + includes) and flattened tweets, JSONL or JSON.
+
+Retweets become repost edges to their original; the original (from ``includes.tweets`` or the
+flattened ``referenced_tweets``) is stored as a post so its full text is kept. Quoted and replied-to
+tweets in ``includes`` are context, not matches, and are not stored. Counts, users, compliance and
+list lines are not posts and are passed over.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from typing import Any
+
+from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.source import Source
+from groundswell.schema import Post, Record, hashtags_in_text, merge_hashtags, parse_time
+
+_METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impression_count",
+            "bookmark_count")
+
+
+def _is_tweet(obj: Any) -> bool:
+    return isinstance(obj, dict) and "id" in obj and ("text" in obj or "note_tweet" in obj)
+
+
+class TwitterV2Reader(Reader):
+    """twarc2 JSONL pages, ``twarc2 flatten`` output, and single v2 API responses."""
+
+    name = "twitter_v2"
+    platform = "twitter"
+
+    def sniff(self, head: Head) -> float:
+        obj = head.first_json
+        if isinstance(obj, dict):
+            data = obj.get("data")
+            if isinstance(data, list) and data and _is_tweet(data[0]) and "author_id" in data[0]:
+                return 0.95
+            if isinstance(data, dict) and _is_tweet(data) and "author_id" in data:
+                return 0.95
+            if _is_tweet(obj) and "author_id" in obj and "id_str" not in obj:
+                return 0.95
+        txt = head.json_text
+        if '"data"' in txt and '"author_id"' in txt and '"edit_history_tweet_ids"' in txt:
+            return 0.8
+        if '"data"' in txt and '"author_id"' in txt and '"conversation_id"' in txt:
+            return 0.7
+        return 0.0
+
+    def read(self, source: Source) -> Iterator[Record]:
+        for item in iter_json_document_or_lines(source, self.name):
+            if not isinstance(item, tuple):
+                yield item
+                continue
+            lineno, obj = item
+            yield from self._read_value(source, lineno, obj)
+
+    def _read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
+        if isinstance(obj, list):  # a JSON array of pages or tweets
+            for i, value in enumerate(obj, start=1):
+                yield from self._read_value(source, lineno if lineno > 1 else i, value)
+            return
+        if not isinstance(obj, dict):
+            yield quarantine(source, lineno, "not a JSON object", obj, self.name)
+            return
+        if "data" in obj:
+            data = obj["data"]
+            tweets = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+            if not tweets or not _is_tweet(tweets[0]) and "author_id" not in tweets[0]:
+                return  # counts, users, lists: not posts
+            includes = obj.get("includes") or {}
+            users = {u.get("id"): u for u in includes.get("users") or ()}
+            refs = {t.get("id"): t for t in includes.get("tweets") or ()}
+            for tweet in tweets:
+                yield from self._tweet(source, lineno, tweet, users, refs)
+        elif "id" in obj and ("text" in obj or "note_tweet" in obj or "author_id" in obj):
+            yield from self._tweet(source, lineno, obj, None, None)
+        # else: compliance, errors-only pages, {} from flatten: not posts
+
+    def _tweet(self, source: Source, lineno: int, tw: dict, users: dict | None,
+               refs: dict | None) -> Iterator[Record]:
+        tid = tw.get("id")
+        if not tid:
+            yield quarantine(source, lineno, "tweet without id", tw, self.name)
+            return
+        author = tw.get("author") if users is None else users.get(tw.get("author_id"))
+        ref_ids: dict[str, str] = {}
+        ref_full: dict[str, dict] = {}
+        for ref in tw.get("referenced_tweets") or ():
+            kind, rid = ref.get("type"), ref.get("id")
+            if kind and rid:
+                ref_ids[kind] = str(rid)
+                full = refs.get(rid) if refs is not None else ref if "text" in ref else None
+                if full:
+                    ref_full[kind] = full
+        rt_id = ref_ids.get("retweeted")
+        if rt_id:
+            original = ref_full.get("retweeted")
+            if original and original.get("text") is not None:
+                orig_author = (users or {}).get(original.get("author_id")) if users is not None \
+                    else original.get("author")
+                yield self._post(source, lineno, original, orig_author, {})
+            yield self._post(source, lineno, tw, author, ref_ids, repost_of=rt_id)
+            return
+        if tw.get("text") is None and not tw.get("note_tweet"):
+            yield quarantine(source, lineno, f"tweet {tid} without text", tw, self.name)
+            return
+        yield self._post(source, lineno, tw, author, ref_ids)
+
+    def _post(self, source: Source, lineno: int, tw: dict, author: dict | None,
+              ref_ids: dict[str, str], repost_of: str | None = None) -> Post:
+        note = tw.get("note_tweet") or {}
+        text = html.unescape(note.get("text") or tw.get("text") or "")
+        entities = note.get("entities") or tw.get("entities") or {}
+        username = (author or {}).get("username")
+        tid = str(tw["id"])
+        metrics = tw.get("public_metrics") or {}
+        return Post(
+            platform="twitter", id=tid, text=text,
+            created_at=parse_time(tw.get("created_at")),
+            author=str(tw.get("author_id") or (author or {}).get("id") or "") or None,
+            author_name=username,
+            url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
+            lang=tw.get("lang"),
+            hashtags=merge_hashtags([h.get("tag", "") for h in entities.get("hashtags") or ()],
+                                    hashtags_in_text(text)),
+            mentions=[m["username"] for m in entities.get("mentions") or () if m.get("username")],
+            urls=[u.get("unwound_url") or u.get("expanded_url") or u.get("url", "")
+                  for u in entities.get("urls") or ()],
+            reply_to=ref_ids.get("replied_to"), quote_of=ref_ids.get("quoted"), repost_of=repost_of,
+            metrics={k: int(metrics[k]) for k in _METRICS if isinstance(metrics.get(k), int)},
+            source_file=source.name, source_line=lineno, format=self.name,
+        )

@@ -1,0 +1,137 @@
+"""The one schema every stage speaks: Post, Article, Quarantined.
+
+Readers yield these records; the store writes them; classifiers and analyses read them back.
+Hashtags are normalised per CODEBOOK section 4 (``#MeToo's`` -> ``#metoo``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+import msgspec
+
+PLATFORMS = (
+    "twitter", "reddit", "bluesky", "mastodon", "telegram", "facebook", "instagram", "generic",
+)
+
+# A hashtag in running text: '#' not preceded by a word char or '&' (HTML entity), then word chars.
+_TAG_IN_TEXT = re.compile(r"(?<![\w&/])[#＃](\w[\w\u200c\u200d\u0900-\u0DFF'’]*)", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$")
+_TRAILING = re.compile(r"[\W_]+$", re.UNICODE)
+
+
+class Post(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One post as read from an export, before pseudonymisation."""
+
+    platform: str
+    id: str
+    text: str
+    created_at: datetime | None = None
+    author: str | None = None  # platform author id or handle (pseudonymised by the store)
+    author_name: str | None = None  # display name or handle; kept only with pseudonymise off
+    url: str | None = None
+    lang: str | None = None
+    hashtags: list[str] = []
+    mentions: list[str] = []
+    urls: list[str] = []
+    reply_to: str | None = None
+    quote_of: str | None = None
+    repost_of: str | None = None
+    metrics: dict[str, int] = {}
+    source_file: str = ""
+    source_line: int = 0  # 1-based line, or 1-based record index for whole-document formats
+    format: str = ""
+
+
+class Article(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A long-form text (op-ed, essay) read from a .txt, .md or .html file."""
+
+    id: str
+    title: str
+    text: str
+    created_at: datetime | None = None
+    author: str | None = None
+    url: str | None = None
+    source_file: str = ""
+    format: str = "article"
+
+
+class Quarantined(msgspec.Struct, kw_only=True):
+    """A record that could not be read; kept with its raw bytes and the reason."""
+
+    source_file: str
+    line: int
+    reason: str
+    raw: bytes = b""
+    format: str = ""
+
+
+Record = Post | Article | Quarantined
+
+
+def normalise_hashtag(tag: str) -> str | None:
+    """Return the codebook form of a hashtag (``#MeToo's`` -> ``#metoo``), or None if empty.
+
+    NFKC and case-folding; accents kept; a possessive and trailing punctuation removed.
+    """
+    tag = unicodedata.normalize("NFKC", tag).strip().lstrip("#＃")
+    tag = _POSSESSIVE.sub("", tag)
+    tag = _TRAILING.sub("", tag)
+    tag = tag.casefold()
+    if not tag or tag.isdigit():
+        return None
+    return "#" + tag
+
+
+def hashtags_in_text(text: str) -> list[str]:
+    """Hashtags written in running text, normalised, in order of first appearance."""
+    return merge_hashtags([], (m.group(1) for m in _TAG_IN_TEXT.finditer(text)))
+
+
+def merge_hashtags(*groups) -> list[str]:
+    """Normalise and merge several hashtag lists, keeping the first-seen order, no repeats."""
+    seen: dict[str, None] = {}
+    for group in groups:
+        for raw in group or ():
+            norm = normalise_hashtag(str(raw))
+            if norm:
+                seen.setdefault(norm, None)
+    return list(seen)
+
+
+def parse_time(value) -> datetime | None:
+    """Parse the time shapes exports use into an aware UTC datetime (None when absent).
+
+    Accepts epoch seconds or milliseconds (int, float or numeric string), ISO-8601 with or without
+    offset (naive means UTC), and Twitter v1.1's ``Thu Jul 28 16:10:07 +0000 2022``.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, int | float) or (
+        isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value.strip())
+    ):
+        num = float(value)
+        if num > 1e14:  # microseconds
+            num /= 1e6
+        elif num > 1e11:  # milliseconds
+            num /= 1e3
+        dt = datetime.fromtimestamp(num, tz=UTC)
+    else:
+        s = str(value).strip()
+        try:
+            dt = datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y")
+        except ValueError:
+            s = s.replace("Z", "+00:00").replace("z", "+00:00")
+            # Python < 3.11-safe trim of sub-microsecond digits (Bluesky writes nanoseconds)
+            s = re.sub(r"(\.\d{6})\d+", r"\1", s)
+            try:
+                dt = datetime.fromisoformat(s)
+            except ValueError:
+                return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)

@@ -1,0 +1,241 @@
+"""Open the DuckDB store, write batches idempotently, forget posts and authors.
+
+Writes are upserts by (platform, id) with first-seen-wins, one transaction per batch, so a process
+killed mid-run loses at most its open batch and a re-run fills the gap without double counting.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from groundswell.care.pseudonym import Pseudonymiser, load_key
+from groundswell.errors import StoreError, StoreLockedError
+from groundswell.schema import Article, Post, Quarantined
+
+DEFAULT_DB = "groundswell.duckdb"
+SCHEMA_VERSION = "1"
+
+
+@dataclass
+class BatchCounts:
+    """What one written batch did; adds up across a run."""
+
+    stored: int = 0
+    duplicates: int = 0
+    reposts: int = 0
+    quarantined: int = 0
+    articles: int = 0
+    forgotten: int = 0  # records skipped because a deletion list names them (within duplicates)
+
+    def __iadd__(self, other: BatchCounts) -> BatchCounts:
+        for k in self.__dataclass_fields__:
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+        return self
+
+
+def _naive_utc(dt: datetime | None) -> datetime | None:
+    return None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)
+
+
+class Store:
+    """A groundswell DuckDB file and its pseudonymisation key.
+
+    ``pseudonymise=False`` keeps raw author ids and display names; it is recorded in the store at
+    creation and cannot be changed afterwards (mixing raw and hashed authors would break deletions).
+    """
+
+    def __init__(self, path: str | os.PathLike = DEFAULT_DB, *, read_only: bool = False,
+                 pseudonymise: bool | None = None) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError(f"{self.path}: no such store; run `groundswell ingest PATH --db {path}` first")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"{self.path} is in use by another groundswell process (DuckDB allows one writer); "
+                    "wait for it to finish or pass another --db") from exc
+            raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
+        if not read_only:
+            self.con.execute(resources.files("groundswell.store").joinpath("schema.sql").read_text())
+            self._init_meta(pseudonymise)
+        meta = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+        self.pseudonymise = meta.get("pseudonymise", "true") == "true"
+        self.pseudonym = Pseudonymiser(load_key(self.path), enabled=self.pseudonymise)
+
+    def _init_meta(self, pseudonymise: bool | None) -> None:
+        have = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+        if "schema_version" not in have:
+            flag = "false" if pseudonymise is False else "true"
+            self.con.executemany("INSERT INTO meta VALUES (?, ?)",
+                                 [("schema_version", SCHEMA_VERSION), ("pseudonymise", flag)])
+        elif pseudonymise is not None and have.get("pseudonymise") != str(pseudonymise).lower():
+            raise StoreError(f"{self.path} was created with pseudonymise={have.get('pseudonymise')}; "
+                             "use a new --db to change it")
+
+    # -- context manager -------------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+    def write_batch(self, records: list[Post | Article | Quarantined], *, synthetic: bool = False,
+                    ) -> BatchCounts:
+        """Write one batch in one transaction; returns what was stored, skipped and quarantined."""
+        counts = BatchCounts()
+        posts: dict[tuple[str, str], Post] = {}
+        reposts: dict[tuple[str, str], Post] = {}
+        articles: dict[str, Article] = {}
+        bad: dict[tuple[str, int], Quarantined] = {}
+        for rec in records:
+            if isinstance(rec, Post):
+                target = reposts if rec.repost_of else posts
+                key = (rec.platform, rec.id)
+                if key in target:
+                    counts.duplicates += 1
+                else:
+                    target[key] = rec
+            elif isinstance(rec, Article):
+                if rec.id in articles:
+                    counts.duplicates += 1
+                else:
+                    articles[rec.id] = rec
+            else:
+                key2 = (rec.source_file, rec.line)
+                if key2 in bad:  # a second problem on the same line: one quarantined record
+                    counts.duplicates += 1
+                else:
+                    bad[key2] = rec
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            if posts:
+                tbl = self._posts_table(list(posts.values()), synthetic)
+                inserted, skipped = self._insert("posts", tbl, len(posts))
+                counts.stored += inserted
+                counts.duplicates += len(posts) - inserted
+                counts.forgotten += skipped
+            if reposts:
+                tbl = self._reposts_table(list(reposts.values()))
+                inserted, skipped = self._insert("reposts", tbl, len(reposts))
+                counts.reposts += inserted
+                counts.duplicates += len(reposts) - inserted
+                counts.forgotten += skipped
+            if articles:
+                tbl = pa.Table.from_pylist([
+                    {"id": a.id, "title": a.title, "text": a.text, "created_at": _naive_utc(a.created_at),
+                     "author": a.author, "url": a.url, "format": a.format, "source_file": a.source_file}
+                    for a in articles.values()])
+                n = self.con.execute(
+                    "INSERT INTO articles SELECT * FROM tbl ON CONFLICT DO NOTHING").fetchone()[0]
+                counts.articles += n
+                counts.stored += n
+                counts.duplicates += len(articles) - n
+            if bad:
+                qt = pa.Table.from_pylist([
+                    {"source_file": q.source_file, "line": q.line, "reason": q.reason,
+                     "raw": q.raw, "format": q.format} for q in bad.values()],
+                    schema=pa.schema([("source_file", pa.string()), ("line", pa.int64()),
+                                      ("reason", pa.string()), ("raw", pa.binary()),
+                                      ("format", pa.string())]))
+                self.con.execute("INSERT INTO quarantine SELECT * FROM qt ON CONFLICT DO NOTHING")
+                counts.quarantined += len(bad)  # re-seen bad lines still count: they were read as bad
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+        return counts
+
+    def _insert(self, table: str, tbl: pa.Table, n: int) -> tuple[int, int]:
+        """Insert rows not forgotten and not present; returns (inserted, skipped as forgotten)."""
+        self.con.register("batch_tbl", tbl)
+        try:
+            kept = self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE batch_kept AS SELECT b.* FROM batch_tbl b "
+                "WHERE NOT EXISTS (SELECT 1 FROM forgotten f WHERE (f.kind = 'post' AND f.value = b.id) "
+                "OR (f.kind = 'author' AND f.value = b.author))").fetchone()[0]
+            inserted = self.con.execute(
+                f"INSERT INTO {table} SELECT * FROM batch_kept ON CONFLICT DO NOTHING").fetchone()[0]
+        finally:
+            self.con.unregister("batch_tbl")
+        return inserted, n - kept
+
+    def _posts_table(self, posts: list[Post], synthetic: bool) -> pa.Table:
+        pseudo = self.pseudonym
+        keep_names = not self.pseudonymise
+        cols: dict[str, list[Any]] = {k: [] for k in POST_COLUMNS}
+        for p in posts:
+            cols["platform"].append(p.platform)
+            cols["id"].append(p.id)
+            cols["url"].append(p.url)
+            cols["author"].append(pseudo(p.platform, p.author))
+            cols["author_name"].append(p.author_name if keep_names else None)
+            cols["created_at"].append(_naive_utc(p.created_at))
+            cols["lang"].append(p.lang)
+            cols["text"].append(p.text)
+            cols["hashtags"].append(p.hashtags)
+            cols["mentions"].append(p.mentions)
+            cols["urls"].append(p.urls)
+            cols["reply_to"].append(p.reply_to)
+            cols["quote_of"].append(p.quote_of)
+            cols["metrics"].append(orjson.dumps(p.metrics).decode() if p.metrics else None)
+            cols["format"].append(p.format)
+            cols["source_file"].append(p.source_file)
+            cols["source_line"].append(p.source_line)
+            cols["synthetic"].append(synthetic)
+        return pa.table(cols, schema=POST_ARROW_SCHEMA)
+
+    def _reposts_table(self, posts: list[Post]) -> pa.Table:
+        pseudo = self.pseudonym
+        return pa.table({
+            "platform": [p.platform for p in posts], "id": [p.id for p in posts],
+            "repost_of": [p.repost_of for p in posts],
+            "author": [pseudo(p.platform, p.author) for p in posts],
+            "created_at": [_naive_utc(p.created_at) for p in posts],
+            "format": [p.format for p in posts], "source_file": [p.source_file for p in posts],
+            "source_line": [p.source_line for p in posts],
+        }, schema=REPOST_ARROW_SCHEMA)
+
+    # -- runs ------------------------------------------------------------------------------
+    def record_run(self, command: str, params: dict[str, Any], counts: dict[str, Any],
+                   started_at: datetime) -> str:
+        """Keep a provenance row for a command run on this store."""
+        run_id = uuid.uuid4().hex[:12]
+        self.con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)", [
+            run_id, command, _naive_utc(started_at), _naive_utc(datetime.now(UTC)),
+            orjson.dumps(params, default=str).decode(), orjson.dumps(counts, default=str).decode()])
+        return run_id
+
+    def checkpoint(self) -> None:
+        self.con.execute("CHECKPOINT")
+
+
+POST_ARROW_SCHEMA = pa.schema([
+    ("platform", pa.string()), ("id", pa.string()), ("url", pa.string()), ("author", pa.string()),
+    ("author_name", pa.string()), ("created_at", pa.timestamp("us")), ("lang", pa.string()),
+    ("text", pa.string()), ("hashtags", pa.list_(pa.string())), ("mentions", pa.list_(pa.string())),
+    ("urls", pa.list_(pa.string())), ("reply_to", pa.string()), ("quote_of", pa.string()),
+    ("metrics", pa.string()), ("format", pa.string()), ("source_file", pa.string()),
+    ("source_line", pa.int64()), ("synthetic", pa.bool_()),
+])
+POST_COLUMNS = POST_ARROW_SCHEMA.names
+REPOST_ARROW_SCHEMA = pa.schema([
+    ("platform", pa.string()), ("id", pa.string()), ("repost_of", pa.string()),
+    ("author", pa.string()), ("created_at", pa.timestamp("us")), ("format", pa.string()),
+    ("source_file", pa.string()), ("source_line", pa.int64()),
+])

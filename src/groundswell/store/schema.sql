@@ -1,0 +1,27 @@
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS posts (
+  platform VARCHAR NOT NULL, id VARCHAR NOT NULL, url VARCHAR, author VARCHAR, author_name VARCHAR,
+  created_at TIMESTAMP, lang VARCHAR, text VARCHAR NOT NULL, hashtags VARCHAR[], mentions VARCHAR[],
+  urls VARCHAR[], reply_to VARCHAR, quote_of VARCHAR, metrics VARCHAR, format VARCHAR,
+  source_file VARCHAR, source_line BIGINT, synthetic BOOLEAN DEFAULT false,
+  PRIMARY KEY (platform, id)
+);
+CREATE TABLE IF NOT EXISTS reposts (
+  platform VARCHAR NOT NULL, id VARCHAR NOT NULL, repost_of VARCHAR NOT NULL, author VARCHAR,
+  created_at TIMESTAMP, format VARCHAR, source_file VARCHAR, source_line BIGINT,
+  PRIMARY KEY (platform, id)
+);
+CREATE TABLE IF NOT EXISTS articles (
+  id VARCHAR PRIMARY KEY, title VARCHAR, text VARCHAR NOT NULL, created_at TIMESTAMP, author VARCHAR,
+  url VARCHAR, format VARCHAR, source_file VARCHAR
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+  source_file VARCHAR NOT NULL, line BIGINT NOT NULL, reason VARCHAR NOT NULL, raw BLOB,
+  format VARCHAR, PRIMARY KEY (source_file, line)
+);
+CREATE TABLE IF NOT EXISTS forgotten (kind VARCHAR NOT NULL, value VARCHAR NOT NULL,
+  PRIMARY KEY (kind, value));
+CREATE TABLE IF NOT EXISTS runs (
+  run_id VARCHAR PRIMARY KEY, command VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
+  params VARCHAR, counts VARCHAR
+);
