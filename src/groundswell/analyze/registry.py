@@ -1,0 +1,89 @@
+"""The analyses registry: each analysis declares what it needs and makes, and runs on a store.
+
+Built-in analyses register in ``BUILTIN_ANALYSES``; plug-ins through the ``groundswell.analyses``
+entry-point group, loaded the same way. Every run is recorded in the store's ``runs`` table with
+its parameters and version, for provenance.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+import pandas as pd
+
+ENTRY_POINT_GROUP = "groundswell.analyses"
+
+# name -> "module:Class"; analyses add themselves here
+BUILTIN_ANALYSES: dict[str, str] = {}
+
+
+@dataclass
+class Params:
+    """Base for an analysis's parameters (a dataclass with defaults from the codebook)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Analysis:
+    """One measurement over a store.
+
+    ``requires`` names the tables it reads (``posts``, ``acts`` ...), ``produces`` the tables it
+    writes (may be empty), ``version`` changes when results would change. ``compute`` returns a
+    pandas DataFrame; ``render`` turns it into an HTML fragment for the report.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+    requires: ClassVar[tuple[str, ...]] = ("posts",)
+    produces: ClassVar[tuple[str, ...]] = ()
+    params_class: ClassVar[type[Params]] = Params
+
+    def __init__(self, **params: Any) -> None:
+        known = {f.name for f in fields(self.params_class)}
+        unknown = set(params) - known
+        if unknown:
+            raise TypeError(f"{self.name}: unknown parameters {sorted(unknown)}; known {sorted(known)}")
+        self.params = self.params_class(**params)
+
+    def compute(self, store: Any) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def run(self, store: Any) -> pd.DataFrame:
+        """Compute and record the run (name, version, parameters, row count) in the store."""
+        started = datetime.now(UTC)
+        frame = self.compute(store)
+        if not getattr(store.con, "_read_only", False):
+            try:
+                store.record_run(f"analyze:{self.name}",
+                                 {"version": self.version, **self.params.as_dict()},
+                                 {"rows": len(frame)}, started)
+            except Exception:  # a read-only store cannot record; the result stands
+                pass
+        return frame
+
+    def render(self, frame: pd.DataFrame) -> str:
+        """An HTML fragment: the parameters, then the table (first 50 rows)."""
+        params = ", ".join(f"{k}={v}" for k, v in self.params.as_dict().items())
+        table = frame.head(50).to_html(index=False, escape=True, border=0, classes="data")
+        return (f"<h2>{html.escape(self.title or self.name)}</h2>"
+                f"<p class='params'>parameters: {html.escape(params) or 'none'}; "
+                f"version {html.escape(self.version)}</p>{table}")
+
+
+def analyses() -> dict[str, type[Analysis]]:
+    """Every registered analysis class by name: built-ins first, then plug-ins."""
+    specs = dict(BUILTIN_ANALYSES)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        specs.setdefault(ep.name, ep.value)
+    out = {}
+    for name, spec in specs.items():
+        module, _, attr = spec.partition(":")
+        out[name] = getattr(import_module(module), attr)
+    return out
