@@ -50,11 +50,20 @@ def _ingest_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
     p.add_argument("paths", nargs="+", help="files or folders (read recursively); .gz .zst .zip ok")
     p.add_argument("--format", dest="fmt", help="force a reader (default: detect from content)")
-    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                   help="column mapping for generic CSV/JSONL, e.g. --map text=body --map id=post_id")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="column mapping for generic CSV/JSONL, e.g. --map text=body --map id=post_id",
+    )
     p.add_argument("--platform", help="platform name for generic CSV/JSONL (default: generic)")
-    p.add_argument("--no-pseudonymise", action="store_true",
-                   help="keep raw author ids and names (only when creating a new store)")
+    p.add_argument(
+        "--no-pseudonymise",
+        action="store_true",
+        help="keep raw author ids and names (only when creating a new store)",
+    )
+    p.add_argument("--batch-size", type=int, default=20_000, help="records per transaction")
     p.add_argument("--json", action="store_true", help="print the reconciliation as JSON")
 
 
@@ -74,14 +83,18 @@ def _ingest(args: Any) -> int:
     if args.platform:
         options["platform"] = args.platform
     with _open_store(args, pseudonymise=False if args.no_pseudonymise else None) as store:
-        report = ingest(args.paths, store, fmt=args.fmt, options=options)
+        report = ingest(
+            args.paths, store, fmt=args.fmt, options=options, batch_size=args.batch_size
+        )
     out = report.to_dict()
     if args.json:
         _print_json(out)
     else:
-        print(f"read {report.read:,}: stored {report.stored:,}, duplicates {report.duplicates:,}, "
-              f"reposts {report.reposts:,}, quarantined {report.quarantined:,} "
-              f"({report.files} files, {len(report.skipped_files)} skipped)")
+        print(
+            f"read {report.read:,}: stored {report.stored:,}, duplicates {report.duplicates:,}, "
+            f"reposts {report.reposts:,}, quarantined {report.quarantined:,} "
+            f"({report.files} files, {len(report.skipped_files)} skipped)"
+        )
         for fmt, n in sorted(report.by_format.items()):
             print(f"  {fmt}: {n:,}")
         for err in report.errors[:10]:
@@ -143,8 +156,10 @@ def _forget(args: Any) -> int:
     if args.json:
         _print_json(out)
     else:
-        print(f"forgot {len(ids)} ids; removed " +
-              (", ".join(f"{n} from {t}" for t, n in removed.items()) or "nothing"))
+        print(
+            f"forgot {len(ids)} ids; removed "
+            + (", ".join(f"{n} from {t}" for t, n in removed.items()) or "nothing")
+        )
     return 0
 
 
@@ -155,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="groundswell",
-        description="An observatory for hashtag movements: ingest exports, classify, analyze, report.")
+        description="An observatory for hashtag movements: ingest, classify, analyze, report.",
+    )
     parser.add_argument("--version", action="version", version=f"groundswell {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (add_args, run) in COMMANDS.items():
@@ -178,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"groundswell: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("groundswell: interrupted; committed batches are kept, run again to resume",
-              file=sys.stderr)
+        print(
+            "groundswell: interrupted; committed batches are kept, run again to resume",
+            file=sys.stderr,
+        )
         return 130
 
 

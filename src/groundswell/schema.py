@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 import msgspec
 
 PLATFORMS = (
-    "twitter", "reddit", "bluesky", "mastodon", "telegram", "facebook", "instagram", "generic",
+    "twitter",
+    "reddit",
+    "bluesky",
+    "mastodon",
+    "telegram",
+    "facebook",
+    "instagram",
+    "generic",
 )
 
 # A hashtag in running text: '#' not preceded by a word char or '&' (HTML entity), then word chars.

@@ -49,7 +49,9 @@ class Analysis:
         known = {f.name for f in fields(self.params_class)}
         unknown = set(params) - known
         if unknown:
-            raise TypeError(f"{self.name}: unknown parameters {sorted(unknown)}; known {sorted(known)}")
+            raise TypeError(
+                f"{self.name}: unknown parameters {sorted(unknown)}; known {sorted(known)}"
+            )
         self.params = self.params_class(**params)
 
     def compute(self, store: Any) -> pd.DataFrame:
@@ -59,22 +61,24 @@ class Analysis:
         """Compute and record the run (name, version, parameters, row count) in the store."""
         started = datetime.now(UTC)
         frame = self.compute(store)
-        if not getattr(store.con, "_read_only", False):
-            try:
-                store.record_run(f"analyze:{self.name}",
-                                 {"version": self.version, **self.params.as_dict()},
-                                 {"rows": len(frame)}, started)
-            except Exception:  # a read-only store cannot record; the result stands
-                pass
+        if not getattr(store, "read_only", True):
+            store.record_run(
+                f"analyze:{self.name}",
+                {"version": self.version, **self.params.as_dict()},
+                {"rows": len(frame)},
+                started,
+            )
         return frame
 
     def render(self, frame: pd.DataFrame) -> str:
         """An HTML fragment: the parameters, then the table (first 50 rows)."""
         params = ", ".join(f"{k}={v}" for k, v in self.params.as_dict().items())
         table = frame.head(50).to_html(index=False, escape=True, border=0, classes="data")
-        return (f"<h2>{html.escape(self.title or self.name)}</h2>"
-                f"<p class='params'>parameters: {html.escape(params) or 'none'}; "
-                f"version {html.escape(self.version)}</p>{table}")
+        return (
+            f"<h2>{html.escape(self.title or self.name)}</h2>"
+            f"<p class='params'>parameters: {html.escape(params) or 'none'}; "
+            f"version {html.escape(self.version)}</p>{table}"
+        )
 
 
 def analyses() -> dict[str, type[Analysis]]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w/])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{3,4}[\s.-]\d{3,4}(?:[\s.-]\d{2,4})?(?![\w/])")
+_PHONE = re.compile(
+    r"(?<![\w/])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{3,4}[\s.-]\d{3,4}(?:[\s.-]\d{2,4})?(?![\w/])"
+)
 _ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?"
@@ -13,7 +15,7 @@ _ADDRESS = re.compile(
 
 
 def mask_text(text: str) -> str:
-    """Replace emails, phone numbers and street addresses by ``[email]``, ``[phone]``, ``[address]``."""
+    """Replace emails, phones and street addresses by ``[email]``, ``[phone]``, ``[address]``."""
     if not text:
         return text
     text = _EMAIL.sub("[email]", text)

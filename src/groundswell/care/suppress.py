@@ -8,7 +8,9 @@ MIN_CELL = 10
 
 
 def suppress_small_cells(
-    frame: pd.DataFrame, authors_col: str = "authors", value_cols: list[str] | None = None,
+    frame: pd.DataFrame,
+    authors_col: str = "authors",
+    value_cols: list[str] | None = None,
     min_cell: int = MIN_CELL,
 ) -> pd.DataFrame:
     """Return a copy where rows with fewer than ``min_cell`` distinct authors read "< 10".

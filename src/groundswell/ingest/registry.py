@@ -25,6 +25,18 @@ ENTRY_POINT_GROUP = "groundswell.readers"
 
 BUILTIN_READERS: dict[str, str] = {
     "twitter_v2": "groundswell.ingest.twitter_v2:TwitterV2Reader",
+    "twitter_v1": "groundswell.ingest.twitter_v1:TwitterV1Reader",
+    "twitter_csv": "groundswell.ingest.twitter_csv:TwitterCsvReader",
+    "twitwi_json": "groundswell.ingest.twitter_csv:TwitwiJsonReader",
+    "reddit": "groundswell.ingest.reddit:RedditReader",
+    "mastodon": "groundswell.ingest.mastodon:MastodonReader",
+    "bluesky": "groundswell.ingest.bluesky:BlueskyReader",
+    "bluesky_car": "groundswell.ingest.bluesky_car:BlueskyCarReader",
+    "bluesky_csv": "groundswell.ingest.bluesky_csv:BlueskyCsvReader",
+    "telegram": "groundswell.ingest.telegram:TelegramReader",
+    "crowdtangle": "groundswell.ingest.crowdtangle:CrowdTangleReader",
+    "generic": "groundswell.ingest.generic:GenericReader",
+    "article": "groundswell.ingest.article:ArticleReader",
 }
 
 
@@ -140,11 +152,14 @@ def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quar
             yield lineno, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             reason = "invalid UTF-8" if "utf-8" in str(exc).lower() else f"invalid JSON: {exc}"
-            yield Quarantined(source_file=source.name, line=lineno, reason=reason,
-                              raw=line[:65536], format=fmt)
+            yield Quarantined(
+                source_file=source.name, line=lineno, reason=reason, raw=line[:65536], format=fmt
+            )
 
 
-def iter_json_document_or_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quarantined]:
+def iter_json_document_or_lines(
+    source: Source, fmt: str
+) -> Iterator[tuple[int, Any] | Quarantined]:
     """Yield top-level JSON values of a source that is either one JSON document (possibly
     pretty-printed over many lines) or JSONL. Line numbers are 1 for a single document."""
     text_head = source.head().lstrip()
@@ -182,5 +197,6 @@ def quarantine(source: Source, line: int, reason: str, raw: Any, fmt: str) -> Qu
             raw = orjson.dumps(raw)
         except TypeError:
             raw = repr(raw).encode()
-    return Quarantined(source_file=source.name, line=line, reason=reason, raw=bytes(raw[:65536]),
-                       format=fmt)
+    return Quarantined(
+        source_file=source.name, line=line, reason=reason, raw=bytes(raw[:65536]), format=fmt
+    )

@@ -20,7 +20,9 @@ import zstandard
 from groundswell.schema import Quarantined
 
 MAX_LINE_BYTES = 5 * 1024 * 1024  # a record larger than this is quarantined
-MAX_DOCUMENT_BYTES = 512 * 1024 * 1024  # whole-document formats (result.json, CAR) above this are refused
+MAX_DOCUMENT_BYTES = (
+    512 * 1024 * 1024
+)  # whole-document formats (result.json, CAR) above this are refused
 RAW_KEEP_BYTES = 64 * 1024  # how much of an oversized record's bytes the quarantine keeps
 HEAD_BYTES = 64 * 1024
 
@@ -67,8 +69,7 @@ class Source:
         if self.compression == "gzip":
             return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
         if self.compression == "zstd":
-            dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
-            return io.BufferedReader(dctx.stream_reader(raw, read_across_frames=True, closefd=True))
+            return io.BufferedReader(_ZstdFrames(raw), buffer_size=1 << 20)
         return raw
 
     def head(self, size: int = HEAD_BYTES) -> bytes:
@@ -97,7 +98,8 @@ class Source:
                         while line and not line.endswith(b"\n"):
                             line = fh.readline(1 << 20)
                         yield Quarantined(
-                            source_file=self.name, line=lineno,
+                            source_file=self.name,
+                            line=lineno,
                             reason=f"line longer than {limit} bytes (first {RAW_KEEP_BYTES} kept)",
                             raw=kept,
                         )
@@ -106,8 +108,10 @@ class Source:
                         yield lineno, line
         except (OSError, EOFError, zstandard.ZstdError, zipfile.BadZipFile) as exc:
             yield Quarantined(
-                source_file=self.name, line=lineno + 1,
-                reason=f"truncated or corrupt {self.compression} stream: {exc}", raw=b"",
+                source_file=self.name,
+                line=lineno + 1,
+                reason=f"truncated or corrupt {self.compression} stream: {exc}",
+                raw=b"",
             )
 
     def read_all(self, limit: int = MAX_DOCUMENT_BYTES) -> bytes | Quarantined:
@@ -116,12 +120,61 @@ class Source:
             with self.open() as fh:
                 data = fh.read(limit + 1)
         except (OSError, EOFError, zstandard.ZstdError, zipfile.BadZipFile) as exc:
-            return Quarantined(source_file=self.name, line=1,
-                               reason=f"truncated or corrupt {self.compression} stream: {exc}")
+            return Quarantined(
+                source_file=self.name,
+                line=1,
+                reason=f"truncated or corrupt {self.compression} stream: {exc}",
+            )
         if len(data) > limit:
-            return Quarantined(source_file=self.name, line=1,
-                               reason=f"document larger than {limit} bytes", raw=data[:RAW_KEEP_BYTES])
+            return Quarantined(
+                source_file=self.name,
+                line=1,
+                reason=f"document larger than {limit} bytes",
+                raw=data[:RAW_KEEP_BYTES],
+            )
         return data
+
+
+class _ZstdFrames(io.RawIOBase):
+    """Streaming zstd decompression across frames that, unlike zstandard's stream_reader,
+    raises when the input ends inside a frame (a truncated download)."""
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        self._raw = raw
+        self._new = lambda: zstandard.ZstdDecompressor(max_window_size=2**31).decompressobj()
+        self._dobj = self._new()
+        self._pending = b""
+        self._offset = 0
+        self._in_frame = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while self._offset >= len(self._pending):
+            self._pending, self._offset = b"", 0
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                if self._in_frame:
+                    raise EOFError("zstd stream ended inside a frame")
+                return 0
+            while chunk:
+                self._in_frame = True
+                self._pending += self._dobj.decompress(chunk)
+                if self._dobj.eof:
+                    chunk = self._dobj.unused_data
+                    self._dobj = self._new()
+                    self._in_frame = False
+                else:
+                    chunk = b""
+        n = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:n] = self._pending[self._offset : self._offset + n]
+        self._offset += n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _compression_of(magic: bytes) -> str:
@@ -133,7 +186,7 @@ def _compression_of(magic: bytes) -> str:
 
 
 def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
-    """Every Source under a path: a file, each member of a zip, or every file of a folder (recursive).
+    """Every Source under a path: a file, each member of a zip, or each file of a folder (recursive).
 
     Compression is detected from the magic bytes, not the file name.
     """

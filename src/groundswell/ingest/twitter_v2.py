@@ -16,8 +16,14 @@ from groundswell.ingest.registry import Head, Reader, iter_json_document_or_line
 from groundswell.ingest.source import Source
 from groundswell.schema import Post, Record, hashtags_in_text, merge_hashtags, parse_time
 
-_METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impression_count",
-            "bookmark_count")
+_METRICS = (
+    "retweet_count",
+    "reply_count",
+    "like_count",
+    "quote_count",
+    "impression_count",
+    "bookmark_count",
+)
 
 
 def _is_tweet(obj: Any) -> bool:
@@ -66,7 +72,7 @@ class TwitterV2Reader(Reader):
         if "data" in obj:
             data = obj["data"]
             tweets = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-            if not tweets or not _is_tweet(tweets[0]) and "author_id" not in tweets[0]:
+            if not tweets or (not _is_tweet(tweets[0]) and "author_id" not in tweets[0]):
                 return  # counts, users, lists: not posts
             includes = obj.get("includes") or {}
             users = {u.get("id"): u for u in includes.get("users") or ()}
@@ -77,8 +83,9 @@ class TwitterV2Reader(Reader):
             yield from self._tweet(source, lineno, obj, None, None)
         # else: compliance, errors-only pages, {} from flatten: not posts
 
-    def _tweet(self, source: Source, lineno: int, tw: dict, users: dict | None,
-               refs: dict | None) -> Iterator[Record]:
+    def _tweet(
+        self, source: Source, lineno: int, tw: dict, users: dict | None, refs: dict | None
+    ) -> Iterator[Record]:
         tid = tw.get("id")
         if not tid:
             yield quarantine(source, lineno, "tweet without id", tw, self.name)
@@ -97,9 +104,17 @@ class TwitterV2Reader(Reader):
         if rt_id:
             original = ref_full.get("retweeted")
             if original and original.get("text") is not None:
-                orig_author = (users or {}).get(original.get("author_id")) if users is not None \
+                orig_author = (
+                    (users or {}).get(original.get("author_id"))
+                    if users is not None
                     else original.get("author")
-                yield self._post(source, lineno, original, orig_author, {})
+                )
+                orig_refs = {
+                    str(r.get("type")): str(r.get("id"))
+                    for r in original.get("referenced_tweets") or ()
+                    if r.get("id")
+                }
+                yield self._post(source, lineno, original, orig_author, orig_refs)
             yield self._post(source, lineno, tw, author, ref_ids, repost_of=rt_id)
             return
         if tw.get("text") is None and not tw.get("note_tweet"):
@@ -107,8 +122,15 @@ class TwitterV2Reader(Reader):
             return
         yield self._post(source, lineno, tw, author, ref_ids)
 
-    def _post(self, source: Source, lineno: int, tw: dict, author: dict | None,
-              ref_ids: dict[str, str], repost_of: str | None = None) -> Post:
+    def _post(
+        self,
+        source: Source,
+        lineno: int,
+        tw: dict,
+        author: dict | None,
+        ref_ids: dict[str, str],
+        repost_of: str | None = None,
+    ) -> Post:
         note = tw.get("note_tweet") or {}
         text = html.unescape(note.get("text") or tw.get("text") or "")
         entities = note.get("entities") or tw.get("entities") or {}
@@ -116,18 +138,27 @@ class TwitterV2Reader(Reader):
         tid = str(tw["id"])
         metrics = tw.get("public_metrics") or {}
         return Post(
-            platform="twitter", id=tid, text=text,
+            platform="twitter",
+            id=tid,
+            text=text,
             created_at=parse_time(tw.get("created_at")),
             author=str(tw.get("author_id") or (author or {}).get("id") or "") or None,
             author_name=username,
             url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
             lang=tw.get("lang"),
-            hashtags=merge_hashtags([h.get("tag", "") for h in entities.get("hashtags") or ()],
-                                    hashtags_in_text(text)),
+            hashtags=merge_hashtags(
+                [h.get("tag", "") for h in entities.get("hashtags") or ()], hashtags_in_text(text)
+            ),
             mentions=[m["username"] for m in entities.get("mentions") or () if m.get("username")],
-            urls=[u.get("unwound_url") or u.get("expanded_url") or u.get("url", "")
-                  for u in entities.get("urls") or ()],
-            reply_to=ref_ids.get("replied_to"), quote_of=ref_ids.get("quoted"), repost_of=repost_of,
+            urls=[
+                u.get("unwound_url") or u.get("expanded_url") or u.get("url", "")
+                for u in entities.get("urls") or ()
+            ],
+            reply_to=ref_ids.get("replied_to"),
+            quote_of=ref_ids.get("quoted"),
+            repost_of=repost_of,
             metrics={k: int(metrics[k]) for k in _METRICS if isinstance(metrics.get(k), int)},
-            source_file=source.name, source_line=lineno, format=self.name,
+            source_file=source.name,
+            source_line=lineno,
+            format=self.name,
         )

@@ -47,6 +47,20 @@ def _naive_utc(dt: datetime | None) -> datetime | None:
     return None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)
 
 
+def _url_without_author(post: Post) -> str | None:
+    """The post's URL unless it names its author (a handle in a profile path); pseudonymised
+    stores must not carry handles. Twitter links are rebuilt in their handle-free form."""
+    url = post.url
+    if not url:
+        return None
+    low = url.lower()
+    if not any(x and x.lower() in low for x in (post.author_name, post.author)):
+        return url
+    if post.platform == "twitter":
+        return f"https://twitter.com/i/web/status/{post.id}"
+    return None
+
+
 class Store:
     """A groundswell DuckDB file and its pseudonymisation key.
 
@@ -54,21 +68,33 @@ class Store:
     creation and cannot be changed afterwards (mixing raw and hashed authors would break deletions).
     """
 
-    def __init__(self, path: str | os.PathLike = DEFAULT_DB, *, read_only: bool = False,
-                 pseudonymise: bool | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike = DEFAULT_DB,
+        *,
+        read_only: bool = False,
+        pseudonymise: bool | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         if read_only and not self.path.exists():
-            raise StoreError(f"{self.path}: no such store; run `groundswell ingest PATH --db {path}` first")
+            raise StoreError(
+                f"{self.path}: no such store; run `groundswell ingest PATH --db {path}` first"
+            )
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreLockedError(
-                    f"{self.path} is in use by another groundswell process (DuckDB allows one writer); "
-                    "wait for it to finish or pass another --db") from exc
+                    f"{self.path} is in use by another groundswell process "
+                    "(DuckDB allows one writer); "
+                    "wait for it to finish or pass another --db"
+                ) from exc
             raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
         if not read_only:
-            self.con.execute(resources.files("groundswell.store").joinpath("schema.sql").read_text())
+            self.con.execute(
+                resources.files("groundswell.store").joinpath("schema.sql").read_text()
+            )
             self._init_meta(pseudonymise)
         meta = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
         self.pseudonymise = meta.get("pseudonymise", "true") == "true"
@@ -78,11 +104,15 @@ class Store:
         have = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
         if "schema_version" not in have:
             flag = "false" if pseudonymise is False else "true"
-            self.con.executemany("INSERT INTO meta VALUES (?, ?)",
-                                 [("schema_version", SCHEMA_VERSION), ("pseudonymise", flag)])
+            self.con.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("schema_version", SCHEMA_VERSION), ("pseudonymise", flag)],
+            )
         elif pseudonymise is not None and have.get("pseudonymise") != str(pseudonymise).lower():
-            raise StoreError(f"{self.path} was created with pseudonymise={have.get('pseudonymise')}; "
-                             "use a new --db to change it")
+            raise StoreError(
+                f"{self.path} was created with pseudonymise={have.get('pseudonymise')}; "
+                "use a new --db to change it"
+            )
 
     # -- context manager -------------------------------------------------------------------
     def close(self) -> None:
@@ -95,8 +125,12 @@ class Store:
         self.close()
 
     # -- writing ---------------------------------------------------------------------------
-    def write_batch(self, records: list[Post | Article | Quarantined], *, synthetic: bool = False,
-                    ) -> BatchCounts:
+    def write_batch(
+        self,
+        records: list[Post | Article | Quarantined],
+        *,
+        synthetic: bool = False,
+    ) -> BatchCounts:
         """Write one batch in one transaction; returns what was stored, skipped and quarantined."""
         counts = BatchCounts()
         posts: dict[tuple[str, str], Post] = {}
@@ -137,24 +171,57 @@ class Store:
                 counts.duplicates += len(reposts) - inserted
                 counts.forgotten += skipped
             if articles:
-                tbl = pa.Table.from_pylist([
-                    {"id": a.id, "title": a.title, "text": a.text, "created_at": _naive_utc(a.created_at),
-                     "author": a.author, "url": a.url, "format": a.format, "source_file": a.source_file}
-                    for a in articles.values()])
+                tbl = pa.Table.from_pylist(
+                    [
+                        {
+                            "id": a.id,
+                            "title": a.title,
+                            "text": a.text,
+                            "created_at": _naive_utc(a.created_at),
+                            "author": a.author,
+                            "url": a.url,
+                            "format": a.format,
+                            "source_file": a.source_file,
+                        }
+                        for a in articles.values()
+                    ]
+                )
                 n = self.con.execute(
-                    "INSERT INTO articles SELECT * FROM tbl ON CONFLICT DO NOTHING").fetchone()[0]
+                    "INSERT INTO articles SELECT * FROM tbl ON CONFLICT DO NOTHING"
+                ).fetchone()[0]
                 counts.articles += n
                 counts.stored += n
                 counts.duplicates += len(articles) - n
             if bad:
-                qt = pa.Table.from_pylist([
-                    {"source_file": q.source_file, "line": q.line, "reason": q.reason,
-                     "raw": q.raw, "format": q.format} for q in bad.values()],
-                    schema=pa.schema([("source_file", pa.string()), ("line", pa.int64()),
-                                      ("reason", pa.string()), ("raw", pa.binary()),
-                                      ("format", pa.string())]))
-                self.con.execute("INSERT INTO quarantine SELECT * FROM qt ON CONFLICT DO NOTHING")
-                counts.quarantined += len(bad)  # re-seen bad lines still count: they were read as bad
+                qt = pa.Table.from_pylist(
+                    [
+                        {
+                            "source_file": q.source_file,
+                            "line": q.line,
+                            "reason": q.reason,
+                            "raw": q.raw,
+                            "format": q.format,
+                        }
+                        for q in bad.values()
+                    ],
+                    schema=pa.schema(
+                        [
+                            ("source_file", pa.string()),
+                            ("line", pa.int64()),
+                            ("reason", pa.string()),
+                            ("raw", pa.binary()),
+                            ("format", pa.string()),
+                        ]
+                    ),
+                )
+                self.con.register("quarantine_batch", qt)
+                self.con.execute(
+                    "INSERT INTO quarantine SELECT * FROM quarantine_batch ON CONFLICT DO NOTHING"
+                )
+                self.con.unregister("quarantine_batch")
+                counts.quarantined += len(
+                    bad
+                )  # re-seen bad lines still count: they were read as bad
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")
@@ -163,14 +230,21 @@ class Store:
 
     def _insert(self, table: str, tbl: pa.Table, n: int) -> tuple[int, int]:
         """Insert rows not forgotten and not present; returns (inserted, skipped as forgotten)."""
+        # a repost of a forgotten post is forgotten with it
+        of_original = (
+            " OR (f.kind = 'post' AND f.value = b.repost_of)" if table == "reposts" else ""
+        )
         self.con.register("batch_tbl", tbl)
         try:
             kept = self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE batch_kept AS SELECT b.* FROM batch_tbl b "
-                "WHERE NOT EXISTS (SELECT 1 FROM forgotten f WHERE (f.kind = 'post' AND f.value = b.id) "
-                "OR (f.kind = 'author' AND f.value = b.author))").fetchone()[0]
+                "WHERE NOT EXISTS (SELECT 1 FROM forgotten f "
+                "WHERE (f.kind = 'post' AND f.value = b.id) "
+                f"OR (f.kind = 'author' AND f.value = b.author){of_original})"
+            ).fetchone()[0]
             inserted = self.con.execute(
-                f"INSERT INTO {table} SELECT * FROM batch_kept ON CONFLICT DO NOTHING").fetchone()[0]
+                f"INSERT INTO {table} SELECT * FROM batch_kept ON CONFLICT DO NOTHING"
+            ).fetchone()[0]
         finally:
             self.con.unregister("batch_tbl")
         return inserted, n - kept
@@ -182,7 +256,7 @@ class Store:
         for p in posts:
             cols["platform"].append(p.platform)
             cols["id"].append(p.id)
-            cols["url"].append(p.url)
+            cols["url"].append(p.url if keep_names else _url_without_author(p))
             cols["author"].append(pseudo(p.platform, p.author))
             cols["author_name"].append(p.author_name if keep_names else None)
             cols["created_at"].append(_naive_utc(p.created_at))
@@ -202,40 +276,75 @@ class Store:
 
     def _reposts_table(self, posts: list[Post]) -> pa.Table:
         pseudo = self.pseudonym
-        return pa.table({
-            "platform": [p.platform for p in posts], "id": [p.id for p in posts],
-            "repost_of": [p.repost_of for p in posts],
-            "author": [pseudo(p.platform, p.author) for p in posts],
-            "created_at": [_naive_utc(p.created_at) for p in posts],
-            "format": [p.format for p in posts], "source_file": [p.source_file for p in posts],
-            "source_line": [p.source_line for p in posts],
-        }, schema=REPOST_ARROW_SCHEMA)
+        return pa.table(
+            {
+                "platform": [p.platform for p in posts],
+                "id": [p.id for p in posts],
+                "repost_of": [p.repost_of for p in posts],
+                "author": [pseudo(p.platform, p.author) for p in posts],
+                "created_at": [_naive_utc(p.created_at) for p in posts],
+                "format": [p.format for p in posts],
+                "source_file": [p.source_file for p in posts],
+                "source_line": [p.source_line for p in posts],
+            },
+            schema=REPOST_ARROW_SCHEMA,
+        )
 
     # -- runs ------------------------------------------------------------------------------
-    def record_run(self, command: str, params: dict[str, Any], counts: dict[str, Any],
-                   started_at: datetime) -> str:
+    def record_run(
+        self, command: str, params: dict[str, Any], counts: dict[str, Any], started_at: datetime
+    ) -> str:
         """Keep a provenance row for a command run on this store."""
         run_id = uuid.uuid4().hex[:12]
-        self.con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)", [
-            run_id, command, _naive_utc(started_at), _naive_utc(datetime.now(UTC)),
-            orjson.dumps(params, default=str).decode(), orjson.dumps(counts, default=str).decode()])
+        self.con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                command,
+                _naive_utc(started_at),
+                _naive_utc(datetime.now(UTC)),
+                orjson.dumps(params, default=str).decode(),
+                orjson.dumps(counts, default=str).decode(),
+            ],
+        )
         return run_id
 
     def checkpoint(self) -> None:
         self.con.execute("CHECKPOINT")
 
 
-POST_ARROW_SCHEMA = pa.schema([
-    ("platform", pa.string()), ("id", pa.string()), ("url", pa.string()), ("author", pa.string()),
-    ("author_name", pa.string()), ("created_at", pa.timestamp("us")), ("lang", pa.string()),
-    ("text", pa.string()), ("hashtags", pa.list_(pa.string())), ("mentions", pa.list_(pa.string())),
-    ("urls", pa.list_(pa.string())), ("reply_to", pa.string()), ("quote_of", pa.string()),
-    ("metrics", pa.string()), ("format", pa.string()), ("source_file", pa.string()),
-    ("source_line", pa.int64()), ("synthetic", pa.bool_()),
-])
+POST_ARROW_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("id", pa.string()),
+        ("url", pa.string()),
+        ("author", pa.string()),
+        ("author_name", pa.string()),
+        ("created_at", pa.timestamp("us")),
+        ("lang", pa.string()),
+        ("text", pa.string()),
+        ("hashtags", pa.list_(pa.string())),
+        ("mentions", pa.list_(pa.string())),
+        ("urls", pa.list_(pa.string())),
+        ("reply_to", pa.string()),
+        ("quote_of", pa.string()),
+        ("metrics", pa.string()),
+        ("format", pa.string()),
+        ("source_file", pa.string()),
+        ("source_line", pa.int64()),
+        ("synthetic", pa.bool_()),
+    ]
+)
 POST_COLUMNS = POST_ARROW_SCHEMA.names
-REPOST_ARROW_SCHEMA = pa.schema([
-    ("platform", pa.string()), ("id", pa.string()), ("repost_of", pa.string()),
-    ("author", pa.string()), ("created_at", pa.timestamp("us")), ("format", pa.string()),
-    ("source_file", pa.string()), ("source_line", pa.int64()),
-])
+REPOST_ARROW_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("id", pa.string()),
+        ("repost_of", pa.string()),
+        ("author", pa.string()),
+        ("created_at", pa.timestamp("us")),
+        ("format", pa.string()),
+        ("source_file", pa.string()),
+        ("source_line", pa.int64()),
+    ]
+)

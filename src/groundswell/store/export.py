@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import orjson
@@ -11,26 +12,65 @@ from groundswell.care.mask import mask_text
 from groundswell.errors import InputError
 from groundswell.store.db import Store
 
+_MENTION = re.compile(r"(?<![\w@])@(\w{1,30})")
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
-EXPORT_COLUMNS = ("platform", "id", "url", "author", "created_at", "lang", "text", "hashtags",
-                  "mentions", "urls", "reply_to", "quote_of", "repost_of", "metrics", "synthetic")
+EXPORT_COLUMNS = (
+    "platform",
+    "id",
+    "url",
+    "author",
+    "created_at",
+    "lang",
+    "text",
+    "hashtags",
+    "mentions",
+    "urls",
+    "reply_to",
+    "quote_of",
+    "repost_of",
+    "metrics",
+    "synthetic",
+)
 
 
 def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
     """Write every post (and repost edge) to ``out``; returns the number of rows written.
 
-    Authors are the store's pseudonyms; emails, phones and addresses in text are masked; the
-    pseudonymisation key is never written.
+    Authors are the store's pseudonyms; @handles in text and mentions become keyed pseudonyms too
+    (of the handle, so not linkable to the author pseudonym); emails, phones and addresses in
+    text are masked; the pseudonymisation key is never written.
     """
     if to not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     con = store.con
-    con.create_function("gs_mask", mask_text, ["VARCHAR"], "VARCHAR", null_handling="special",
-                        side_effects=False) if not _has_function(con, "gs_mask") else None
-    mentions = "list_transform(mentions, m -> '@user')" if store.pseudonymise else "mentions"
-    query = f"""
+    pseudo = store.pseudonym
+
+    def clean_text(platform: str, text: str) -> str:
+        text = mask_text(text)
+        if store.pseudonymise:
+            text = _MENTION.sub(lambda m: "@" + pseudo(platform, m.group(1).lower()), text)
+        return text
+
+    def clean_mentions(platform: str, handles: list[str]) -> list[str]:
+        if not store.pseudonymise:
+            return handles
+        return [pseudo(platform, h.lstrip("@").lower()) for h in handles or ()]
+
+    if not _has_function(con, "gs_clean_text"):
+        con.create_function(
+            "gs_clean_text", clean_text, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
+        )
+        con.create_function(
+            "gs_clean_mentions",
+            clean_mentions,
+            ["VARCHAR", "VARCHAR[]"],
+            "VARCHAR[]",
+            side_effects=False,
+        )
+    query = """
         SELECT platform, id, url, author, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
-               lang, gs_mask(text) AS text, hashtags, {mentions} AS mentions, urls, reply_to,
+               lang, gs_clean_text(platform, text) AS text, hashtags,
+               gs_clean_mentions(platform, mentions) AS mentions, urls, reply_to,
                quote_of, NULL::VARCHAR AS repost_of, metrics, synthetic
         FROM posts
         UNION ALL
@@ -45,13 +85,15 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
     if to == "parquet":
         rel.write_parquet(str(out), compression="zstd")
     elif to == "csv":
-        con.sql(f"SELECT * REPLACE (array_to_json(hashtags)::VARCHAR AS hashtags, "
-                f"array_to_json(mentions)::VARCHAR AS mentions, array_to_json(urls)::VARCHAR AS urls) "
-                f"FROM ({query})").write_csv(str(out))
+        con.sql(
+            f"SELECT * REPLACE (array_to_json(hashtags)::VARCHAR AS hashtags, "
+            f"array_to_json(mentions)::VARCHAR AS mentions, array_to_json(urls)::VARCHAR AS urls) "
+            f"FROM ({query})"
+        ).write_csv(str(out))
     else:
         n = 0
         with open(out, "wb") as fh:
-            reader = rel.fetch_record_batch(50_000)
+            reader = rel.to_arrow_reader(50_000)
             for batch in reader:
                 for row in batch.to_pylist():
                     if row["metrics"]:
@@ -63,5 +105,7 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
 
 
 def _has_function(con, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = ?",
-                            [name]).fetchone()[0])
+    rows = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
+    ).fetchall()
+    return bool(rows[0][0])

@@ -36,10 +36,14 @@ def forget(store: Store, ids: list[str]) -> dict[str, int]:
     removed: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
-        con.executemany("INSERT INTO forgotten VALUES ('post', ?) ON CONFLICT DO NOTHING",
-                        [[i] for i in post_ids])
-        con.executemany("INSERT INTO forgotten VALUES ('author', ?) ON CONFLICT DO NOTHING",
-                        [[a] for a in authors])
+        con.executemany(
+            "INSERT INTO forgotten VALUES ('post', ?) ON CONFLICT DO NOTHING",
+            [[i] for i in post_ids],
+        )
+        con.executemany(
+            "INSERT INTO forgotten VALUES ('author', ?) ON CONFLICT DO NOTHING",
+            [[a] for a in authors],
+        )
         # posts of forgotten authors are forgotten by id too, so derived tables without an
         # author column lose them as well
         con.execute("""INSERT INTO forgotten SELECT 'post', id FROM posts
@@ -68,7 +72,8 @@ def _tables(con) -> list[tuple[str, bool, bool]]:
     """Tables holding per-post or per-author rows (every derived table names them so)."""
     rows = con.execute("""
         SELECT table_name, list(column_name) FROM information_schema.columns
-        WHERE table_schema = 'main' AND table_name NOT IN ('forgotten', 'meta', 'runs', 'quarantine')
+        WHERE table_schema = 'main'
+          AND table_name NOT IN ('forgotten', 'meta', 'runs', 'quarantine')
         GROUP BY table_name""").fetchall()
     out = []
     for table, cols in rows:

@@ -48,9 +48,16 @@ class IngestReport:
         return out
 
 
-def ingest(paths: Iterable[str | os.PathLike], store: Store, *, fmt: str | None = None,
-           options: dict[str, Any] | None = None, batch_size: int = BATCH_SIZE,
-           progress: bool | None = None, synthetic: bool = False) -> IngestReport:
+def ingest(
+    paths: Iterable[str | os.PathLike],
+    store: Store,
+    *,
+    fmt: str | None = None,
+    options: dict[str, Any] | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: bool | None = None,
+    synthetic: bool = False,
+) -> IngestReport:
     """Read every path (files, folders, archives) into ``store``; returns the reconciled counts.
 
     Raises InputError naming the path when nothing at all could be read.
@@ -78,7 +85,8 @@ def ingest(paths: Iterable[str | os.PathLike], store: Store, *, fmt: str | None 
         bar.start()
     try:
         batch: list[Record] = []
-        for rec in iter_records(paths, fmt=fmt, options=options, on_file=on_file):
+        own = [store.path, f"{store.path}.wal", f"{store.path}.key"]
+        for rec in iter_records(paths, fmt=fmt, options=options, on_file=on_file, exclude=own):
             report.read += 1
             by_format[rec.format or "unknown"] += 1
             if isinstance(rec, Quarantined) and len(report.errors) < 50:
@@ -98,13 +106,19 @@ def ingest(paths: Iterable[str | os.PathLike], store: Store, *, fmt: str | None 
     report.reposts, report.quarantined = totals.reposts, totals.quarantined
     report.articles, report.forgotten = totals.articles, totals.forgotten
     report.by_format = dict(by_format)
-    store.record_run("ingest", {"paths": paths, "format": fmt, "options": options or {}},
-                     report.to_dict(), started)
+    store.record_run(
+        "ingest",
+        {"paths": paths, "format": fmt, "options": options or {}},
+        report.to_dict(),
+        started,
+    )
     store.checkpoint()
     if report.read == 0:
         what = report.skipped_files[0] if report.skipped_files else paths[0] if paths else "(none)"
-        raise InputError(f"{what}: nothing could be read (no known format); "
-                         "use --format and --map for a generic CSV/JSONL")
+        raise InputError(
+            f"{what}: nothing could be read (no known format); "
+            "use --format and --map for a generic CSV/JSONL"
+        )
     return report
 
 
@@ -116,8 +130,13 @@ def _progress(progress: bool | None):
         return None
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                    TextColumn("{task.completed:,} records"), TimeElapsedColumn(), transient=True)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} records"),
+        TimeElapsedColumn(),
+        transient=True,
+    )
 
 
 def records_only(records: Iterable[Record]) -> Iterator[Post | Article]:
