@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from datetime import UTC, datetime
 
 import msgspec
@@ -78,6 +79,7 @@ class Quarantined(msgspec.Struct, kw_only=True):
 Record = Post | Article | Quarantined
 
 
+@lru_cache(maxsize=200_000)
 def normalise_hashtag(tag: str) -> str | None:
     """Return the codebook form of a hashtag (``#MeToo's`` -> ``#metoo``), or None if empty.
 
@@ -130,15 +132,17 @@ def parse_time(value) -> datetime | None:
     else:
         s = str(value).strip()
         try:
-            dt = datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y")
+            dt = datetime.fromisoformat(s)  # ISO-8601, 'Z' included (the common case: fast)
         except ValueError:
-            s = s.replace("Z", "+00:00").replace("z", "+00:00")
-            # Python < 3.11-safe trim of sub-microsecond digits (Bluesky writes nanoseconds)
-            s = re.sub(r"(\.\d{6})\d+", r"\1", s)
             try:
-                dt = datetime.fromisoformat(s)
+                dt = datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y")
             except ValueError:
-                return None
+                # nanoseconds (Bluesky) and a lower-case 'z' are beyond fromisoformat
+                s = re.sub(r"(\.\d{6})\d+", r"\1", s.replace("z", "Z"))
+                try:
+                    dt = datetime.fromisoformat(s)
+                except ValueError:
+                    return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)

@@ -109,6 +109,7 @@ def test_export_jsonl_pseudonymised_and_masked(tmp_path):
         "text": "write me at jane.doe@example.org or 555-123-4567 #MeToo",
         "author_id": "777",
         "created_at": "2017-10-15T20:00:00.000Z",
+        "entities": {"hashtags": [{"start": 49, "end": 55, "tag": "MeToo"}]},
     }
     src.write_text(
         json.dumps(

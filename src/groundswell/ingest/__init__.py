@@ -11,22 +11,28 @@ from groundswell.ingest.registry import Reader, detect, load_readers
 from groundswell.ingest.source import Source, sources_from_path
 from groundswell.schema import Quarantined, Record
 
-__all__ = ["Reader", "Source", "iter_records", "load_readers", "read_batches"]
+__all__ = [
+    "Reader",
+    "Source",
+    "iter_records",
+    "iter_sources",
+    "load_readers",
+    "read_batches",
+    "read_source",
+]
 
 
-def iter_records(
+def iter_sources(
     paths: Iterable[str | os.PathLike],
     *,
     fmt: str | None = None,
     options: dict[str, Any] | None = None,
-    on_file: Callable[[str, str | None], None] | None = None,
     exclude: Iterable[str | os.PathLike] = (),
-) -> Iterator[Record]:
-    """Every record from every source under ``paths``, in order.
+) -> Iterator[tuple[Source, Reader | None]]:
+    """Every source under ``paths`` with the reader for it (None: no known format).
 
     ``fmt`` forces a reader by name; otherwise each source's format is detected from its content.
     Files in ``exclude`` (the store's own database, WAL and key) are never read.
-    A reader that fails unexpectedly turns into one Quarantined record for that source.
     """
     readers = load_readers(options)
     by_name = {r.name: r for r in readers}
@@ -37,25 +43,45 @@ def iter_records(
         for source in sources_from_path(path):
             if os.path.realpath(source.path) in skip:
                 continue
-            reader = by_name[fmt] if fmt else detect(source, readers)
-            if on_file is not None:
-                on_file(source.name, reader.name if reader else None)
-            if reader is None:
-                continue
-            line = 0
-            try:
-                for rec in reader.read(source):
-                    if not rec.format:
-                        rec.format = reader.name
-                    line = getattr(rec, "source_line", getattr(rec, "line", line))
-                    yield rec
-            except Exception as exc:  # a reader bug must not lose the run; record it instead
-                yield Quarantined(
-                    source_file=source.name,
-                    line=line + 1,
-                    format=reader.name,
-                    reason=f"reader {reader.name} failed: {type(exc).__name__}: {exc}",
-                )
+            yield source, (by_name[fmt] if fmt else detect(source, readers))
+
+
+def read_source(source: Source, reader: Reader) -> Iterator[Record]:
+    """The records of one source. A reader that fails unexpectedly ends that source with one
+    Quarantined record naming the reader and the line it reached; the run goes on.
+    A configuration error (InputError, e.g. a --map column that does not exist) stops the run."""
+    line = 0
+    try:
+        for rec in reader.read(source):
+            if not rec.format:
+                rec.format = reader.name
+            line = getattr(rec, "source_line", getattr(rec, "line", line))
+            yield rec
+    except InputError:
+        raise
+    except Exception as exc:
+        yield Quarantined(
+            source_file=source.name,
+            line=line + 1,
+            format=reader.name,
+            reason=f"reader {reader.name} failed: {type(exc).__name__}: {exc}",
+        )
+
+
+def iter_records(
+    paths: Iterable[str | os.PathLike],
+    *,
+    fmt: str | None = None,
+    options: dict[str, Any] | None = None,
+    on_file: Callable[[str, str | None], None] | None = None,
+    exclude: Iterable[str | os.PathLike] = (),
+) -> Iterator[Record]:
+    """Every record from every source under ``paths``, in order (see ``iter_sources``)."""
+    for source, reader in iter_sources(paths, fmt=fmt, options=options, exclude=exclude):
+        if on_file is not None:
+            on_file(source.name, reader.name if reader else None)
+        if reader is not None:
+            yield from read_source(source, reader)
 
 
 def read_batches(

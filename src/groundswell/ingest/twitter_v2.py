@@ -8,13 +8,12 @@ list lines are not posts and are passed over.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from typing import Any
 
 from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Post, Record, hashtags_in_text, merge_hashtags, parse_time
+from groundswell.schema import Post, Record, merge_hashtags, parse_time
 
 _METRICS = (
     "retweet_count",
@@ -24,6 +23,13 @@ _METRICS = (
     "impression_count",
     "bookmark_count",
 )
+
+
+def unescape(text: str) -> str:
+    """Undo Twitter's HTML escaping, which covers exactly ``&``, ``<`` and ``>``."""
+    if "&" not in text:
+        return text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _is_tweet(obj: Any) -> bool:
@@ -103,7 +109,7 @@ class TwitterV2Reader(Reader):
         rt_id = ref_ids.get("retweeted")
         if rt_id:
             original = ref_full.get("retweeted")
-            if original and original.get("text") is not None:
+            if original and (original.get("text") is not None or original.get("note_tweet")):
                 orig_author = (
                     (users or {}).get(original.get("author_id"))
                     if users is not None
@@ -132,7 +138,7 @@ class TwitterV2Reader(Reader):
         repost_of: str | None = None,
     ) -> Post:
         note = tw.get("note_tweet") or {}
-        text = html.unescape(note.get("text") or tw.get("text") or "")
+        text = unescape(note.get("text") or tw.get("text") or "")
         entities = note.get("entities") or tw.get("entities") or {}
         username = (author or {}).get("username")
         tid = str(tw["id"])
@@ -146,9 +152,8 @@ class TwitterV2Reader(Reader):
             author_name=username,
             url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
             lang=tw.get("lang"),
-            hashtags=merge_hashtags(
-                [h.get("tag", "") for h in entities.get("hashtags") or ()], hashtags_in_text(text)
-            ),
+            # Twitter's own entities are authoritative (they cover long-form note_tweet text too)
+            hashtags=merge_hashtags([h.get("tag", "") for h in entities.get("hashtags") or ()]),
             mentions=[m["username"] for m in entities.get("mentions") or () if m.get("username")],
             urls=[
                 u.get("unwound_url") or u.get("expanded_url") or u.get("url", "")
@@ -162,3 +167,4 @@ class TwitterV2Reader(Reader):
             source_line=lineno,
             format=self.name,
         )
+

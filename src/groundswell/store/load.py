@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from groundswell.errors import InputError
-from groundswell.ingest import iter_records
+from groundswell.ingest import iter_sources, read_source
 from groundswell.schema import Article, Post, Quarantined, Record
+from groundswell.store.bulk import NotBulkable, bulkable, load_twitter_v2
 from groundswell.store.db import BatchCounts, Store
 
 BATCH_SIZE = 20_000
@@ -57,10 +58,13 @@ def ingest(
     batch_size: int = BATCH_SIZE,
     progress: bool | None = None,
     synthetic: bool = False,
+    bulk: bool = True,
 ) -> IngestReport:
     """Read every path (files, folders, archives) into ``store``; returns the reconciled counts.
 
-    Raises InputError naming the path when nothing at all could be read.
+    Large clean twarc2 files take DuckDB's bulk path (``bulk=False`` forces the streaming
+    readers; both give the same store). Raises InputError naming the path when nothing at all
+    could be read.
     """
     started = datetime.now(UTC)
     paths = [os.fspath(p) for p in paths]
@@ -83,22 +87,42 @@ def ingest(
     task = bar.add_task("ingest", total=None) if bar is not None else None
     if bar is not None:
         bar.start()
-    try:
-        batch: list[Record] = []
-        own = [store.path, f"{store.path}.wal", f"{store.path}.key"]
-        for rec in iter_records(paths, fmt=fmt, options=options, on_file=on_file, exclude=own):
-            report.read += 1
-            by_format[rec.format or "unknown"] += 1
-            if isinstance(rec, Quarantined) and len(report.errors) < 50:
-                report.errors.append(f"{rec.source_file}:{rec.line}: {rec.reason}")
-            batch.append(rec)
-            if len(batch) >= batch_size:
-                totals += store.write_batch(batch, synthetic=synthetic)
-                if bar is not None:
-                    bar.update(task, completed=report.read)
-                batch = []
+    own = [store.path, f"{store.path}.wal", f"{store.path}.key"]
+    batch: list[Record] = []
+
+    def flush() -> None:
+        nonlocal batch, totals
         if batch:
             totals += store.write_batch(batch, synthetic=synthetic)
+            batch = []
+        if bar is not None:
+            bar.update(task, completed=report.read)
+
+    try:
+        for source, reader in iter_sources(paths, fmt=fmt, options=options, exclude=own):
+            on_file(source.name, reader.name if reader else None)
+            if reader is None:
+                continue
+            if bulk and bulkable(source, reader.name):
+                flush()
+                try:
+                    read, counts = load_twitter_v2(store, source, synthetic)
+                except NotBulkable:
+                    pass  # the streaming reader below takes it, quarantining per line
+                else:
+                    report.read += read
+                    by_format[reader.name] += read
+                    totals += counts
+                    continue
+            for rec in read_source(source, reader):
+                report.read += 1
+                by_format[rec.format or "unknown"] += 1
+                if isinstance(rec, Quarantined) and len(report.errors) < 50:
+                    report.errors.append(f"{rec.source_file}:{rec.line}: {rec.reason}")
+                batch.append(rec)
+                if len(batch) >= batch_size:
+                    flush()
+        flush()
     finally:
         if bar is not None:
             bar.stop()
