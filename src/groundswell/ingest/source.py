@@ -186,7 +186,7 @@ def _compression_of(magic: bytes) -> str:
 
 
 def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
-    """Every Source under a path: a file, each member of a zip, or each file of a folder (recursive).
+    """Every Source under a path: a file, each zip member, or each file of a folder (recursive).
 
     Compression is detected from the magic bytes, not the file name.
     """

@@ -1,0 +1,101 @@
+"""twitwi / minet Bluesky post tables: the CSV export and twitwi's normalised post dicts.
+
+``minet bsky search-posts`` and twitwi's ``format_post_as_csv_row`` write one row per post with
+``uri``, ``user_did``, ``timestamp_utc`` and ``|``-separated lists. The record text is
+``original_text``; twitwi's ``text`` has links expanded and media URLs appended, so it is used only
+when ``original_text`` is absent. ``local_time`` is naive local time and is not used. Quoted posts
+appear as rows of their own (``collected_via`` = quote): they are real posts and are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from groundswell.ingest.registry import Head, Reader, quarantine
+from groundswell.ingest.source import Source
+from groundswell.schema import Post, Record, hashtags_in_text, merge_hashtags, parse_time
+
+_NEEDS = frozenset(("uri", "cid", "user_did", "timestamp_utc", "text"))
+_METRICS = ("like_count", "repost_count", "reply_count", "quote_count", "bookmark_count")
+
+
+def _as_list(value: Any) -> list[str]:
+    """A twitwi list: a JSON list, or a ``|``-separated CSV cell."""
+    if isinstance(value, list):
+        return [str(v) for v in value if v not in (None, "")]
+    if isinstance(value, str) and value:
+        return [v for v in value.split("|") if v]
+    return []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def post_from_twitwi(row: dict[str, Any], source_file: str, lineno: int, fmt: str) -> Post | None:
+    """The Post of one twitwi-normalised Bluesky row (CSV cells or JSON values); None without a
+    uri or text."""
+    uri = _str(row.get("uri"))
+    text = row.get("original_text")
+    if not isinstance(text, str):
+        text = row.get("text") if isinstance(row.get("text"), str) else None
+    if not uri or not uri.startswith("at://") or text is None:
+        return None
+    langs = _as_list(row.get("user_langs"))
+    try:
+        created = parse_time(row.get("timestamp_utc"))
+    except (ValueError, OverflowError, OSError):
+        created = None
+    metrics = {k: v for k in _METRICS if (v := _int(row.get(k))) is not None}
+    return Post(
+        platform="bluesky",
+        id=uri,
+        text=text,
+        created_at=created,
+        author=_str(row.get("user_did")) or uri[5:].split("/", 1)[0],
+        author_name=_str(row.get("user_handle")),
+        url=_str(row.get("url")),
+        lang=langs[0] if langs else None,
+        hashtags=merge_hashtags(_as_list(row.get("hashtags")), hashtags_in_text(text)),
+        mentions=_as_list(row.get("mentioned_user_dids")),
+        urls=_as_list(row.get("links")),
+        reply_to=_str(row.get("to_post_uri")),
+        quote_of=_str(row.get("quoted_uri")),
+        metrics=metrics,
+        source_file=source_file,
+        source_line=lineno,
+        format=fmt,
+    )
+
+
+class BlueskyCsvReader(Reader):
+    """twitwi / minet Bluesky post CSV (``bluesky-posts-export.csv`` and the firehose export)."""
+
+    name = "bluesky_csv"
+    platform = "bluesky"
+
+    def sniff(self, head: Head) -> float:
+        return 0.95 if set(head.csv_header) >= _NEEDS else 0.0
+
+    def read(self, source: Source) -> Iterator[Record]:
+        from groundswell.ingest.generic import iter_csv_dicts
+
+        for item in iter_csv_dicts(source, self.name, ","):
+            if isinstance(item, list):  # the header
+                continue
+            if not isinstance(item, tuple):
+                yield item
+                continue
+            lineno, row = item
+            yield post_from_twitwi(row, source.name, lineno, self.name) or quarantine(
+                source, lineno, "row without at:// uri or text", row, self.name
+            )

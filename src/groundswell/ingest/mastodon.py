@@ -1,0 +1,313 @@
+"""Mastodon: REST API Status entities and the ActivityPub ``outbox.json`` of an account archive.
+
+API shapes read: one Status, an array of Statuses (a timeline page), a search result
+(``statuses``) and a thread context (``ancestors`` + ``descendants``), as JSON or JSON lines.
+An archive is ``{"type": "OrderedCollection", "orderedItems": [Create | Announce ...]}``; real
+archives repeat the ``orderedItems`` key (their lists are merged) and miscount ``totalItems``.
+
+Choices, so that every instance sees the same post under the same key:
+
+* ``id`` is the status's ActivityPub ``uri`` (global), not its instance-local snowflake ``id``.
+* ``author`` is the account's ActivityPub actor ``uri`` (the outbox's ``attributedTo``), and
+  ``author_name`` and ``mentions`` are full handles ``user@host`` (a local ``acct`` gets the host of
+  the account's URL).
+* ``reply_to`` is ``in_reply_to_id`` resolved to the parent's ``uri``: from the same file
+  (timelines, contexts), else rebuilt from the instance's URI scheme when reply and parent are both
+  local to the instance that served them; otherwise it stays the instance-local id, unique only on
+  that instance. The outbox's ``inReplyTo`` is already a URI.
+* ``text`` is the HTML content as text; a content warning is kept in front as ``CW: <spoiler>``
+  and a blank line, because a CW often names the subject. Mastodon's ``RE: <link>`` line of a
+  quote post is dropped (the relation is ``quote_of``); poll options are not part of the text.
+* A boost (API ``reblog``, outbox ``Announce``) is a repost record with ``repost_of`` = the boosted
+  status's URI; the API also embeds the boosted status, which is stored as a post. A quote's
+  ``quote_of`` is the quoted status's URI; the quoted status itself is context and is not stored.
+* Followers-only and direct posts are not public: they are counted as read and quarantined with
+  no raw bytes kept, unless the reader option ``include_private`` is true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from groundswell.ingest.html_text import html_to_text, links_in_html
+from groundswell.ingest.mastodon_outbox import (
+    HIDDEN_CLASSES,
+    NOT_PUBLIC,
+    handle,
+    is_outbox,
+    load_outbox,
+    not_public,
+    read_outbox,
+    with_cw,
+)
+from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.source import Source
+from groundswell.schema import (
+    Post,
+    Quarantined,
+    Record,
+    hashtags_in_text,
+    merge_hashtags,
+    parse_time,
+)
+
+_METRICS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
+
+
+def _is_status(obj: Any) -> bool:
+    return (
+        isinstance(obj, dict)
+        and "uri" in obj
+        and isinstance(obj.get("account"), dict)
+        and "created_at" in obj
+        and ("content" in obj or "text" in obj)
+    )
+
+
+class MastodonReader(Reader):
+    """Mastodon API Status JSON (single, timeline, search, context) and archive outbox.json."""
+
+    name = "mastodon"
+    platform = "mastodon"
+
+    def sniff(self, head: Head) -> float:
+        obj = head.first_json
+        if obj is not None:
+            if isinstance(obj, list):
+                return 0.95 if obj and _is_status(obj[0]) else 0.0
+            if _is_status(obj) or is_outbox(obj):
+                return 0.95
+            if (
+                isinstance(obj, dict)
+                and isinstance(obj.get("statuses"), list)
+                and "accounts" in obj
+            ):
+                return 0.9
+            if (
+                isinstance(obj, dict)
+                and isinstance(obj.get("ancestors"), list)
+                and isinstance(obj.get("descendants"), list)
+            ):
+                return 0.9
+            return 0.0
+        txt = head.json_text
+        if '"orderedItems"' in txt and ('"OrderedCollection"' in txt or "activitystreams" in txt):
+            return 0.85
+        if (
+            '"uri"' in txt
+            and '"account"' in txt
+            and '"reblogs_count"' in txt
+            and ('"favourites_count"' in txt)
+        ):
+            return 0.8
+        return 0.0
+
+    @property
+    def include_private(self) -> bool:
+        return bool(self.options.get("include_private"))
+
+    def read(self, source: Source) -> Iterator[Record]:
+        head = source.head().lstrip()
+        if head[:1] == b"{" and b'"orderedItems"' in head:  # an archive: one document
+            data = source.read_all()
+            if isinstance(data, Quarantined):
+                data.format = self.name
+                yield data
+                return
+            try:
+                obj = load_outbox(data)
+            except (ValueError, UnicodeDecodeError) as exc:
+                yield Quarantined(
+                    source_file=source.name,
+                    line=1,
+                    reason=f"invalid JSON: {exc}",
+                    raw=data[:65536],
+                    format=self.name,
+                )
+                return
+            yield from self._value(source, 1, obj, {}, whole=True)
+            return
+        known: dict[str, str] = {}  # instance-local id -> uri, filled as statuses are seen
+        for item in iter_json_document_or_lines(source, self.name):
+            if not isinstance(item, tuple):
+                yield item
+                continue
+            lineno, obj = item
+            yield from self._value(source, lineno, obj, known, whole=lineno == 1)
+
+    # -- API statuses ----------------------------------------------------------------------
+    def _value(
+        self, source: Source, lineno: int, obj: Any, known: dict[str, str], whole: bool
+    ) -> Iterator[Record]:
+        """Records of one top-level JSON value; ``whole`` numbers items by position."""
+        if is_outbox(obj):
+            yield from read_outbox(source, obj, self.name, self.include_private)
+            return
+        items = _statuses(obj)
+        for _, value in items:  # index the whole value first: replies often precede parents
+            _index(value, known)
+        for pos, value in items:
+            line = pos if whole else lineno
+            if _is_status(value):
+                yield from self._status(source, line, value, known)
+            else:
+                yield quarantine(source, line, "not a Mastodon status", value, self.name)
+
+    def _status(
+        self,
+        source: Source,
+        line: int,
+        st: dict,
+        known: dict[str, str],
+    ) -> Iterator[Record]:
+        uri = st.get("uri") or st.get("url")
+        if not uri:
+            yield quarantine(source, line, "status without uri", st, self.name)
+            return
+        reblog = st.get("reblog")
+        if isinstance(reblog, dict):
+            if reblog.get("uri"):
+                yield from self._status(source, line, reblog, known)
+                account = st.get("account") or {}
+                yield Post(
+                    platform="mastodon",
+                    id=str(uri),
+                    text="",
+                    created_at=parse_time(st.get("created_at")),
+                    author=_author(account),
+                    author_name=handle(account.get("acct"), account.get("url")),
+                    url=st.get("url"),
+                    repost_of=str(reblog["uri"]),
+                    source_file=source.name,
+                    source_line=line,
+                    format=self.name,
+                )
+            else:
+                yield quarantine(
+                    source, line, f"boost {uri} of a status without uri", st, self.name
+                )
+            return
+        visibility = st.get("visibility")
+        if visibility in NOT_PUBLIC and not self.include_private:
+            yield not_public(source, line, visibility, self.name)
+            return
+        yield self._api_post(source, line, st, str(uri), known)
+
+    def _api_post(
+        self,
+        source: Source,
+        line: int,
+        st: dict,
+        uri: str,
+        known: dict[str, str],
+    ) -> Post:
+        content = st.get("content")
+        if isinstance(content, str):
+            body = html_to_text(content, hidden_classes=HIDDEN_CLASSES)
+            urls = links_in_html(content)
+        else:  # the delete-and-redraft shape carries the plain source text instead
+            body, urls = str(st.get("text") or "").strip(), []
+        text = with_cw(st.get("spoiler_text"), body)
+        account = st.get("account") or {}
+        quote = st.get("quote") if isinstance(st.get("quote"), dict) else {}
+        quoted = quote.get("quoted_status") if isinstance(quote.get("quoted_status"), dict) else {}
+        quote_of = quoted.get("uri") or _resolve(quote.get("quoted_status_id"), known)
+        if quoted.get("url"):
+            urls = [u for u in urls if u != quoted["url"]]
+        return Post(
+            platform="mastodon",
+            id=uri,
+            text=text,
+            created_at=parse_time(st.get("created_at")),
+            author=_author(account),
+            author_name=handle(account.get("acct"), account.get("url")),
+            url=st.get("url") or uri,
+            lang=st.get("language") or None,
+            hashtags=merge_hashtags(
+                [t.get("name") for t in st.get("tags") or () if isinstance(t, dict)],
+                hashtags_in_text(text),
+            ),
+            mentions=[
+                h
+                for m in st.get("mentions") or ()
+                if isinstance(m, dict) and (h := handle(m.get("acct"), m.get("url")))
+            ],
+            urls=urls,
+            reply_to=_reply_to(st, known),
+            quote_of=quote_of,
+            metrics={k: st[k] for k in _METRICS if type(st.get(k)) is int},
+            source_file=source.name,
+            source_line=line,
+            format=self.name,
+        )
+
+
+def _statuses(obj: Any) -> list[tuple[int, Any]]:
+    """(1-based position, value) of every would-be status of the API shapes."""
+    if isinstance(obj, list):
+        values = obj
+    elif isinstance(obj, dict) and isinstance(obj.get("statuses"), list):
+        values = obj["statuses"]
+    elif isinstance(obj, dict) and ("ancestors" in obj or "descendants" in obj):
+        values = list(obj.get("ancestors") or ()) + list(obj.get("descendants") or ())
+    else:
+        values = [obj]
+    return list(enumerate(values, start=1))
+
+
+def _index(status: Any, known: dict[str, str]) -> None:
+    """Remember instance-local id -> uri for a status and the statuses it embeds."""
+    while isinstance(status, dict):
+        if status.get("id") and status.get("uri"):
+            known.setdefault(str(status["id"]), str(status["uri"]))
+        quote = status.get("quote")
+        if isinstance(quote, dict) and isinstance(quote.get("quoted_status"), dict):
+            _index(quote["quoted_status"], known)
+        status = status.get("reblog")
+
+
+def _reply_to(st: dict, known: dict[str, str]) -> str | None:
+    """The parent's URI: from the same file, else rebuilt from the instance's URI scheme when
+    parent and reply are both local to the instance that served them, else the local id."""
+    parent = st.get("in_reply_to_id")
+    if parent is None or parent == "" or str(parent) in known:
+        return _resolve(parent, known)
+    uri, sid, account = str(st.get("uri") or ""), str(st.get("id") or ""), st.get("account") or {}
+    tail = f"/statuses/{sid}"
+    target_id = str(st.get("in_reply_to_account_id") or "")
+    if sid and uri.endswith(tail) and target_id:
+        target = (
+            account
+            if str(account.get("id")) == target_id
+            else next(
+                (
+                    m
+                    for m in st.get("mentions") or ()
+                    if isinstance(m, dict)
+                    and str(m.get("id")) == target_id
+                    and "@" not in str(m.get("acct") or "@")
+                ),
+                None,
+            )
+        )
+        base = uri[: -len(tail)]
+        for key in ("id", "username") if target else ():
+            own, theirs = str(account.get(key) or ""), str(target.get(key) or "")
+            if own and theirs and base.endswith("/" + own):
+                return f"{base[: -len(own)]}{theirs}/statuses/{parent}"
+    return str(parent)
+
+
+def _resolve(local_id: Any, known: dict[str, str]) -> str | None:
+    if local_id is None or local_id == "":
+        return None
+    return known.get(str(local_id), str(local_id))
+
+
+def _author(account: dict) -> str | None:
+    """The account's actor URI, the key an outbox's ``attributedTo`` also uses."""
+    for key in ("uri", "url"):
+        if isinstance(account.get(key), str) and account[key]:
+            return account[key]
+    return handle(account.get("acct"), None) or (str(account["id"]) if account.get("id") else None)

@@ -1,0 +1,222 @@
+"""The ActivityPub side of Mastodon: an account archive's ``outbox.json``, and the helpers that
+the REST reader (``groundswell.ingest.mastodon``) shares with it.
+
+``{"type": "OrderedCollection", "orderedItems": [Activity]}``: a ``Create`` of a Note or Question
+is a post (id = the object's URI, language from ``contentMap``, visibility from ``to``/``cc``); an
+``Announce`` (a boost) carries only the boosted URI and becomes a repost record. Real archives
+repeat the ``orderedItems`` key (the lists are merged), miscount ``totalItems`` (ignored) and
+escape HTML as ``\\u003c`` (plain JSON). Archives have no metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import orjson
+
+from groundswell.ingest.html_text import html_to_text, links_in_html
+from groundswell.ingest.registry import quarantine
+from groundswell.ingest.source import Source
+from groundswell.schema import (
+    Post,
+    Quarantined,
+    Record,
+    hashtags_in_text,
+    merge_hashtags,
+    parse_time,
+)
+
+HIDDEN_CLASSES = ("invisible", "quote-inline")  # URL parts and the 'RE: <link>' of quote posts
+PUBLIC = ("https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public")
+POST_OBJECTS = ("Note", "Question", "Article", "Page")
+NOT_PUBLIC = ("private", "direct")
+_ACTOR_PATH = re.compile(r"^/(?:users|u|@)/?([^/]+)/?$")
+
+
+def is_outbox(obj: Any) -> bool:
+    """Whether a parsed JSON value is an ActivityPub outbox collection."""
+    return (
+        isinstance(obj, dict)
+        and isinstance(obj.get("orderedItems"), list)
+        and (obj.get("type") in ("OrderedCollection", "OrderedCollectionPage") or "@context" in obj)
+    )
+
+
+def load_outbox(data: bytes) -> Any:
+    """Parse an outbox document; a repeated ``orderedItems`` key gets its lists concatenated
+    (a plain parser would keep only the last)."""
+    if data.count(b'"orderedItems"') > 1:
+        return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_merge_pairs)
+    return orjson.loads(data)
+
+
+def _merge_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out and isinstance(out[key], list) and isinstance(value, list):
+            out[key] = out[key] + value
+        else:
+            out[key] = value
+    return out
+
+
+def handle(acct: Any, url: Any) -> str | None:
+    """``user@host`` from an ``acct`` or ``@name`` (qualified with the host of ``url`` if local)."""
+    if not isinstance(acct, str) or not acct.strip("@"):
+        return None
+    acct = acct.lstrip("@")
+    if "@" in acct:
+        return acct
+    host = urlsplit(url).netloc if isinstance(url, str) else ""
+    return f"{acct}@{host}" if host else acct
+
+
+def first_str(value: Any) -> str | None:
+    """A URI field that may be a string, a Link or object with ``href``/``id``, or a list."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return first_str(value.get("href") or value.get("id"))
+    if isinstance(value, list) and value:
+        return first_str(value[0])
+    return None
+
+
+def with_cw(spoiler: Any, body: str) -> str:
+    """The post text with its content warning in front (``CW: ...`` and a blank line)."""
+    if isinstance(spoiler, str) and spoiler.strip():
+        cw = html_to_text(spoiler)
+        return f"CW: {cw}\n\n{body}" if body else f"CW: {cw}"
+    return body
+
+
+def not_public(source: Source, line: int, visibility: str, fmt: str) -> Quarantined:
+    """A followers-only or direct post: counted as read, not stored, no raw bytes kept."""
+    return Quarantined(
+        source_file=source.name,
+        line=line,
+        reason=f"not public (visibility {visibility}); not stored",
+        raw=b"",
+        format=fmt,
+    )
+
+
+def read_outbox(
+    source: Source,
+    outbox: dict,
+    fmt: str,
+    include_private: bool = False,
+) -> Iterator[Record]:
+    """Records of an outbox; ``source_line`` is the activity's 1-based position."""
+    for pos, act in enumerate(outbox.get("orderedItems") or (), start=1):
+        if not isinstance(act, dict):
+            yield quarantine(source, pos, "activity is not an object", act, fmt)
+            continue
+        kind, obj = act.get("type"), act.get("object")
+        if kind == "Announce":
+            target = first_str(obj)
+            if not act.get("id") or not target:
+                yield quarantine(source, pos, "Announce without id or object", act, fmt)
+                continue
+            actor = first_str(act.get("actor"))
+            yield Post(
+                platform="mastodon",
+                id=str(act["id"]),
+                text="",
+                created_at=parse_time(act.get("published")),
+                author=actor,
+                author_name=actor_handle(actor),
+                repost_of=target,
+                source_file=source.name,
+                source_line=pos,
+                format=fmt,
+            )
+        elif kind == "Create" and isinstance(obj, dict) and obj.get("type") in POST_OBJECTS:
+            yield _note(source, pos, obj, act, fmt, include_private)
+        elif kind == "Create":
+            yield quarantine(source, pos, "Create without a Note object", act, fmt)
+        # Like, Follow, Update, Delete...: not posts
+
+
+def _note(
+    source: Source,
+    pos: int,
+    note: dict,
+    act: dict,
+    fmt: str,
+    include_private: bool,
+) -> Record:
+    nid = note.get("id")
+    if not nid:
+        return quarantine(source, pos, "Note without id", note, fmt)
+    visibility = audience(note.get("to") or act.get("to"), note.get("cc") or act.get("cc"))
+    if visibility in NOT_PUBLIC and not include_private:
+        return not_public(source, pos, visibility, fmt)
+    content_map = note.get("contentMap") if isinstance(note.get("contentMap"), dict) else {}
+    content = note.get("content")
+    if not isinstance(content, str):
+        content = next(iter(content_map.values()), "") if content_map else ""
+    text = with_cw(note.get("summary"), html_to_text(content, hidden_classes=HIDDEN_CLASSES))
+    tags = [t for t in note.get("tag") or () if isinstance(t, dict)]
+    actor = first_str(note.get("attributedTo") or act.get("actor"))
+    return Post(
+        platform="mastodon",
+        id=str(nid),
+        text=text,
+        created_at=parse_time(note.get("published") or act.get("published")),
+        author=actor,
+        author_name=actor_handle(actor),
+        url=first_str(note.get("url")) or str(nid),
+        lang=next(iter(content_map), None),
+        hashtags=merge_hashtags(
+            [_tag_name(t) for t in tags if t.get("type") == "Hashtag"], hashtags_in_text(text)
+        ),
+        mentions=[
+            h
+            for t in tags
+            if t.get("type") == "Mention" and (h := handle(t.get("name"), t.get("href")))
+        ],
+        urls=links_in_html(content),
+        reply_to=first_str(note.get("inReplyTo")),
+        quote_of=first_str(
+            note.get("quoteUri") or note.get("quoteUrl") or note.get("_misskey_quote")
+        ),
+        source_file=source.name,
+        source_line=pos,
+        format=fmt,
+    )
+
+
+def actor_handle(actor: str | None) -> str | None:
+    """``user@host`` from an actor URI of the ``/users/<name>`` kind (None for opaque ids)."""
+    if not actor:
+        return None
+    parts = urlsplit(actor)
+    m = _ACTOR_PATH.match(parts.path)
+    return f"{unquote(m.group(1))}@{parts.netloc}" if m and parts.netloc else None
+
+
+def _tag_name(tag: dict) -> str:
+    """A Hashtag's name, or the last segment of its (percent-encoded) href when unnamed."""
+    name = tag.get("name")
+    if isinstance(name, str) and name.strip("#"):
+        return name
+    href = tag.get("href")
+    return unquote(href.rstrip("/").rsplit("/", 1)[-1]) if isinstance(href, str) else ""
+
+
+def audience(to: Any, cc: Any) -> str:
+    """public, unlisted, private (followers-only) or direct, from an activity's addressing."""
+    to_list = to if isinstance(to, list) else [to] if to else []
+    cc_list = cc if isinstance(cc, list) else [cc] if cc else []
+    if any(a in PUBLIC for a in to_list):
+        return "public"
+    if any(a in PUBLIC for a in cc_list):
+        return "unlisted"
+    if any(isinstance(a, str) and a.endswith("/followers") for a in to_list + cc_list):
+        return "private"
+    return "direct"

@@ -1,0 +1,183 @@
+"""Telegram Desktop exports (``result.json``): one chat, or a full-account export of many chats.
+
+Every message of type ``message`` is a post; ``service`` messages (joins, pins, title changes) are
+not posts and are passed over. Decisions, so that they are made once:
+
+* Post id is ``<chat id>/<message id>``: message ids restart in every chat.
+* ``date`` is the exporting computer's local time without an offset, so ``date_unixtime`` (a string)
+  is preferred; an export too old to have it falls back to ``date`` read as UTC.
+* ``author`` is ``from_id`` (``user123``/``channel123``). Pre-2021 exports wrote a bare int: it
+  becomes ``channel<id>`` when it is the chat's own id, ``user<id>`` otherwise, so the same account
+  gets the same pseudonym in old and new exports. Channel posts without ``from_id`` belong to the
+  channel.
+* A forwarded message is the forwarder's post (its text is what the channel chose to publish), not a
+  repost: Telegram gives no id of the original. ``metrics["forwarded"] = 1`` marks it; the
+  ``forwarded_from`` display name is not kept, because it names a person outside pseudonymisation.
+* ``metrics`` also carry ``edited`` (1) and ``reactions`` (the sum of reaction counts).
+* The provenance line is the 1-based index of the message in the file, across all its chats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from groundswell.ingest.registry import Head, Reader, quarantine
+from groundswell.ingest.source import Source
+from groundswell.schema import (
+    Post,
+    Quarantined,
+    Record,
+    hashtags_in_text,
+    merge_hashtags,
+    parse_time,
+)
+
+_CHANNEL_TYPES = ("public_channel", "private_channel", "channel")
+
+
+def flatten_text(text: Any) -> str:
+    """Plain text of a message's ``text``: a string, or an array of strings and ``{type, text}``
+    objects (links, hashtags, bold...), joined in order."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, list):
+        return "".join(
+            part
+            if isinstance(part, str)
+            else str(part.get("text") or "")
+            if isinstance(part, dict)
+            else ""
+            for part in text
+        )
+    return str(text)
+
+
+def _entities(msg: dict) -> list[dict]:
+    """The typed entities of a message: ``text_entities``, else the objects inside ``text``."""
+    ents = msg.get("text_entities")
+    if isinstance(ents, list):
+        return [e for e in ents if isinstance(e, dict)]
+    text = msg.get("text")
+    return [e for e in text if isinstance(e, dict)] if isinstance(text, list) else []
+
+
+def _peer(value: Any, chat_id: str, is_channel: bool) -> str | None:
+    """``from_id`` as a string id; a legacy bare int becomes ``user<n>`` or ``channel<n>``."""
+    if value is None or value == "":
+        return f"channel{chat_id}" if is_channel else None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return f"channel{value}" if str(value) == chat_id else f"user{value}"
+    return str(value)
+
+
+class TelegramReader(Reader):
+    """Telegram Desktop JSON exports (single chat or full account)."""
+
+    name = "telegram"
+    platform = "telegram"
+
+    def sniff(self, head: Head) -> float:
+        txt = head.json_text
+        if not txt:
+            return 0.0
+        if (
+            '"messages"' in txt
+            and '"type"' in txt
+            and ('"date_unixtime"' in txt or '"text_entities"' in txt or '"from_id"' in txt)
+        ):
+            return 0.9
+        if '"personal_information"' in txt and ('"chats"' in txt or '"user_id"' in txt):
+            return 0.85  # a full-account export: chats come after contacts and sessions
+        return 0.0
+
+    def read(self, source: Source) -> Iterator[Record]:
+        data = source.read_all()
+        if isinstance(data, Quarantined):
+            data.format = self.name
+            yield data
+            return
+        try:
+            root = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            yield quarantine(source, 1, f"invalid JSON: {exc}", data[:65536], self.name)
+            return
+        if not isinstance(root, dict):
+            yield quarantine(
+                source, 1, "not a Telegram export (root is not an object)", root, self.name
+            )
+            return
+        index = 0
+        for chat in self._chats(root):
+            chat_id = str(chat.get("id", ""))
+            is_channel = chat.get("type") in _CHANNEL_TYPES
+            for msg in chat.get("messages") or ():
+                index += 1
+                if isinstance(msg, dict) and msg.get("type", "message") != "message":
+                    continue  # service messages are not posts
+                yield self._message(source, index, msg, chat_id, is_channel)
+
+    @staticmethod
+    def _chats(root: dict) -> Iterator[dict]:
+        if "messages" in root:
+            yield root
+        for key in ("chats", "left_chats"):
+            section = root.get(key)
+            if isinstance(section, dict):
+                yield from (c for c in section.get("list") or () if isinstance(c, dict))
+
+    def _message(
+        self, source: Source, index: int, msg: Any, chat_id: str, is_channel: bool
+    ) -> Record:
+        if not isinstance(msg, dict) or msg.get("id") in (None, ""):
+            return quarantine(source, index, "message without id", msg, self.name)
+        text = flatten_text(msg.get("text"))
+        if not text and isinstance(msg.get("text_entities"), list):
+            text = flatten_text(msg["text_entities"])
+        ents = _entities(msg)
+        tags = [e.get("text", "") for e in ents if e.get("type") == "hashtag"]
+        mentions = [str(e.get("text", "")).lstrip("@") for e in ents if e.get("type") == "mention"]
+        urls = [
+            str(e.get("href") if e.get("type") == "text_link" else e.get("text", ""))
+            for e in ents
+            if e.get("type") in ("link", "text_link")
+        ]
+        metrics: dict[str, int] = {}
+        if msg.get("forwarded_from") is not None or msg.get("forwarded_from_id"):
+            metrics["forwarded"] = 1
+        if msg.get("edited") or msg.get("edited_unixtime"):
+            metrics["edited"] = 1
+        reactions = msg.get("reactions")
+        if isinstance(reactions, list):
+            total = sum(
+                r.get("count", 0)
+                for r in reactions
+                if isinstance(r, dict) and isinstance(r.get("count"), int)
+            )
+            if total:
+                metrics["reactions"] = total
+        reply = msg.get("reply_to_message_id")
+        reply_chat = msg.get("reply_to_peer_id")
+        if isinstance(reply_chat, str):
+            reply_chat = reply_chat.lstrip("abcdefghijklmnopqrstuvwxyz") or chat_id
+        created = parse_time(msg.get("date_unixtime")) or parse_time(msg.get("date"))
+        return Post(
+            platform="telegram",
+            id=f"{chat_id}/{msg['id']}",
+            text=text,
+            created_at=created,
+            author=_peer(msg.get("from_id"), chat_id, is_channel),
+            author_name=str(msg["from"]) if msg.get("from") else None,
+            hashtags=merge_hashtags(tags, hashtags_in_text(text)),
+            mentions=[m for m in mentions if m],
+            urls=[u for u in urls if u],
+            reply_to=f"{reply_chat or chat_id}/{reply}" if reply not in (None, "") else None,
+            metrics=metrics,
+            source_file=source.name,
+            source_line=index,
+            format=self.name,
+        )

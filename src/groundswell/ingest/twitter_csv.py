@@ -1,0 +1,388 @@
+"""Tweet tables written by tools: twarc-csv CSV, and twitwi / minet / gazouilloire CSV and JSON.
+
+Both CSV flavours are told apart by their header. Rows are streamed: a row may span several lines
+(quoted newlines), each row is decoded as strict UTF-8 on its own, so a bad byte or an oversized
+row quarantines that row, with the line it starts on, and reading goes on. A row with a retweeted
+id is a repost edge. twitwi writes a retweet's text as ``RT @user: <full original text>`` with the
+original's id, author and time, so the original is also stored as a post (as the JSON readers do);
+twarc-csv keeps no time for the original, so only the edge is kept there.
+
+twitwi's normalised tweets are also written as JSON: minet's JSONL, twitwi's JSON arrays, and
+gazouilloire's Elasticsearch hits (``{"_id": ..., "_source": {...}}``); ``TwitwiJsonReader`` reads
+those with the same mapping.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+
+from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
+from groundswell.ingest.twitter_v1 import first_key
+from groundswell.schema import (
+    Post,
+    Quarantined,
+    Record,
+    hashtags_in_text,
+    merge_hashtags,
+    parse_time,
+)
+
+_TWARC_NEEDS = frozenset(("id", "created_at", "text", "author_id"))
+_TWARC_MARKS = frozenset(("referenced_tweets.retweeted.id", "author.username", "conversation_id"))
+_TWITWI_NEEDS = frozenset(("id", "timestamp_utc", "user_screen_name", "text"))
+_TWARC_METRICS = (
+    "retweet_count",
+    "reply_count",
+    "like_count",
+    "quote_count",
+    "impression_count",
+    "bookmark_count",
+)
+_WRAPPER_KEYS = frozenset(("normalized", "request", "interactions", "version"))
+_TWITWI_METRICS = ("retweet_count", "like_count", "reply_count", "quote_count", "impression_count")
+
+
+def _flavour(columns: list[str] | set[str]) -> str | None:
+    cols = set(columns)
+    if cols >= _TWITWI_NEEDS:
+        return "twitwi"
+    if cols >= _TWARC_NEEDS and cols & _TWARC_MARKS:
+        return "twarc"
+    return None
+
+
+class TwitterCsvReader(Reader):
+    """CSV from twarc-csv (``twarc2 csv``) and from twitwi, minet and gazouilloire."""
+
+    name = "twitter_csv"
+    platform = "twitter"
+    max_record_bytes: int = MAX_LINE_BYTES  # a row above this is quarantined
+
+    def sniff(self, head: Head) -> float:
+        return 0.95 if _flavour(head.csv_header) else 0.0
+
+    def read(self, source: Source) -> Iterator[Record]:
+        header: list[str] | None = None
+        delimiter = ","
+        flavour: str | None = None
+        for item in iter_csv_records(source, self.name, self.max_record_bytes):
+            if isinstance(item, Quarantined):
+                yield item
+                continue
+            lineno, text = item
+            if header is None:
+                text = text.lstrip("\ufeff")
+                first_line = text.split("\n", 1)[0]
+                delimiter = max(",\t;", key=first_line.count)
+                header = [c.strip() for c in _parse_row(text, delimiter)]
+                flavour = _flavour(header)
+                if flavour is None:
+                    yield quarantine(
+                        source,
+                        lineno,
+                        "not a twarc-csv or twitwi tweet CSV header",
+                        text.encode(),
+                        self.name,
+                    )
+                    return
+                continue
+            try:
+                row = _parse_row(text, delimiter)
+            except csv.Error as exc:
+                yield quarantine(
+                    source, lineno, f"invalid CSV row: {exc}", text.encode(), self.name
+                )
+                continue
+            if len(row) > len(header):
+                yield quarantine(
+                    source,
+                    lineno,
+                    f"CSV row has {len(row)} fields, the header {len(header)}",
+                    text.encode(),
+                    self.name,
+                )
+                continue
+            values = dict(zip(header, row, strict=False))
+            if flavour == "twarc":
+                yield from self._twarc_row(source, lineno, values)
+            else:
+                yield from twitwi_posts(source, lineno, values, _split_bar, self.name)
+
+    def _twarc_row(self, source: Source, lineno: int, row: dict[str, str]) -> Iterator[Record]:
+        tid = _id(row.get("id"))
+        text = row.get("text")
+        if not tid:
+            yield quarantine(source, lineno, "tweet without id", row, self.name)
+            return
+        if text is None or (text == "" and not row.get("referenced_tweets.retweeted.id")):
+            yield quarantine(source, lineno, f"tweet {tid} without text", row, self.name)
+            return
+        text = html.unescape(text.replace("\\n", "\n"))  # twarc-csv writes newlines as \n
+        username = row.get("author.username") or None
+        metrics = {}
+        for key in _TWARC_METRICS:
+            value = _int(row.get(f"public_metrics.{key}"))
+            if value is not None:
+                metrics[key] = value
+        yield Post(
+            platform="twitter",
+            id=tid,
+            text=text,
+            created_at=parse_time(row.get("created_at")),
+            author=_id(row.get("author_id") or row.get("author.id")),
+            author_name=username,
+            url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
+            lang=row.get("lang") or None,
+            hashtags=merge_hashtags(
+                _json_list(row.get("entities.hashtags")), hashtags_in_text(text)
+            ),
+            mentions=[m.lstrip("@") for m in _json_list(row.get("entities.mentions")) if m],
+            urls=[u for u in _json_list(row.get("entities.urls")) if u],
+            reply_to=_id(row.get("referenced_tweets.replied_to.id")),
+            quote_of=_id(row.get("referenced_tweets.quoted.id")),
+            repost_of=_id(row.get("referenced_tweets.retweeted.id")),
+            metrics=metrics,
+            source_file=source.name,
+            source_line=lineno,
+            format=self.name,
+        )
+
+
+class TwitwiJsonReader(Reader):
+    """twitwi-normalised tweets: JSONL (minet), JSON arrays, Elasticsearch hits (gazouilloire)."""
+
+    name = "twitwi_json"
+    platform = "twitter"
+
+    def sniff(self, head: Head) -> float:
+        obj = head.first_json
+        if isinstance(obj, list) and obj:
+            obj = obj[0]
+        if isinstance(obj, dict):
+            obj = obj.get("_source", obj)
+            return 0.9 if isinstance(obj, dict) and _is_twitwi(obj) else 0.0
+        txt = head.json_text
+        if (
+            '"user_screen_name"' in txt
+            and '"timestamp_utc"' in txt
+            and '"local_time"' in txt
+            and first_key(txt) not in _WRAPPER_KEYS
+        ):
+            return 0.8
+        return 0.0
+
+    def read(self, source: Source) -> Iterator[Record]:
+        for item in iter_json_document_or_lines(source, self.name):
+            if not isinstance(item, tuple):
+                yield item
+                continue
+            lineno, obj = item
+            yield from self._read_value(source, lineno, obj)
+
+    def _read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
+        if isinstance(obj, list):
+            for i, value in enumerate(obj, start=1):
+                yield from self._read_value(source, lineno if lineno > 1 else i, value)
+            return
+        if not isinstance(obj, dict):
+            yield quarantine(source, lineno, "not a JSON object", obj, self.name)
+            return
+        hits = obj.get("hits")
+        if isinstance(hits, dict) and isinstance(hits.get("hits"), list):  # an ES search response
+            yield from self._read_value(source, lineno, hits["hits"])
+            return
+        doc = obj.get("_source")
+        if isinstance(doc, dict):
+            if "id" not in doc and obj.get("_id"):
+                doc = {**doc, "id": obj["_id"]}
+            obj = doc
+        if _is_twitwi(obj):
+            yield from twitwi_posts(source, lineno, obj, _as_list, self.name)
+        # else: normalised users and other documents: not posts
+
+
+def _is_twitwi(obj: dict) -> bool:
+    return "timestamp_utc" in obj and "user_screen_name" in obj and "text" in obj
+
+
+def twitwi_posts(
+    source: Source, lineno: int, tw: dict[str, Any], as_list: Callable[[Any], list[str]], fmt: str
+) -> Iterator[Record]:
+    """Posts from one twitwi-normalised tweet (a CSV row or a JSON object).
+
+    A retweet yields its original (rebuilt from the ``RT @user: `` text and the retweeted_*
+    fields) and then the repost edge.
+    """
+    tid = _id(tw.get("id"))
+    text = tw.get("text")
+    if not tid:
+        yield quarantine(source, lineno, "tweet without id", tw, fmt)
+        return
+    if not isinstance(text, str):
+        yield quarantine(source, lineno, f"tweet {tid} without text", tw, fmt)
+        return
+    username = tw.get("user_screen_name") or None
+    hashtags = as_list(tw.get("hashtags"))
+    mentions = as_list(tw.get("mentioned_names"))
+    rt_id = _id(tw.get("retweeted_id"))
+    if rt_id:
+        rt_user = tw.get("retweeted_user") or ""
+        prefix = f"RT @{rt_user}: "
+        if rt_user and text.startswith(prefix):
+            body = text[len(prefix) :]
+            yield Post(
+                platform="twitter",
+                id=rt_id,
+                text=body,
+                created_at=parse_time(tw.get("retweeted_timestamp_utc")),
+                author=_id(tw.get("retweeted_user_id")),
+                author_name=rt_user,
+                url=f"https://twitter.com/{rt_user}/status/{rt_id}",
+                lang=tw.get("lang") or None,
+                hashtags=merge_hashtags(hashtags, hashtags_in_text(body)),
+                mentions=[m for m in mentions if m.casefold() != rt_user.casefold()],
+                urls=as_list(tw.get("links")),
+                source_file=source.name,
+                source_line=lineno,
+                format=fmt,
+            )
+    metrics = {}
+    for key in _TWITWI_METRICS:
+        value = _int(tw.get(key))
+        if value is not None:
+            metrics[key] = value
+    yield Post(
+        platform="twitter",
+        id=tid,
+        text=text,
+        created_at=parse_time(tw.get("timestamp_utc")),
+        author=_id(tw.get("user_id")),
+        author_name=username,
+        url=tw.get("url") or f"https://twitter.com/{username or 'i/web'}/status/{tid}",
+        lang=tw.get("lang") or None,
+        hashtags=merge_hashtags(hashtags, hashtags_in_text(text)),
+        mentions=mentions,
+        urls=as_list(tw.get("links")),
+        reply_to=_id(tw.get("to_tweetid")),
+        quote_of=_id(tw.get("quoted_id")),
+        repost_of=rt_id,
+        metrics=metrics,
+        source_file=source.name,
+        source_line=lineno,
+        format=fmt,
+    )
+
+
+def iter_csv_records(
+    source: Source, fmt: str, limit: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, str] | Quarantined]:
+    """Yield ``(first_line_number, text)`` for each CSV record (quoted newlines kept together).
+
+    Each record is decoded as strict UTF-8 on its own; a record that is not, or is larger than
+    ``limit`` bytes, becomes a Quarantined record naming the line it starts on.
+    """
+    _raise_field_size_limit(limit)
+    lineno = 0
+    with source.open() as fh:
+        while True:
+            chunk = fh.readline(limit + 1)
+            if not chunk:
+                return
+            lineno += 1
+            start = lineno
+            parts, size, quotes, kept = [chunk], len(chunk), chunk.count(b'"'), b""
+            while not (chunk.endswith(b"\n") and quotes % 2 == 0):
+                nxt = fh.readline(limit + 1)
+                if not nxt:
+                    break  # end of file inside a record
+                if chunk.endswith(b"\n"):
+                    lineno += 1
+                chunk = nxt
+                quotes += chunk.count(b'"')
+                size += len(chunk)
+                if parts and size > limit:
+                    kept, parts = b"".join(parts)[:RAW_KEEP_BYTES], []
+                elif parts:
+                    parts.append(chunk)
+            if size > limit:
+                yield Quarantined(
+                    source_file=source.name,
+                    line=start,
+                    format=fmt,
+                    reason=f"CSV row longer than {limit} bytes (first {RAW_KEEP_BYTES} kept)",
+                    raw=kept or parts[0][:RAW_KEEP_BYTES],
+                )
+                continue
+            raw = b"".join(parts)
+            if not raw.strip():
+                continue
+            try:
+                yield start, raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Quarantined(
+                    source_file=source.name,
+                    line=start,
+                    format=fmt,
+                    reason=f"invalid UTF-8 at byte {exc.start} of the row",
+                    raw=raw[:RAW_KEEP_BYTES],
+                )
+
+
+def _raise_field_size_limit(limit: int) -> None:
+    """Let the csv module hold a field as large as the row limit (never lower a larger setting)."""
+    if csv.field_size_limit() < limit + 1:
+        csv.field_size_limit(limit + 1)
+
+
+def _parse_row(text: str, delimiter: str) -> list[str]:
+    return next(csv.reader([text], delimiter=delimiter), [])
+
+
+def _id(value: Any) -> str | None:
+    """An id as a string ('' and None are None; a pandas float id ``123.0`` loses its ``.0``)."""
+    if value is None or isinstance(value, bool):
+        return None
+    s = str(value).strip()
+    if s.endswith(".0") and s[:-2].isdigit():
+        s = s[:-2]
+    return s or None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _json_list(value: str | None) -> list[str]:
+    """twarc-csv's JSON-encoded lists (``["#a", "#b"]``); [] when empty or not a list."""
+    if not value:
+        return []
+    try:
+        parsed = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return []
+    return [str(v) for v in parsed if v is not None] if isinstance(parsed, list) else []
+
+
+def _split_bar(value: Any) -> list[str]:
+    """twitwi's '|'-joined CSV lists."""
+    return [v for v in str(value).split("|") if v] if value else []
+
+
+def _as_list(value: Any) -> list[str]:
+    """twitwi's JSON lists (a '|'-joined string is accepted too)."""
+    if isinstance(value, list):
+        return [str(v) for v in value if v not in (None, "")]
+    return _split_bar(value)

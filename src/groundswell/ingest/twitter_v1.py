@@ -1,0 +1,198 @@
+"""Twitter/X API v1.1: twarc1 JSONL (one tweet per line), single tweets, arrays and search pages.
+
+The id is ``id_str``, never the 64-bit ``id``. Text is the longest form present
+(``extended_tweet.full_text`` -> ``full_text`` -> ``text``), HTML-unescaped, and hashtags come from
+the entities that cover that text. A retweet becomes a repost edge to its original, and the
+embedded original is stored as a post so its full text is kept; an embedded quoted tweet is
+context, not a match, and is not stored. Stream control lines (delete, limit, scrub_geo, ...) and
+user objects are not posts and are passed over.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.source import Source
+from groundswell.schema import Post, Record, hashtags_in_text, merge_hashtags, parse_time
+
+# stream messages that are not tweets (Twitter's streaming message types)
+_CONTROL_KEYS = frozenset(
+    (
+        "delete",
+        "limit",
+        "scrub_geo",
+        "status_withheld",
+        "user_withheld",
+        "disconnect",
+        "warning",
+        "friends",
+        "friends_str",
+        "event",
+        "for_user",
+        "control",
+        "direct_message",
+    )
+)
+_TEXT_KEYS = ("text", "full_text", "extended_tweet")
+# first keys of wrappers around tweets that are not user formats (recorded sessions, test files)
+_WRAPPER_KEYS = frozenset(
+    (
+        "request",
+        "response",
+        "interactions",
+        "version",
+        "normalized",
+        "data",
+        "includes",
+        "_index",
+        "_id",
+    )
+)
+_FIRST_KEY = re.compile(r'\s*\[?\s*\{\s*"([^"]*)"')
+# v1.1 count name -> schema metric name
+_METRICS = (
+    ("retweet_count", "retweet_count"),
+    ("favorite_count", "like_count"),
+    ("quote_count", "quote_count"),
+    ("reply_count", "reply_count"),
+)
+
+
+def _is_tweet(obj: Any) -> bool:
+    return isinstance(obj, dict) and "user" in obj and any(k in obj for k in _TEXT_KEYS)
+
+
+def _is_user(obj: dict) -> bool:
+    return "screen_name" in obj and "user" not in obj and not any(k in obj for k in _TEXT_KEYS)
+
+
+class TwitterV1Reader(Reader):
+    """twarc1 JSONL and v1.1 REST bodies: a tweet, an array of tweets, ``{"statuses": [...]}``."""
+
+    name = "twitter_v1"
+    platform = "twitter"
+
+    def sniff(self, head: Head) -> float:
+        obj = head.first_json
+        if isinstance(obj, dict) and isinstance(obj.get("statuses"), list):
+            statuses = obj["statuses"]
+            return 0.95 if not statuses or _is_tweet(statuses[0]) else 0.0
+        if isinstance(obj, list) and obj:
+            obj = obj[0]
+        if isinstance(obj, dict):
+            if _is_tweet(obj) and "id_str" in obj:
+                return 0.95
+            if obj.keys() & _CONTROL_KEYS and len(obj) == 1:
+                return 0.6  # a stream file that opens with a control line
+            if "interactions" in obj or "author_id" in obj or "data" in obj:
+                return 0.0
+        txt = head.json_text
+        if (
+            '"id_str"' in txt
+            and '"screen_name"' in txt
+            and '"in_reply_to_status_id_str"' in txt
+            and first_key(txt) not in _WRAPPER_KEYS
+        ):
+            return 0.8
+        return 0.0
+
+    def read(self, source: Source) -> Iterator[Record]:
+        for item in iter_json_document_or_lines(source, self.name):
+            if not isinstance(item, tuple):
+                yield item
+                continue
+            lineno, obj = item
+            yield from self._read_value(source, lineno, obj)
+
+    def _read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
+        if isinstance(obj, list):  # a JSON array of tweets (timelines, retweets/:id)
+            for i, value in enumerate(obj, start=1):
+                yield from self._read_value(source, lineno if lineno > 1 else i, value)
+            return
+        if not isinstance(obj, dict):
+            yield quarantine(source, lineno, "not a JSON object", obj, self.name)
+            return
+        if isinstance(obj.get("statuses"), list):  # search/tweets response
+            for i, value in enumerate(obj["statuses"], start=1):
+                yield from self._read_value(source, lineno if lineno > 1 else i, value)
+            return
+        if obj.keys() & _CONTROL_KEYS or _is_user(obj):
+            return  # stream control messages and user objects: not posts
+        if "user" in obj or any(k in obj for k in _TEXT_KEYS) or "id_str" in obj:
+            yield from self._tweet(source, lineno, obj)
+        # else: errors-only bodies, search_metadata, {}: not posts
+
+    def _tweet(self, source: Source, lineno: int, tw: dict) -> Iterator[Record]:
+        tid = tw.get("id_str")
+        if not tid:
+            yield quarantine(source, lineno, "tweet without id_str", tw, self.name)
+            return
+        original = tw.get("retweeted_status")
+        if isinstance(original, dict):
+            if original.get("id_str") and _text_of(original) is not None:
+                yield self._post(source, lineno, original)
+            rt_id = original.get("id_str")
+            if rt_id:
+                yield self._post(source, lineno, tw, repost_of=str(rt_id))
+                return
+        if _text_of(tw) is None:
+            yield quarantine(source, lineno, f"tweet {tid} without text", tw, self.name)
+            return
+        yield self._post(source, lineno, tw)
+
+    def _post(self, source: Source, lineno: int, tw: dict, repost_of: str | None = None) -> Post:
+        ext = tw.get("extended_tweet") or {}
+        text = html.unescape(_text_of(tw) or "")
+        entities = ext.get("entities") or tw.get("entities") or {}
+        user = tw.get("user") or {}
+        username = user.get("screen_name")
+        tid = str(tw["id_str"])
+        quoted = tw.get("quoted_status") or tw.get("quoted_tweet") or {}
+        quote_of = tw.get("quoted_status_id_str") or (quoted.get("id_str") if quoted else None)
+        created = tw.get("created_at")
+        return Post(
+            platform="twitter",
+            id=tid,
+            text=text,
+            created_at=parse_time(created) if created else parse_time(tw.get("timestamp_ms")),
+            author=str(user.get("id_str") or "") or None,
+            author_name=username,
+            url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
+            lang=tw.get("lang"),
+            hashtags=merge_hashtags(
+                [h.get("text", "") for h in entities.get("hashtags") or ()], hashtags_in_text(text)
+            ),
+            mentions=[
+                m["screen_name"]
+                for m in entities.get("user_mentions") or ()
+                if m.get("screen_name")
+            ],
+            urls=[u.get("expanded_url") or u.get("url", "") for u in entities.get("urls") or ()],
+            reply_to=tw.get("in_reply_to_status_id_str") or None,
+            quote_of=str(quote_of) if quote_of else None,
+            repost_of=repost_of,
+            metrics={name: int(tw[key]) for key, name in _METRICS if isinstance(tw.get(key), int)},
+            source_file=source.name,
+            source_line=lineno,
+            format=self.name,
+        )
+
+
+def first_key(json_text: str) -> str | None:
+    """The first key of the first object in a JSON head (None when it does not open with one)."""
+    match = _FIRST_KEY.match(json_text)
+    return match.group(1) if match else None
+
+
+def _text_of(tw: dict) -> str | None:
+    """The longest text a v1.1 tweet carries (None when it has none)."""
+    ext = tw.get("extended_tweet")
+    if isinstance(ext, dict) and ext.get("full_text") is not None:
+        return ext["full_text"]
+    if tw.get("full_text") is not None:
+        return tw["full_text"]
+    return tw.get("text")

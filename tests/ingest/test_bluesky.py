@@ -1,0 +1,388 @@
+"""Bluesky readers on small hand-written fixtures (tests/data/bluesky): run without ../shared."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from groundswell.ingest.bluesky import BlueskyReader
+from groundswell.ingest.bluesky_car import BlueskyCarReader, car_header, walk_mst
+from groundswell.ingest.bluesky_csv import BlueskyCsvReader
+from groundswell.ingest.bluesky_record import facet_entities, facet_spans, post_from_record
+from groundswell.ingest.registry import Head, detect, load_readers
+from groundswell.ingest.source import Source, sources_from_path
+from groundswell.schema import Post, Quarantined
+from groundswell.store import ingest
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "bluesky"
+AUTHOR = "did:plc:testauthoraaaaaaaaaaaaaa"
+REPOSTER = "did:plc:testreposterbbbbbbbbbbbb"
+MENTIONED = "did:plc:testmentionedccccccccccc"
+
+
+def _read(reader, name: str) -> list:
+    return list(reader.read(next(sources_from_path(DATA / name))))
+
+
+def _jetstream_lines() -> list[dict]:
+    lines = (DATA / "jetstream_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines[:-1]]  # the last line is truncated on purpose
+
+
+# -- facets and byte offsets ----------------------------------------------------------------
+def test_facet_offsets_are_utf8_bytes_after_an_emoji():
+    record = _jetstream_lines()[0]["commit"]["record"]
+    text = record["text"]
+    tag_facet = record["facets"][0]
+    start, end = tag_facet["index"]["byteStart"], tag_facet["index"]["byteEnd"]
+    assert text[start:end] != "#MeToo"  # slicing the str by code points would miss the tag
+    spans = list(facet_spans(text, record["facets"]))
+    assert spans[0][0] == "#MeToo"
+    assert spans[1][0] == "www.example.org/temoig..."
+    assert spans[2][0] == "@alice.example.com"
+
+
+def test_facet_entities_use_the_full_link_and_the_did():
+    record = _jetstream_lines()[0]["commit"]["record"]
+    tags, mentions, links = facet_entities(record["text"], record["facets"])
+    assert tags == ["MeToo"]
+    assert mentions == [MENTIONED]
+    assert links == ["https://www.example.org/temoignages/2024/octobre?ref=bsky"]
+
+
+def test_tag_feature_without_value_falls_back_to_the_covered_bytes():
+    text = "🔥🔥 #Solidarité"
+    start = len("🔥🔥 ".encode())
+    facets = [
+        {
+            "index": {"byteStart": start, "byteEnd": len(text.encode())},
+            "features": [{"$type": "app.bsky.richtext.facet#tag"}],
+        }
+    ]
+    assert facet_entities(text, facets)[0] == ["Solidarité"]
+
+
+@given(prefix=st.text(max_size=30), tag=st.from_regex(r"[A-Za-zÀ-ÿ]{1,12}", fullmatch=True))
+def test_facet_spans_recover_the_tag_whatever_comes_before(prefix, tag):
+    text = f"{prefix} #{tag} end"
+    start = len(f"{prefix} ".encode())
+    facets = [
+        {
+            "index": {"byteStart": start, "byteEnd": start + len(f"#{tag}".encode())},
+            "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}],
+        }
+    ]
+    assert [covered for covered, _ in facet_spans(text, facets)] == [f"#{tag}"]
+
+
+def test_tags_with_spaces_are_not_hashtags():
+    record = {
+        "text": "#falsed #faussair",
+        "createdAt": "2024-01-01T00:00:00Z",
+        "tags": ["vídeo da tv", "Extra"],
+        "facets": [
+            {
+                "index": {"byteStart": 0, "byteEnd": 17},
+                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "falsed #faussair"}],
+            }
+        ],
+    }
+    post = post_from_record(
+        record, f"at://{AUTHOR}/app.bsky.feed.post/3k", fmt="bluesky", source_file="x",
+        source_line=1,
+    )  # fmt: skip
+    assert post.hashtags == ["#extra", "#falsed", "#faussair"]
+
+
+def test_out_of_range_facet_does_not_crash():
+    facets = [
+        {
+            "index": {"byteStart": 5, "byteEnd": 500},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://example.org/"}],
+        },
+        "junk",
+    ]
+    assert facet_entities("short", facets) == ([], [], ["https://example.org/"])
+
+
+# -- Jetstream ------------------------------------------------------------------------------
+def test_jetstream_post_fields():
+    reader = BlueskyReader()
+    records = _read(reader, "jetstream_sample.jsonl")
+    post = next(r for r in records if isinstance(r, Post) and r.id.endswith("3kemoji000001"))
+    raw = _jetstream_lines()[0]["commit"]["record"]
+    assert post.id == f"at://{AUTHOR}/app.bsky.feed.post/3kemoji000001"
+    assert post.author == AUTHOR
+    assert post.text == raw["text"]
+    assert post.created_at == datetime(2024, 10, 15, 9, 30, 0, 123456, tzinfo=UTC)  # ns trimmed
+    assert post.lang == "fr"
+    assert post.hashtags == ["#metoo", "#balancetonporc"]  # facet, then record.tags
+    assert post.mentions == [MENTIONED]
+    assert post.urls == ["https://www.example.org/temoignages/2024/octobre?ref=bsky"]
+    assert post.reply_to == raw["reply"]["parent"]["uri"]
+    assert post.quote_of == raw["embed"]["record"]["record"]["uri"]
+    assert post.url == f"https://bsky.app/profile/{AUTHOR}/post/3kemoji000001"
+    assert post.source_line == 1
+
+
+def test_jetstream_repost_delete_and_other_events():
+    reader = BlueskyReader()
+    records = _read(reader, "jetstream_sample.jsonl")
+    reposts = [r for r in records if isinstance(r, Post) and r.repost_of]
+    assert len(reposts) == 1
+    assert reposts[0].id == f"at://{REPOSTER}/app.bsky.feed.repost/3krepost00001"
+    assert reposts[0].repost_of == f"at://{AUTHOR}/app.bsky.feed.post/3kemoji000001"
+    assert reposts[0].text == ""
+    assert reposts[0].author == REPOSTER
+    assert not any(isinstance(r, Post) and "3kdeleted0001" in r.id for r in records)
+    assert reader.passed_over["delete"] == 1
+    assert reader.passed_over["app.bsky.feed.like"] == 1
+    assert reader.passed_over["identity"] == 1 and reader.passed_over["account"] == 1
+
+
+def test_jetstream_offset_time_and_quarantines():
+    records = _read(BlueskyReader(), "jetstream_sample.jsonl")
+    post = next(r for r in records if isinstance(r, Post) and r.id.endswith("3koffset00001"))
+    assert post.created_at == datetime(2024, 10, 15, 9, 30, tzinfo=UTC)  # +02:00 -> UTC
+    assert post.hashtags == ["#metoo"]  # from the text alone
+    bad = {r.line: r.reason for r in records if isinstance(r, Quarantined)}
+    assert bad[8] == "create event without record"
+    assert bad[9].startswith("invalid JSON")
+
+
+def test_jetstream_ingest_reconciles(store):
+    report = ingest([DATA / "jetstream_sample.jsonl"], store)
+    assert report.balanced
+    assert (report.stored, report.reposts, report.quarantined) == (2, 1, 2)
+    authors = [a for (a,) in store.con.execute("SELECT author FROM posts").fetchall()]
+    assert all(a.startswith("u_") for a in authors) and AUTHOR not in authors
+    (repost_author,) = store.con.execute("SELECT author FROM reposts").fetchone()
+    assert repost_author.startswith("u_")
+
+
+def test_sniffs_jetstream_and_not_other_json():
+    readers = load_readers()
+    source = next(sources_from_path(DATA / "jetstream_sample.jsonl"))
+    assert detect(source, readers).name == "bluesky"
+    head = Head(Source(Path("x.json")), b'{"id": "1", "text": "hello", "author_id": "2"}')
+    assert BlueskyReader().sniff(head) == 0.0
+
+
+# -- records without uri, AppView feeds and threads ----------------------------------------
+def test_bare_record_is_quarantined_not_invented():
+    records = _read(BlueskyReader(), "bare_post_record.json")
+    assert len(records) == 1
+    assert isinstance(records[0], Quarantined)
+    assert records[0].reason == "record without uri"
+
+
+def test_get_record_response_has_its_uri(tmp_path):
+    value = json.loads((DATA / "bare_post_record.json").read_text(encoding="utf-8"))
+    uri = f"at://{AUTHOR}/app.bsky.feed.post/3kgetrecord01"
+    path = tmp_path / "get_record.json"
+    path.write_text(json.dumps({"uri": uri, "cid": "bafyrei", "value": value}), encoding="utf-8")
+    (post,) = list(BlueskyReader().read(Source(path)))
+    assert post.id == uri and post.author == AUTHOR and post.hashtags == ["#metoo"]
+
+
+def test_feed_page_posts_metrics_and_repost_reason():
+    feed = json.loads((DATA / "feed_page.json").read_text(encoding="utf-8"))
+    records = _read(BlueskyReader(), "feed_page.json")
+    posts = [r for r in records if not r.repost_of]
+    reposts = [r for r in records if r.repost_of]
+    assert [p.id for p in posts] == [item["post"]["uri"] for item in feed["feed"]]  # no context
+    first = feed["feed"][0]["post"]
+    assert posts[0].author == first["author"]["did"]
+    assert posts[0].author_name == first["author"]["handle"]
+    assert (
+        posts[0].url == f"https://bsky.app/profile/{first['author']['handle']}/post/3kfeed0000001"
+    )
+    assert posts[0].metrics == {
+        "like_count": 12,
+        "repost_count": 3,
+        "reply_count": 2,
+        "quote_count": 1,
+    }
+    assert posts[1].reply_to == first["uri"]
+    assert len(reposts) == 1
+    assert reposts[0].id == feed["feed"][0]["reason"]["uri"]
+    assert reposts[0].repost_of == first["uri"]
+    assert reposts[0].author == REPOSTER
+
+
+def test_thread_keeps_post_parent_and_replies():
+    reader = BlueskyReader()
+    records = _read(reader, "thread.json")
+    assert sorted(r.id.rsplit("/", 1)[1] for r in records) == [
+        "3kthread00000",
+        "3kthread00001",
+        "3kthread00002",
+    ]
+    assert reader.passed_over["app.bsky.feed.defs#notFoundPost"] == 1
+
+
+# -- twitwi / minet CSV ----------------------------------------------------------------------
+def test_twitwi_csv_rows():
+    records = _read(BlueskyCsvReader(), "posts_export.csv")
+    first, second, bad = records
+    assert first.text == "Two lines\nand a link www.example.org/full... #MeToo"  # original_text
+    assert first.created_at == datetime.fromtimestamp(1729087200, tz=UTC)
+    assert first.author == AUTHOR and first.author_name == "ann.example.com"
+    assert first.hashtags == ["#metoo", "#balancetonporc"]
+    assert first.urls == ["https://www.example.org/full/path"]
+    assert first.mentions == [MENTIONED]
+    assert first.quote_of.endswith("/3kquoted0000b")
+    assert first.lang == "en"
+    assert first.metrics["like_count"] == 10
+    assert second.reply_to == first.id
+    assert second.source_line == 5  # the first row spans lines 2-4
+    assert isinstance(bad, Quarantined) and bad.line == 6
+
+
+def test_twitwi_csv_detected():
+    source = next(sources_from_path(DATA / "posts_export.csv"))
+    assert detect(source, load_readers()).name == "bluesky_csv"
+
+
+# -- CAR repositories ------------------------------------------------------------------------
+def _cid(block: bytes) -> bytes:
+    return b"\x01\x71\x12\x20" + hashlib.sha256(block).digest()
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _make_car(did: str, records: dict[str, dict], drop: str | None = None) -> bytes:
+    """A one-node MST repository CAR with prefix-compressed keys (the layout getRepo writes)."""
+    import libipld
+
+    blocks: list[tuple[bytes, bytes]] = []
+    entries, previous = [], b""
+    for key in sorted(records):
+        block = libipld.encode_dag_cbor(records[key])
+        if key != drop:
+            blocks.append((_cid(block), block))
+        kb = key.encode()
+        shared = 0
+        while shared < min(len(kb), len(previous)) and kb[shared] == previous[shared]:
+            shared += 1
+        entries.append({"k": kb[shared:], "p": shared, "t": None, "v": _cid(block)})
+        previous = kb
+    node = libipld.encode_dag_cbor({"e": entries, "l": None})
+    commit = libipld.encode_dag_cbor(
+        {"did": did, "version": 3, "data": _cid(node), "rev": "3kcar", "prev": None, "sig": b"sig"}
+    )
+    blocks += [(_cid(node), node), (_cid(commit), commit)]
+    header = libipld.encode_dag_cbor({"roots": [_cid(commit)], "version": 1})
+    out = _varint(len(header)) + header
+    for cid, block in blocks:
+        out += _varint(len(cid) + len(block)) + cid + block
+    return out
+
+
+_CAR_RECORDS = {
+    "app.bsky.feed.like/3klike0000001": {
+        "$type": "app.bsky.feed.like",
+        "createdAt": "2024-10-15T09:00:00Z",
+        "subject": {"uri": "at://x"},
+    },
+    "app.bsky.feed.post/3kcarpost0001": {
+        "$type": "app.bsky.feed.post",
+        "text": "🔥 #MeToo",
+        "createdAt": "2024-10-15T09:10:00.000Z",
+        "facets": [
+            {
+                "index": {"byteStart": 5, "byteEnd": 11},
+                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "MeToo"}],
+            }
+        ],
+    },
+    "app.bsky.feed.post/3kcarpost0002": {
+        "$type": "app.bsky.feed.post",
+        "text": "second",
+        "createdAt": "2024-10-15T09:20:00.000Z",
+    },
+    "app.bsky.feed.repost/3kcarrepost01": {
+        "$type": "app.bsky.feed.repost",
+        "createdAt": "2024-10-15T09:30:00.000Z",
+        "subject": {"uri": f"at://{AUTHOR}/app.bsky.feed.post/3k1"},
+    },
+}
+
+
+def test_car_walk_rebuilds_prefix_compressed_keys(tmp_path):
+    import libipld
+
+    data = _make_car(REPOSTER, _CAR_RECORDS)
+    header, blocks = libipld.decode_car(data)
+    commit = blocks[header["roots"][0]]
+    assert [key for key, _ in walk_mst(blocks, commit["data"])] == sorted(_CAR_RECORDS)
+    assert car_header(data) is not None and car_header(b'{"roots": []}') is None
+
+
+def test_car_reader_posts_and_reposts(tmp_path):
+    path = tmp_path / "repo.car"
+    path.write_bytes(_make_car(REPOSTER, _CAR_RECORDS))
+    reader = BlueskyCarReader()
+    records = list(reader.read(Source(path)))
+    assert [r.id for r in records] == [f"at://{REPOSTER}/{k}" for k in sorted(_CAR_RECORDS)[1:]]
+    assert records[0].hashtags == ["#metoo"]
+    assert records[2].repost_of == f"at://{AUTHOR}/app.bsky.feed.post/3k1"
+    assert reader.passed_over["app.bsky.feed.like"] == 1
+    assert detect(Source(path), load_readers()).name == "bluesky_car"
+
+
+def test_car_missing_record_and_truncated_file_are_quarantined(tmp_path):
+    path = tmp_path / "partial.car"
+    path.write_bytes(_make_car(REPOSTER, _CAR_RECORDS, drop="app.bsky.feed.post/3kcarpost0002"))
+    records = list(BlueskyCarReader().read(Source(path)))
+    bad = [r for r in records if isinstance(r, Quarantined)]
+    assert len(bad) == 1 and "3kcarpost0002 missing from the CAR" in bad[0].reason
+    full = _make_car(REPOSTER, _CAR_RECORDS)
+    path.write_bytes(full[: len(full) // 2])
+    records = list(BlueskyCarReader().read(Source(path)))
+    assert all(isinstance(r, Quarantined) for r in records) and records
+
+
+@pytest.mark.parametrize("junk", [b"\x00\x01\x02", b"\xa3\x01\x00\x00\xa2bopx", b""])
+def test_car_sniff_rejects_junk(junk):
+    assert BlueskyCarReader().sniff(Head(Source(Path("x.bin")), junk)) == 0.0
+
+
+_KEYS = st.sampled_from(
+    ["did", "kind", "commit", "record", "uri", "post", "feed", "posts", "thread", "text",
+     "createdAt", "facets", "embed", "reply", "parent", "value", "type", "id", "author",
+     "replies", "$type", "reason", "operation", "collection", "rkey", "index", "features",
+     "byteStart", "byteEnd", "tag", "langs", "tags", "subject", "time_us", "user_did"]
+)  # fmt: skip
+_LEAVES = st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(
+    ["commit", "create", "update", "delete", "record", "app.bsky.feed.post",
+     "app.bsky.feed.repost", "at://did:plc:x/app.bsky.feed.post/3k", "did:plc:x",
+     "app.bsky.richtext.facet#tag", "app.bsky.embed.record", "2024-10-15T09:30:00Z"]
+)  # fmt: skip
+_JSON = st.recursive(
+    _LEAVES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=6),
+    max_leaves=25,
+)
+
+
+@given(value=_JSON)
+def test_any_json_value_is_read_or_quarantined_never_raised(value):
+    reader = BlueskyReader()
+    for rec in reader._value(Source(Path("fuzz.json")), 1, value):
+        assert isinstance(rec, Post | Quarantined)
+        if isinstance(rec, Post):
+            assert rec.id.startswith("at://") and isinstance(rec.text, str)
