@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -53,3 +54,45 @@ class Pseudonymiser:
             if len(self._cache) < 1_000_000:
                 self._cache[k] = hit
         return hit
+
+
+_DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]+")
+# handles inside links: fediverse users, twitter/x profiles and statuses, Bluesky-client profiles,
+# reddit users (also written bare in text as u/name)
+_HANDLE_IN_LINK = (
+    ("mastodon", re.compile(r"(https?://[^\s\"]+?/(?:users/|@))([A-Za-z0-9_.-]+)")),
+    ("twitter", re.compile(r"(?i)((?:twitter|x)\.com/)(?!i/|intent/|hashtag/|search)(\w{1,15})\b")),
+    ("bluesky", re.compile(r"(/profile/|/starter-pack/)([A-Za-z0-9._:-]+)")),
+    ("reddit", re.compile(r"(?i)((?:^|[\s/(])u(?:ser)?/)([A-Za-z0-9_-]{3,20})")),
+)
+
+
+_TRACKING = re.compile(
+    r"(?i)(?<=[?&])(?:utm_[a-z]+|hss_channel|fbclid|gclid|igshid|ref_src|ref_url)=[^&#\s\"]*&?"
+)
+
+
+def pseudonymise_ids(value: str | None, platform: str, pseudonym: Pseudonymiser) -> str | None:
+    """Replace the author identifiers that ids, links and text carry (Bluesky DIDs in AT-URIs,
+    fediverse and twitter handles in status links, Bluesky profile links, reddit u/names) by
+    keyed pseudonyms, keeping the rest, so links between posts still match within an export.
+    A Bluesky DID maps to the same pseudonym as the author column."""
+    if not value or not pseudonym.enabled:
+        return value
+    if "=" in value:  # tracking parameters name the sharing account (utm_campaign=<handle>)
+        value = re.sub(r"[?&](?=#|\s|\"|$)", "", _TRACKING.sub("", value))
+    if "did:" in value:
+        value = _DID.sub(lambda m: pseudonym("bluesky", m.group(0)) or "", value)
+    for kind, pattern in _HANDLE_IN_LINK:
+        value = pattern.sub(
+            lambda m, k=kind: (
+                m.group(1)
+                + (
+                    m.group(2)
+                    if m.group(2).startswith("u_")
+                    else pseudonym(k, m.group(2).lower()) or ""
+                )
+            ),
+            value,
+        )
+    return value

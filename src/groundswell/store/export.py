@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 
 from groundswell.care.mask import mask_text
+from groundswell.care.pseudonym import pseudonymise_ids
 from groundswell.errors import InputError
 from groundswell.store.db import Store
 
@@ -37,8 +38,9 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
     """Write every post (and repost edge) to ``out``; returns the number of rows written.
 
     Authors are the store's pseudonyms; @handles in text and mentions become keyed pseudonyms too
-    (of the handle, so not linkable to the author pseudonym); emails, phones and addresses in
-    text are masked; the pseudonymisation key is never written.
+    (of the handle, so not linkable to the author pseudonym); author identifiers inside post ids
+    and links (Bluesky DIDs, fediverse user names) are pseudonymised; emails, phones and
+    addresses in text are masked; the pseudonymisation key is never written.
     """
     if to not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")
@@ -49,6 +51,7 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
         text = mask_text(text)
         if store.pseudonymise:
             text = _MENTION.sub(lambda m: "@" + pseudo(platform, m.group(1).lower()), text)
+            text = pseudonymise_ids(text, platform, pseudo)
         return text
 
     def clean_mentions(platform: str, handles: list[str]) -> list[str]:
@@ -56,7 +59,13 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
             return handles
         return [pseudo(platform, h.lstrip("@").lower()) for h in handles or ()]
 
+    def clean_id(platform: str, value: str | None) -> str | None:
+        return pseudonymise_ids(value, platform, pseudo)
+
     if not _has_function(con, "gs_clean_text"):
+        con.create_function(
+            "gs_clean_id", clean_id, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
+        )
         con.create_function(
             "gs_clean_text", clean_text, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
         )
@@ -68,14 +77,19 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
             side_effects=False,
         )
     query = """
-        SELECT platform, id, url, author, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
+        SELECT platform, gs_clean_id(platform, id) AS id, gs_clean_id(platform, url) AS url,
+               author, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
                lang, gs_clean_text(platform, text) AS text, hashtags,
-               gs_clean_mentions(platform, mentions) AS mentions, urls, reply_to,
-               quote_of, NULL::VARCHAR AS repost_of, metrics, synthetic
+               gs_clean_mentions(platform, mentions) AS mentions,
+               list_transform(urls, lambda u: gs_clean_id(platform, u)) AS urls,
+               gs_clean_id(platform, reply_to) AS reply_to,
+               gs_clean_id(platform, quote_of) AS quote_of, NULL::VARCHAR AS repost_of,
+               metrics, synthetic
         FROM posts
         UNION ALL
-        SELECT r.platform, r.id, NULL, r.author, strftime(r.created_at, '%Y-%m-%dT%H:%M:%SZ'),
-               NULL, NULL, [], [], [], NULL, NULL, r.repost_of, NULL, false
+        SELECT r.platform, gs_clean_id(r.platform, r.id), NULL, r.author,
+               strftime(r.created_at, '%Y-%m-%dT%H:%M:%SZ'), NULL, NULL, [], [], [], NULL, NULL,
+               gs_clean_id(r.platform, r.repost_of), NULL, false
         FROM reposts r
         ORDER BY created_at NULLS LAST, platform, id
     """
