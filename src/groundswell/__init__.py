@@ -1,11 +1,13 @@
 """groundswell: an observatory for hashtag movements (#MeToo first).
 
-The public Python API; every name here is also listed in ``__all__``.
+The public Python API. Errors and the schema load at once; everything else loads on first use
+(PEP 562), so that `import groundswell` and the CLI start fast. Every name is in ``__all__``.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import import_module
+from typing import Any
 
 from groundswell.errors import (
     GroundswellError,
@@ -15,26 +17,49 @@ from groundswell.errors import (
     StoreError,
     StoreLockedError,
 )
-from groundswell.ingest import iter_records, read_batches
 from groundswell.schema import Article, Post, Quarantined, normalise_hashtag
-from groundswell.store import DEFAULT_DB, IngestReport, Store, ingest
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first access)
+_LAZY: dict[str, str] = {
+    "DEFAULT_DB": "groundswell.store",
+    "IngestReport": "groundswell.store",
+    "Store": "groundswell.store",
+    "ingest": "groundswell.store",
+    "iter_records": "groundswell.ingest",
+    "read_batches": "groundswell.ingest",
+    "export_posts": "groundswell.store.export",
+    "forget": "groundswell.store.forget",
+    "stats": "groundswell.store.stats",
+    "build_report": "groundswell.report",
+    "run_demo": "groundswell.demo",
+}
 
 __all__ = [
-    "DEFAULT_DB",
     "Article",
     "GroundswellError",
-    "IngestReport",
     "InputError",
     "MissingExtraError",
     "ModelError",
     "Post",
     "Quarantined",
-    "Store",
     "StoreError",
     "StoreLockedError",
     "__version__",
-    "ingest",
-    "iter_records",
     "normalise_hashtag",
-    "read_batches",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'groundswell' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
