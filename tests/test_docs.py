@@ -8,8 +8,8 @@ import sys
 import types
 
 import groundswell
-from conftest import REPO
 from groundswell.cli import build_parser
+from gspaths import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

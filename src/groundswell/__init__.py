@@ -34,6 +34,16 @@ _LAZY: dict[str, str] = {
     "stats": "groundswell.store.stats",
     "build_report": "groundswell.report",
     "run_demo": "groundswell.demo",
+    "family": "groundswell.analyze.family",
+    "timeline": "groundswell.analyze.timeline",
+    "pileons": "groundswell.analyze.pileon",
+    "people": "groundswell.analyze.people",
+    "attention": "groundswell.analyze.people",
+    "extract_mentions": "groundswell.analyze.people_mentions",
+    "analyze_article": "groundswell.analyze.article",
+    "classify_store": "groundswell.classify",
+    "predict_texts": "groundswell.classify",
+    "evaluate": "groundswell.classify",
 }
 
 __all__ = [

@@ -163,6 +163,454 @@ def _forget(args: Any) -> int:
     return 0
 
 
+# -- demo / report ---------------------------------------------------------------------------
+def _demo_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="groundswell-demo", help="output folder (default: %(default)s)")
+    p.add_argument("--posts", type=int, default=50_000, help="posts to generate (default: 50000)")
+    p.add_argument("--seed", type=int, default=2017, help="random seed (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="print what each stage did as JSON")
+
+
+@command("demo", "generate a SYNTHETIC corpus and run every stage on it")(_demo_args)
+def _demo(args: Any) -> int:
+    from groundswell.demo import run_demo
+
+    result = run_demo(
+        args.out,
+        posts=args.posts,
+        seed=args.seed,
+        on_stage=lambda line: print(f"groundswell demo: {line}", file=sys.stderr),
+    )
+    if args.json:
+        _print_json(
+            {
+                "report": str(result.report),
+                "store": str(result.store),
+                "stages": result.stages,
+                "seconds": result.seconds,
+                "classify": result.classify,
+                "ingest": result.ingest,
+                "corpus": result.manifest.to_dict(),
+            }
+        )
+    else:
+        ing = result.ingest
+        print(
+            f"synthetic corpus: {result.manifest.posts:,} posts, {result.manifest.reposts:,} "
+            f"reposts in {len(result.manifest.files)} files under {result.out_dir}",
+            file=sys.stderr,
+        )
+        print(
+            f"ingest: read {ing['read']:,}, stored {ing['stored']:,}, duplicates "
+            f"{ing['duplicates']:,}, reposts {ing['reposts']:,}, quarantined "
+            f"{ing['quarantined']:,}; classify: {result.classify}",
+            file=sys.stderr,
+        )
+        print(
+            "seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()),
+            file=sys.stderr,
+        )
+        print(result.report)
+    return 0
+
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--out", default="report.html", help="HTML file (default: %(default)s)")
+
+
+@command("report", "write the static HTML report of a store")(_report_args)
+def _report(args: Any) -> int:
+    from pathlib import Path
+
+    from groundswell.errors import StoreError
+    from groundswell.report import build_report
+
+    if not Path(args.db).exists():  # do not create an empty store just to report on it
+        raise StoreError(
+            f"{args.db}: no such store; run `groundswell ingest PATH --db {args.db}` "
+            "or `groundswell demo` first"
+        )
+    with _open_store(args) as store:
+        print(build_report(store, args.out))
+    return 0
+
+
+# -- people ----------------------------------------------------------------------------------
+def _people_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--min-authors",
+        type=int,
+        default=25,
+        help="distinct authors that make a person public (default: %(default)s)",
+    )
+    p.add_argument("--ner", action="store_true", help="also run spaCy NER (extra 'ner')")
+
+
+@command("people", "named people with roles and attention; others as [private person]")(
+    _people_args
+)
+def _people(args: Any) -> int:
+    from pathlib import Path
+
+    from groundswell.analyze.people import PeopleAnalysis, as_records, suppressed
+    from groundswell.errors import StoreError
+
+    if not Path(args.db).exists():
+        raise StoreError(f"{args.db}: no such store; run `groundswell ingest PATH --db {args.db}`")
+    analysis = PeopleAnalysis(min_authors=args.min_authors, ner=args.ner)
+    with _open_store(args) as store:
+        frame = analysis.run(store)
+    table = suppressed(frame)
+    if args.json:
+        _print_json(
+            {
+                "params": analysis.params.as_dict(),
+                "people": as_records(frame),
+                "attention": as_records(frame.attrs["attention"]),
+            }
+        )
+    else:
+        print(table.to_string(index=False) if len(table) else "no named people found")
+    return 0
+
+
+# -- article ---------------------------------------------------------------------------------
+def _article_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE", help=".txt, .md or .html articles")
+    p.add_argument("--json", action="store_true", help="print a JSON list, one object per article")
+    p.add_argument(
+        "--mixed-min-share",
+        type=float,
+        default=0.30,
+        help="smaller side's share of the evidence that makes it mixed (default: 0.30)",
+    )
+
+
+@command("article", "stance, claims, people and hashtags of op-eds and essays")(_article_args)
+def _article(args: Any) -> int:
+    from groundswell.analyze.article import ArticleParams, analyze_files
+    from groundswell.errors import InputError
+
+    done, failed = analyze_files(args.files, ArticleParams(mixed_min_share=args.mixed_min_share))
+    for q in failed:
+        print(f"groundswell: skipped {q.source_file}: {q.reason}", file=sys.stderr)
+    if not done:
+        raise InputError("no article could be read from " + ", ".join(args.files))
+    if args.json:
+        _print_json([a.to_dict() for a in done])
+        return 0
+    for a in done:
+        sc = a.scores
+        print(
+            f"{a.title} ({a.source_file})\n  stance: {a.stance or 'none (too little evidence)'}"
+            f"  [supportive {sc['supportive']}, critical {sc['critical']}, "
+            f"minority share {sc['minority_share']}]"
+        )
+        for s in a.stance_sentences:
+            print(f"    {s['side']:>10} {s['weight']:5.2f}  {s['sentence']}")
+        for c in a.claims:
+            print(f"  claim {c['claim']} ({c['polarity']}, {c['mode']}): {c['sentence']}")
+        for c in a.rebutted:
+            print(f"  rebutted {c['claim']}: {c['sentence']}")
+        people = ", ".join(f"{p['name']} ({p['role']})" for p in a.people)
+        print(f"  people: {people or '-'}\n  hashtags: {' '.join(a.hashtags) or '-'}\n")
+    return 0
+
+
+# -- classify / predict / train / eval / label -----------------------------------------------
+def _model_args(p: argparse.ArgumentParser, default: str) -> None:
+    p.add_argument(
+        "--model",
+        choices=["auto", "teacher", "student"],
+        default=default,
+        help="teacher (encoder, groundswell[teacher]), student (fast) or auto "
+        "(default: %(default)s)",
+    )
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda, when a GPU is present")
+    p.add_argument("--heads", help="folder with student.npz / teacher.npz from `groundswell train`")
+
+
+def _classify_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    _model_args(p, "auto")
+    p.add_argument("--batch-size", type=int, default=2000)
+    p.add_argument(
+        "--no-distil",
+        action="store_true",
+        help="use the student as shipped, without distilling it on this store",
+    )
+    p.add_argument("--json", action="store_true")
+
+
+@command("classify", "label every post's speech act (and testimony details), resumably")(
+    _classify_args
+)
+def _classify(args: Any) -> int:
+    from rich.progress import Progress
+
+    from groundswell.classify import classify_store
+
+    with _open_store(args) as store, Progress(transient=True) as bar:
+        task = bar.add_task("classifying", total=None)
+        out = classify_store(
+            store,
+            args.model,
+            args.device,
+            args.batch_size,
+            lambda done, total: bar.update(task, completed=done, total=total),
+            heads_dir=args.heads,
+            distil=not args.no_distil,
+        )
+    if args.json:
+        _print_json(out)
+    else:
+        print(
+            f"{out['model']} {out['version']}: classified {out['classified']:,} posts "
+            f"({out['posts']:,} in store, {out['unsupported_language']:,} unsupported language)"
+        )
+        for act, n in out["acts"].items():
+            print(f"  {act}: {n:,}")
+        if out.get("distillation"):
+            d = out["distillation"]
+            print(
+                f"  student vs teacher on {d.get('held_out', 0)} held-out posts: macro-F1 "
+                f"{d.get('macro_f1', float('nan')):.3f}, accuracy {d.get('accuracy', 0):.3f}"
+            )
+    return 0
+
+
+def _predict_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", default="-", help="JSONL or CSV with text; - for stdin")
+    _model_args(p, "student")
+    p.add_argument("--json", action="store_true", help="one JSON object a line (the default)")
+
+
+@command("predict", "labels for texts in JSONL or CSV, one JSON line per input")(_predict_args)
+def _predict(args: Any) -> int:
+    from groundswell.classify.run import predict_records, read_input_records
+    from groundswell.errors import InputError
+
+    if args.file == "-":
+        records = read_input_records(sys.stdin, "<stdin>")
+    else:
+        try:
+            with open(args.file, encoding="utf-8") as fh:
+                records = read_input_records(fh, args.file)
+        except OSError as exc:
+            raise InputError(f"{args.file}: cannot read: {exc}") from exc
+    for rec in predict_records(records, args.model, device=args.device, heads_dir=args.heads):
+        print(json.dumps(rec, ensure_ascii=False, default=str))
+    return 0
+
+
+def _train_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", default="data", help="folder with acts.csv and testimonies.csv")
+    p.add_argument("--labels", help="your own labelled CSV (text, act, ...) added to the data")
+    p.add_argument("--out", default="models", help="folder for the heads (default: %(default)s)")
+    p.add_argument("--model", choices=["teacher", "student", "all"], default="all")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--json", action="store_true")
+
+
+@command("train", "train the heads from labelled CSVs (reproduces the shipped ones)")(_train_args)
+def _train(args: Any) -> int:
+    from groundswell.classify import train
+
+    kinds = ("student", "teacher") if args.model == "all" else (args.model,)
+    out = train(args.data, args.out, kinds=kinds, labels_csv=args.labels, device=args.device)
+    if args.json:
+        _print_json(out)
+    else:
+        for kind, info in out.items():
+            print(
+                f"{kind} {info['version']}: {info['n_act']} act examples, "
+                f"{info['n_testimony']} testimonies -> {info['path']}"
+            )
+    return 0
+
+
+def _eval_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("labels", help="CSV with text and act columns")
+    _model_args(p, "student")
+    p.add_argument("--json", action="store_true")
+
+
+@command("eval", "precision, recall, F1, confusion matrix and ECE on a labelled CSV")(_eval_args)
+def _eval(args: Any) -> int:
+    from groundswell.classify import evaluate, format_evaluation
+
+    out = evaluate(args.labels, args.model, device=args.device, heads_dir=args.heads)
+    if args.json:
+        _print_json(out)
+    else:
+        print(format_evaluation(out))
+    return 0
+
+
+def _label_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("-n", type=int, default=20, help="posts to show (default: %(default)s)")
+    p.add_argument("--answers", help="CSV of id,act answers instead of the interactive prompt")
+    p.add_argument("--data", help="folder with the labelled CSVs (default: the checkout's data/)")
+    p.add_argument("--json", action="store_true")
+
+
+@command("label", "label the most informative posts of your store, retrain, re-evaluate")(
+    _label_args
+)
+def _label(args: Any) -> int:
+    from groundswell.classify import format_evaluation, label_loop
+    from groundswell.classify.rules import ACTS
+
+    keys = {a[0] if a != "pledge" else "l": a for a in ACTS}  # t c l s b r o
+
+    def ask(post: dict[str, Any]) -> str | None:
+        print(f"\n{post['text']}\n  model: {post['act']} ({post['p']:.2f})")
+        answer = (
+            input("  [" + " ".join(f"{k}={a}" for k, a in keys.items()) + ", enter=skip, q=quit] ")
+            .strip()
+            .lower()
+        )
+        return "quit" if answer == "q" else keys.get(answer[:1]) if answer else None
+
+    with _open_store(args) as store:
+        out = label_loop(
+            store,
+            answers_path=args.answers,
+            n=args.n,
+            data_dir=args.data,
+            ask=None if args.answers else ask,
+        )
+    if args.json:
+        _print_json(out)
+    elif out.get("labels"):
+        print(
+            f"recorded {out['recorded']} labels ({out['labels']} in store); "
+            f"new student head {out['version']}"
+        )
+        print("before (current model on your labels):")
+        print(format_evaluation(out["before"]))
+        print("after (retrained, cross-validated on your labels):")
+        print(format_evaluation(out["after"]))
+    else:
+        print("no labels recorded")
+    return 0
+
+
+# -- family / timeline / pileons -------------------------------------------------------------
+def _print_frame(frame: Any, as_json: bool, empty: str) -> None:
+    """A result frame as JSON records (NaN -> null) or as a plain text table."""
+    if as_json:
+        clean = frame.astype(object).where(frame.notna(), None)
+        _print_json(clean.to_dict(orient="records"))
+    elif frame.empty:
+        print(empty)
+    else:
+        print(frame.to_string(index=False, na_rep=""))
+
+
+def _family_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("seed", help="seed hashtag, e.g. '#metoo'")
+    p.add_argument("--min-posts", type=int, default=20, help="posts a member needs (%(default)s)")
+    p.add_argument("--min-authors", type=int, default=10, help="distinct authors (%(default)s)")
+    p.add_argument("--min-cooccurrence", type=int, default=10, help="(default: %(default)s)")
+    p.add_argument("--alpha", type=float, default=0.001, help="after Bonferroni (%(default)s)")
+    p.add_argument("--min-time-overlap", type=float, default=0.5, help="(default: %(default)s)")
+    p.add_argument("--max-rounds", type=int, default=3, help="growth rounds (%(default)s)")
+    p.add_argument(
+        "--counter-share",
+        type=float,
+        default=0.5,
+        help="backlash share above which a tag is counter (%(default)s)",
+    )
+    p.add_argument("--json", action="store_true")
+
+
+@command("family", "grow a hashtag family from a seed tag, with roles")(_family_args)
+def _family(args: Any) -> int:
+    from groundswell.analyze.family import family
+    from groundswell.care import suppress_small_cells
+
+    with _open_store(args, read_only=True) as store:
+        frame = family(
+            store,
+            args.seed,
+            min_posts=args.min_posts,
+            min_authors=args.min_authors,
+            min_cooccurrence=args.min_cooccurrence,
+            alpha=args.alpha,
+            min_time_overlap=args.min_time_overlap,
+            max_rounds=args.max_rounds,
+            counter_share=args.counter_share,
+        )
+    _print_frame(suppress_small_cells(frame), args.json, "no family")
+    return 0
+
+
+def _timeline_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--seed", default="#metoo", help="family seed (default: %(default)s)")
+    p.add_argument("--tag", action="append", dest="tags", help="follow these tags instead")
+    p.add_argument("--top-tags", type=int, default=10, help="(default: %(default)s)")
+    p.add_argument("--baseline-days", type=int, default=7, help="(default: %(default)s)")
+    p.add_argument("--alpha", type=float, default=0.001, help="onset test (%(default)s)")
+    p.add_argument("--persist-days", type=int, default=3, help="(default: %(default)s)")
+    p.add_argument("--states", type=int, default=4, help="Kleinberg levels (%(default)s)")
+    p.add_argument("--s", type=float, default=2.0, help="rate ratio per level (%(default)s)")
+    p.add_argument("--gamma", type=float, default=1.0, help="level-up cost (%(default)s)")
+    p.add_argument("--json", action="store_true")
+
+
+@command("timeline", "onsets and bursts of the family's tags and the movement")(_timeline_args)
+def _timeline(args: Any) -> int:
+    from groundswell.analyze.timeline import timeline
+
+    with _open_store(args, read_only=True) as store:
+        frame = timeline(
+            store,
+            tags=args.tags,
+            seed=args.seed,
+            top_tags=args.top_tags,
+            baseline_days=args.baseline_days,
+            alpha=args.alpha,
+            persist_days=args.persist_days,
+            states=args.states,
+            s=args.s,
+            gamma=args.gamma,
+        )
+    _print_frame(frame, args.json, "no onset or burst found")
+    return 0
+
+
+def _pileons_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--min-authors", type=int, default=50, help="(default: %(default)s)")
+    p.add_argument("--window-hours", type=int, default=24, help="(default: %(default)s)")
+    p.add_argument("--min-ratio", type=float, default=10.0, help="x baseline (%(default)s)")
+    p.add_argument("--baseline-days", type=int, default=28, help="(default: %(default)s)")
+    p.add_argument("--json", action="store_true")
+
+
+@command("pileons", "targets reached by many authors at once (codebook section 5)")(_pileons_args)
+def _pileons(args: Any) -> int:
+    from groundswell.analyze.pileon import pileons
+
+    with _open_store(args, read_only=True) as store:
+        frame = pileons(
+            store,
+            min_authors=args.min_authors,
+            window_hours=args.window_hours,
+            min_ratio=args.min_ratio,
+            baseline_days=args.baseline_days,
+        )
+    _print_frame(frame, args.json, "no pile-on found")
+    return 0
+
+
 # -- entry point -----------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test)."""

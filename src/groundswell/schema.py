@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import msgspec
 

@@ -6,11 +6,11 @@ import builtins
 
 import pytest
 
-from conftest import FIXTURES
 from groundswell.engines import map_batches
 from groundswell.errors import MissingExtraError
 from groundswell.ingest import read_batches
 from groundswell.schema import Post
+from gspaths import FIXTURES
 
 
 def tag_counts(batch: list) -> dict[str, int]:

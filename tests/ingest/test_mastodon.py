@@ -205,7 +205,7 @@ def test_html_to_text_round_trips_escaped_paragraphs(first, second):
 # -- the real Mastodon bodies in ../shared ------------------------------------------------------
 @pytest.fixture
 def real_bodies(formats_dir: Path, tmp_path: Path) -> list[Path]:
-    from conftest import extract_bodies
+    from gspaths import extract_bodies
 
     folder = formats_dir / "mastodon_api_status"
     return [

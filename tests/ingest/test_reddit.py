@@ -270,7 +270,7 @@ def test_real_zst_dumps_equal_the_plain_ones(formats_dir, tmp_path):
 
 
 def test_real_api_listings_walk_threads_and_skip_cassettes(formats_dir, tmp_path, store):
-    from conftest import extract_bodies
+    from gspaths import extract_bodies
 
     praw = formats_dir / "reddit_api_listing" / "praw"
     bodies = [

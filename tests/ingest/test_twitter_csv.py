@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
 from groundswell.ingest import iter_records
 from groundswell.ingest.source import Source
 from groundswell.ingest.twitter_csv import TwitterCsvReader, iter_csv_records
 from groundswell.schema import Post
 from groundswell.store import Store, ingest
+from gspaths import FIXTURES
 
 TWARC = FIXTURES / "twitter" / "twarc_csv_sample.csv"
 MINET = FIXTURES / "twitter" / "minet_sample.csv"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, extract_bodies
 from groundswell.ingest import iter_records
 from groundswell.ingest.source import Source
 from groundswell.ingest.twitter_v1 import TwitterV1Reader
 from groundswell.schema import Post, Quarantined, normalise_hashtag
 from groundswell.store import Store, ingest
+from gspaths import FIXTURES, extract_bodies
 
 STREAM = FIXTURES / "twitter" / "v1_stream.jsonl"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import extract_bodies
 from groundswell.store import Store, ingest
 from groundswell.store.export import export_posts
+from gspaths import extract_bodies
 
 
 def _inputs(formats_dir, tmp_path):

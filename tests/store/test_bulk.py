@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from conftest import FIXTURES
 from groundswell.store import Store, bulk, ingest
+from gspaths import FIXTURES
 
 TABLES = ("posts", "reposts", "quarantine")
 
@@ -15,8 +15,9 @@ TABLES = ("posts", "reposts", "quarantine")
 def _rows(db) -> dict[str, list]:
     with Store(db, read_only=True) as s:
         out = {t: s.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
-    out["posts"] = [tuple(json.loads(v) if i == 13 and v else v for i, v in enumerate(r))
-                    for r in out["posts"]]  # metrics JSON compared as values
+    out["posts"] = [
+        tuple(json.loads(v) if i == 13 and v else v for i, v in enumerate(r)) for r in out["posts"]
+    ]  # metrics JSON compared as values
     return out
 
 

@@ -12,8 +12,8 @@ import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
 from groundswell.store import Store, ingest
+from gspaths import FIXTURES
 
 PAGES = FIXTURES / "twitter_v2" / "pages.jsonl"
 

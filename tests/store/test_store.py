@@ -11,12 +11,12 @@ import time
 
 import pyarrow.parquet as pq
 
-from conftest import FIXTURES
 from groundswell.cli import main
 from groundswell.store import Store, ingest
 from groundswell.store.export import export_posts
 from groundswell.store.forget import forget
 from groundswell.store.stats import stats
+from gspaths import FIXTURES
 
 PAGES = FIXTURES / "twitter_v2" / "pages.jsonl"
 DATA_TABLES = ("posts", "reposts", "quarantine", "articles")

@@ -19,7 +19,13 @@ import pandas as pd
 ENTRY_POINT_GROUP = "groundswell.analyses"
 
 # name -> "module:Class"; analyses add themselves here
-BUILTIN_ANALYSES: dict[str, str] = {}
+BUILTIN_ANALYSES: dict[str, str] = {
+    "family": "groundswell.analyze.family:FamilyAnalysis",
+    "timeline": "groundswell.analyze.timeline:TimelineAnalysis",
+    "pileons": "groundswell.analyze.pileon:PileonAnalysis",
+    "people": "groundswell.analyze.people:PeopleAnalysis",
+    "articles": "groundswell.analyze.article:ArticleStance",
+}
 
 
 @dataclass

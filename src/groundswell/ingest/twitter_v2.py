@@ -167,4 +167,3 @@ class TwitterV2Reader(Reader):
             source_line=lineno,
             format=self.name,
         )
-

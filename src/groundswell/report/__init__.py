@@ -1,1 +1,5 @@
-"""report stage."""
+"""report stage: one static HTML file with inline CSS and SVG charts (no network needed)."""
+
+from groundswell.report.html import build_report
+
+__all__ = ["build_report"]

@@ -1,0 +1,332 @@
+"""Long-form article analysis (CODEBOOK section 6): stance, claims, people and hashtags named.
+
+Offline, fast and explainable: the text is cut into sentences, each sentence into clauses at its
+contrast markers; claim patterns and stance cues (``article_lexicon``) are matched per clause.
+A match is *asserted*, *reported* (someone else's words: "critics say it went too far"; weight
+x0.35) or *rebutted* (negated: "this is not a witch hunt"; counts x0.5 for the other side and is
+not listed as a claim). Each claim has a polarity (``CLAIM_POLARITY``); stance cues add wording
+toward the movement that is not a claim ("overdue reckoning", "mob"). The title counts x1.5 and
+the closing paragraph x1.25, a sentence (or a whole paragraph) that the next one answers with
+"But ..." x0.7; one sentence gives at most 3 to each side.
+
+Stance from the weighted evidence S (supportive) and C (critical): none (``null``) when S + C is
+below ``min_evidence``; ``mixed`` when the smaller side is at least ``mixed_min_share`` (0.30) of
+S + C and at least ``mixed_min_weight`` (1.5, a couple of clear sentences); otherwise the larger
+side. The sentences that carry it are those with the largest net
+weight toward the stance (for ``mixed``, the strongest of each side).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pandas as pd
+
+from groundswell.analyze.article_evidence import (
+    ArticleParams,
+    ScoredSentence,
+    score_sentence,
+)
+from groundswell.analyze.article_lexicon import CLAIM_POLARITY, CLAIMS
+from groundswell.analyze.article_sentences import split_sentences, turns
+from groundswell.analyze.registry import Analysis
+from groundswell.schema import Article, Quarantined, hashtags_in_text
+
+STANCES = ("supportive", "critical", "mixed")
+SIDE = {1: "supportive", -1: "critical"}
+
+
+class ArticleAnalysis(msgspec.Struct, kw_only=True):
+    """What ``groundswell article`` reports for one article (see the README for the JSON)."""
+
+    id: str
+    title: str
+    source_file: str = ""
+    stance: str | None
+    scores: dict[str, float]
+    stance_sentences: list[dict[str, Any]]
+    claims: list[dict[str, Any]]
+    rebutted: list[dict[str, Any]]
+    people: list[dict[str, Any]]
+    hashtags: list[str]
+    sentences: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return msgspec.to_builtins(self)
+
+
+def _people(text: str) -> list[dict[str, Any]]:
+    """People named (CODEBOOK section 3), one entry per person: name (``[private person]``
+    unless a public figure), role (accused > accuser > commentator over their mentions),
+    mentions. Empty when the people module is not part of this installation."""
+    try:
+        from groundswell.analyze.people_mentions import PRIVATE, extract_mentions
+    except ImportError:
+        return []
+    rank = {"accused": 0, "accuser": 1, "commentator": 2}
+    merged: dict[tuple[str, int], dict[str, Any]] = {}
+    for i, m in enumerate(extract_mentions(text, mask_private=False)):
+        public = bool(m.get("public"))
+        key = (m["canonical"], 0) if public else (m["canonical"].casefold(), 1)
+        entry = merged.setdefault(
+            key,
+            {
+                "name": m["canonical"] if public else PRIVATE,
+                "role": m["role"],
+                "mentions": 0,
+                "public": public,
+                "_first": i,
+            },
+        )
+        entry["mentions"] += 1
+        if rank.get(m["role"], 2) < rank.get(entry["role"], 2):
+            entry["role"] = m["role"]
+    out = sorted(merged.values(), key=lambda e: e.pop("_first"))
+    return out
+
+
+def _claims(
+    scored: list[ScoredSentence], min_base: float = 0.8
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Claims made or reported (each with its strongest sentence), and claims rebutted."""
+    made: dict[str, dict[str, Any]] = {}
+    rebutted: dict[str, dict[str, Any]] = {}
+    for sent in scored:
+        if sent.index < 0:
+            continue
+        for ev in sent.evidence:
+            if ev.claim is None:
+                continue
+            weight = ev.strength
+            table = rebutted if ev.mode == "rebutted" else made
+            entry = table.setdefault(
+                ev.claim,
+                {
+                    "claim": ev.claim,
+                    "polarity": SIDE.get(CLAIM_POLARITY[ev.claim], "none"),
+                    "sentence": sent.text,
+                    "sentence_index": sent.index,
+                    "phrase": ev.phrase,
+                    "mode": ev.mode,
+                    "weight": 0.0,
+                    "sentence_indices": [],
+                    "_base": 0.0,
+                    "_best": -1.0,
+                },
+            )
+            entry["weight"] = round(entry["weight"] + weight, 3)
+            entry["_base"] = max(entry["_base"], ev.base)
+            if sent.index not in entry["sentence_indices"]:
+                entry["sentence_indices"].append(sent.index)
+            if weight > entry["_best"]:
+                entry.update(
+                    sentence=sent.text,
+                    sentence_index=sent.index,
+                    phrase=ev.phrase,
+                    mode=ev.mode,
+                    _best=weight,
+                )
+    out = []
+    for table in (made, rebutted):
+        rows = [
+            e
+            for e in table.values()
+            if (e.pop("_best") or True)
+            and (e.pop("_base") >= min_base or len(e["sentence_indices"]) >= 3)
+        ]
+        rows.sort(key=lambda e: (-e["weight"], CLAIMS.index(e["claim"])))
+        out.append(rows)
+    return out[0], out[1]
+
+
+def _stance_sentences(scored: list[ScoredSentence], stance: str | None, k: int) -> list[dict]:
+    def row(s: ScoredSentence, side: str) -> dict[str, Any]:
+        key = "supportive" if side == "supportive" else "critical"
+        return {
+            "sentence": s.text,
+            "sentence_index": s.index,
+            "side": side,
+            "weight": round(
+                getattr(s, key) - getattr(s, "critical" if key == "supportive" else "supportive"), 3
+            ),
+            "cues": [e.phrase for e in s.evidence if getattr(e, key) > 0],
+        }
+
+    body = [s for s in scored if s.index >= 0]
+    sides = {"supportive": ["supportive"], "critical": ["critical"]}.get(
+        stance or "", ["supportive", "critical"]
+    )
+    per_side = k if len(sides) == 1 else max(1, (k + 1) // 2)
+    out = []
+    for side in sides:
+        rows = [row(s, side) for s in body]
+        rows = [r for r in rows if r["weight"] > 0]
+        rows.sort(key=lambda r: -r["weight"])
+        out.extend(rows[:per_side])
+    return out
+
+
+def analyze_article(
+    article: Article | str, *, title: str = "", params: ArticleParams | None = None
+) -> ArticleAnalysis:
+    """Stance, claims, people and hashtags of one article (an Article or its plain text)."""
+    params = params or ArticleParams()
+    if isinstance(article, str):
+        import hashlib
+
+        article = Article(
+            id=hashlib.sha256(article.encode()).hexdigest()[:16], title=title, text=article
+        )
+    sentences = split_sentences(article.text)
+    last_paragraph = sentences[-1].paragraph if sentences else 0
+    scored = []
+    if article.title and article.title.strip() != article.text[:80].strip():
+        scored.append(score_sentence(article.title, -1, params, params.title_weight))
+    firsts = {s.paragraph: s for s in reversed(sentences)}  # each paragraph's first sentence
+    turning_paragraphs = {p for p, s in firsts.items() if p > 0 and turns(s.text)}
+    previous = ""
+    for i, s in enumerate(sentences):
+        factor = params.closing_weight if s.paragraph == last_paragraph and s.paragraph > 0 else 1.0
+        after = sentences[i + 1] if i + 1 < len(sentences) else None
+        if after is not None and turns(after.text):
+            factor *= params.conceded_weight  # "X. But Y.": X is conceded
+        elif s.paragraph + 1 in turning_paragraphs:
+            factor *= params.conceded_weight  # a paragraph that the next one answers "But ..."
+        scored.append(score_sentence(s.text, s.index, params, factor, previous))
+        previous = s.text
+    sup = sum(s.supportive for s in scored)
+    cri = sum(s.critical for s in scored)
+    total = sup + cri
+    minority = min(sup, cri) / total if total else 0.0
+    if total < params.min_evidence:
+        stance = None
+    elif minority >= params.mixed_min_share and min(sup, cri) >= params.mixed_min_weight:
+        stance = "mixed"
+    else:
+        stance = "supportive" if sup > cri else "critical"
+    claims, rebutted = _claims(scored)
+    return ArticleAnalysis(
+        id=article.id,
+        title=article.title,
+        source_file=article.source_file,
+        stance=stance,
+        scores={
+            "supportive": round(sup, 3),
+            "critical": round(cri, 3),
+            "minority_share": round(minority, 3),
+            "evidence": round(total, 3),
+        },
+        stance_sentences=_stance_sentences(scored, stance, params.top_sentences),
+        claims=claims,
+        rebutted=rebutted,
+        people=_people(article.text),
+        hashtags=hashtags_in_text(f"{article.title}\n{article.text}"),
+        sentences=len(sentences),
+    )
+
+
+def analyze_files(
+    paths: list[str], params: ArticleParams | None = None
+) -> tuple[list[ArticleAnalysis], list[Quarantined]]:
+    """Read .txt/.md/.html articles with the article reader and analyse each; unreadable files
+    come back as Quarantined records. Raises InputError when a path does not exist."""
+    from groundswell.ingest import iter_records
+
+    done: list[ArticleAnalysis] = []
+    failed: list[Quarantined] = []
+    for rec in iter_records(paths, fmt="article"):
+        if isinstance(rec, Article):
+            done.append(analyze_article(rec, params=params))
+        elif isinstance(rec, Quarantined):
+            failed.append(rec)
+    return done, failed
+
+
+class ArticleStance(Analysis):
+    """Stance and claims of every article in the store; per-article rows in ``article_analysis``."""
+
+    name = "articles"
+    title = "Long-form articles: stance and claims"
+    version = "1"
+    requires = ("articles",)
+    produces = ("article_analysis",)
+    params_class = ArticleParams
+
+    def compute(self, store: Any) -> pd.DataFrame:
+        con = store.con
+        columns = [
+            "id",
+            "title",
+            "stance",
+            "supportive",
+            "critical",
+            "claims",
+            "hashtags",
+            "key_sentence",
+        ]
+        have = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'articles'"
+        ).fetchone()[0]
+        if not have:
+            return pd.DataFrame(columns=columns)
+        rows = con.execute(
+            "SELECT id, title, text, source_file FROM articles ORDER BY created_at NULLS LAST, id"
+        ).fetchall()
+        results = [
+            analyze_article(
+                Article(id=i, title=t or "", text=x, source_file=f or ""), params=self.params
+            )
+            for i, t, x, f in rows
+        ]
+        if results and not getattr(store, "read_only", True):
+            _write(con, results)
+        return pd.DataFrame(
+            [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "stance": r.stance,
+                    "supportive": r.scores["supportive"],
+                    "critical": r.scores["critical"],
+                    "claims": ", ".join(c["claim"] for c in r.claims),
+                    "hashtags": " ".join(r.hashtags),
+                    "key_sentence": r.stance_sentences[0]["sentence"] if r.stance_sentences else "",
+                }
+                for r in results
+            ],
+            columns=columns,
+        )
+
+    def render(self, frame: pd.DataFrame) -> str:
+        from groundswell.care.mask import mask_text
+
+        frame = frame.drop(columns=["id"]).copy()
+        for col in ("title", "key_sentence"):
+            frame[col] = frame[col].map(lambda v: mask_text(str(v or "")))
+        return super().render(frame)
+
+
+def _write(con: Any, results: list[ArticleAnalysis]) -> None:
+    """Upsert the per-article rows of ``article_analysis``."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS article_analysis (id VARCHAR PRIMARY KEY, stance VARCHAR, "
+        "scores JSON, claims JSON, people JSON, hashtags VARCHAR[])"
+    )
+    enc = msgspec.json.encode
+    con.executemany("DELETE FROM article_analysis WHERE id = ?", [[r.id] for r in results])
+    con.executemany(
+        "INSERT INTO article_analysis VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            [
+                r.id,
+                r.stance,
+                enc(r.scores).decode(),
+                enc(r.claims).decode(),
+                enc(r.people).decode(),
+                r.hashtags,
+            ]
+            for r in results
+        ],
+    )

@@ -1,0 +1,223 @@
+"""Label a few, retrain: pick the store's most informative unlabelled posts (uncertain and unlike
+each other), record a researcher's answers, retrain the student's act head on data/ plus those
+labels, keep it versioned in the store and measure the change on the labels themselves."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from groundswell.classify.bundle import Bundle
+from groundswell.classify.rules import ACTS
+from groundswell.classify.store import default_data_dir, ensure_tables, latest_head, save_head
+from groundswell.errors import InputError
+
+LABEL_WEIGHT = 3.0  # a researcher's label on their own corpus counts more than a data/ row
+POOL = 20000
+
+
+def current_student(store: Any) -> Bundle:
+    """The student the store uses now: its latest kept head, else the shipped one."""
+    from groundswell.classify.run import load_bundle
+
+    kept = latest_head(store, "student")
+    return kept[0] if kept else load_bundle("student")
+
+
+def select_posts(store: Any, n: int = 20, pool: int = POOL) -> list[dict[str, Any]]:
+    """``n`` unlabelled posts to label: the most uncertain (smallest margin between the two
+    most probable acts) among a seeded pool, spread out by farthest-first selection over their
+    n-gram features so that near-duplicates are not asked twice."""
+    from groundswell.classify.run import Classifier
+
+    ensure_tables(store)
+    rows = store.con.execute(
+        "SELECT p.platform, p.id, p.text FROM posts p WHERE NOT EXISTS (SELECT 1 FROM labels l "
+        "WHERE l.platform = p.platform AND l.id = p.id) ORDER BY hash(p.platform || ':' || p.id),"
+        " p.id LIMIT ?",
+        [pool],
+    ).fetchall()
+    if not rows:
+        return []
+    clf = Classifier(current_student(store))
+    texts = [r[2] for r in rows]
+    X = clf.features(texts)
+    probs = clf.bundle.scores(X)["act"]
+    top2 = np.sort(probs, axis=1)[:, -2:]
+    uncertainty = 1.0 - (top2[:, 1] - top2[:, 0])
+    cand = np.argsort(-uncertainty, kind="stable")[: max(5 * n, n)]
+    Xc = X[cand]
+    norms = np.sqrt(np.asarray(Xc.multiply(Xc).sum(axis=1)).ravel()) + 1e-12
+    chosen = [0]
+    min_dist = 1.0 - np.asarray((Xc @ Xc[0].T).todense()).ravel() / (norms * norms[0])
+    while len(chosen) < min(n, len(cand)):
+        score = min_dist * uncertainty[cand]
+        score[chosen] = -1.0
+        nxt = int(score.argmax())
+        chosen.append(nxt)
+        d = 1.0 - np.asarray((Xc @ Xc[nxt].T).todense()).ravel() / (norms * norms[nxt])
+        min_dist = np.minimum(min_dist, d)
+    out = []
+    for c in chosen:
+        i = int(cand[c])
+        out.append(
+            {
+                "platform": rows[i][0],
+                "id": rows[i][1],
+                "text": rows[i][2],
+                "act": ACTS[int(probs[i].argmax())],
+                "p": float(probs[i].max()),
+                "uncertainty": float(uncertainty[i]),
+            }
+        )
+    return out
+
+
+def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
+    """A CSV of answers: ``id`` and ``act`` columns (``platform`` optional)."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not {"id", "act"} <= set(reader.fieldnames or []):
+                raise InputError(f"{path}: needs columns 'id' and 'act'")
+            out = []
+            for line, row in enumerate(reader, start=2):
+                act = (row["act"] or "").strip().lower()
+                if act not in ACTS:
+                    raise InputError(
+                        f"{path}:{line}: act {act!r} is not in the codebook ({', '.join(ACTS)})"
+                    )
+                out.append(
+                    {
+                        "platform": (row.get("platform") or "").strip(),
+                        "id": row["id"].strip(),
+                        "act": act,
+                    }
+                )
+            return out
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+
+
+def record_labels(store: Any, answers: list[dict[str, str]], source: str = "label") -> int:
+    """Store answers (a later answer for the same post replaces the earlier); returns how many
+    matched a post of the store."""
+    ensure_tables(store)
+    n = 0
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for a in answers:
+        keys = store.con.execute(
+            "SELECT platform, id FROM posts WHERE id = ? AND (? = '' OR platform = ?)",
+            [a["id"], a.get("platform", ""), a.get("platform", "")],
+        ).fetchall()
+        for platform, pid in keys:
+            store.con.execute(
+                "INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?)",
+                [platform, pid, a["act"], now, source],
+            )
+            n += 1
+    return n
+
+
+def _labelled(store: Any) -> tuple[list[str], list[str]]:
+    rows = store.con.execute(
+        "SELECT p.text, l.act FROM labels l JOIN posts p USING (platform, id)"
+        " ORDER BY l.platform, l.id"
+    ).fetchall()
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def _fit_act(
+    base: Bundle, data: Any, X_data: Any, X_labels: Any, acts: list[str], calibrate: bool = True
+) -> Bundle:
+    """The student with its act head refitted on data/ (``X_data``) plus the store's labels."""
+    import scipy.sparse as sp
+
+    from groundswell.classify.heads import LinearHead
+    from groundswell.classify.training import C_ACT
+
+    X = sp.vstack([X_data, X_labels], format="csr") if X_data is not None else X_labels
+    w = np.concatenate([np.ones(len(data.texts)), np.full(len(acts), LABEL_WEIGHT)])
+    head = LinearHead(C=C_ACT["student"], calibrate=calibrate).fit(
+        X, list(data.acts) + list(acts), sample_weight=w
+    )
+    heads = dict(base.heads, act=head)
+    return Bundle("student", heads, dict(base.meta, store_labels=len(acts)))
+
+
+def retrain(
+    store: Any, data_dir: str | os.PathLike | None = None, folds: int = 5
+) -> dict[str, Any]:
+    """Retrain the student's act head on data/ plus the store's labels and keep it in the store.
+    Returns the evaluation on the labels before (current model) and after (cross-validated:
+    each label predicted by a head trained without it)."""
+    from groundswell.classify.evaluation import act_metrics
+    from groundswell.classify.run import Classifier
+    from groundswell.classify.training import TrainingData, load_training_data
+
+    texts, acts = _labelled(store)
+    if not texts:
+        raise InputError("no labels in the store yet; run `groundswell label` first")
+    base = current_student(store)
+    data_dir = data_dir or default_data_dir()
+    data = load_training_data(data_dir) if data_dir else TrainingData()
+    before_p = Classifier(base).scores(texts)["act"]
+    before = act_metrics(acts, [ACTS[i] for i in before_p.argmax(axis=1)], before_p)
+    after_p = np.zeros_like(before_p)
+    from groundswell.classify.student import StudentFeaturizer
+
+    feats = StudentFeaturizer()
+    X_data = feats.transform(data.texts) if data.texts else None
+    X_labels = feats.transform(texts)
+    k = min(folds, len(texts))
+    order = np.random.default_rng(13).permutation(len(texts))
+    for f in range(k):  # uncalibrated folds: the temperature is fitted once, on the final head
+        test = np.sort(order[f::k])
+        train_idx = np.setdiff1d(order, test)
+        sub = _fit_act(
+            base, data, X_data, X_labels[train_idx], [acts[i] for i in train_idx], calibrate=False
+        )
+        after_p[test] = sub.scores(X_labels[test])["act"]
+    after = act_metrics(acts, [ACTS[i] for i in after_p.argmax(axis=1)], after_p)
+    new = _fit_act(base, data, X_data, X_labels, acts)
+    version = save_head(
+        store,
+        new,
+        {"labels": len(texts), "before": before["macro_f1"], "after_cv": after["macro_f1"]},
+    )
+    return {"labels": len(texts), "version": version, "before": before, "after": after}
+
+
+def label_loop(
+    store: Any,
+    *,
+    answers_path: str | os.PathLike | None = None,
+    ask: Callable[[dict[str, Any]], str | None] | None = None,
+    n: int = 20,
+    data_dir: str | os.PathLike | None = None,
+) -> dict[str, Any]:
+    """One round: answers from ``answers_path`` (non-interactive) or from ``ask`` (called with
+    each selected post, returns an act, None to skip, or 'quit'), then retrain and evaluate."""
+    if answers_path is not None:
+        answers = read_answers(answers_path)
+    else:
+        if ask is None:
+            raise InputError("label needs --answers FILE or an interactive terminal")
+        answers = []
+        for post in select_posts(store, n):
+            act = ask(post)
+            if act == "quit":
+                break
+            if act:
+                answers.append({"platform": post["platform"], "id": post["id"], "act": act})
+    recorded = record_labels(store, answers, "answers" if answers_path else "interactive")
+    result = retrain(store, data_dir) if recorded or _labelled(store)[0] else {"labels": 0}
+    result["recorded"] = recorded
+    return result

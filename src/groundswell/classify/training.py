@@ -1,0 +1,225 @@
+"""Training: heads from the labelled CSVs in data/ (seeded, so the shipped heads are reproduced
+exactly), from a user's own labels, and the student distilled from the teacher on a corpus."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from groundswell.classify.bundle import KINDS, Bundle
+from groundswell.classify.heads import SEED, LinearHead, MultiLabelHead
+from groundswell.classify.rules import ACTS, HARMS, MINOR, RELATIONS, SETTINGS
+from groundswell.errors import InputError
+
+C_ACT = {"student": 20.0, "teacher": 4.0}
+C_TESTIMONY = {"student": 10.0, "teacher": 2.0}
+C_DISTIL = 5.0  # soft teacher labels are noisier than data/: a little more regularisation
+
+
+@dataclass
+class TrainingData:
+    """Act-labelled texts, and the testimonies with what they describe."""
+
+    texts: list[str] = field(default_factory=list)
+    acts: list[str] = field(default_factory=list)
+    t_texts: list[str] = field(default_factory=list)
+    harms: list[list[str]] = field(default_factory=list)
+    relations: list[str] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)
+    minors: list[str] = field(default_factory=list)
+
+    def extend(self, other: TrainingData) -> None:
+        for name in self.__dataclass_fields__:
+            getattr(self, name).extend(getattr(other, name))
+
+
+def _check(value: str, allowed: Sequence[str], what: str, path: Path, line: int) -> str:
+    value = value.strip().lower()
+    if value not in allowed:
+        raise InputError(
+            f"{path}:{line}: {what} {value!r} is not in the codebook ({', '.join(allowed)})"
+        )
+    return value
+
+
+def read_labelled_csv(path: str | os.PathLike) -> TrainingData:
+    """A CSV with ``text`` and ``act`` columns; rows with ``harm``/``relation``/``setting``/
+    ``minor_at_time`` (testimonies.csv) also train the testimony heads."""
+    path = Path(path)
+    data = TrainingData()
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            cols = set(reader.fieldnames or [])
+            if not {"text", "act"} <= cols:
+                raise InputError(f"{path}: needs columns 'text' and 'act' (has {sorted(cols)})")
+            describes = "relation" in cols
+            for line, row in enumerate(reader, start=2):
+                text = (row.get("text") or "").strip()
+                if not text:
+                    continue
+                act = _check(row["act"], ACTS, "act", path, line)
+                data.texts.append(text)
+                data.acts.append(act)
+                if describes and act == "testimony":
+                    harm = [
+                        _check(h, HARMS, "harm", path, line)
+                        for h in (row.get("harm") or "").split(";")
+                        if h.strip()
+                    ]
+                    data.t_texts.append(text)
+                    data.harms.append(harm)
+                    data.relations.append(
+                        _check(row.get("relation") or "unknown", RELATIONS, "relation", path, line)
+                    )
+                    data.settings.append(
+                        _check(row.get("setting") or "unknown", SETTINGS, "setting", path, line)
+                    )
+                    data.minors.append(
+                        _check(
+                            row.get("minor_at_time") or "unknown",
+                            MINOR,
+                            "minor_at_time",
+                            path,
+                            line,
+                        )
+                    )
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text: {exc}") from exc
+    return data
+
+
+def load_training_data(data_dir: str | os.PathLike = "data") -> TrainingData:
+    """data/acts.csv and data/testimonies.csv, in that order."""
+    data_dir = Path(data_dir)
+    data = TrainingData()
+    for name in ("acts.csv", "testimonies.csv"):
+        if not (data_dir / name).exists():
+            raise InputError(
+                f"{data_dir / name}: missing; pass --data to the folder holding the labelled CSVs"
+            )
+        data.extend(read_labelled_csv(data_dir / name))
+    return data
+
+
+def featurizer(kind: str, device: str = "cpu") -> Any:
+    """The feature maker of a model kind."""
+    if kind == "student":
+        from groundswell.classify.student import StudentFeaturizer
+
+        return StudentFeaturizer()
+    from groundswell.classify.teacher import TeacherFeaturizer
+
+    return TeacherFeaturizer(device=device)
+
+
+def fit_bundle(
+    kind: str,
+    data: TrainingData,
+    *,
+    device: str = "cpu",
+    act_weight: np.ndarray | None = None,
+    X_act: Any = None,
+    meta: dict[str, Any] | None = None,
+) -> Bundle:
+    """Fit every head of one model on ``data`` (``X_act`` reuses features already computed)."""
+    feats = featurizer(kind, device)
+    X = feats.transform(data.texts) if X_act is None else X_act
+    heads: dict[str, Any] = {
+        "act": LinearHead(C=C_ACT[kind]).fit(X, data.acts, sample_weight=act_weight)
+    }
+    by_text = {t: i for i, t in enumerate(data.t_texts)}
+    idx = [i for i, t in enumerate(data.texts) if t in by_text]
+    rows = [by_text[data.texts[i]] for i in idx]
+    Xt = X[idx]
+    c = C_TESTIMONY[kind]
+    heads["harm"] = MultiLabelHead(HARMS, C=c).fit(Xt, [data.harms[r] for r in rows])
+    heads["relation"] = LinearHead(C=c).fit(Xt, [data.relations[r] for r in rows])
+    heads["setting"] = LinearHead(C=c).fit(Xt, [data.settings[r] for r in rows])
+    heads["minor"] = LinearHead(C=c).fit(Xt, [data.minors[r] for r in rows])
+    info = {
+        "kind": kind,
+        "n_act": len(data.texts),
+        "n_testimony": len(rows),
+        "act_counts": {a: data.acts.count(a) for a in ACTS},
+        "seed": SEED,
+    }
+    info.update(meta or {})
+    return Bundle(kind, heads, info)
+
+
+def train(
+    data_dir: str | os.PathLike = "data",
+    out_dir: str | os.PathLike = "models",
+    kinds: Sequence[str] = KINDS,
+    labels_csv: str | os.PathLike | None = None,
+    device: str = "cpu",
+) -> dict[str, dict[str, Any]]:
+    """Train the heads of ``kinds`` from data/ (plus ``labels_csv`` when given) into
+    ``out_dir/<kind>.npz``; returns per kind the path, version and training counts."""
+    data = load_training_data(data_dir)
+    if labels_csv:
+        data.extend(read_labelled_csv(labels_csv))
+    out: dict[str, dict[str, Any]] = {}
+    for kind in kinds:
+        bundle = fit_bundle(kind, data, device=device)
+        path = bundle.save(Path(out_dir) / f"{kind}.npz")
+        out[kind] = {"path": str(path), "version": bundle.version, **bundle.meta}
+    return out
+
+
+def distill(
+    teacher_probs: np.ndarray,
+    texts: Sequence[str],
+    base: Bundle,
+    data: TrainingData,
+    holdout: float = 0.2,
+) -> tuple[Bundle, dict[str, Any]]:
+    """Train a student act head on data/ plus ``texts`` soft-labelled by the teacher
+    (``teacher_probs``, (n, 7) in ACTS order), keeping ``base``'s testimony heads; returns the
+    student and its agreement with the teacher on a held-out part of ``texts``."""
+    import scipy.sparse as sp
+    from sklearn.metrics import f1_score
+
+    from groundswell.classify.student import StudentFeaturizer
+
+    rng = np.random.default_rng(SEED)
+    n = len(texts)
+    order = rng.permutation(n)
+    n_test = max(1, round(n * holdout)) if n >= 10 else 0
+    test, fit = order[:n_test], order[n_test:]
+    feats = StudentFeaturizer()
+    X_data = feats.transform(data.texts)
+    X_corpus = feats.transform(list(texts))
+    rows, labels, weights = [], [], []
+    for i in fit:  # soft labels as weighted copies, one per likely act
+        for j, act in enumerate(ACTS):
+            if teacher_probs[i, j] >= 0.05:
+                rows.append(i)
+                labels.append(act)
+                weights.append(float(teacher_probs[i, j]))
+    X = sp.vstack([X_data, X_corpus[rows]], format="csr")
+    y = list(data.acts) + labels
+    w = np.concatenate([np.ones(len(data.acts)), np.asarray(weights)])
+    act = LinearHead(C=C_DISTIL).fit(X, y, sample_weight=w)
+    heads = dict(base.heads)
+    heads["act"] = act
+    meta = dict(base.meta, distilled_on=n - n_test, teacher_version=None)
+    student = Bundle("student", heads, meta)
+    agreement: dict[str, Any] = {"sample": n, "held_out": int(n_test)}
+    if n_test:
+        t = np.asarray(ACTS)[teacher_probs[test].argmax(axis=1)]
+        s = act.predict(X_corpus[test])
+        agreement["macro_f1"] = float(
+            f1_score(t, s, average="macro", labels=sorted(set(t)), zero_division=0)
+        )
+        agreement["accuracy"] = float(np.mean(t == s))
+    return student, agreement

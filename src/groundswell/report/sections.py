@@ -1,0 +1,282 @@
+"""The report's built-in sections, each an HTML fragment from the numbers in ``queries``.
+
+Care rules (CODEBOOK section 7): no author id or name appears; every table with a count of
+distinct authors goes through ``suppress_small_cells`` so cells under 10 authors read "< 10".
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from groundswell.care import MIN_CELL, mask_text, suppress_small_cells
+from groundswell.report import charts, queries
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TOP_TAGS_CHARTED = 8
+
+
+def table(header: list[str], rows: list[list[Any]], cls: str = "data") -> str:
+    """A plain HTML table; numbers right-aligned, every cell escaped."""
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for v in row:
+            v = v.item() if hasattr(v, "item") else v  # numpy scalars to Python
+            num = isinstance(v, int | float) and not isinstance(v, bool)
+            text = (
+                f"{v:,}"
+                if isinstance(v, int) and not isinstance(v, bool)
+                else (f"{v:.1%}" if isinstance(v, float) else str(v))
+            )
+            cells.append(
+                f'<td class="num">{escape(text)}</td>' if num else f"<td>{escape(text)}</td>"
+            )
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def section(anchor: str, title: str, body: str) -> str:
+    """A top-level report section with its heading."""
+    return f'<section id="{anchor}"><h2>{escape(title)}</h2>\n{body}\n</section>\n'
+
+
+def note(text: str) -> str:
+    """A muted explanatory paragraph."""
+    return f'<p class="note">{escape(text)}</p>'
+
+
+def error_box(what: str, exc: BaseException) -> str:
+    """What failed and why (masked), shown in place of a result."""
+    message = mask_text(f"{type(exc).__name__}: {exc}")
+    return f'<div class="error"><strong>{escape(what)} failed.</strong> {escape(message)}</div>'
+
+
+def overview_section(ov: dict[str, Any]) -> str:
+    """Totals, posts per platform and the list of articles."""
+    first = ov["first"].date().isoformat() if ov["first"] else "n/a"
+    last = ov["last"].date().isoformat() if ov["last"] else "n/a"
+    cards = [
+        ("posts", ov["posts"]),
+        ("reposts", ov["reposts"]),
+        ("articles", ov["articles"]),
+        ("quarantined records", ov["quarantined"]),
+        ("distinct authors", ov["authors"]),
+    ]
+    tiles = "".join(
+        f'<div class="tile"><span class="big">{v:,}</span>{escape(k)}</div>' for k, v in cards
+    )
+    rows = [[p, n, r] for p, n, r in ov["by_platform"]]
+    return section(
+        "overview",
+        "Overview",
+        f'<div class="tiles">{tiles}</div>'
+        f"<p>Posts dated from {first} to {last}.</p>"
+        + table(["platform", "posts", "reposts"], rows)
+        + _articles(ov.get("article_list") or []),
+    )
+
+
+def _articles(articles: list[tuple[Any, ...]]) -> str:
+    if not articles:
+        return ""
+    rows = [[mask_text(t or "(untitled)"), str(d or ""), f or "", w] for t, d, f, w in articles]
+    return "<h3>Long-form articles</h3>" + table(["title", "date", "format", "words"], rows)
+
+
+def reconciliation_section(runs: list[dict[str, Any]]) -> str:
+    """Each ingest run: read = stored + duplicates + reposts + quarantined, and reads by format."""
+    if not runs:
+        return section(
+            "reconciliation",
+            "Ingest reconciliation",
+            note("No ingest run is recorded in this store."),
+        )
+    rows = []
+    by_format: dict[str, int] = {}
+    for run in runs:
+        started = run["started_at"].strftime("%Y-%m-%d %H:%M") if run["started_at"] else ""
+        rows.append(
+            [
+                started,
+                run.get("read", 0),
+                run.get("stored", 0),
+                run.get("duplicates", 0),
+                run.get("reposts", 0),
+                run.get("quarantined", 0),
+                "yes" if run.get("balanced") else "NO",
+            ]
+        )
+        for fmt, n in (run.get("by_format") or {}).items():
+            by_format[fmt] = by_format.get(fmt, 0) + int(n)
+    recon = table(
+        ["run started (UTC)", "read", "stored", "duplicates", "reposts", "quarantined", "balanced"],
+        rows,
+        cls="data recon",
+    )
+    fmt_rows = [[f, n] for f, n in sorted(by_format.items(), key=lambda kv: -kv[1])]
+    return section(
+        "reconciliation",
+        "Ingest reconciliation",
+        "<p>Every record read is exactly one of: stored, a duplicate of a stored post, a repost "
+        "(kept as an edge to its original) or quarantined: read = stored + duplicates + reposts "
+        "+ quarantined. Stored counts posts and articles.</p>"
+        + recon
+        + "<h3>Records read by format (all runs)</h3>"
+        + table(["format", "records read"], fmt_rows),
+    )
+
+
+def quarantine_section(reasons: list[tuple[str, str, int]]) -> str:
+    """Quarantined records by format and reason (never their bytes)."""
+    if not reasons:
+        body = note("Nothing was quarantined.")
+    else:
+        body = (
+            "<p>Records that could not be read are kept with their file, line and reason "
+            "(raw bytes stay in the store and are not shown here).</p>"
+            + table(["format", "reason", "records"], [list(r) for r in reasons])
+        )
+    return section("quarantine", "Quarantine", body)
+
+
+def tags_sections(con: Any) -> str:
+    """Posts per day of the top hashtags, then the top-hashtags table."""
+    tags = queries.top_tags(con)
+    if tags.empty:
+        return section(
+            "tags-per-day", "Posts per day by tag", note("No hashtags found.")
+        ) + section("top-tags", "Top hashtags", note("No hashtags found."))
+    charted = list(tags[tags["authors"] >= MIN_CELL]["tag"].head(TOP_TAGS_CHARTED))
+    days, series = queries.tag_daily(con, charted)
+    chart = charts.line_chart(days, series, title="Posts per day, most used hashtags") + note(
+        "Original posts per day (reposts are not counted), for hashtags used by at least "
+        f"{MIN_CELL} distinct authors."
+    )
+    extra = ""
+    peaks = sorted((max(v) for v in series.values()), reverse=True)
+    if len(peaks) > 2 and peaks[0] > 4 * peaks[1]:  # one tag dwarfs the rest: show them apart
+        rest = {t: v for t, v in series.items() if t != charted[0]}
+        extra = charts.line_chart(
+            days, rest, title=f"Posts per day, the tags after {charted[0]} on their own scale"
+        )
+    shown = tags.copy()
+    shown["first_day"] = shown["first_day"].astype(str)
+    shown["peak_day"] = shown["peak_day"].astype(str)
+    shown = suppress_small_cells(shown, "authors", ["posts", "authors", "peak_posts"])
+    rows = shown[["tag", "posts", "authors", "first_day", "peak_day", "peak_posts"]]
+    top = table(
+        ["tag", "posts", "distinct authors", "first day", "peak day", "posts on peak day"],
+        _rows(rows),
+    )
+    return section("tags-per-day", "Posts per day by tag", chart + extra) + section(
+        "top-tags",
+        "Top hashtags",
+        "<p>Hashtags normalised per the codebook (case-folded, possessives "
+        "removed). Rows with fewer than 10 distinct authors are suppressed.</p>" + top,
+    )
+
+
+def acts_section(con: Any, has_acts: bool) -> str:
+    """The act mix by week and overall, and by hashtag (once posts are classified)."""
+    title = "Speech acts over time"
+    if not has_acts:
+        return section(
+            "acts",
+            title,
+            note("Posts are not classified yet: run `groundswell classify` to see the act mix."),
+        )
+    try:
+        weeks, series = queries.act_weekly(con)
+        totals = queries.act_totals(con)
+        by_tag, small_cells = queries.act_by_tag(con)
+    except Exception as exc:  # a classifier table of another shape must not sink the report
+        return section("acts", title, error_box("The act mix", exc))
+    chart = charts.stacked_bars(weeks, series, title="Share of each speech act, by week")
+    totals["ci"] = [
+        f"{lo:.1%} to {hi:.1%}" for lo, hi in zip(totals.ci_low, totals.ci_high, strict=True)
+    ]
+    shown = suppress_small_cells(totals, "authors", ["posts", "authors", "share", "ci"])
+    rows = [[r.act, r.posts, r.authors, r.share, r.ci] for r in shown.itertuples()]
+    body = chart + table(["act", "posts", "distinct authors", "share", "95% CI (Wilson)"], rows)
+    if not by_tag.empty:
+        acts = [c for c in by_tag.columns if c not in ("tag", "posts", "authors")]
+        shown = suppress_small_cells(by_tag, "authors")
+        for col in acts:  # a cell of 1 to 9 distinct authors is suppressed on its own
+            shown[col] = [
+                "< 10" if (tag, col) in small_cells else v
+                for tag, v in zip(shown["tag"], shown[col], strict=True)
+            ]
+        body += (
+            "<h3>Act mix by hashtag</h3><p>Share of each act among the classified posts of the "
+            "most used hashtags: a spin-off invites another act than its seed, a counter-tag "
+            "is mostly backlash.</p>"
+            + table(
+                ["tag", "posts", "distinct authors", *acts],
+                _rows(shown[["tag", "posts", "authors", *acts]]),
+            )
+        )
+    return section("acts", title, body)
+
+
+def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
+    """Harm, relation and setting shares among testimonies, with Wilson intervals."""
+    title = "What testimonies describe"
+    if not has_testimony:
+        return section(
+            "testimony",
+            title,
+            note(
+                "No testimony labels yet (harm, relation, setting): they come with classification."
+            ),
+        )
+    try:
+        shares = queries.testimony_shares(con, has_acts)
+    except Exception as exc:
+        return section("testimony", title, error_box("The testimony shares", exc))
+    n = shares["n"]
+    parts = [
+        f"<p>Shares among {n:,} testimonies, with 95% Wilson confidence intervals. A "
+        "testimony may describe several harms, so harm shares can sum past 100%.</p>"
+    ]
+    for key, heading in (
+        ("harm", "Harm"),
+        ("relation", "Relation to the perpetrator"),
+        ("setting", "Setting"),
+    ):
+        frame = shares.get(key)
+        if frame is None or frame.empty:
+            continue
+        visible = frame[frame["authors"] >= 10]
+        chart = charts.hbars(
+            list(visible["label"]),
+            list(visible["share"]),
+            title=heading,
+            intervals=list(zip(visible["ci_low"], visible["ci_high"], strict=True)),
+        )
+        shown = suppress_small_cells(frame, "authors", ["posts", "authors", "share"])
+        rows = [
+            [
+                r.label,
+                r.posts,
+                r.authors,
+                r.share,
+                f"{r.ci_low:.1%} to {r.ci_high:.1%}" if r.authors != "< 10" else "< 10",
+            ]
+            for r in shown.itertuples()
+        ]
+        parts.append(
+            f'<div class="pair"><div>{chart}</div><div>'
+            + table([key, "testimonies", "distinct authors", "share", "95% CI"], rows)
+            + "</div></div>"
+        )
+    return section("testimony", title, "".join(parts))
+
+
+def _rows(frame: pd.DataFrame) -> list[list[Any]]:
+    return [list(rec) for rec in frame.itertuples(index=False)]

@@ -1,0 +1,128 @@
+"""Hashtag families on a store with planted members whose roles are known."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from planted import plant_family
+
+from groundswell.analyze.family import FamilyAnalysis, family, g2_test
+from groundswell.errors import InputError
+from groundswell.store import Store
+
+
+@pytest.fixture(scope="module")
+def fam_store(tmp_path_factory):
+    with Store(tmp_path_factory.mktemp("fam") / "f.duckdb") as store:
+        plant_family(store)
+        yield store
+
+
+@pytest.fixture(scope="module")
+def fam(fam_store):
+    return family(fam_store, "#MeToo")
+
+
+def roles(frame):
+    return dict(zip(frame["tag"], frame["role"], strict=True))
+
+
+def test_planted_members_get_their_roles(fam):
+    assert roles(fam) == {
+        "#metoo": "core",
+        "#balancetonporc": "core",
+        "#itwasme": "spin-off",
+        "#ihave": "spin-off",
+        "#timesup": "allied",
+        "#himtoo": "counter",
+    }
+
+
+def test_unrelated_popular_tag_stays_out(fam_store, fam):
+    n_music = fam_store.con.execute(
+        "SELECT count(*) FROM posts WHERE list_contains(hashtags, '#music')"
+    ).fetchone()[0]
+    # more popular than any planted member, and co-occurs with #metoo by chance only
+    assert n_music > 3 * fam.loc[fam["tag"] != "#metoo", "posts"].max()
+    assert "#music" not in set(fam["tag"])
+    assert not set(fam["tag"]) & {"#news", "#monday", "#football"}
+
+
+def test_growth_rounds_and_numbers_behind_roles(fam_store, fam):
+    row = fam.set_index("tag")
+    assert row.loc["#ihave", "joined"] == "round 2"  # only co-occurs with #itwasme
+    assert row.loc["#itwasme", "joined"] == "round 1"
+    assert row.loc["#balancetonporc", "joined"] == "equivalent"
+    assert row.loc["#himtoo", "share_backlash"] > 0.5
+    assert row.loc["#itwasme", "dominant_act"] == "confession"
+    assert row.loc["#metoo", "dominant_act"] == "testimony"
+    assert (row.loc[["#itwasme", "#himtoo", "#timesup"], "p_value"] < 0.001).all()
+    n_seed, authors = fam_store.con.execute(
+        "SELECT count(*), count(DISTINCT author) FROM posts WHERE list_contains(hashtags, '#metoo')"
+    ).fetchone()
+    assert (row.loc["#metoo", "posts"], row.loc["#metoo", "authors"]) == (n_seed, authors)
+    assert str(row.loc["#himtoo", "first_day"]) >= "2017-09-17"
+
+
+def test_g2_is_zero_at_independence_and_grows_with_association():
+    g0, p0, e0 = g2_test(10, 100, 100, 1000)
+    assert g0 == pytest.approx(0.0, abs=1e-9) and p0 == pytest.approx(1.0) and e0 == 10
+    g1, p1, _ = g2_test(50, 100, 100, 1000)
+    assert g1 > 50 and p1 < 1e-10
+
+
+def test_without_acts_roles_are_unknown_except_core(tmp_path):
+    with Store(tmp_path / "noacts.duckdb") as store:
+        plant_family(store, acts=False)
+        frame = family(store)
+        analysis = FamilyAnalysis()
+        html = analysis.render(analysis.run(store))
+    r = roles(frame)
+    assert r["#metoo"] == "core" and r["#balancetonporc"] == "core"
+    assert {r[t] for t in ("#itwasme", "#himtoo", "#timesup")} == {"unknown"}
+    assert set(frame.loc[frame["role"] == "unknown", "basis"]) == {"act mix unavailable"}
+    assert "unavailable" in html.lower()
+
+
+def test_render_suppresses_small_author_counts(fam_store):
+    analysis = FamilyAnalysis(min_authors=1)
+    frame = analysis.compute(fam_store)
+    frame.loc[len(frame)] = frame.iloc[-1]
+    frame.loc[len(frame) - 1, ["tag", "authors", "posts"]] = ["#tiny", 3, 4]
+    html = analysis.render(frame)
+    assert "#tiny" in html and "&lt; 10" in html
+
+
+def test_unknown_seed_and_bad_seed_raise(fam_store):
+    with pytest.raises(InputError, match="no post"):
+        family(fam_store, "#nosuchtag")
+    with pytest.raises(InputError):
+        family(fam_store, "#")
+
+
+def test_output_is_json_serialisable(fam):
+    json.dumps(fam.to_dict(orient="records"), default=str)
+
+
+def test_cli_family_json(tmp_path, capsys):
+    from groundswell.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    with Store(db) as store:
+        plant_family(store)
+    assert main(["family", "#MeToo", "--db", str(db), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {r["tag"]: r["role"] for r in out}["#himtoo"] == "counter"
+    assert main(["family", "#nosuchtag", "--db", str(db)]) == 2
+    assert "no post" in capsys.readouterr().err
+
+
+def test_empty_acts_table_gives_unknown_roles(tmp_path):
+    with Store(tmp_path / "emptyacts.duckdb") as store:
+        plant_family(store)
+        store.con.execute("DELETE FROM acts")
+        frame = family(store)
+    r = roles(frame)
+    assert r["#metoo"] == "core" and r["#himtoo"] == "unknown"
+    assert (frame["classified"] == 0).all()

@@ -1,0 +1,150 @@
+"""`classify` over a store: complete, resumable after a crash, forgettable; the label loop."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from classify_helpers import FIXTURES, fill_store, fixture_rows
+
+from groundswell.classify import classify_store
+from groundswell.classify.run import Classifier
+from groundswell.cli import main
+
+
+def _count(store, sql, *params):
+    return store.con.execute(sql, list(params)).fetchone()[0]
+
+
+def test_classify_writes_one_row_per_post(posts_store):
+    out = classify_store(posts_store, model="student", batch_size=7, distil=False)
+    assert out["model"] == "student" and out["classified"] == 30
+    assert sum(out["acts"].values()) == 30
+    assert _count(posts_store, "SELECT count(*) FROM acts") == 30
+    assert _count(posts_store, "SELECT count(*) FROM testimony") == 30
+    assert out["unsupported_language"] >= 3
+    scores, evidence, text = posts_store.con.execute(
+        "SELECT a.scores, a.evidence, p.text FROM acts a JOIN posts p USING (platform, id) "
+        "WHERE a.id = 'p01-0'"
+    ).fetchone()
+    assert sum(json.loads(scores).values()) == pytest.approx(1.0, abs=1e-5)
+    for ev in json.loads(evidence):
+        assert text[ev["start"] : ev["end"]] == ev["text"]
+    # a second run finds nothing to do
+    again = classify_store(posts_store, model="student", distil=False)
+    assert again["classified"] == 0 and again["pending_before"] == 0
+    assert _count(posts_store, "SELECT count(*) FROM runs WHERE command = 'classify'") == 2
+
+
+def test_classify_resumes_after_a_crash(store, monkeypatch):
+    fill_store(store, copies=4)  # 120 posts
+    real = Classifier.predict
+    calls = {"n": 0}
+
+    def dying(self, *a, **kw):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt  # killed during the 4th batch
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(Classifier, "predict", dying)
+    with pytest.raises(KeyboardInterrupt):
+        classify_store(store, model="student", batch_size=25, distil=False)
+    assert _count(store, "SELECT count(*) FROM acts") == 75  # three committed batches
+    monkeypatch.setattr(Classifier, "predict", real)
+    out = classify_store(store, model="student", batch_size=25, distil=False)
+    assert out["pending_before"] == 45 and out["classified"] == 45
+    assert _count(store, "SELECT count(*) FROM acts") == 120
+    assert _count(store, "SELECT count(DISTINCT (platform, id)) FROM acts") == 120
+    assert (
+        _count(
+            store,
+            "SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM acts a "
+            "WHERE a.id = p.id)",
+        )
+        == 0
+    )
+
+
+def test_classify_resumes_after_a_killed_process(tmp_path):
+    import subprocess
+    import sys
+
+    from groundswell.store import Store
+
+    db = tmp_path / "kill.duckdb"
+    with Store(db) as s:
+        fill_store(s, copies=20)  # 600 posts
+    code = (
+        "import os, sys\n"
+        "from groundswell.store import Store\n"
+        "from groundswell.classify import classify_store\n"
+        "def die(done, total):\n"
+        "    if done >= 200: os._exit(9)\n"  # no cleanup, like a SIGKILL
+        f"with Store({str(db)!r}) as s:\n"
+        "    classify_store(s, model='student', batch_size=100, progress=die, distil=False)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert proc.returncode == 9, proc.stderr.decode()
+    with Store(db) as s:
+        assert _count(s, "SELECT count(*) FROM acts") == 200
+        out = classify_store(s, model="student", batch_size=100, distil=False)
+        assert out["classified"] == 400
+        assert _count(s, "SELECT count(*) FROM acts") == 600
+        assert _count(s, "SELECT count(DISTINCT id) FROM acts") == 600
+
+
+def test_forget_reaches_the_classifier_tables(posts_store):
+    from groundswell.store.forget import forget
+
+    classify_store(posts_store, model="student", distil=False)
+    removed = forget(posts_store, ["p01-0", "p02-0"])
+    assert removed.get("acts") == 2 and removed.get("testimony") == 2
+    assert _count(posts_store, "SELECT count(*) FROM acts WHERE id IN ('p01-0', 'p02-0')") == 0
+
+
+def test_label_loop_with_answers(tmp_path, capsys, data_dir):
+    from groundswell.classify.label import select_posts
+    from groundswell.store import Store
+
+    db = tmp_path / "label.duckdb"
+    with Store(db) as s:
+        fill_store(s)
+        picked = select_posts(s, n=8)
+        assert len(picked) == 8 and len({p["id"] for p in picked}) == 8
+        assert all(0 <= p["uncertainty"] <= 1 for p in picked)
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "id,act\n" + "".join(f"{r['id']}-0,{r['act']}\n" for r in fixture_rows()), encoding="utf-8"
+    )
+    assert (
+        main(
+            ["label", "--db", str(db), "--answers", str(answers), "--data", str(data_dir), "--json"]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["recorded"] == 30 and out["labels"] == 30
+    assert out["before"]["n"] == 30 and out["after"]["n"] == 30
+    with Store(db) as s:
+        assert _count(s, "SELECT count(*) FROM labels") == 30
+        assert _count(s, "SELECT count(*) FROM heads WHERE name = 'student'") == 1
+        res = classify_store(s, model="student", distil=False)
+        assert res["version"] == out["version"]  # the retrained head is used from now on
+        assert classify_store(s, model="auto")["version"] == out["version"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,act\np01-0,gossip\n", encoding="utf-8")
+    assert main(["label", "--db", str(db), "--answers", str(bad)]) == 2
+    assert "bad.csv:2" in capsys.readouterr().err
+
+
+def test_classify_cli_prints_the_act_mix(tmp_path, capsys):
+    from groundswell.store import Store
+
+    db = tmp_path / "cli.duckdb"
+    with Store(db) as s:
+        fill_store(s)
+    assert main(["classify", "--db", str(db), "--model", "student", "--no-distil"]) == 0
+    text = capsys.readouterr().out
+    assert "classified 30 posts" in text and "testimony:" in text
+    assert FIXTURES.exists()

@@ -1,0 +1,28 @@
+"""Paths shared by the tests (the real samples in ../shared, the repo's own fixtures) and a
+helper that turns recorded HTTP sessions into the response bodies users really have."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FORMATS = SHARED / "formats"
+DATA = SHARED / "data"
+FIXTURES = Path(__file__).resolve().parent / "data"
+
+
+def extract_bodies(responses_json: Path, out_dir: Path) -> list[Path]:
+    """Write each HTTP response body of a recorded session (``*.responses.json``) to its own JSON
+    file: recorded sessions are not a user format, their bodies are."""
+    import json
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, entry in enumerate(json.loads(responses_json.read_text(encoding="utf-8"))):
+        body = entry.get("body")
+        if isinstance(body, dict | list) and body:
+            path = out_dir / f"{responses_json.name.split('.')[0]}-{i:02d}.json"
+            path.write_text(json.dumps(body), encoding="utf-8")
+            paths.append(path)
+    return paths

@@ -1,0 +1,297 @@
+"""The static report: golden section structure, care rules, acts and testimony shares, analyses."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from groundswell.analyze.registry import Analysis, Params
+from groundswell.demo import write_corpus
+from groundswell.report import build_report
+from groundswell.report.queries import wilson
+from groundswell.schema import Post
+from groundswell.store import Store, ingest
+
+GOLDEN_H2 = [
+    "Overview",
+    "Ingest reconciliation",
+    "Quarantine",
+    "Posts per day by tag",
+    "Top hashtags",
+    "Speech acts over time",
+    "What testimonies describe",
+    "Analyses",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    write_corpus(out, posts=600, seed=21, probe=False)
+    return out / "corpus"
+
+
+@pytest.fixture
+def demo_store(tmp_path, corpus):
+    with Store(tmp_path / "r.duckdb") as store:
+        ingest([corpus], store, synthetic=True, progress=False)
+        yield store
+
+
+def _h2(page: str) -> list[str]:
+    return re.findall(r"<h2[^>]*>([^<]*)</h2>", page)
+
+
+def _section(page: str, anchor: str) -> str:
+    return re.search(rf'<section id="{anchor}">.*?</section>', page, re.S).group(0)
+
+
+def test_golden_structure_without_labels(demo_store, tmp_path):
+    page = build_report(demo_store, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert _h2(page) == GOLDEN_H2
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert "not classified yet" in _section(page, "acts")
+    overview = _section(page, "overview")
+    assert "<h3>Long-form articles</h3>" in overview
+    assert "Power in numbers: what the flood of #MeToo posts tells us" in overview
+    assert page.count("<svg") >= 1
+    # the quarantine shows reasons and counts, never raw bytes
+    quarantine = _section(page, "quarantine")
+    assert "invalid JSON" in quarantine
+    raw = demo_store.con.execute("SELECT raw FROM quarantine LIMIT 1").fetchone()[0]
+    assert raw.decode(errors="replace")[:30] not in page
+
+
+def _label(store: Store, physical: int = 10, verbal: int = 30, assault: int = 3) -> None:
+    """Acts for every post (by a rule the test can recount) and 40 labelled testimonies."""
+    con = store.con
+    con.execute(
+        "CREATE TABLE acts AS SELECT platform, id, CASE "
+        "WHEN text ILIKE '%witch hunt%' OR text ILIKE '%due process%' THEN 'backlash' "
+        "WHEN text ILIKE '%me too%' THEN 'testimony' ELSE 'support' END AS act "
+        "FROM posts"
+    )
+    picked = con.execute(
+        "SELECT platform, id FROM posts WHERE author IS NOT NULL "
+        "QUALIFY row_number() OVER (PARTITION BY author ORDER BY id) = 1 ORDER BY id LIMIT 40"
+    ).fetchall()
+    assert len(picked) == 40
+    con.execute(
+        "CREATE TABLE testimony (platform VARCHAR, id VARCHAR, harm VARCHAR[], "
+        "relation VARCHAR, setting VARCHAR)"
+    )
+    rows = []
+    for i, (platform, pid) in enumerate(picked):
+        harm = ["physical"] if i < physical else ["verbal"]
+        if i < assault:
+            harm = [*harm, "assault"]
+        rows.append(
+            (platform, pid, harm, "boss" if i % 2 else "stranger", "work" if i % 2 else "street")
+        )
+    con.executemany("INSERT INTO testimony VALUES (?, ?, ?, ?, ?)", rows)
+    con.execute(
+        "UPDATE acts SET act = 'testimony' FROM testimony t "
+        "WHERE acts.platform = t.platform AND acts.id = t.id"
+    )
+
+
+def test_acts_mix_matches_the_store(demo_store, tmp_path):
+    _label(demo_store)
+    page = build_report(demo_store, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert _h2(page) == GOLDEN_H2
+    acts = _section(page, "acts")
+    assert "<svg" in acts and "Share of each speech act" in acts
+    counts = dict(demo_store.con.execute("SELECT act, count(*) FROM acts GROUP BY act").fetchall())
+    total = sum(counts.values())
+    for act, n in counts.items():
+        row = re.search(rf"<tr><td>{act}</td>(.*?)</tr>", acts).group(1)
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+        assert cells[0].replace(",", "") == str(n)
+        assert cells[2] == f"{n / total:.1%}"
+    assert "<h3>Act mix by hashtag</h3>" in acts
+    metoo = re.search(r"<tr><td>#metoo</td>(.*?)</tr>", acts).group(1)
+    shares = [c for c in re.findall(r"<td[^>]*>([^<]*)</td>", metoo)[2:]]
+    numeric = [float(c.rstrip("%")) for c in shares if c != "&lt; 10"]
+    assert all(c.endswith("%") or c == "&lt; 10" for c in shares)
+    if len(numeric) == len(shares):
+        assert abs(sum(numeric) - 100) < 0.5
+    else:
+        assert sum(numeric) < 100.5
+
+
+def test_testimony_shares_with_wilson_intervals(demo_store, tmp_path):
+    _label(demo_store)
+    page = build_report(demo_store, tmp_path / "report.html").read_text(encoding="utf-8")
+    section = _section(page, "testimony")
+    assert "40 testimonies" in section
+    physical = re.search(r"<tr><td>physical</td>(.*?)</tr>", section).group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", physical)
+    # 10 of 40: 25.0%, Wilson 95% interval 14.2% to 40.2% (textbook value)
+    assert cells == ["10", "10", "25.0%", "14.2% to 40.2%"]
+    # three testimonies by three authors: the cell is suppressed
+    assault = re.search(r"<tr><td>assault</td>(.*?)</tr>", section).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", assault) == ["&lt; 10"] * 4
+    for label in ("boss", "stranger", "work", "street"):
+        assert f"<td>{label}</td>" in section
+
+
+def test_wilson_interval_edges():
+    assert wilson(0, 20)[0] == 0.0
+    assert wilson(20, 20)[1] == pytest.approx(1.0)
+    lo, hi = wilson(10, 40)
+    assert lo == pytest.approx(0.1419, abs=1e-4) and hi == pytest.approx(0.4019, abs=1e-4)
+    assert wilson(0, 0) == (0.0, 0.0)
+
+
+def test_small_tag_cells_are_suppressed(demo_store, tmp_path):
+    base = datetime(2017, 11, 1, tzinfo=UTC)
+    posts = [
+        Post(
+            platform="twitter",
+            id=f"rare{i}",
+            text=f"#RareTag post {i}",
+            created_at=base + timedelta(hours=i),
+            author=f"few{i % 3}",
+            hashtags=["#raretag"],
+        )
+        for i in range(200)
+    ]
+    demo_store.write_batch(posts, synthetic=True)
+    page = build_report(demo_store, tmp_path / "report.html").read_text(encoding="utf-8")
+    tags = _section(page, "top-tags")
+    row = re.search(r"<tr><td>#raretag</td>(.*?)</tr>", tags).group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert cells[0] == cells[1] == "&lt; 10"
+    authors = [
+        r[0]
+        for r in demo_store.con.execute(
+            "SELECT DISTINCT author FROM posts WHERE author IS NOT NULL"
+        ).fetchall()
+    ]
+    assert not any(a in page for a in authors)
+
+
+class _GoodParams(Params):
+    pass
+
+
+class Good(Analysis):
+    name = "good"
+    title = "A planted good analysis"
+
+    def compute(self, store):
+        return pd.DataFrame({"tag": ["#metoo"], "posts": [3]})
+
+    def render(self, frame):
+        return (
+            "<h2>A planted good analysis</h2><h3>Its own sub-heading</h3>"
+            "<p>good result</p><script src='https://cdn.example/x.js'></script>"
+            "<p>by u_0123456789abcdef0123</p>"
+        )
+
+
+class Broken(Analysis):
+    name = "broken"
+    title = "A planted broken analysis"
+
+    def compute(self, store):
+        raise ValueError("planted failure for the test")
+
+
+def test_each_analysis_has_a_section_and_failures_stay_inside(demo_store, tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        "groundswell.analyze.registry.analyses", lambda: {"good": Good, "broken": Broken}
+    )
+    page = build_report(demo_store, tmp_path / "report.html").read_text(encoding="utf-8")
+    analyses = _section(page, "analyses")
+    assert "A planted good analysis" in analyses and "good result" in analyses
+    assert "planted failure for the test" in analyses and 'class="error"' in analyses
+    assert "Parameters" in analyses
+    assert "<script" not in page and "u_0123456789abcdef0123" not in page
+    assert _h2(page) == GOLDEN_H2  # a broken analysis does not break the report
+    # its repeated title is dropped and its own headings sit below the report's
+    assert analyses.count("A planted good analysis") == 1
+    assert "<h4>Its own sub-heading</h4>" in analyses
+
+
+def test_no_banner_without_synthetic_posts(tmp_path):
+    with Store(tmp_path / "real.duckdb") as store:
+        store.write_batch(
+            [
+                Post(
+                    platform="twitter",
+                    id="1",
+                    text="#MeToo me too",
+                    created_at=datetime(2017, 10, 15, tzinfo=UTC),
+                    author="a",
+                    hashtags=["#metoo"],
+                )
+            ]
+        )
+        page = build_report(store, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'class="synthetic-banner"' not in page and "SYNTHETIC" not in page
+    assert _h2(page) == GOLDEN_H2
+    assert "No ingest run is recorded" in page
+
+
+def test_cli_report(demo_store, tmp_path, capsys):
+    from groundswell.cli import main
+
+    db = demo_store.path
+    demo_store.close()
+    out = tmp_path / "cli.html"
+    assert main(["report", "--db", str(db), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    assert _h2(out.read_text(encoding="utf-8")) == GOLDEN_H2
+
+
+def test_cli_report_on_missing_store_fails_without_creating_it(tmp_path, capsys):
+    from groundswell.cli import main
+
+    db = tmp_path / "missing.duckdb"
+    assert main(["report", "--db", str(db), "--out", str(tmp_path / "r.html")]) == 3
+    assert "no such store" in capsys.readouterr().err
+    assert not db.exists() and not (tmp_path / "r.html").exists()
+
+
+def test_act_mix_cells_of_few_authors_are_suppressed(tmp_path):
+    base = datetime(2017, 10, 20, tzinfo=UTC)
+    posts = [
+        Post(
+            platform="twitter",
+            id=f"s{i}",
+            text="I believe you #Mixed",
+            created_at=base + timedelta(minutes=i),
+            author=f"many{i % 50}",
+            hashtags=["#mixed"],
+        )
+        for i in range(200)
+    ] + [
+        Post(
+            platform="twitter",
+            id=f"b{i}",
+            text="witch hunt #Mixed",
+            created_at=base + timedelta(minutes=i),
+            author=f"few{i % 2}",
+            hashtags=["#mixed"],
+        )
+        for i in range(5)
+    ]
+    with Store(tmp_path / "m.duckdb") as store:
+        store.write_batch(posts, synthetic=False)
+        store.con.execute(
+            "CREATE TABLE acts AS SELECT platform, id, CASE WHEN id LIKE 'b%' "
+            "THEN 'backlash' ELSE 'support' END AS act FROM posts"
+        )
+        page = build_report(store, tmp_path / "report.html").read_text(encoding="utf-8")
+    acts = _section(page, "acts")
+    head = re.search(r"Act mix by hashtag.*?<thead><tr>(.*?)</tr>", acts, re.S).group(1)
+    columns = re.findall(r"<th>([^<]*)</th>", head)
+    row = re.search(r"<tr><td>#mixed</td>(.*?)</tr>", acts.split("Act mix by hashtag")[1])
+    cells = dict(zip(columns[1:], re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1)), strict=True))
+    assert cells["backlash"] == "&lt; 10"
+    assert cells["support"] == f"{200 / 205:.1%}"
+    assert cells["posts"] == "205" and cells["distinct authors"] == "52"
