@@ -349,7 +349,6 @@ class FamilyAnalysis(Analysis):
         """The family table with small cells suppressed and the role rule stated."""
         from groundswell.care import suppress_small_cells
 
-        params = ", ".join(f"{k}={v}" for k, v in self.params.as_dict().items())
         formats = {"g2": "{:.1f}", "p_value": "{:.1e}", "time_overlap": "{:.0%}"}
         formats.update({f"share_{a}": "{:.0%}" for a in ACTS})
         formats.update({c: "{:,.0f}" for c in ("posts", "authors", "cooccurrence", "classified")})
@@ -364,6 +363,5 @@ class FamilyAnalysis(Analysis):
         table = shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
         return (
             f"<h2>{html.escape(self.title)}</h2>"
-            f"<p class='params'>parameters: {html.escape(params)}; version {self.version}</p>"
             f"<p class='note'>{html.escape(note)}</p>{table}"
         )

@@ -255,7 +255,6 @@ class PileonAnalysis(Analysis):
 
     def render(self, frame: pd.DataFrame) -> str:
         """Parameters, the rule, then the pile-ons table."""
-        params = ", ".join(f"{k}={v}" for k, v in self.params.as_dict().items())
         formats = {"backlash_share": "{:.0%}", "hostile_share": "{:.0%}", "ratio": "{:.1f}"}
         formats.update({"baseline_per_day": "{:.1f}", "window_start": "{:%Y-%m-%d %H:%M}"})
         shown = format_columns(frame, {**formats, "window_end": "{:%Y-%m-%d %H:%M}"})
@@ -273,6 +272,5 @@ class PileonAnalysis(Analysis):
         )
         return (
             f"<h2>{html.escape(self.title)}</h2>"
-            f"<p class='params'>parameters: {html.escape(params)}; version {self.version}</p>"
             f"<p class='note'>{html.escape(note)}</p>{body}"
         )

@@ -77,14 +77,10 @@ class Analysis:
         return frame
 
     def render(self, frame: pd.DataFrame) -> str:
-        """An HTML fragment: the parameters, then the table (first 50 rows)."""
-        params = ", ".join(f"{k}={v}" for k, v in self.params.as_dict().items())
+        """An HTML fragment: the title and the table (first 50 rows). The report shows the
+        parameters and version above every analysis's fragment."""
         table = frame.head(50).to_html(index=False, escape=True, border=0, classes="data")
-        return (
-            f"<h2>{html.escape(self.title or self.name)}</h2>"
-            f"<p class='params'>parameters: {html.escape(params) or 'none'}; "
-            f"version {html.escape(self.version)}</p>{table}"
-        )
+        return f"<h2>{html.escape(self.title or self.name)}</h2>{table}"
 
 
 def analyses() -> dict[str, type[Analysis]]:

@@ -241,7 +241,6 @@ class TimelineAnalysis(Analysis):
         onsets and bursts table."""
         from groundswell.analyze.family import format_columns
 
-        params = ", ".join(f"{k}={v}" for k, v in self.params.as_dict().items())
         formats = {"level": "{:.0f}", "posts": "{:,.0f}", "p_value": "{:.1e}"}
         formats.update({c: "{:.1f}" for c in ("rate_per_day", "baseline_per_day", "ratio")})
         shown = format_columns(frame, {**formats, "end": "{}"})
@@ -252,7 +251,6 @@ class TimelineAnalysis(Analysis):
         )
         return (
             f"<h2>{html.escape(self.title)}</h2>"
-            f"<p class='params'>parameters: {html.escape(params)}; version {self.version}</p>"
             f"<p class='note'>{html.escape(note)}</p>{_chart(frame.attrs.get('daily'))}{table}"
         )
 

@@ -82,6 +82,9 @@ class Encoder:
             raise MissingExtraError(
                 f"the teacher model needs torch and transformers: {INSTALL_HINT}"
             ) from exc
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # the CLI owns the terminal; no per-weight bars
         path = model_dir()
         self.device = resolve_device(self.device)
         tok = Tokenizer.from_file(str(path / "tokenizer.json"))
