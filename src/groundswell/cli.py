@@ -463,7 +463,7 @@ def _label_args(p: argparse.ArgumentParser) -> None:
 )
 def _label(args: Any) -> int:
     from groundswell.classify import format_evaluation, label_loop
-    from groundswell.classify.rules import ACTS
+    from groundswell.schema import ACTS
 
     keys = {a[0] if a != "pledge" else "l": a for a in ACTS}  # t c l s b r o
 

@@ -13,6 +13,23 @@ from functools import lru_cache
 
 import msgspec
 
+# CODEBOOK sections 1 and 2: the labels, in the codebook's order (acts in order of precedence)
+ACTS = ("testimony", "confession", "pledge", "support", "backlash", "reporting", "other")
+HARMS = ("verbal", "nonverbal", "physical", "online", "coercion", "assault")
+RELATIONS = (
+    "stranger",
+    "boss",
+    "colleague",
+    "teacher",
+    "friend",
+    "partner",
+    "family",
+    "public_figure",
+    "unknown",
+)
+SETTINGS = ("work", "school", "street", "home", "online", "social", "other", "unknown")
+MINOR = ("yes", "no", "unknown")
+
 PLATFORMS = (
     "twitter",
     "reddit",

@@ -35,9 +35,8 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from groundswell.analyze.registry import Analysis, Params
-from groundswell.classify.rules import ACTS
 from groundswell.errors import InputError
-from groundswell.schema import normalise_hashtag
+from groundswell.schema import ACTS, normalise_hashtag
 
 # The seed's equivalents in other languages: one group per movement, normalised tags.
 CORE_EQUIVALENTS: tuple[frozenset[str], ...] = (
@@ -361,7 +360,4 @@ class FamilyAnalysis(Analysis):
         if not frame.attrs.get("acts", True):
             note = "Act mix unavailable (no acts table): roles other than core are unknown."
         table = shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
-        return (
-            f"<h2>{html.escape(self.title)}</h2>"
-            f"<p class='note'>{html.escape(note)}</p>{table}"
-        )
+        return f"<h2>{html.escape(self.title)}</h2><p class='note'>{html.escape(note)}</p>{table}"

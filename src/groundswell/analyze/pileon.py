@@ -31,7 +31,7 @@ import pandas as pd
 from groundswell.analyze.family import ACTS_SQL, UNAVAILABLE, format_columns, has_acts
 from groundswell.analyze.registry import Analysis, Params
 from groundswell.care.pseudonym import Pseudonymiser
-from groundswell.classify.rules import ACTS
+from groundswell.schema import ACTS
 
 EVENTS = "gs_pileon_events"
 COLUMNS = [
@@ -270,7 +270,4 @@ class PileonAnalysis(Analysis):
             if frame.empty
             else shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
         )
-        return (
-            f"<h2>{html.escape(self.title)}</h2>"
-            f"<p class='note'>{html.escape(note)}</p>{body}"
-        )
+        return f"<h2>{html.escape(self.title)}</h2><p class='note'>{html.escape(note)}</p>{body}"

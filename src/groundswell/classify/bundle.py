@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from groundswell.classify.heads import LinearHead, MultiLabelHead, arrays_digest
-from groundswell.classify.rules import ACTS, HARMS, MINOR, RELATIONS, SETTINGS
 from groundswell.errors import ModelError
+from groundswell.schema import ACTS, HARMS, MINOR, RELATIONS, SETTINGS
 
 KINDS = ("student", "teacher")
 SINGLE = {"act": ACTS, "relation": RELATIONS, "setting": SETTINGS, "minor": MINOR}

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from groundswell.classify.rules import ACTS
+from groundswell.schema import ACTS
 
 N_BINS = 10
 

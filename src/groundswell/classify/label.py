@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from groundswell.classify.bundle import Bundle
-from groundswell.classify.rules import ACTS
 from groundswell.classify.store import default_data_dir, ensure_tables, latest_head, save_head
 from groundswell.errors import InputError
+from groundswell.schema import ACTS
 
 LABEL_WEIGHT = 3.0  # a researcher's label on their own corpus counts more than a data/ row
 POOL = 20000

@@ -14,22 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ACTS = ("testimony", "confession", "pledge", "support", "backlash", "reporting", "other")
+from groundswell.schema import ACTS
+
 PRECEDENCE = ACTS  # codebook section 1: testimony > confession > ... > other
-HARMS = ("verbal", "nonverbal", "physical", "online", "coercion", "assault")
-RELATIONS = (
-    "stranger",
-    "boss",
-    "colleague",
-    "teacher",
-    "friend",
-    "partner",
-    "family",
-    "public_figure",
-    "unknown",
-)
-SETTINGS = ("work", "school", "street", "home", "online", "social", "other", "unknown")
-MINOR = ("yes", "no", "unknown")
 
 _ME = r"(?:me|my|myself)"
 _DID = (

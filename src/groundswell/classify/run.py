@@ -13,20 +13,10 @@ import numpy as np
 from groundswell.classify.bundle import Bundle, shipped_path
 from groundswell.classify.encoder import INSTALL_HINT, resolve_device, teacher_available
 from groundswell.classify.langs import detect_language, is_supported
-from groundswell.classify.rules import (
-    ACT_SIGNALS,
-    ACTS,
-    HARMS,
-    MINOR,
-    RELATIONS,
-    SETTINGS,
-    SIGNAL_LABELS,
-    SIGNAL_NAMES,
-    Evidence,
-    scan,
-)
+from groundswell.classify.rules import ACT_SIGNALS, SIGNAL_LABELS, SIGNAL_NAMES, Evidence, scan
 from groundswell.classify.student import N_FEATURES, ngram_spans
 from groundswell.errors import MissingExtraError, ModelError
+from groundswell.schema import ACTS, HARMS, MINOR, RELATIONS, SETTINGS
 
 MODELS = ("auto", "teacher", "student")
 AUTO_TEACHER_LIMIT = 5000  # auto picks the teacher on CPU below this many posts

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from groundswell.classify.bundle import Bundle
-from groundswell.classify.rules import ACTS
 from groundswell.errors import StoreError
+from groundswell.schema import ACTS
 
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS acts (

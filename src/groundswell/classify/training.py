@@ -14,8 +14,8 @@ import numpy as np
 
 from groundswell.classify.bundle import KINDS, Bundle
 from groundswell.classify.heads import SEED, LinearHead, MultiLabelHead
-from groundswell.classify.rules import ACTS, HARMS, MINOR, RELATIONS, SETTINGS
 from groundswell.errors import InputError
+from groundswell.schema import ACTS, HARMS, MINOR, RELATIONS, SETTINGS
 
 C_ACT = {"student": 20.0, "teacher": 4.0}
 C_TESTIMONY = {"student": 10.0, "teacher": 2.0}

@@ -112,6 +112,22 @@ class Reader:
         raise NotImplementedError
 
 
+class JsonReader(Reader):
+    """A reader of JSON documents or JSONL: bad lines are quarantined by the base, and each
+    top-level JSON value goes to ``read_value``."""
+
+    def read(self, source: Source) -> Iterator[Record]:
+        for item in iter_json_document_or_lines(source, self.name):
+            if isinstance(item, tuple):
+                yield from self.read_value(source, *item)
+            else:
+                yield item
+
+    def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
+        """The records of one top-level JSON value found at ``lineno``."""
+        raise NotImplementedError
+
+
 def load_readers(options: dict[str, Any] | None = None) -> list[Reader]:
     """Instantiate every registered reader: built-ins first, then plug-ins by entry point."""
     specs = dict(BUILTIN_READERS)

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.registry import Head, JsonReader, Reader, quarantine
 from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
 from groundswell.ingest.twitter_v1 import first_key
 from groundswell.schema import (
@@ -154,7 +154,7 @@ class TwitterCsvReader(Reader):
         )
 
 
-class TwitwiJsonReader(Reader):
+class TwitwiJsonReader(JsonReader):
     """twitwi-normalised tweets: JSONL (minet), JSON arrays, Elasticsearch hits (gazouilloire)."""
 
     name = "twitwi_json"
@@ -177,25 +177,17 @@ class TwitwiJsonReader(Reader):
             return 0.8
         return 0.0
 
-    def read(self, source: Source) -> Iterator[Record]:
-        for item in iter_json_document_or_lines(source, self.name):
-            if not isinstance(item, tuple):
-                yield item
-                continue
-            lineno, obj = item
-            yield from self._read_value(source, lineno, obj)
-
-    def _read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
+    def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
         if isinstance(obj, list):
             for i, value in enumerate(obj, start=1):
-                yield from self._read_value(source, lineno if lineno > 1 else i, value)
+                yield from self.read_value(source, lineno if lineno > 1 else i, value)
             return
         if not isinstance(obj, dict):
             yield quarantine(source, lineno, "not a JSON object", obj, self.name)
             return
         hits = obj.get("hits")
         if isinstance(hits, dict) and isinstance(hits.get("hits"), list):  # an ES search response
-            yield from self._read_value(source, lineno, hits["hits"])
+            yield from self.read_value(source, lineno, hits["hits"])
             return
         doc = obj.get("_source")
         if isinstance(doc, dict):

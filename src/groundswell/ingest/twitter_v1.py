@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.registry import Head, JsonReader, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import Post, Record, hashtags_in_text, merge_hashtags, parse_time
 
@@ -70,7 +70,7 @@ def _is_user(obj: dict) -> bool:
     return "screen_name" in obj and "user" not in obj and not any(k in obj for k in _TEXT_KEYS)
 
 
-class TwitterV1Reader(Reader):
+class TwitterV1Reader(JsonReader):
     """twarc1 JSONL and v1.1 REST bodies: a tweet, an array of tweets, ``{"statuses": [...]}``."""
 
     name = "twitter_v1"
@@ -100,25 +100,17 @@ class TwitterV1Reader(Reader):
             return 0.8
         return 0.0
 
-    def read(self, source: Source) -> Iterator[Record]:
-        for item in iter_json_document_or_lines(source, self.name):
-            if not isinstance(item, tuple):
-                yield item
-                continue
-            lineno, obj = item
-            yield from self._read_value(source, lineno, obj)
-
-    def _read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
+    def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
         if isinstance(obj, list):  # a JSON array of tweets (timelines, retweets/:id)
             for i, value in enumerate(obj, start=1):
-                yield from self._read_value(source, lineno if lineno > 1 else i, value)
+                yield from self.read_value(source, lineno if lineno > 1 else i, value)
             return
         if not isinstance(obj, dict):
             yield quarantine(source, lineno, "not a JSON object", obj, self.name)
             return
         if isinstance(obj.get("statuses"), list):  # search/tweets response
             for i, value in enumerate(obj["statuses"], start=1):
-                yield from self._read_value(source, lineno if lineno > 1 else i, value)
+                yield from self.read_value(source, lineno if lineno > 1 else i, value)
             return
         if obj.keys() & _CONTROL_KEYS or _is_user(obj):
             return  # stream control messages and user objects: not posts

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.registry import Head, JsonReader, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import Post, Record, merge_hashtags, parse_time
 
@@ -36,7 +36,7 @@ def _is_tweet(obj: Any) -> bool:
     return isinstance(obj, dict) and "id" in obj and ("text" in obj or "note_tweet" in obj)
 
 
-class TwitterV2Reader(Reader):
+class TwitterV2Reader(JsonReader):
     """twarc2 JSONL pages, ``twarc2 flatten`` output, and single v2 API responses."""
 
     name = "twitter_v2"
@@ -59,18 +59,10 @@ class TwitterV2Reader(Reader):
             return 0.7
         return 0.0
 
-    def read(self, source: Source) -> Iterator[Record]:
-        for item in iter_json_document_or_lines(source, self.name):
-            if not isinstance(item, tuple):
-                yield item
-                continue
-            lineno, obj = item
-            yield from self._read_value(source, lineno, obj)
-
-    def _read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
+    def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
         if isinstance(obj, list):  # a JSON array of pages or tweets
             for i, value in enumerate(obj, start=1):
-                yield from self._read_value(source, lineno if lineno > 1 else i, value)
+                yield from self.read_value(source, lineno if lineno > 1 else i, value)
             return
         if not isinstance(obj, dict):
             yield quarantine(source, lineno, "not a JSON object", obj, self.name)

@@ -12,20 +12,7 @@ from typing import Any
 
 import orjson
 
-ACTS = ("testimony", "confession", "pledge", "support", "backlash", "reporting", "other")
-HARMS = ("verbal", "nonverbal", "physical", "online", "coercion", "assault")
-RELATIONS = (
-    "stranger",
-    "boss",
-    "colleague",
-    "teacher",
-    "friend",
-    "partner",
-    "family",
-    "public_figure",
-    "unknown",
-)
-SETTINGS = ("work", "school", "street", "home", "online", "social", "other", "unknown")
+from groundswell.schema import ACTS, HARMS, RELATIONS, SETTINGS
 
 
 def table_columns(con: Any, table: str) -> set[str]:
