@@ -103,7 +103,12 @@ class Store:
                 f"{self.path}: no such store; run `groundswell ingest PATH --db {path}` first"
             )
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(
+                str(self.path),
+                read_only=read_only,
+                # bounded memory whatever the input size: DuckDB spills to disk beyond this
+                config={"memory_limit": os.environ.get("GROUNDSWELL_MEMORY_LIMIT", "1GB")},
+            )
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreLockedError(
