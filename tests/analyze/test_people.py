@@ -109,6 +109,8 @@ ROLE_CASES = [
     ("#MeToo Louis C.K. admits the stories are true", {"Louis C.K.": "accused"}),
     ("Matt Lauer fired after a complaint from a colleague", {"Matt Lauer": "accused"}),
     ("Charlie Rose resigns from the network", {"Charlie Rose": "accused"}),
+    ("Honestly, Harvey Weinstein is a monster and everyone knew.", {"Harvey Weinstein": "accused"}),
+    ("Harvey Weinstein is a producer who spoke at the panel.", {"Harvey Weinstein": "commentator"}),
     ("Roy Moore was accused by several women", {"Roy Moore": "accused"}),
     (
         "Judd accused Weinstein of harassment",

@@ -41,6 +41,16 @@ _SANCTIONS = (
 )
 # (role, strength, pattern) matched at the start of the text right after the mention
 _RIGHT: list[tuple[str, int, re.Pattern[str]]] = [
+    # "X is a monster", "X, a serial predator,": named as the one who did it
+    (
+        "accused",
+        2,
+        re.compile(
+            r"^\s*(?:is|was|,)\s+(?:a|an|the)\s+(?:\w+\s+)?"
+            r"(?:monster|predator|abuser|rapist|harasser|molester|creep)\b",
+            re.I,
+        ),
+    ),
     (
         "accuser",
         2,
