@@ -30,16 +30,6 @@ RELATIONS = (
 SETTINGS = ("work", "school", "street", "home", "online", "social", "other", "unknown")
 MINOR = ("yes", "no", "unknown")
 
-PLATFORMS = (
-    "twitter",
-    "reddit",
-    "bluesky",
-    "mastodon",
-    "telegram",
-    "facebook",
-    "instagram",
-    "generic",
-)
 
 # A hashtag in running text: '#' not preceded by a word char or '&' (HTML entity), then word chars.
 _TAG_IN_TEXT = re.compile(r"(?<![\w&/])[#＃](\w[\w\u200c\u200d\u0900-\u0DFF'’]*)", re.UNICODE)

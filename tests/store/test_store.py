@@ -181,3 +181,28 @@ def test_stats_counts_match_tables(tmp_path):
         ingest([PAGES], s)
         st = stats(s)
     assert st["posts"] == 3 and st["reposts"] == 1 and not st["synthetic"]
+
+
+def test_second_process_gets_a_clear_lock_message(tmp_path, capsys):
+    db = tmp_path / "locked.duckdb"
+    with Store(db):
+        pass
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from groundswell.store import Store; s = Store(sys.argv[1]); "
+            "print('held', flush=True); time.sleep(30)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert main(["stats", "--db", str(db)]) == 3
+        err = capsys.readouterr().err
+        assert "in use by another groundswell process" in err and str(db) in err
+    finally:
+        holder.kill()
+        holder.wait()

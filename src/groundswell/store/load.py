@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from groundswell.errors import InputError
 from groundswell.ingest import iter_sources, read_source
-from groundswell.schema import Article, Post, Quarantined, Record
+from groundswell.schema import Quarantined, Record
 from groundswell.store.bulk import NotBulkable, bulkable, load_twitter_v2
 from groundswell.store.db import BatchCounts, Store
 
@@ -161,8 +161,3 @@ def _progress(progress: bool | None):
         TimeElapsedColumn(),
         transient=True,
     )
-
-
-def records_only(records: Iterable[Record]) -> Iterator[Post | Article]:
-    """Drop quarantined records from a stream (for callers that only want posts)."""
-    return (r for r in records if not isinstance(r, Quarantined))
