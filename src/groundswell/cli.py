@@ -338,6 +338,12 @@ def _classify_args(p: argparse.ArgumentParser) -> None:
     _model_args(p, "auto")
     p.add_argument("--batch-size", type=int, default=2000)
     p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes for the student (default: up to 4 cores on large stores)",
+    )
+    p.add_argument(
         "--no-distil",
         action="store_true",
         help="use the student as shipped, without distilling it on this store",
@@ -363,6 +369,7 @@ def _classify(args: Any) -> int:
             lambda done, total: bar.update(task, completed=done, total=total),
             heads_dir=args.heads,
             distil=not args.no_distil,
+            workers=args.workers,
         )
     if args.json:
         _print_json(out)

@@ -66,7 +66,8 @@ def test_classify_resumes_after_a_crash(store, monkeypatch):
     )
 
 
-def test_classify_resumes_after_a_killed_process(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_classify_resumes_after_a_killed_process(tmp_path, workers):
     import subprocess
     import sys
 
@@ -82,16 +83,34 @@ def test_classify_resumes_after_a_killed_process(tmp_path):
         "def die(done, total):\n"
         "    if done >= 200: os._exit(9)\n"  # no cleanup, like a SIGKILL
         f"with Store({str(db)!r}) as s:\n"
-        "    classify_store(s, model='student', batch_size=100, progress=die, distil=False)\n"
+        "    classify_store(s, model='student', batch_size=100, progress=die, distil=False, "
+        f"workers={workers})\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert proc.returncode == 9, proc.stderr.decode()
     with Store(db) as s:
         assert _count(s, "SELECT count(*) FROM acts") == 200
-        out = classify_store(s, model="student", batch_size=100, distil=False)
+        # no worker outlives its killed parent (the captured pipes above would have hung)
+        out = classify_store(s, model="student", batch_size=100, distil=False, workers=workers)
         assert out["classified"] == 400
         assert _count(s, "SELECT count(*) FROM acts") == 600
         assert _count(s, "SELECT count(DISTINCT id) FROM acts") == 600
+
+
+def test_parallel_classify_equals_sequential(tmp_path):
+    from groundswell.store import Store
+
+    results = []
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}.duckdb") as s:
+            fill_store(s, copies=10)
+            classify_store(s, model="student", batch_size=40, distil=False, workers=workers)
+            results.append(
+                s.con.execute(
+                    "SELECT platform, id, act, scores, evidence FROM acts ORDER BY ALL"
+                ).fetchall()
+            )
+    assert len(results[0]) == 300 and results[0] == results[1]
 
 
 def test_forget_reaches_the_classifier_tables(posts_store):

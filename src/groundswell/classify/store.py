@@ -166,6 +166,58 @@ def _rows(batch: list[tuple[str, str]], recs: list[dict[str, Any]]) -> tuple[Any
     return acts, testimony
 
 
+_WORKER: dict[str, Any] = {}
+PARALLEL_MIN_POSTS = 20_000  # below this, starting worker processes costs more than it saves
+
+
+def _init_worker(bundle: Any, device: str) -> None:
+    """Build the worker's classifier once; the worker ends itself if its parent is killed."""
+    import threading
+    import time
+
+    from groundswell.classify.run import Classifier
+
+    parent = os.getppid()
+
+    def orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, daemon=True).start()
+    _WORKER["clf"] = Classifier(bundle, device=device)
+
+
+def _predict_chunk(args: tuple[list[str], list[str | None]]) -> list[dict[str, Any]]:
+    """Predict one batch in a worker process (its classifier is built once, at start)."""
+    return _WORKER["clf"].predict(*args)
+
+
+def _pool(clf: Any, workers: int) -> Any:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(clf.bundle, clf.device))
+
+
+def _write_batch(store: Any, rows: list[tuple], recs: list[dict[str, Any]]) -> None:
+    """Write one batch's acts and testimony rows in one transaction."""
+    acts_tbl, t_tbl = _rows([(r[0], r[1]) for r in rows], recs)
+    con = store.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("acts_batch", acts_tbl)
+        con.register("testimony_batch", t_tbl)
+        con.execute("INSERT INTO acts SELECT * FROM acts_batch ON CONFLICT DO NOTHING")
+        con.execute("INSERT INTO testimony SELECT * FROM testimony_batch ON CONFLICT DO NOTHING")
+        con.execute("COMMIT")
+    except Exception as exc:
+        con.execute("ROLLBACK")
+        raise StoreError(f"{store.path}: cannot write classifications: {exc}") from exc
+    finally:
+        con.unregister("acts_batch")
+        con.unregister("testimony_batch")
+
+
 def classify_store(
     store: Any,
     model: str = "auto",
@@ -177,12 +229,14 @@ def classify_store(
     distil: bool = True,
     data_dir: str | os.PathLike | None = None,
     max_batches: int | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Classify every post without a row from the current model and version, one committed
     transaction per batch (a killed run resumes where it stopped). ``model='auto'`` picks the
     teacher on a GPU or for small stores, else the student, distilled from the teacher on a
-    sample of this store when the teacher is installed. Returns counts, the model used and the
-    distillation agreement."""
+    sample of this store when the teacher is installed. ``workers`` processes share the
+    student's work on large stores (default: up to 4 cores; 1 for the teacher, which uses its
+    own threads). Returns counts, the model used and the distillation agreement."""
     from groundswell.classify.run import Classifier, choose_model, load_bundle
 
     started = datetime.now(UTC)
@@ -216,40 +270,36 @@ def classify_store(
             bundle = load_bundle(kind)
     clf = Classifier(bundle, device=device)
     todo = pending_count(store, clf.name, clf.version)
+    if workers is None:  # the CPU student is the stage worth spreading over cores
+        large = kind == "student" and todo >= PARALLEL_MIN_POSTS
+        workers = min(os.cpu_count() or 1, 4) if large else 1
     done = batches = 0
-    while True:
-        rows = store.con.execute(
-            "SELECT p.platform, p.id, p.text, p.lang FROM posts p WHERE NOT EXISTS (SELECT 1 "
-            "FROM acts a WHERE a.platform = p.platform AND a.id = p.id AND a.model = ? AND "
-            "a.version = ?) LIMIT ?",
-            [clf.name, clf.version, batch_size],
-        ).fetchall()
-        if not rows:
-            break
-        recs = clf.predict([r[2] for r in rows], [r[3] for r in rows])
-        acts_tbl, t_tbl = _rows([(r[0], r[1]) for r in rows], recs)
-        con = store.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.register("acts_batch", acts_tbl)
-            con.register("testimony_batch", t_tbl)
-            con.execute("INSERT INTO acts SELECT * FROM acts_batch ON CONFLICT DO NOTHING")
-            con.execute(
-                "INSERT INTO testimony SELECT * FROM testimony_batch ON CONFLICT DO NOTHING"
-            )
-            con.execute("COMMIT")
-        except Exception as exc:
-            con.execute("ROLLBACK")
-            raise StoreError(f"{store.path}: cannot write classifications: {exc}") from exc
-        finally:
-            con.unregister("acts_batch")
-            con.unregister("testimony_batch")
-        done += len(rows)
-        batches += 1
-        if progress:
-            progress(done, todo)
-        if max_batches is not None and batches >= max_batches:
-            break
+    pool = _pool(clf, workers) if workers > 1 else None
+    try:
+        while max_batches is None or batches < max_batches:
+            # one query fetches a round of batches; each is predicted (in parallel with a pool)
+            # and committed in its own transaction, in order, so a kill loses at most a round
+            rounds = workers if max_batches is None else min(workers, max_batches - batches)
+            rows = store.con.execute(
+                "SELECT p.platform, p.id, p.text, p.lang FROM posts p WHERE NOT EXISTS (SELECT 1 "
+                "FROM acts a WHERE a.platform = p.platform AND a.id = p.id AND a.model = ? AND "
+                "a.version = ?) LIMIT ?",
+                [clf.name, clf.version, batch_size * rounds],
+            ).fetchall()
+            if not rows:
+                break
+            chunks = [rows[i : i + batch_size] for i in range(0, len(rows), batch_size)]
+            args = [([r[2] for r in c], [r[3] for r in c]) for c in chunks]
+            results = pool.map(_predict_chunk, args) if pool else (clf.predict(*a) for a in args)
+            for chunk, recs in zip(chunks, results, strict=True):
+                _write_batch(store, chunk, recs)
+                done += len(chunk)
+                batches += 1
+                if progress:
+                    progress(done, todo)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     counts = dict(
         store.con.execute(
             "SELECT act, count(*) FROM acts WHERE model = ? AND version = ? GROUP BY act",
