@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
-from importlib import import_module
-from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 import pandas as pd
+
+from groundswell.plugins import load_plugins
 
 ENTRY_POINT_GROUP = "groundswell.analyses"
 
@@ -85,11 +85,4 @@ class Analysis:
 
 def analyses() -> dict[str, type[Analysis]]:
     """Every registered analysis class by name: built-ins first, then plug-ins."""
-    specs = dict(BUILTIN_ANALYSES)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        specs.setdefault(ep.name, ep.value)
-    out = {}
-    for name, spec in specs.items():
-        module, _, attr = spec.partition(":")
-        out[name] = getattr(import_module(module), attr)
-    return out
+    return load_plugins(BUILTIN_ANALYSES, ENTRY_POINT_GROUP)

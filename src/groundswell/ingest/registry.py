@@ -12,13 +12,12 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import import_module
-from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 import orjson
 
 from groundswell.ingest.source import Source
+from groundswell.plugins import load_plugins
 from groundswell.schema import Quarantined, Record
 
 ENTRY_POINT_GROUP = "groundswell.readers"
@@ -130,14 +129,7 @@ class JsonReader(Reader):
 
 def load_readers(options: dict[str, Any] | None = None) -> list[Reader]:
     """Instantiate every registered reader: built-ins first, then plug-ins by entry point."""
-    specs = dict(BUILTIN_READERS)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        specs.setdefault(ep.name, ep.value)
-    readers = []
-    for spec in specs.values():
-        module, _, attr = spec.partition(":")
-        readers.append(getattr(import_module(module), attr)(options))
-    return readers
+    return [cls(options) for cls in load_plugins(BUILTIN_READERS, ENTRY_POINT_GROUP).values()]
 
 
 def detect(source: Source, readers: list[Reader]) -> Reader | None:
