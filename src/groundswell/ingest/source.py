@@ -13,6 +13,7 @@ import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import zstandard
@@ -44,7 +45,7 @@ class Source:
     compression: str = "none"  # none | gzip | zstd
     _head: bytes | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def name(self) -> str:
         """The provenance name: the file path, plus ``!member`` for zip members."""
         return f"{self.path}!{self.member}" if self.member else str(self.path)

@@ -53,11 +53,11 @@ def _url_without_author(post: Post) -> str | None:
     url = post.url
     if not url:
         return None
+    if post.platform == "twitter":  # the status id alone is a complete, handle-free link
+        return f"https://twitter.com/i/web/status/{post.id}"
     low = url.lower()
     if not any(x and x.lower() in low for x in (post.author_name, post.author)):
         return url
-    if post.platform == "twitter":
-        return f"https://twitter.com/i/web/status/{post.id}"
     return None
 
 
@@ -270,28 +270,32 @@ class Store:
         return inserted, n - kept
 
     def _posts_table(self, posts: list[Post], synthetic: bool) -> pa.Table:
+        """The batch as an Arrow table in the posts schema, column by column (the hot path)."""
         pseudo = self.pseudonym
         keep_names = not self.pseudonymise
-        cols: dict[str, list[Any]] = {k: [] for k in POST_COLUMNS}
-        for p in posts:
-            cols["platform"].append(p.platform)
-            cols["id"].append(p.id)
-            cols["url"].append(p.url if keep_names else _url_without_author(p))
-            cols["author"].append(pseudo(p.platform, p.author))
-            cols["author_name"].append(p.author_name if keep_names else None)
-            cols["created_at"].append(_naive_utc(p.created_at))
-            cols["lang"].append(p.lang)
-            cols["text"].append(p.text)
-            cols["hashtags"].append(p.hashtags)
-            cols["mentions"].append(p.mentions)
-            cols["urls"].append(p.urls)
-            cols["reply_to"].append(p.reply_to)
-            cols["quote_of"].append(p.quote_of)
-            cols["metrics"].append(orjson.dumps(p.metrics).decode() if p.metrics else None)
-            cols["format"].append(p.format)
-            cols["source_file"].append(p.source_file)
-            cols["source_line"].append(p.source_line)
-            cols["synthetic"].append(synthetic)
+        n = len(posts)
+        cols: dict[str, list[Any]] = {
+            "platform": [p.platform for p in posts],
+            "id": [p.id for p in posts],
+            "url": [p.url for p in posts]
+            if keep_names
+            else [_url_without_author(p) for p in posts],
+            "author": [pseudo(p.platform, p.author) for p in posts],
+            "author_name": [p.author_name for p in posts] if keep_names else [None] * n,
+            "created_at": [_naive_utc(p.created_at) for p in posts],
+            "lang": [p.lang for p in posts],
+            "text": [p.text for p in posts],
+            "hashtags": [p.hashtags for p in posts],
+            "mentions": [p.mentions for p in posts],
+            "urls": [p.urls for p in posts],
+            "reply_to": [p.reply_to for p in posts],
+            "quote_of": [p.quote_of for p in posts],
+            "metrics": [orjson.dumps(p.metrics).decode() if p.metrics else None for p in posts],
+            "format": [p.format for p in posts],
+            "source_file": [p.source_file for p in posts],
+            "source_line": [p.source_line for p in posts],
+            "synthetic": [synthetic] * n,
+        }
         return pa.table(cols, schema=POST_ARROW_SCHEMA)
 
     def _reposts_table(self, posts: list[Post]) -> pa.Table:
