@@ -62,7 +62,8 @@ def test_default_series_follow_the_family(burst_store):
     assert set(frame["series"]) == {"#metoo", MOVEMENT}  # #news never co-occurs
     html = analysis.render(frame)
     assert "Kleinberg" in html and BURST_DAY.isoformat() in html
-    assert "<svg" in html  # the daily chart
+    spec = analysis.chart(frame)  # the daily chart, drawn by the report
+    assert spec is not None and set(spec.series) == {MOVEMENT, "#metoo"}
     daily = frame.attrs["daily"]
     assert daily.loc[BURST_DAY, "#metoo"] == events(frame, "#metoo", "onset").iloc[0]["posts"]
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
 
-from groundswell.analyze.registry import Analysis, Params
+from groundswell.analyze.registry import Analysis, LineChart, Params
 from groundswell.demo import write_corpus
 from groundswell.report import build_report
 from groundswell.report.queries import wilson
@@ -185,6 +185,13 @@ class Good(Analysis):
     def compute(self, store):
         return pd.DataFrame({"tag": ["#metoo"], "posts": [3]})
 
+    def chart(self, frame):
+        return LineChart(
+            [date(2017, 10, 15), date(2017, 10, 16)],
+            {"#planted": [1.0, 5.0]},
+            title="A planted chart",
+        )
+
     def render(self, frame):
         return (
             "<h2>A planted good analysis</h2><h3>Its own sub-heading</h3>"
@@ -203,12 +210,19 @@ class Broken(Analysis):
 
 def test_each_analysis_has_a_section_and_failures_stay_inside(demo_store, tmp_path, monkeypatch):
     monkeypatch.setattr(
-        "groundswell.analyze.registry.analyses", lambda: {"good": Good, "broken": Broken}
+        "groundswell.analyze.registry.BUILTIN_ANALYSES",
+        {
+            "good": f"{__name__}:Good",
+            "broken": f"{__name__}:Broken",
+            "missing": "groundswell.no_such_module:Analysis",
+        },
     )
     page = build_report(demo_store, tmp_path / "report.html").read_text(encoding="utf-8")
     analyses = _section(page, "analyses")
     assert "A planted good analysis" in analyses and "good result" in analyses
     assert "planted failure for the test" in analyses and 'class="error"' in analyses
+    assert "no_such_module" in analyses  # a plug-in that cannot load is shown, not fatal
+    assert "A planted chart" in analyses and "<svg" in analyses  # the report draws the chart
     assert "Parameters" in analyses
     assert "<script" not in page and "u_0123456789abcdef0123" not in page
     assert _h2(page) == GOLDEN_H2  # a broken analysis does not break the report

@@ -351,8 +351,14 @@ class PeopleAnalysis(Analysis):
         frame.attrs["attention"] = attention(store, **params)
         return frame
 
+    def chart(self, frame: pd.DataFrame) -> Any:
+        """Attention curves of the top public figures."""
+        from groundswell.analyze.people_render import attention_chart
+
+        return attention_chart(frame)
+
     def render(self, frame: pd.DataFrame) -> str:
-        """The table (small cells suppressed) and an attention chart of the top figures."""
+        """The table, small cells suppressed."""
         from groundswell.analyze.people_render import render_people
 
         return render_people(frame, self.params.as_dict())

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from groundswell.analyze.people import suppressed
+from groundswell.analyze.registry import LineChart
 from groundswell.care import MIN_CELL
 
 TOP = 5
@@ -39,30 +40,31 @@ def attention_series(
     return days, series
 
 
-def render_people(frame: pd.DataFrame, params: dict[str, Any]) -> str:
-    """Table of named people (suppressed) and an inline SVG of the top figures' attention."""
-    from groundswell.report.charts import line_chart
+def attention_chart(frame: pd.DataFrame) -> LineChart | None:
+    """Distinct authors per day naming each of the top public figures."""
+    attention = frame.attrs.get("attention")
+    if attention is None or attention.empty:
+        return None
+    public = frame[(frame["kind"].notna()) & (frame["authors"] >= MIN_CELL)]
+    days, series = attention_series(attention, list(public["person"].head(TOP)))
+    if not series:
+        return None
+    return LineChart(
+        days,
+        series,
+        title="Attention: distinct authors per day naming each figure",
+        y_label="distinct authors per day",
+    )
 
+
+def render_people(frame: pd.DataFrame, params: dict[str, Any]) -> str:
+    """Table of named people, small cells suppressed (the report draws the attention chart)."""
     parts = [
         "<p>Public figures (the shipped gazetteer, or named by at least "
         f"{html.escape(str(params.get('min_authors', 25)))} distinct authors) by name; everyone "
         "else together as [private person]. Roles come from cue words around each mention; "
         "counts under 10 distinct authors read &lt; 10.</p>"
     ]
-    attention = frame.attrs.get("attention")
-    if attention is not None and not attention.empty:
-        public = frame[(frame["kind"].notna()) & (frame["authors"] >= MIN_CELL)]
-        top = list(public["person"].head(TOP))
-        days, series = attention_series(attention, top)
-        if series:
-            parts.append(
-                line_chart(
-                    days,
-                    series,
-                    title="Attention: distinct authors per day naming each figure",
-                    y_label="distinct authors per day",
-                )
-            )
     if frame.empty:
         parts.append("<p class='empty'>No named people found.</p>")
     else:

@@ -29,6 +29,17 @@ BUILTIN_ANALYSES: dict[str, str] = {
 
 
 @dataclass
+class LineChart:
+    """What an analysis wants drawn as a line chart; the report draws it (analyses do not
+    import the report stage)."""
+
+    days: list[Any]
+    series: dict[str, list[float]]
+    title: str
+    y_label: str = "posts per day"
+
+
+@dataclass
 class Params:
     """Base for an analysis's parameters (a dataclass with defaults from the codebook)."""
 
@@ -76,9 +87,13 @@ class Analysis:
             )
         return frame
 
+    def chart(self, frame: pd.DataFrame) -> LineChart | None:
+        """A line chart to show above the fragment (none by default)."""
+        return None
+
     def render(self, frame: pd.DataFrame) -> str:
         """An HTML fragment: the title and the table (first 50 rows). The report shows the
-        parameters and version above every analysis's fragment."""
+        parameters and version above every analysis's fragment, and its chart."""
         table = frame.head(50).to_html(index=False, escape=True, border=0, classes="data")
         return f"<h2>{html.escape(self.title or self.name)}</h2>{table}"
 

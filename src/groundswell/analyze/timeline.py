@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from groundswell.analyze.registry import Analysis, Params
+from groundswell.analyze.registry import Analysis, LineChart, Params
 from groundswell.schema import normalise_hashtag
 
 MOVEMENT = "(movement)"
@@ -236,6 +236,10 @@ class TimelineAnalysis(Analysis):
         frame.attrs["daily"] = daily
         return frame
 
+    def chart(self, frame: pd.DataFrame) -> LineChart | None:
+        """Posts per day of the movement and its largest tags."""
+        return _chart(frame.attrs.get("daily"))
+
     def render(self, frame: pd.DataFrame) -> str:
         """Parameters, a chart of daily posts (the movement and its largest tags), then the
         onsets and bursts table."""
@@ -249,21 +253,16 @@ class TimelineAnalysis(Analysis):
             "Onset: first day above the trailing baseline by a Poisson test, staying there; "
             "bursts: Kleinberg's model on daily counts (level 1 = twice the mean rate)."
         )
-        return (
-            f"<h2>{html.escape(self.title)}</h2>"
-            f"<p class='note'>{html.escape(note)}</p>{_chart(frame.attrs.get('daily'))}{table}"
-        )
+        return f"<h2>{html.escape(self.title)}</h2><p class='note'>{html.escape(note)}</p>{table}"
 
 
-def _chart(daily: pd.DataFrame | None, lines: int = CHART_LINES) -> str:
-    """Inline SVG of posts per day: the movement and its ``lines - 1`` largest tags."""
+def _chart(daily: pd.DataFrame | None, lines: int = CHART_LINES) -> LineChart | None:
+    """Posts per day: the movement and its ``lines - 1`` largest tags."""
     if daily is None or daily.empty:
-        return ""
-    from groundswell.report.charts import line_chart
-
+        return None
     tags = [c for c in daily.sum().sort_values(ascending=False).index if c != MOVEMENT]
     names = [MOVEMENT, *tags[: lines - 1]]
-    return line_chart(
+    return LineChart(
         list(daily.index),
         {n: daily[n].astype(float).tolist() for n in names},
         title="Posts per day",

@@ -12,12 +12,10 @@ import html
 import os
 import re
 from datetime import UTC, datetime
-from importlib import import_module
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from groundswell.report import queries, sections
+from groundswell.report import charts, queries, sections
 
 _STRIP = re.compile(
     r"<(script|iframe|object|embed)\b.*?</\1\s*>|<(script|link|iframe|embed|base)\b"
@@ -90,26 +88,13 @@ def build_report(store: Any, out_path: str | os.PathLike, *, run_analyses: bool 
     return out
 
 
-def _load_analyses() -> tuple[dict[str, type], dict[str, BaseException]]:
-    """Every registered analysis class; an analysis that cannot be imported is an error entry."""
-    try:
-        from groundswell.analyze.registry import analyses
-
-        return dict(analyses()), {}
-    except Exception:  # one broken plug-in: load them one by one to isolate it
-        pass
+def _load_analyses() -> tuple[dict[str, type], dict[str, Exception]]:
+    """Every registered analysis class; one that cannot be imported becomes an error entry."""
     from groundswell.analyze.registry import BUILTIN_ANALYSES, ENTRY_POINT_GROUP
+    from groundswell.plugins import load_plugins
 
-    specs = dict(BUILTIN_ANALYSES)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        specs.setdefault(ep.name, ep.value)
-    found, failed = {}, {}
-    for name, spec in specs.items():
-        module, _, attr = spec.partition(":")
-        try:
-            found[name] = getattr(import_module(module), attr)
-        except Exception as exc:
-            failed[name] = exc
+    failed: dict[str, Exception] = {}
+    found = load_plugins(BUILTIN_ANALYSES, ENTRY_POINT_GROUP, errors=failed)
     return found, failed
 
 
@@ -126,7 +111,7 @@ def analyses_section(store: Any) -> tuple[str, list[tuple[str, str]]]:
             params = analysis.params.as_dict() if hasattr(analysis, "params") else {}
             params_html = _params(params, getattr(cls, "version", ""))
             frame = analysis.run(store)
-            fragment = clean_fragment(analysis.render(frame), title)
+            fragment = _chart(analysis, frame) + clean_fragment(analysis.render(frame), title)
         except Exception as exc:
             fragment = sections.error_box(f"The analysis {name}", exc)
         parts.append(
@@ -144,6 +129,14 @@ def analyses_section(store: Any) -> tuple[str, list[tuple[str, str]]]:
     if not parts:
         parts.append(sections.note("No analysis is registered yet."))
     return sections.section("analyses", "Analyses", "".join(parts)), links
+
+
+def _chart(analysis: Any, frame: Any) -> str:
+    """The analysis's line chart, drawn here (analyses name data, the report draws)."""
+    spec = analysis.chart(frame) if hasattr(analysis, "chart") else None
+    if spec is None:
+        return ""
+    return charts.line_chart(spec.days, spec.series, title=spec.title, y_label=spec.y_label)
 
 
 def _params(params: dict[str, Any], version: str) -> str:
