@@ -83,7 +83,18 @@ class Quarantined(msgspec.Struct, kw_only=True):
     format: str = ""
 
 
-Record = Post | Article | Quarantined
+class Deletion(msgspec.Struct, kw_only=True):
+    """A platform's own notice that a post was deleted (a Jetstream delete, a v1.1 stream
+    ``delete`` line): the store forgets the post and keeps it from coming back (CODEBOOK 7)."""
+
+    platform: str
+    id: str
+    source_file: str = ""
+    source_line: int = 0
+    format: str = ""
+
+
+Record = Post | Article | Quarantined | Deletion
 
 
 @lru_cache(maxsize=200_000)

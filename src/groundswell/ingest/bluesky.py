@@ -36,7 +36,7 @@ from groundswell.ingest.bluesky_record import (
 )
 from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Record
+from groundswell.schema import Deletion, Record
 
 _VIEW_METRICS = {
     "likeCount": "like_count",
@@ -177,6 +177,14 @@ class BlueskyReader(Reader):
         """One repository operation (Jetstream commit or tap record event)."""
         if operation == "delete":  # no record to read; a tombstone, whatever the collection
             self.passed_over["delete"] += 1
+            if collection in (POST, REPOST) and isinstance(did, str) and isinstance(rkey, str):
+                yield Deletion(
+                    platform="bluesky",
+                    id=at_uri(did, collection, rkey),
+                    source_file=source.name,
+                    source_line=lineno,
+                    format=self.name,
+                )
             return
         if collection not in (POST, REPOST):
             self.passed_over[str(collection)] += 1

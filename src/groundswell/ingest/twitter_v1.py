@@ -17,7 +17,7 @@ from typing import Any
 
 from groundswell.ingest.registry import Head, JsonReader, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Post, Record, hashtags_in_text, merge_hashtags, parse_time
+from groundswell.schema import Deletion, Post, Record, hashtags_in_text, merge_hashtags, parse_time
 
 # stream messages that are not tweets (Twitter's streaming message types)
 _CONTROL_KEYS = frozenset(
@@ -111,6 +111,19 @@ class TwitterV1Reader(JsonReader):
         if isinstance(obj.get("statuses"), list):  # search/tweets response
             for i, value in enumerate(obj["statuses"], start=1):
                 yield from self.read_value(source, lineno if lineno > 1 else i, value)
+            return
+        deleted = (
+            (obj.get("delete") or {}).get("status") if isinstance(obj.get("delete"), dict) else None
+        )
+        if isinstance(deleted, dict) and deleted.get("id_str"):
+            # the author deleted this tweet: the store forgets it (CODEBOOK section 7)
+            yield Deletion(
+                platform="twitter",
+                id=str(deleted["id_str"]),
+                source_file=source.name,
+                source_line=lineno,
+                format=self.name,
+            )
             return
         if obj.keys() & _CONTROL_KEYS or _is_user(obj):
             return  # stream control messages and user objects: not posts

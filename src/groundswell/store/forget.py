@@ -18,32 +18,31 @@ def read_id_list(path: str | os.PathLike) -> list[str]:
     return ids
 
 
-def forget(store: Store, ids: list[str]) -> dict[str, int]:
-    """Forget posts and authors named in ``ids`` (post ids, raw author ids or pseudonyms).
+def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, int]:
+    """Forget posts and authors named in ``ids`` (post ids, raw author ids or pseudonyms;
+    with ``authors=False``, post ids only, as in a platform's deletion notices).
 
     Every table with a post key (platform, id) or an ``author`` column loses the matching rows, and
     the deletion is recorded so that a later ingest of the same export does not bring them back.
     """
     con = store.con
     platforms = [r[0] for r in con.execute("SELECT DISTINCT platform FROM posts").fetchall()]
-    authors = set()
-    for value in ids:
-        authors.add(value)
+    author_ids = set()
+    for value in ids if authors else ():
+        author_ids.add(value)
         if store.pseudonymise and not value.startswith("u_"):
             for platform in platforms or ["twitter"]:
-                authors.add(store.pseudonym(platform, value))
+                author_ids.add(store.pseudonym(platform, value))
     post_ids = set(ids)
     removed: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
-        con.executemany(
-            "INSERT INTO forgotten VALUES ('post', ?) ON CONFLICT DO NOTHING",
-            [[i] for i in post_ids],
-        )
-        con.executemany(
-            "INSERT INTO forgotten VALUES ('author', ?) ON CONFLICT DO NOTHING",
-            [[a] for a in authors],
-        )
+        for kind, values in (("post", post_ids), ("author", author_ids)):
+            if values:  # DuckDB refuses an empty executemany
+                con.executemany(
+                    "INSERT INTO forgotten VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    [[kind, v] for v in values],
+                )
         # posts of forgotten authors are forgotten by id too, so derived tables without an
         # author column lose them as well
         con.execute("""INSERT INTO forgotten SELECT 'post', id FROM posts

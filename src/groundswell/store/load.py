@@ -16,9 +16,10 @@ from typing import Any
 
 from groundswell.errors import InputError
 from groundswell.ingest import iter_sources, read_source
-from groundswell.schema import Quarantined, Record
+from groundswell.schema import Deletion, Quarantined, Record
 from groundswell.store.bulk import NotBulkable, bulkable, load_twitter_v2
 from groundswell.store.db import BatchCounts, Store
+from groundswell.store.forget import forget
 
 BATCH_SIZE = 20_000
 
@@ -34,6 +35,8 @@ class IngestReport:
     quarantined: int = 0
     articles: int = 0
     forgotten: int = 0
+    # platform deletion notices read (not posts, so outside ``read``); those posts are forgotten
+    deleted_on_platform: int = 0
     files: int = 0
     by_format: dict[str, int] = field(default_factory=dict)
     skipped_files: list[str] = field(default_factory=list)
@@ -89,6 +92,7 @@ def ingest(
         bar.start()
     own = [store.path, f"{store.path}.wal", f"{store.path}.key"]
     batch: list[Record] = []
+    deletions: set[str] = set()
 
     def flush() -> None:
         nonlocal batch, totals
@@ -115,6 +119,10 @@ def ingest(
                     totals += counts
                     continue
             for rec in read_source(source, reader):
+                if isinstance(rec, Deletion):
+                    deletions.add(rec.id)
+                    report.deleted_on_platform += 1
+                    continue
                 report.read += 1
                 by_format[rec.format or "unknown"] += 1
                 if isinstance(rec, Quarantined) and len(report.errors) < 50:
@@ -130,6 +138,8 @@ def ingest(
     report.reposts, report.quarantined = totals.reposts, totals.quarantined
     report.articles, report.forgotten = totals.articles, totals.forgotten
     report.by_format = dict(by_format)
+    if deletions:  # honoured after the run, so a notice read before its post still applies
+        forget(store, sorted(deletions), authors=False)
     store.record_run(
         "ingest",
         {"paths": paths, "format": fmt, "options": options or {}},
