@@ -125,11 +125,7 @@ class TwitterCsvReader(Reader):
             return
         text = html.unescape(text.replace("\\n", "\n"))  # twarc-csv writes newlines as \n
         username = row.get("author.username") or None
-        metrics = {}
-        for key in _TWARC_METRICS:
-            value = _int(row.get(f"public_metrics.{key}"))
-            if value is not None:
-                metrics[key] = value
+        metrics = _metrics(row, _TWARC_METRICS, prefix="public_metrics.")
         yield Post(
             platform="twitter",
             id=tid,
@@ -244,11 +240,7 @@ def twitwi_posts(
                 source_line=lineno,
                 format=fmt,
             )
-    metrics = {}
-    for key in _TWITWI_METRICS:
-        value = _int(tw.get(key))
-        if value is not None:
-            metrics[key] = value
+    metrics = _metrics(tw, _TWITWI_METRICS)
     yield Post(
         platform="twitter",
         id=tid,
@@ -344,6 +336,12 @@ def _id(value: Any) -> str | None:
     if s.endswith(".0") and s[:-2].isdigit():
         s = s[:-2]
     return s or None
+
+
+def _metrics(row: dict, keys: tuple[str, ...], prefix: str = "") -> dict[str, int]:
+    """The engagement counts present in a row (``prefix + key`` columns), as ints."""
+    values = {key: _int(row.get(prefix + key)) for key in keys}
+    return {key: v for key, v in values.items() if v is not None}
 
 
 def _int(value: Any) -> int | None:
