@@ -35,6 +35,11 @@ MINOR = ("yes", "no", "unknown")
 _TAG_IN_TEXT = re.compile(r"(?<![\w&/])[#＃](\w[\w\u200c\u200d\u0900-\u0DFF'’]*)", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s$")
 _TRAILING = re.compile(r"[\W_]+$", re.UNICODE)
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
+class TimeOutOfRangeError(ValueError):
+    """A time that parses but lies outside what a datetime holds (year 0, an epoch of 1e20)."""
 
 
 class Post(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -132,8 +137,18 @@ def parse_time(value) -> datetime | None:
     """Parse the time shapes exports use into an aware UTC datetime (None when absent).
 
     Accepts epoch seconds or milliseconds (int, float or numeric string), ISO-8601 with or without
-    offset (naive means UTC), and Twitter v1.1's ``Thu Jul 28 16:10:07 +0000 2022``.
+    offset (naive means UTC), and Twitter v1.1's ``Thu Jul 28 16:10:07 +0000 2022``. A value
+    that is not a time gives None; a time beyond what a datetime holds
+    (``0001-01-01T00:00:00+01:00``, an epoch of 1e20) raises TimeOutOfRangeError, so the reader
+    quarantines that one record.
     """
+    try:
+        return _parse_time(value)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise TimeOutOfRangeError(f"time out of range: {str(value)[:64]!r}") from exc
+
+
+def _parse_time(value) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, str) and value[4:5] == "-":  # ISO-8601, the common case: fast
@@ -145,13 +160,17 @@ def parse_time(value) -> datetime | None:
             return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     if isinstance(value, datetime):
         dt = value
+    elif isinstance(value, bool):
+        return None
     elif isinstance(value, int | float) or (
-        isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value.strip())
+        isinstance(value, str) and _NUMBER.fullmatch(value.strip())
     ):
         num = float(value)
-        if num > 1e14:  # microseconds
+        if num != num:  # NaN
+            return None
+        if abs(num) > 1e14:  # microseconds
             num /= 1e6
-        elif num > 1e11:  # milliseconds
+        elif abs(num) > 1e11:  # milliseconds
             num /= 1e3
         dt = datetime.fromtimestamp(num, tz=UTC)
     else:

@@ -54,7 +54,10 @@ def parse_date(value: str | None) -> datetime | None:
     """ISO-8601 or a written date (``12 March 2018``, ``March 12, 2018``) as UTC, else None."""
     if not value:
         return None
-    dt = parse_time(value.strip())
+    try:
+        dt = parse_time(value.strip())
+    except ValueError:
+        dt = None
     if dt is not None:
         return dt
     for fmt in _DATE_FORMATS:

@@ -34,7 +34,13 @@ from groundswell.ingest.bluesky_record import (
     repost_from_record,
     split_at_uri,
 )
-from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.registry import (
+    Head,
+    Reader,
+    guarded,
+    iter_json_document_or_lines,
+    quarantine,
+)
 from groundswell.ingest.source import Source
 from groundswell.schema import Deletion, Record
 
@@ -81,9 +87,10 @@ class BlueskyReader(Reader):
             lineno, obj = item
             if isinstance(obj, list):  # a JSON array: number the values, not the lines
                 for i, value in enumerate(obj, start=1):
-                    yield from self._value(source, lineno if lineno > 1 else i, value)
+                    line = lineno if lineno > 1 else i
+                    yield from guarded(source, self.name, line, value, self._value, line, value)
             else:
-                yield from self._value(source, lineno, obj)
+                yield from guarded(source, self.name, lineno, obj, self._value, lineno, obj)
 
     # -- shapes -----------------------------------------------------------------------------
     def _value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
@@ -100,7 +107,7 @@ class BlueskyReader(Reader):
             yield from self._thread(source, lineno, obj["thread"], 0)
         elif isinstance(obj.get("feed"), list) or isinstance(obj.get("posts"), list):
             for item in _list(obj.get("feed")) + _list(obj.get("posts")):
-                yield from self._value(source, lineno, item)
+                yield from guarded(source, self.name, lineno, item, self._value, lineno, item)
         elif isinstance(obj.get("post"), dict) and "record" not in obj:
             yield from self._feed_item(source, lineno, obj)
         elif isinstance(obj.get("record"), dict) and "uri" in obj and "author" in obj:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.registry import Head, Reader, quarantine
+from groundswell.ingest.registry import Head, Reader, guarded, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import Post, Record, hashtags_in_text, merge_hashtags, parse_time
 
@@ -96,6 +96,9 @@ class BlueskyCsvReader(Reader):
                 yield item
                 continue
             lineno, row = item
-            yield post_from_twitwi(row, source.name, lineno, self.name) or quarantine(
-                source, lineno, "row without at:// uri or text", row, self.name
-            )
+            yield from guarded(source, self.name, lineno, row, self._row, lineno, row)
+
+    def _row(self, source: Source, lineno: int, row: dict[str, Any]) -> Record:
+        return post_from_twitwi(row, source.name, lineno, self.name) or quarantine(
+            source, lineno, "row without at:// uri or text", row, self.name
+        )

@@ -24,9 +24,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 from groundswell.ingest.generic import iter_csv_dicts
-from groundswell.ingest.registry import Head, Reader, quarantine
+from groundswell.ingest.registry import Head, Reader, guarded, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Post, Quarantined, Record, hashtags_in_text
+from groundswell.schema import Post, Quarantined, Record, TimeOutOfRangeError, hashtags_in_text
 
 # Fixed offsets, in hours, of the abbreviations CrowdTangle dashboards print.
 TZ_OFFSETS: dict[str, float] = {
@@ -139,7 +139,10 @@ def parse_ct_time(value: str) -> datetime | None:
         offset = TZ_OFFSETS[zone.upper()]
     else:
         raise UnknownTimezoneError(zone)
-    return naive.replace(tzinfo=timezone(timedelta(hours=offset))).astimezone(UTC)
+    try:
+        return naive.replace(tzinfo=timezone(timedelta(hours=offset))).astimezone(UTC)
+    except OverflowError as exc:
+        raise TimeOutOfRangeError(f"time out of range: {value!r}") from exc
 
 
 def post_id_from_url(url: str) -> str:
@@ -212,7 +215,8 @@ class CrowdTangleReader(Reader):
                     return
             else:
                 assert platform is not None
-                yield self._row(source, *item, platform)
+                line, row = item
+                yield from guarded(source, self.name, line, row, self._row, line, row, platform)
 
     def _row(self, source: Source, line: int, row: dict[str, str], platform: str) -> Record:
         url = (row.get("URL") or "").strip()

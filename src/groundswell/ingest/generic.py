@@ -22,7 +22,13 @@ import orjson
 import zstandard
 
 from groundswell.errors import InputError
-from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.registry import (
+    Head,
+    Reader,
+    guarded,
+    iter_json_document_or_lines,
+    quarantine,
+)
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
@@ -287,7 +293,8 @@ class GenericReader(Reader):
                             "pass a mapping such as text=body,id=post_id"
                         )
             else:
-                yield self._post(source, *item, mapping)
+                line, row = item
+                yield from guarded(source, self.name, line, row, self._post, line, row, mapping)
 
     def _read_json(self, source: Source) -> Iterator[Record]:
         mapping = self.mapping
@@ -316,7 +323,13 @@ class GenericReader(Reader):
                     "text=body,id=post_id"
                 )
         for item in chain(buffered, items):
-            yield item if isinstance(item, Quarantined) else self._post(source, *item, mapping)
+            if isinstance(item, Quarantined):
+                yield item
+            else:
+                line, record = item
+                yield from guarded(
+                    source, self.name, line, record, self._post, line, record, mapping
+                )
 
     def _json_records(self, source: Source) -> Iterator[tuple[int, Any] | Quarantined]:
         for item in iter_json_document_or_lines(source, self.name):

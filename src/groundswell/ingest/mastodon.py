@@ -41,7 +41,13 @@ from groundswell.ingest.mastodon_outbox import (
     read_outbox,
     with_cw,
 )
-from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.registry import (
+    Head,
+    Reader,
+    guarded,
+    iter_json_document_or_lines,
+    quarantine,
+)
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
@@ -150,7 +156,7 @@ class MastodonReader(Reader):
         for pos, value in items:
             line = pos if whole else lineno
             if _is_status(value):
-                yield from self._status(source, line, value, known)
+                yield from guarded(source, self.name, line, value, self._status, line, value, known)
             else:
                 yield quarantine(source, line, "not a Mastodon status", value, self.name)
 

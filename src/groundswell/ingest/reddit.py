@@ -28,7 +28,13 @@ from typing import Any
 
 import orjson
 
-from groundswell.ingest.registry import Head, Reader, iter_json_document_or_lines, quarantine
+from groundswell.ingest.registry import (
+    Head,
+    Reader,
+    guarded,
+    iter_json_document_or_lines,
+    quarantine,
+)
 from groundswell.ingest.source import Source
 from groundswell.schema import Post, Quarantined, Record, hashtags_in_text, parse_time
 
@@ -110,7 +116,8 @@ class RedditReader(Reader):
                 continue
             lineno, obj = item
             if _is_dump_line(obj):
-                yield self._thing(source, lineno, obj, "t3" if "title" in obj else "t1")
+                kind = "t3" if "title" in obj else "t1"
+                yield from guarded(source, self.name, lineno, obj, self._thing, lineno, obj, kind)
                 continue
             for kind, data in _walk(obj):
                 seq += 1
@@ -118,7 +125,7 @@ class RedditReader(Reader):
                 if kind == "bad":
                     yield quarantine(source, line, "not a Reddit listing or thing", data, self.name)
                 else:
-                    yield self._thing(source, line, data, kind)
+                    yield from guarded(source, self.name, line, data, self._thing, line, data, kind)
 
     def _thing(self, source: Source, line: int, d: dict, kind: str) -> Record:
         rid = d.get("id")

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
+import msgspec
 import orjson
 
+from groundswell.errors import InputError
 from groundswell.ingest.source import Source
 from groundswell.plugins import load_plugins
 from groundswell.schema import Quarantined, Record
@@ -117,10 +120,16 @@ class JsonReader(Reader):
 
     def read(self, source: Source) -> Iterator[Record]:
         for item in iter_json_document_or_lines(source, self.name):
-            if isinstance(item, tuple):
-                yield from self.read_value(source, *item)
-            else:
+            if not isinstance(item, tuple):
                 yield item
+                continue
+            lineno, obj = item
+            if isinstance(obj, list):  # a JSON array: each value on its own, numbered
+                for i, value in enumerate(obj, start=1):
+                    line = lineno if lineno > 1 else i
+                    yield from guarded(source, self.name, line, value, self.read_value, line, value)
+            else:
+                yield from guarded(source, self.name, lineno, obj, self.read_value, lineno, obj)
 
     def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
         """The records of one top-level JSON value found at ``lineno``."""
@@ -148,6 +157,19 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
     return best if best_score >= 0.5 else None
 
 
+_LONG_NUMBER = re.compile(rb"\d{20}")
+JSON_ERRORS = (orjson.JSONDecodeError, msgspec.DecodeError)
+
+
+def loads_json(data: bytes | str) -> Any:
+    """Parse JSON, keeping integers beyond 64 bits exact (orjson turns them into floats, which
+    makes distinct ids collide); raises one of ``JSON_ERRORS``."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if _LONG_NUMBER.search(raw) is None:
+        return orjson.loads(raw)
+    return msgspec.json.decode(raw)
+
+
 def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quarantined]:
     """Parse a JSONL source line by line; bad lines become Quarantined records naming the line."""
     for item in source.lines():
@@ -157,8 +179,8 @@ def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quar
             continue
         lineno, line = item
         try:
-            yield lineno, orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
+            yield lineno, loads_json(line)
+        except JSON_ERRORS as exc:
             reason = "invalid UTF-8" if "utf-8" in str(exc).lower() else f"invalid JSON: {exc}"
             yield Quarantined(
                 source_file=source.name, line=lineno, reason=reason, raw=line[:65536], format=fmt
@@ -183,8 +205,8 @@ def iter_json_document_or_lines(
         yield data
         return
     try:
-        yield 1, orjson.loads(data)
-    except orjson.JSONDecodeError:
+        yield 1, loads_json(data)
+    except JSON_ERRORS:
         # maybe JSONL after all (a first line that was long); fall back to lines
         yield from iter_json_lines(source, fmt)
 
@@ -198,9 +220,29 @@ def _first_line_is_json(head: bytes) -> bool:
         return False
 
 
+def guarded(
+    source: Source, fmt: str, line: int, raw: Any, make: Callable[..., Any], *args: Any
+) -> list[Record]:
+    """The records ``make(source, *args)`` gives for one input record, or, if it fails (a time
+    out of range, a value of an unexpected type), that one record quarantined with the reason.
+
+    The records are collected first, so a failure never leaves half of a record's output stored.
+    A configuration error (InputError) still stops the run.
+    """
+    try:
+        out = make(source, *args)
+        return [out] if isinstance(out, Record) else list(out)
+    except InputError:
+        raise
+    except Exception as exc:
+        return [quarantine(source, line, f"{type(exc).__name__}: {exc}", raw, fmt)]
+
+
 def quarantine(source: Source, line: int, reason: str, raw: Any, fmt: str) -> Quarantined:
     """A Quarantined record for a parsed value that is not a usable post (missing id or text...)."""
-    if not isinstance(raw, bytes | bytearray):
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogateescape")
+    elif not isinstance(raw, bytes | bytearray):
         try:
             raw = orjson.dumps(raw)
         except TypeError:

@@ -22,9 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
-
-from groundswell.ingest.registry import Head, Reader, quarantine
+from groundswell.ingest.registry import JSON_ERRORS, Head, Reader, guarded, loads_json, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
@@ -102,8 +100,8 @@ class TelegramReader(Reader):
             yield data
             return
         try:
-            root = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
+            root = loads_json(data)
+        except JSON_ERRORS as exc:
             yield quarantine(source, 1, f"invalid JSON: {exc}", data[:65536], self.name)
             return
         if not isinstance(root, dict):
@@ -119,7 +117,9 @@ class TelegramReader(Reader):
                 index += 1
                 if isinstance(msg, dict) and msg.get("type", "message") != "message":
                     continue  # service messages are not posts
-                yield self._message(source, index, msg, chat_id, is_channel)
+                yield from guarded(
+                    source, self.name, index, msg, self._message, index, msg, chat_id, is_channel
+                )
 
     @staticmethod
     def _chats(root: dict) -> Iterator[dict]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from groundswell.ingest.registry import Head, JsonReader, Reader, quarantine
+from groundswell.ingest.registry import Head, JsonReader, Reader, guarded, quarantine
 from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
 from groundswell.ingest.twitter_v1 import first_key
 from groundswell.schema import (
@@ -110,9 +110,19 @@ class TwitterCsvReader(Reader):
                 continue
             values = dict(zip(header, row, strict=False))
             if flavour == "twarc":
-                yield from self._twarc_row(source, lineno, values)
+                yield from guarded(source, self.name, lineno, text, self._twarc_row, lineno, values)
             else:
-                yield from twitwi_posts(source, lineno, values, _split_bar, self.name)
+                yield from guarded(
+                    source,
+                    self.name,
+                    lineno,
+                    text,
+                    twitwi_posts,
+                    lineno,
+                    values,
+                    _split_bar,
+                    self.name,
+                )
 
     def _twarc_row(self, source: Source, lineno: int, row: dict[str, str]) -> Iterator[Record]:
         tid = _id(row.get("id"))
@@ -176,7 +186,8 @@ class TwitwiJsonReader(JsonReader):
     def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
         if isinstance(obj, list):
             for i, value in enumerate(obj, start=1):
-                yield from self.read_value(source, lineno if lineno > 1 else i, value)
+                line = lineno if lineno > 1 else i
+                yield from guarded(source, self.name, line, value, self.read_value, line, value)
             return
         if not isinstance(obj, dict):
             yield quarantine(source, lineno, "not a JSON object", obj, self.name)

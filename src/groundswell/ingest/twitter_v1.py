@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.registry import Head, JsonReader, quarantine
+from groundswell.ingest.registry import Head, JsonReader, guarded, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import Deletion, Post, Record, hashtags_in_text, merge_hashtags, parse_time
 
@@ -103,14 +103,16 @@ class TwitterV1Reader(JsonReader):
     def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
         if isinstance(obj, list):  # a JSON array of tweets (timelines, retweets/:id)
             for i, value in enumerate(obj, start=1):
-                yield from self.read_value(source, lineno if lineno > 1 else i, value)
+                line = lineno if lineno > 1 else i
+                yield from guarded(source, self.name, line, value, self.read_value, line, value)
             return
         if not isinstance(obj, dict):
             yield quarantine(source, lineno, "not a JSON object", obj, self.name)
             return
         if isinstance(obj.get("statuses"), list):  # search/tweets response
             for i, value in enumerate(obj["statuses"], start=1):
-                yield from self.read_value(source, lineno if lineno > 1 else i, value)
+                line = lineno if lineno > 1 else i
+                yield from guarded(source, self.name, line, value, self.read_value, line, value)
             return
         deleted = (
             (obj.get("delete") or {}).get("status") if isinstance(obj.get("delete"), dict) else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.registry import Head, JsonReader, quarantine
+from groundswell.ingest.registry import Head, JsonReader, guarded, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import Post, Record, merge_hashtags, parse_time
 
@@ -62,7 +62,8 @@ class TwitterV2Reader(JsonReader):
     def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
         if isinstance(obj, list):  # a JSON array of pages or tweets
             for i, value in enumerate(obj, start=1):
-                yield from self.read_value(source, lineno if lineno > 1 else i, value)
+                line = lineno if lineno > 1 else i
+                yield from guarded(source, self.name, line, value, self.read_value, line, value)
             return
         if not isinstance(obj, dict):
             yield quarantine(source, lineno, "not a JSON object", obj, self.name)
@@ -75,8 +76,10 @@ class TwitterV2Reader(JsonReader):
             includes = obj.get("includes") or {}
             users = {u.get("id"): u for u in includes.get("users") or ()}
             refs = {t.get("id"): t for t in includes.get("tweets") or ()}
-            for tweet in tweets:
-                yield from self._tweet(source, lineno, tweet, users, refs)
+            for tweet in tweets:  # one bad tweet is quarantined, not its whole page
+                yield from guarded(
+                    source, self.name, lineno, tweet, self._tweet, lineno, tweet, users, refs
+                )
         elif "id" in obj and ("text" in obj or "note_tweet" in obj or "author_id" in obj):
             yield from self._tweet(source, lineno, obj, None, None)
         # else: compliance, errors-only pages, {} from flatten: not posts
