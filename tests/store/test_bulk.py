@@ -78,3 +78,20 @@ def test_bulk_takes_clean_files_and_refuses_irregular_ones(tmp_path, monkeypatch
     assert calls == ["bulk", "refused", "refused"]
     assert report.balanced and report.quarantined == 1
     assert store.con.execute("SELECT line FROM quarantine").fetchall() == [(3,)]
+
+
+@pytest.mark.parametrize("bad", ["2020-13-45T00:00:00.000Z", "0001-01-01T00:00:00+01:00"])
+def test_bulk_falls_back_on_an_invalid_date_and_stores_the_rest(tmp_path, monkeypatch, store, bad):
+    monkeypatch.setattr(bulk, "MIN_BULK_BYTES", 0)
+    path = tmp_path / "dates.jsonl"
+    tweets = [
+        {"id": str(i), "text": f"t{i}", "author_id": "7", "created_at": "2020-01-01T00:00:00.000Z"}
+        for i in range(1, 6)
+    ]
+    tweets[2]["created_at"] = bad
+    path.write_text("".join(json.dumps({"data": [t]}) + "\n" for t in tweets))
+    report = ingest([path], store)
+    assert report.balanced and report.read == 5
+    stored = {r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()}
+    assert {"1", "2", "4", "5"} <= stored
+    assert report.stored + report.quarantined == 5

@@ -4,8 +4,9 @@ DuckDB parses the file straight into typed structs (in C++, on every core) and t
 post schema is SQL; only per-distinct-value work (hashtag normalisation, author pseudonyms) runs in
 Python. It is used only when it gives exactly what the Python reader gives: a plain file in which
 every line is a page of tweets with ids and text, and no blank lines. Anything else (bad JSON or
-UTF-8, other line shapes, compressed input) raises ``NotBulkable`` and the caller falls back to the
-streaming reader, which quarantines per line.
+UTF-8, other line shapes, a time that is not Twitter's UTC shape, compressed input) raises
+``NotBulkable`` with nothing written, and the caller falls back to the streaming reader for that
+file, which quarantines per record.
 """
 
 from __future__ import annotations
@@ -94,7 +95,10 @@ def load_twitter_v2(
         ).fetchone()
         if bad or pages != lines + unterminated:
             raise NotBulkable("irregular lines")
-        counts = _insert(store, source, synthetic)
+        try:
+            counts = _insert(store, source, synthetic)
+        except duckdb.Error as exc:  # a value DuckDB cannot take: the streaming reader can
+            raise NotBulkable(str(exc)) from exc
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -172,7 +176,7 @@ def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCo
                CASE WHEN {keep_names} THEN 'https://twitter.com/' || coalesce(u.username, 'i/web')
                     ELSE 'https://twitter.com/i/web' END || '/status/' || t.id AS url,
                a.v AS author, CASE WHEN {keep_names} THEN u.username END AS author_name,
-               strptime(t.created_at, ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ'])
+               try_strptime(t.created_at, ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ'])
                    AS created_at,
                t.lang AS lang,
                replace(replace(replace(coalesce(t.note_tweet.text, t.text),
