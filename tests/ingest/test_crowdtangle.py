@@ -68,7 +68,7 @@ def test_facebook_export_reconciles(store):
     lines = dict(store.con.execute("SELECT line, reason FROM quarantine").fetchall())
     raw_lines = FACEBOOK.read_bytes().split(b"\n")
     bad_utf8 = next(i for i, ln in enumerate(raw_lines, 1) if b"\xe9" in ln)
-    assert lines[bad_utf8] == "invalid UTF-8"
+    assert lines[bad_utf8].startswith("invalid UTF-8")
     short = next(i for i, ln in enumerate(raw_lines, 1) if ln.endswith(b"EDT"))
     assert "fields" in lines[short]
 

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundswell.ingest import iter_records
+from groundswell.ingest.csv_rows import iter_csv_rows
 from groundswell.ingest.source import Source
-from groundswell.ingest.twitter_csv import TwitterCsvReader, iter_csv_records
+from groundswell.ingest.twitter_csv import TwitterCsvReader
 from groundswell.schema import Post
 from groundswell.store import Store, ingest
 from gspaths import FIXTURES
@@ -194,13 +195,13 @@ def test_csv_records_round_trip(tmp_path, texts):
     ]
 
 
-def test_iter_csv_records_keeps_quoted_newlines(tmp_path):
+def test_iter_csv_rows_keeps_quoted_newlines(tmp_path):
     path = tmp_path / "x.csv"
     path.write_bytes(b'a,b\n1,"two\nlines"\n\n2,"x ""y"""\n')
-    assert list(iter_csv_records(Source(path), "t")) == [
-        (1, "a,b\n"),
-        (2, '1,"two\nlines"\n'),
-        (5, '2,"x ""y"""\n'),
+    assert list(iter_csv_rows(Source(path), "t")) == [
+        (1, ["a", "b"]),
+        (2, ["1", "two\nlines"]),
+        (5, ["2", 'x "y"']),
     ]
 
 

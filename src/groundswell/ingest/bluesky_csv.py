@@ -46,7 +46,7 @@ def post_from_twitwi(row: dict[str, Any], source_file: str, lineno: int, fmt: st
     uri or text."""
     uri = _str(row.get("uri"))
     text = row.get("original_text")
-    if not isinstance(text, str):
+    if not isinstance(text, str) or not text:  # an empty CSV cell is no text
         text = row.get("text") if isinstance(row.get("text"), str) else None
     if not uri or not uri.startswith("at://") or text is None:
         return None

@@ -10,18 +10,15 @@ what the CrowdTangle reader uses.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
 import orjson
-import zstandard
 
 from groundswell.errors import InputError
+from groundswell.ingest.csv_rows import iter_csv_rows
 from groundswell.ingest.registry import (
     Head,
     Reader,
@@ -76,74 +73,6 @@ JSON_BUFFER = 50  # records looked at to check that the mapped JSON keys exist
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _TAG_SPLIT = re.compile(r"[|,;\s]+")
 _MISSING = object()
-
-
-def csv_delimiter(source: Source) -> str:
-    """The delimiter of a CSV/TSV source, from its suffix and first line."""
-    if source.suffix == ".tsv":
-        return "\t"
-    first = source.head().decode("utf-8", errors="replace").lstrip("\ufeff").split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", "\t", ";")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def iter_csv_rows(
-    source: Source,
-    fmt: str,
-    delimiter: str | None = None,
-) -> Iterator[tuple[int, list[str]] | Quarantined]:
-    """Stream ``(first physical line, fields)`` for each CSV row, header included.
-
-    Quoted fields may span lines. A row with bytes that are not UTF-8, or that the csv module
-    cannot parse, becomes a Quarantined record naming its line; reading goes on.
-    """
-    delimiter = delimiter or csv_delimiter(source)
-    try:
-        fh = source.open()
-    except (OSError, zipfile.BadZipFile) as exc:
-        yield Quarantined(source_file=source.name, line=1, reason=f"cannot open: {exc}", format=fmt)
-        return
-    with fh:
-        text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        rows = csv.reader(text, delimiter=delimiter)
-        last = 0
-        while True:
-            start = last + 1
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield Quarantined(
-                    source_file=source.name, line=start, format=fmt, reason=f"broken CSV row: {exc}"
-                )
-                if rows.line_num <= last:
-                    return
-                last = rows.line_num
-                continue
-            except (OSError, EOFError, zstandard.ZstdError) as exc:
-                yield Quarantined(
-                    source_file=source.name,
-                    line=start,
-                    format=fmt,
-                    reason=f"truncated or corrupt stream: {exc}",
-                )
-                return
-            last = rows.line_num
-            if not row:
-                continue
-            if any(_SURROGATE.search(cell) for cell in row if not cell.isascii()):
-                raw = delimiter.join(row).encode("utf-8", "surrogateescape")
-                yield Quarantined(
-                    source_file=source.name,
-                    line=start,
-                    reason="invalid UTF-8",
-                    raw=raw[:65536],
-                    format=fmt,
-                )
-                continue
-            yield start, row
 
 
 def iter_csv_dicts(

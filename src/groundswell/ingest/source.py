@@ -83,9 +83,12 @@ class Source:
                 self._head = b""
         return self._head
 
-    def lines(self, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes] | Quarantined]:
-        """Yield ``(line_number, bytes)`` for non-blank lines; oversize lines and a truncated
-        stream come out as Quarantined records and reading goes on (or stops, if truncated)."""
+    def lines(
+        self, limit: int = MAX_LINE_BYTES, *, keep_blank: bool = False
+    ) -> Iterator[tuple[int, bytes] | Quarantined]:
+        """Yield ``(line_number, bytes)`` for non-blank lines (all lines with ``keep_blank``);
+        oversize lines and a truncated stream come out as Quarantined records and reading goes
+        on (or stops, if truncated)."""
         lineno = 0
         try:
             with self.open() as fh:
@@ -105,7 +108,7 @@ class Source:
                             raw=kept,
                         )
                         continue
-                    if line.strip():
+                    if keep_blank or line.strip():
                         yield lineno, line
         except (OSError, EOFError, zstandard.ZstdError, zipfile.BadZipFile) as exc:
             yield Quarantined(

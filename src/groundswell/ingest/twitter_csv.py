@@ -14,15 +14,15 @@ those with the same mapping.
 
 from __future__ import annotations
 
-import csv
 import html
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
 
+from groundswell.ingest.csv_rows import iter_csv_rows
 from groundswell.ingest.registry import Head, JsonReader, Reader, guarded, quarantine
-from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
+from groundswell.ingest.source import MAX_LINE_BYTES, Source
 from groundswell.ingest.twitter_v1 import first_key
 from groundswell.schema import (
     Post,
@@ -69,54 +69,45 @@ class TwitterCsvReader(Reader):
 
     def read(self, source: Source) -> Iterator[Record]:
         header: list[str] | None = None
-        delimiter = ","
         flavour: str | None = None
-        for item in iter_csv_records(source, self.name, self.max_record_bytes):
+        for item in iter_csv_rows(source, self.name, limit=self.max_record_bytes):
             if isinstance(item, Quarantined):
                 yield item
                 continue
-            lineno, text = item
+            lineno, row = item
             if header is None:
-                text = text.lstrip("\ufeff")
-                first_line = text.split("\n", 1)[0]
-                delimiter = max(",\t;", key=first_line.count)
-                header = [c.strip() for c in _parse_row(text, delimiter)]
+                header = [c.strip() for c in row]
                 flavour = _flavour(header)
                 if flavour is None:
                     yield quarantine(
                         source,
                         lineno,
                         "not a twarc-csv or twitwi tweet CSV header",
-                        text.encode(),
+                        ",".join(row).encode(),
                         self.name,
                     )
                     return
-                continue
-            try:
-                row = _parse_row(text, delimiter)
-            except csv.Error as exc:
-                yield quarantine(
-                    source, lineno, f"invalid CSV row: {exc}", text.encode(), self.name
-                )
                 continue
             if len(row) > len(header):
                 yield quarantine(
                     source,
                     lineno,
                     f"CSV row has {len(row)} fields, the header {len(header)}",
-                    text.encode(),
+                    ",".join(row).encode("utf-8", "surrogateescape"),
                     self.name,
                 )
                 continue
             values = dict(zip(header, row, strict=False))
             if flavour == "twarc":
-                yield from guarded(source, self.name, lineno, text, self._twarc_row, lineno, values)
+                yield from guarded(
+                    source, self.name, lineno, values, self._twarc_row, lineno, values
+                )
             else:
                 yield from guarded(
                     source,
                     self.name,
                     lineno,
-                    text,
+                    values,
                     twitwi_posts,
                     lineno,
                     values,
@@ -272,71 +263,6 @@ def twitwi_posts(
         source_line=lineno,
         format=fmt,
     )
-
-
-def iter_csv_records(
-    source: Source, fmt: str, limit: int = MAX_LINE_BYTES
-) -> Iterator[tuple[int, str] | Quarantined]:
-    """Yield ``(first_line_number, text)`` for each CSV record (quoted newlines kept together).
-
-    Each record is decoded as strict UTF-8 on its own; a record that is not, or is larger than
-    ``limit`` bytes, becomes a Quarantined record naming the line it starts on.
-    """
-    _raise_field_size_limit(limit)
-    lineno = 0
-    with source.open() as fh:
-        while True:
-            chunk = fh.readline(limit + 1)
-            if not chunk:
-                return
-            lineno += 1
-            start = lineno
-            parts, size, quotes, kept = [chunk], len(chunk), chunk.count(b'"'), b""
-            while not (chunk.endswith(b"\n") and quotes % 2 == 0):
-                nxt = fh.readline(limit + 1)
-                if not nxt:
-                    break  # end of file inside a record
-                if chunk.endswith(b"\n"):
-                    lineno += 1
-                chunk = nxt
-                quotes += chunk.count(b'"')
-                size += len(chunk)
-                if parts and size > limit:
-                    kept, parts = b"".join(parts)[:RAW_KEEP_BYTES], []
-                elif parts:
-                    parts.append(chunk)
-            if size > limit:
-                yield Quarantined(
-                    source_file=source.name,
-                    line=start,
-                    format=fmt,
-                    reason=f"CSV row longer than {limit} bytes (first {RAW_KEEP_BYTES} kept)",
-                    raw=kept or parts[0][:RAW_KEEP_BYTES],
-                )
-                continue
-            raw = b"".join(parts)
-            if not raw.strip():
-                continue
-            try:
-                yield start, raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield Quarantined(
-                    source_file=source.name,
-                    line=start,
-                    format=fmt,
-                    reason=f"invalid UTF-8 at byte {exc.start} of the row",
-                    raw=raw[:RAW_KEEP_BYTES],
-                )
-
-
-def _raise_field_size_limit(limit: int) -> None:
-    """Let the csv module hold a field as large as the row limit (never lower a larger setting)."""
-    if csv.field_size_limit() < limit + 1:
-        csv.field_size_limit(limit + 1)
-
-
-def _parse_row(text: str, delimiter: str) -> list[str]:
-    return next(csv.reader([text], delimiter=delimiter), [])
 
 
 def _id(value: Any) -> str | None:
