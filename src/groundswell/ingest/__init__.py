@@ -29,7 +29,8 @@ def iter_sources(
     options: dict[str, Any] | None = None,
     exclude: Iterable[str | os.PathLike] = (),
 ) -> Iterator[tuple[Source, Reader | None]]:
-    """Every source under ``paths`` with the reader for it (None: no known format).
+    """Every source under ``paths`` with the reader for it (None: no known format, or a
+    ``source.skip_reason`` such as an encrypted zip member).
 
     ``fmt`` forces a reader by name; otherwise each source's format is detected from its content.
     Files in ``exclude`` (the store's own database, WAL and key) are never read.
@@ -43,7 +44,10 @@ def iter_sources(
         for source in sources_from_path(path):
             if os.path.realpath(source.path) in skip:
                 continue
-            yield source, (by_name[fmt] if fmt else detect(source, readers))
+            if source.skip_reason is not None:
+                yield source, None
+            else:
+                yield source, (by_name[fmt] if fmt else detect(source, readers))
 
 
 def read_source(source: Source, reader: Reader) -> Iterator[Record]:

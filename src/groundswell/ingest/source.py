@@ -7,10 +7,12 @@ not a crash.
 
 from __future__ import annotations
 
-import gzip
+import copy
 import io
 import os
+import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import zstandard
 
+from groundswell.ingest.streams import CrcChecked, Inflate, Replay, ZstdFrames
 from groundswell.schema import Quarantined
 
 MAX_LINE_BYTES = 5 * 1024 * 1024  # a record larger than this is quarantined
@@ -30,6 +33,12 @@ HEAD_BYTES = 64 * 1024
 _GZIP = b"\x1f\x8b"
 _ZSTD = b"\x28\xb5\x2f\xfd"
 _ZIP = b"PK\x03\x04"
+_ZIP_METHODS = frozenset(
+    (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+)
+
+
+READ_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError, zipfile.BadZipFile)
 
 
 class TruncatedSourceError(Exception):
@@ -38,12 +47,22 @@ class TruncatedSourceError(Exception):
 
 @dataclass
 class Source:
-    """One readable input: a plain or compressed file, or a member of a zip archive."""
+    """One readable input: a plain or compressed file, a pipe or FIFO, or a member of a zip.
+
+    The content is opened once: the head that detection looks at is kept, and the first
+    ``open`` goes on from it in the same stream (a pipe cannot be opened twice). Compression is
+    told from the first bytes, not from the name.
+    """
 
     path: Path
     member: str | None = None  # name inside a zip archive
-    compression: str = "none"  # none | gzip | zstd
+    compression: str = "none"  # none | gzip | zstd, known once the source is opened
+    archive: zipfile.ZipFile | None = field(default=None, repr=False)  # shared by its members
+    skip_reason: str | None = None  # why this source cannot be read at all (an encrypted member)
     _head: bytes | None = field(default=None, repr=False)
+    _rest: io.BufferedIOBase | None = field(default=None, repr=False)
+    # once the head read reached the end: '' or the error that ended it (a truncated stream)
+    _whole: BaseException | str | None = field(default=None, repr=False)
 
     @cached_property
     def name(self) -> str:
@@ -59,28 +78,68 @@ class Source:
                 name = name[: -len(comp)]
         return Path(name).suffix
 
-    def open(self) -> io.BufferedIOBase:
-        """Open the decompressed byte stream."""
-        raw: io.BufferedIOBase
+    @cached_property
+    def reopenable(self) -> bool:
+        """Whether the content can be opened again (a regular file or a zip member)."""
         if self.member is not None:
-            archive = zipfile.ZipFile(self.path)
-            raw = archive.open(self.member)  # type: ignore[assignment]
+            return True
+        try:
+            return stat.S_ISREG(os.stat(self.path).st_mode)
+        except OSError:
+            return False
+
+    def open(self) -> io.BufferedIOBase:
+        """Open the decompressed byte stream (after ``head``: on from the head, same stream)."""
+        if self._head is not None and (self._rest is not None or not self.reopenable):
+            if self._whole is not None:  # the head held everything there was
+                return io.BufferedReader(Replay(self._head, None, self._whole or None))
+            if self._rest is None:
+                raise OSError(f"{self.name}: a pipe can be read only once")
+            rest, self._rest = self._rest, None
+            return io.BufferedReader(Replay(self._head, rest), buffer_size=1 << 20)
+        return self._open_decompressed()
+
+    def _open_decompressed(self) -> io.BufferedIOBase:
+        if self.member is not None:
+            archive = self.archive or zipfile.ZipFile(self.path)
+            info = copy.copy(archive.getinfo(self.member))
+            crc = info.CRC
+            del info.CRC  # zipfile would drop the last chunk on a bad CRC: CrcChecked keeps it
+            member = archive.open(info)
+            raw: io.BufferedIOBase = io.BufferedReader(CrcChecked(member, crc, self.member))
         else:
             raw = open(self.path, "rb")  # noqa: SIM115 - returned to the caller
+        magic = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
+        self.compression = _compression_of(magic)
         if self.compression == "gzip":
-            return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+            return io.BufferedReader(Inflate(raw), buffer_size=1 << 20)
         if self.compression == "zstd":
-            return io.BufferedReader(_ZstdFrames(raw), buffer_size=1 << 20)
+            return io.BufferedReader(ZstdFrames(raw), buffer_size=1 << 20)
         return raw
 
     def head(self, size: int = HEAD_BYTES) -> bytes:
-        """The first bytes of the decompressed content ('' for an unreadable or empty source)."""
+        """The first bytes of the decompressed content: as many as could be read before the end
+        or a break ('' for an unreadable or empty source)."""
         if self._head is None:
+            parts: list[bytes] = []
+            got = 0
+            stream = None
             try:
-                with self.open() as fh:
-                    self._head = fh.read(size)
-            except (OSError, EOFError, zstandard.ZstdError, zipfile.BadZipFile):
-                self._head = b""
+                stream = self._open_decompressed()
+                while got < size and (chunk := stream.read1(size - got)):
+                    parts.append(chunk)
+                    got += len(chunk)
+                if got < size:
+                    self._whole = ""
+            except READ_ERRORS as exc:
+                self._whole = exc
+            if self._whole is not None and stream is not None:
+                stream.close()
+                stream = None
+            self._head = b"".join(parts)
+            self._rest = stream
+            if not self._head and isinstance(self._whole, BaseException):
+                self.skip_reason = f"unreadable {self.compression} stream: {self._whole}"
         return self._head
 
     def lines(
@@ -110,7 +169,7 @@ class Source:
                         continue
                     if keep_blank or line.strip():
                         yield lineno, line
-        except (OSError, EOFError, zstandard.ZstdError, zipfile.BadZipFile) as exc:
+        except READ_ERRORS as exc:
             yield Quarantined(
                 source_file=self.name,
                 line=lineno + 1,
@@ -123,7 +182,7 @@ class Source:
         try:
             with self.open() as fh:
                 data = fh.read(limit + 1)
-        except (OSError, EOFError, zstandard.ZstdError, zipfile.BadZipFile) as exc:
+        except READ_ERRORS as exc:
             return Quarantined(
                 source_file=self.name,
                 line=1,
@@ -139,48 +198,6 @@ class Source:
         return data
 
 
-class _ZstdFrames(io.RawIOBase):
-    """Streaming zstd decompression across frames that, unlike zstandard's stream_reader,
-    raises when the input ends inside a frame (a truncated download)."""
-
-    def __init__(self, raw: io.BufferedIOBase) -> None:
-        self._raw = raw
-        self._new = lambda: zstandard.ZstdDecompressor(max_window_size=2**31).decompressobj()
-        self._dobj = self._new()
-        self._pending = b""
-        self._offset = 0
-        self._in_frame = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        while self._offset >= len(self._pending):
-            self._pending, self._offset = b"", 0
-            chunk = self._raw.read(1 << 20)
-            if not chunk:
-                if self._in_frame:
-                    raise EOFError("zstd stream ended inside a frame")
-                return 0
-            while chunk:
-                self._in_frame = True
-                self._pending += self._dobj.decompress(chunk)
-                if self._dobj.eof:
-                    chunk = self._dobj.unused_data
-                    self._dobj = self._new()
-                    self._in_frame = False
-                else:
-                    chunk = b""
-        n = min(len(buffer), len(self._pending) - self._offset)
-        buffer[:n] = self._pending[self._offset : self._offset + n]
-        self._offset += n
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
 def _compression_of(magic: bytes) -> str:
     if magic.startswith(_GZIP):
         return "gzip"
@@ -192,29 +209,43 @@ def _compression_of(magic: bytes) -> str:
 def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
     """Every Source under a path: a file, each zip member, or each file of a folder (recursive).
 
-    Compression is detected from the magic bytes, not the file name.
+    A pipe or FIFO is one source, opened once. A zip archive is opened once for all its members;
+    an encrypted member comes out with a ``skip_reason``.
     """
     root = Path(path)
     files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
     for file in files:
         if any(part.startswith(".") for part in file.relative_to(root).parts if root.is_dir()):
             continue
+        source = Source(file)
+        if not source.reopenable:
+            yield source  # a pipe: its head is read once, by detection
+            continue
         try:
             with open(file, "rb") as fh:
                 magic = fh.read(4)
         except OSError:
-            yield Source(file)
+            yield source
             continue
-        if magic.startswith(_ZIP):
-            try:
-                with zipfile.ZipFile(file) as archive:
-                    names = [i.filename for i in archive.infolist() if not i.is_dir()]
-            except zipfile.BadZipFile:
-                yield Source(file)
+        if not magic.startswith(_ZIP):
+            yield source
+            continue
+        yield from _zip_members(file)
+
+
+def _zip_members(file: Path) -> Iterator[Source]:
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield Source(file, skip_reason=f"corrupt zip archive: {exc}")
+        return
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir():
                 continue
-            for name in names:
-                with zipfile.ZipFile(file) as archive, archive.open(name) as fh:
-                    inner = fh.read(4)
-                yield Source(file, member=name, compression=_compression_of(inner))
-        else:
-            yield Source(file, compression=_compression_of(magic))
+            reason = None
+            if info.flag_bits & 0x1:
+                reason = "encrypted (password-protected) zip member"
+            elif info.compress_type not in _ZIP_METHODS:
+                reason = f"zip member compressed with unsupported method {info.compress_type}"
+            yield Source(file, member=info.filename, archive=archive, skip_reason=reason)

@@ -79,9 +79,9 @@ def ingest(
     totals = BatchCounts()
     bar = _progress(progress)
 
-    def on_file(name: str, reader_name: str | None) -> None:
+    def on_file(name: str, reader_name: str | None, why: str | None = None) -> None:
         if reader_name is None:
-            report.skipped_files.append(name)
+            report.skipped_files.append(f"{name} ({why})" if why else name)
         else:
             report.files += 1
         if bar is not None:
@@ -104,7 +104,7 @@ def ingest(
 
     try:
         for source, reader in iter_sources(paths, fmt=fmt, options=options, exclude=own):
-            on_file(source.name, reader.name if reader else None)
+            on_file(source.name, reader.name if reader else None, source.skip_reason)
             if reader is None:
                 continue
             if bulk and bulkable(source, reader.name):

@@ -1,0 +1,186 @@
+"""Byte streams under a Source: decompression in bounded steps, a replayed head, a CRC check.
+
+Every stream here hands out all the bytes it could read before it raises, and raises only on the
+call after: a truncated .gz or .zst gives its readable prefix and then an error the reader turns
+into a quarantined record. Decompression never holds more than a few MB, however far a small file
+expands.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+
+import zstandard
+
+READ_BYTES = 1 << 20  # compressed bytes read from the file at a time
+INFLATE_OUT = 1 << 20  # most bytes of gzip output made per step
+ZSTD_STEP = 512  # compressed bytes fed to zstd per step: at most ~16 MB out (128 KB per block)
+
+
+class _Chunks(io.RawIOBase):
+    """A raw stream that serves chunks made by ``_more`` (b'' at the end), then any error."""
+
+    def __init__(self) -> None:
+        self._pending = memoryview(b"")
+        self._error: BaseException | None = None
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _more(self) -> bytes:
+        raise NotImplementedError
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self._pending:
+            if self._error is not None:
+                error, self._error = self._error, None
+                self._done = True
+                raise error
+            if self._done:
+                return 0
+            try:
+                chunk = self._more()
+            except (OSError, EOFError, zlib.error, zstandard.ZstdError, zipfile.BadZipFile) as e:
+                self._error = e
+                continue
+            if not chunk:
+                self._done = True
+                return 0
+            self._pending = memoryview(chunk)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+class Inflate(_Chunks):
+    """gzip decompression, member after member, in steps of at most ``INFLATE_OUT`` bytes;
+    raises EOFError after the last byte when the input ends inside a member."""
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        super().__init__()
+        self._raw = raw
+        self._dobj = zlib.decompressobj(31)
+        self._tail = b""  # compressed input not yet used
+        self._in_member = False
+
+    def _more(self) -> bytes:
+        while True:
+            if not self._tail:
+                self._tail = self._raw.read(READ_BYTES)
+                if not self._tail:
+                    if self._in_member:
+                        raise EOFError("gzip stream ended inside a member (truncated)")
+                    return b""
+            if not self._in_member and not self._tail.strip(b"\x00"):
+                self._tail = b""  # padding after the last member
+                continue
+            self._in_member = True
+            out = self._dobj.decompress(self._tail, INFLATE_OUT)
+            self._tail = self._dobj.unconsumed_tail
+            if self._dobj.eof:
+                self._tail = self._dobj.unused_data + self._tail
+                self._dobj = zlib.decompressobj(31)
+                self._in_member = False
+            if out:
+                return out
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class ZstdFrames(_Chunks):
+    """zstd decompression across frames, fed in small steps so output stays bounded; raises
+    EOFError after the last byte when the input ends inside a frame (a truncated download)."""
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        super().__init__()
+        self._raw = raw
+        self._dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
+        self._dobj = self._dctx.decompressobj()
+        self._input = memoryview(b"")
+        self._in_frame = False
+
+    def _more(self) -> bytes:
+        while True:
+            if not self._input:
+                self._input = memoryview(self._raw.read(READ_BYTES))
+                if not self._input:
+                    if self._in_frame:
+                        raise EOFError("zstd stream ended inside a frame (truncated)")
+                    return b""
+            step, self._input = self._input[:ZSTD_STEP], self._input[ZSTD_STEP:]
+            self._in_frame = True
+            out = self._dobj.decompress(step.tobytes())
+            if self._dobj.eof:
+                rest = self._dobj.unused_data
+                self._input = memoryview(rest + self._input.tobytes())
+                self._dobj = self._dctx.decompressobj()
+                self._in_frame = False
+            if out:
+                return out
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class Replay(_Chunks):
+    """The head already read from a stream, then the rest of that same stream: a pipe or FIFO
+    is opened once, sniffed from its head, and read on from there."""
+
+    def __init__(
+        self,
+        head: bytes,
+        rest: io.RawIOBase | io.BufferedIOBase | None,
+        error: BaseException | None = None,
+    ) -> None:
+        super().__init__()
+        self._head: bytes | None = head
+        self._rest = rest
+        self._end_error = error  # what ended the stream right after the head, raised again
+
+    def _more(self) -> bytes:
+        if self._head is not None:
+            head, self._head = self._head, None
+            if head:
+                return head
+        if self._rest is not None:
+            return self._rest.read(READ_BYTES)
+        if self._end_error is not None:
+            error, self._end_error = self._end_error, None
+            raise error
+        return b""
+
+    def close(self) -> None:
+        if self._rest is not None:
+            self._rest.close()
+        super().close()
+
+
+class CrcChecked(_Chunks):
+    """A zip member read without zipfile's own CRC check (which throws away the last chunk read),
+    checked here once every byte has been handed out."""
+
+    def __init__(self, member: io.BufferedIOBase, crc: int, name: str) -> None:
+        super().__init__()
+        self._member = member
+        self._want = crc
+        self._crc = 0
+        self._name = name
+
+    def _more(self) -> bytes:
+        chunk = self._member.read(READ_BYTES)
+        if chunk:
+            self._crc = zlib.crc32(chunk, self._crc)
+        elif self._crc != self._want:
+            raise zipfile.BadZipFile(f"bad CRC-32 for zip member {self._name}")
+        return chunk
+
+    def close(self) -> None:
+        self._member.close()
+        super().close()
