@@ -106,12 +106,14 @@ Record = Post | Article | Quarantined | Deletion
 def normalise_hashtag(tag: str) -> str | None:
     """Return the codebook form of a hashtag (``#MeToo's`` -> ``#metoo``), or None if empty.
 
-    NFKC and case-folding; accents kept; a possessive and trailing punctuation removed.
+    NFKC and lower case; accents kept; a possessive and trailing punctuation removed. The form
+    is what people see, so it is ``lower()``, not ``casefold()``: casefold would turn the Greek
+    final sigma into a medial one (``#λιγναδης`` shown as ``#λιγναδησ``) and ``ß`` into ``ss``.
     """
     tag = unicodedata.normalize("NFKC", tag).strip().lstrip("#＃")
     tag = _POSSESSIVE.sub("", tag)
     tag = _TRAILING.sub("", tag)
-    tag = tag.casefold()
+    tag = tag.lower()
     if not tag or tag.isdigit():
         return None
     return "#" + tag

@@ -20,6 +20,7 @@ claimed by this reader.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -279,16 +280,22 @@ class BlueskyReader(Reader):
     def _feed_item(self, source: Source, lineno: int, item: dict) -> Iterator[Record]:
         """A feedViewPost: the post is stored; reply context (parent, root) is not.
 
-        A ``reasonRepost`` becomes a repost edge only when it names the repost record's URI
-        (newer AppViews do); without it the repost cannot be identified.
+        A ``reasonRepost`` becomes a repost edge: keyed by the repost record's URI when the
+        AppView names it, else by who reposted what (``_repost_key``), so the same repost seen
+        twice is one edge.
         """
         yield from self._view(source, lineno, item["post"])
         reason = item.get("reason") if isinstance(item.get("reason"), dict) else {}
         repost_uri = reason.get("uri")
         by = reason.get("by") if isinstance(reason.get("by"), dict) else {}
-        if str(reason.get("$type")).endswith("#reasonRepost") and split_at_uri(repost_uri):
+        by_did = by.get("did") if isinstance(by.get("did"), str) else None
+        if str(reason.get("$type")).endswith("#reasonRepost") and (
+            split_at_uri(repost_uri) or by_did
+        ):
             target = item["post"].get("uri")
             if isinstance(target, str):
+                if not split_at_uri(repost_uri):  # older AppViews name only who reposted
+                    repost_uri = _repost_key(by_did or "", target)
                 repost = repost_from_record(
                     {"subject": {"uri": target}},
                     repost_uri,
@@ -319,6 +326,13 @@ class BlueskyReader(Reader):
                 yield from self._thread(
                     source, lineno, {k: v for k, v in reply.items() if k != "parent"}, depth + 1
                 )
+
+
+def _repost_key(by_did: str, target_uri: str) -> str:
+    """A stable AT URI for a repost known only as (who, what): the record key is a hash of the
+    reposted post's URI, in the reposter's repost collection."""
+    rkey = "gs" + hashlib.sha256(target_uri.encode()).hexdigest()[:11]
+    return f"at://{by_did}/app.bsky.feed.repost/{rkey}"
 
 
 def _list(value: Any) -> list:

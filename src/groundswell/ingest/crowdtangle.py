@@ -84,6 +84,10 @@ _TIME = re.compile(
     r"(\d{4}-\d{1,2}-\d{1,2})[ T](\d{1,2}:\d{2}(?::\d{2})?)\s*([A-Za-z]{1,5}|[+-]\d{2}:?\d{2})?"
 )
 
+_WHOLE = re.compile(r"-?\d+")
+_GROUPED = re.compile(r"-?\d{1,3}(?:([.,'])\d{3})(?:\1\d{3})*")  # one separator, every 3 digits
+_DECIMAL = re.compile(r"-?\d+[.,]\d*")
+
 _FB_METRICS = {
     "Likes": "likes",
     "Comments": "comments",
@@ -108,6 +112,7 @@ _IG_METRICS = {
     "Total Interactions": "total_interactions",
     "Followers at Posting": "followers_at_posting",
 }
+_PERMALINK = ("URL", "Post URL", "Permalink", "Link to post")  # the post's own page, by export
 _FB_MARKERS = ("Facebook Id", "Page Name", "Group Name", "Total Interactions")
 
 
@@ -166,11 +171,15 @@ def post_id_from_url(url: str) -> str:
 
 
 def _int(value: str | None) -> int | None:
-    s = (value or "").strip().replace(",", "").replace("\u202f", "").replace(" ", "")
-    if re.fullmatch(r"-?\d+", s):
+    """A count as exported in any locale: ``1,204`` and ``407.137`` (dot as thousands separator,
+    pt-BR and de-DE) are whole numbers; ``12.5`` and ``12,5`` are decimals, truncated."""
+    s = (value or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if _WHOLE.fullmatch(s):
         return int(s)
-    if re.fullmatch(r"-?\d+\.\d*", s):
-        return int(float(s))
+    if _GROUPED.fullmatch(s):
+        return int(re.sub(r"[.,']", "", s))
+    if _DECIMAL.fullmatch(s):
+        return int(float(s.replace(",", ".")))
     return None
 
 
@@ -219,7 +228,7 @@ class CrowdTangleReader(Reader):
                 yield from guarded(source, self.name, line, row, self._row, line, row, platform)
 
     def _row(self, source: Source, line: int, row: dict[str, str], platform: str) -> Record:
-        url = (row.get("URL") or "").strip()
+        url = _first(row, *_PERMALINK)
         if not url:
             return quarantine(source, line, "row without URL (no post id)", row, self.name)
         stamp = row.get("Post Created") or row.get("Created") or ""
