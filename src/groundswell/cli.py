@@ -7,15 +7,21 @@ The only module that prints or exits. Heavy imports happen inside each command s
 from __future__ import annotations
 
 import argparse
-import errno
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from groundswell.cli_args import COUNT, DAYS, FRACTION, PROBABILITY, Parser, share, whole
-from groundswell.errors import GroundswellError
+from groundswell.cli_args import (
+    COUNT,
+    DAYS,
+    FRACTION,
+    PROBABILITY,
+    Parser,
+    run_command,
+    share,
+    whole,
+)
 
 MIN_CELL = 10  # CODEBOOK section 7: no cell under 10 distinct authors (care.MIN_CELL)
 PUBLIC_PERSON_AUTHORS = 25  # the default that makes a named person public (people analysis)
@@ -677,39 +683,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    try:
-        code = args.run(args)
-        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
-        return code
-    except SystemExit as exc:  # a usage error found after parsing (parser.error)
-        return exc.code if isinstance(exc.code, int) else 2
-    except BrokenPipeError:
-        # `groundswell ... | head -1`: the reader has gone; stop quietly, as `cat` would
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 128 + 13  # the shell's code for a process ended by SIGPIPE
-    except GroundswellError as exc:
-        return _fail(str(exc), exc.exit_code)
-    except OSError as exc:  # a full disk, a file that cannot be written
-        store_side = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
-        where = f"{exc.filename}: " if exc.filename else ""
-        return _fail(f"{where}{exc.strerror or exc}", 3 if store_side else 2)
-    except KeyboardInterrupt:
-        print(
-            "groundswell: interrupted; committed batches are kept, run again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    except Exception as exc:
-        if type(exc).__module__.startswith("duckdb") and type(exc).__name__ == "IOException":
-            return _fail(f"{getattr(args, 'db', 'store')}: cannot write: {exc}", 3)
-        raise
-
-
-def _fail(message: str, code: int) -> int:
-    """Print a one-line error and return its exit code."""
-    print(f"groundswell: error: {' '.join(message.split())}", file=sys.stderr)
-    return code
+    return run_command(args)
 
 
 if __name__ == "__main__":

@@ -166,3 +166,15 @@ def test_an_empty_existing_store_may_still_get_its_key(tmp_path):
     (tmp_path / "e.duckdb.key").unlink()
     with Store(db) as store:
         assert len(store.pseudonym.key) == 32
+
+
+def test_bulk_loaded_author_forgotten_before_arrival_is_gone_after_the_run(tmp_path, monkeypatch):
+    from groundswell.store import bulk
+
+    monkeypatch.setattr(bulk, "MIN_BULK_BYTES", 0)  # PAGES takes the DuckDB bulk path
+    with Store(tmp_path / "b.duckdb") as store:
+        forget(store, ["9001"])  # nothing of twitter in the store yet
+        ingest([PAGES], store)
+        assert store.pseudonym("twitter", "9001") not in _authors(store)
+        posts = {r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()}
+        assert posts == {"1003", "1004"}
