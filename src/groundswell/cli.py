@@ -12,7 +12,20 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from groundswell.errors import GroundswellError
+from groundswell.cli_args import (
+    COUNT,
+    DAYS,
+    FRACTION,
+    PROBABILITY,
+    Parser,
+    run_command,
+    share,
+    whole,
+)
+
+MIN_CELL = 10  # CODEBOOK section 7: no cell under 10 distinct authors (care.MIN_CELL)
+PUBLIC_PERSON_AUTHORS = 25  # the default that makes a named person public (people analysis)
+AUTHORS = whole(MIN_CELL, 1_000_000_000)  # author thresholds: raised, never below the codebook
 
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[Any], int]]] = {}
 
@@ -63,7 +76,9 @@ def _ingest_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep raw author ids and names (only when creating a new store)",
     )
-    p.add_argument("--batch-size", type=int, default=20_000, help="records per transaction")
+    p.add_argument(
+        "--batch-size", type=whole(1, 1_000_000), default=20_000, help="records per transaction"
+    )
     p.add_argument("--json", action="store_true", help="print the reconciliation as JSON")
 
 
@@ -77,12 +92,17 @@ def _ingest(args: Any) -> int:
         for item in args.map:
             field, sep, column = item.partition("=")
             if not sep:
-                raise SystemExit(f"groundswell: error: --map expects FIELD=COLUMN, got {item!r}")
+                args.parser.error(f"--map expects FIELD=COLUMN, got {item!r}")
             mapping[field.strip()] = column.strip()
         options["mapping"] = mapping
     if args.platform:
         options["platform"] = args.platform
-    with _open_store(args, pseudonymise=False if args.no_pseudonymise else None) as store:
+    from groundswell.store.files import removed_on_failure
+
+    with (
+        removed_on_failure(args.db),  # a failed first ingest leaves no empty store behind
+        _open_store(args, pseudonymise=False if args.no_pseudonymise else None) as store,
+    ):
         report = ingest(
             args.paths, store, fmt=args.fmt, options=options, batch_size=args.batch_size
         )
@@ -131,8 +151,10 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 @command("export", "write the posts in the schema, authors pseudonymised")(_export_args)
 def _export(args: Any) -> int:
     from groundswell.store.export import export_posts
+    from groundswell.store.files import refuse_store_files
 
     out = args.out or f"posts.{args.to}"
+    refuse_store_files(args.db, out)
     with _open_store(args, read_only=True) as store:
         n = export_posts(store, args.to, out)
     print(f"wrote {n:,} rows to {out}", file=sys.stderr)
@@ -166,8 +188,12 @@ def _forget(args: Any) -> int:
 # -- demo / report ---------------------------------------------------------------------------
 def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="groundswell-demo", help="output folder (default: %(default)s)")
-    p.add_argument("--posts", type=int, default=50_000, help="posts to generate (default: 50000)")
-    p.add_argument("--seed", type=int, default=2017, help="random seed (default: %(default)s)")
+    p.add_argument(
+        "--posts", type=whole(1, 5_000_000), default=50_000, help="posts to generate (50000)"
+    )
+    p.add_argument(
+        "--seed", type=whole(0, 2**32 - 1), default=2017, help="random seed (%(default)s)"
+    )
     p.add_argument("--json", action="store_true", help="print what each stage did as JSON")
 
 
@@ -225,7 +251,9 @@ def _report(args: Any) -> int:
 
     from groundswell.errors import StoreError
     from groundswell.report import build_report
+    from groundswell.store.files import refuse_store_files
 
+    refuse_store_files(args.db, args.out)
     if not Path(args.db).exists():  # do not create an empty store just to report on it
         raise StoreError(
             f"{args.db}: no such store; run `groundswell ingest PATH --db {args.db}` "
@@ -242,9 +270,10 @@ def _people_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument(
         "--min-authors",
-        type=int,
-        default=25,
-        help="distinct authors that make a person public (default: %(default)s)",
+        type=whole(PUBLIC_PERSON_AUTHORS, 1_000_000_000),
+        default=PUBLIC_PERSON_AUTHORS,
+        help="distinct authors that make a person public; may be raised, never lowered "
+        "(default: %(default)s)",
     )
     p.add_argument("--ner", action="store_true", help="also run spaCy NER (extra 'ner')")
 
@@ -283,7 +312,7 @@ def _article_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per article")
     p.add_argument(
         "--mixed-min-share",
-        type=float,
+        type=share(0.0, 0.5),
         default=0.30,
         help="smaller side's share of the evidence that makes it mixed (default: 0.30)",
     )
@@ -336,10 +365,10 @@ def _model_args(p: argparse.ArgumentParser, default: str) -> None:
 def _classify_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
     _model_args(p, "auto")
-    p.add_argument("--batch-size", type=int, default=2000)
+    p.add_argument("--batch-size", type=whole(1, 100_000), default=2000)
     p.add_argument(
         "--workers",
-        type=int,
+        type=whole(1, 64),
         default=None,
         help="processes for the student (default: up to 4 cores on large stores)",
     )
@@ -459,7 +488,7 @@ def _eval(args: Any) -> int:
 
 def _label_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
-    p.add_argument("-n", type=int, default=20, help="posts to show (default: %(default)s)")
+    p.add_argument("-n", type=whole(1, 10_000), default=20, help="posts to show (%(default)s)")
     p.add_argument("--answers", help="CSV of id,act answers instead of the interactive prompt")
     p.add_argument("--data", help="folder with the labelled CSVs (default: the checkout's data/)")
     p.add_argument("--json", action="store_true")
@@ -522,15 +551,17 @@ def _print_frame(frame: Any, as_json: bool, empty: str) -> None:
 def _family_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
     p.add_argument("seed", help="seed hashtag, e.g. '#metoo'")
-    p.add_argument("--min-posts", type=int, default=20, help="posts a member needs (%(default)s)")
-    p.add_argument("--min-authors", type=int, default=10, help="distinct authors (%(default)s)")
-    p.add_argument("--min-cooccurrence", type=int, default=10, help="(default: %(default)s)")
-    p.add_argument("--alpha", type=float, default=0.001, help="after Bonferroni (%(default)s)")
-    p.add_argument("--min-time-overlap", type=float, default=0.5, help="(default: %(default)s)")
-    p.add_argument("--max-rounds", type=int, default=3, help="growth rounds (%(default)s)")
+    p.add_argument("--min-posts", type=COUNT, default=20, help="posts a member needs (%(default)s)")
+    p.add_argument("--min-authors", type=AUTHORS, default=10, help="distinct authors (%(default)s)")
+    p.add_argument("--min-cooccurrence", type=COUNT, default=10, help="(default: %(default)s)")
+    p.add_argument(
+        "--alpha", type=PROBABILITY, default=0.001, help="after Bonferroni (%(default)s)"
+    )
+    p.add_argument("--min-time-overlap", type=FRACTION, default=0.5, help="(default: %(default)s)")
+    p.add_argument("--max-rounds", type=whole(1, 50), default=3, help="growth rounds (%(default)s)")
     p.add_argument(
         "--counter-share",
-        type=float,
+        type=FRACTION,
         default=0.5,
         help="backlash share above which a tag is counter (%(default)s)",
     )
@@ -562,13 +593,15 @@ def _timeline_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
     p.add_argument("--seed", default="#metoo", help="family seed (default: %(default)s)")
     p.add_argument("--tag", action="append", dest="tags", help="follow these tags instead")
-    p.add_argument("--top-tags", type=int, default=10, help="(default: %(default)s)")
-    p.add_argument("--baseline-days", type=int, default=7, help="(default: %(default)s)")
-    p.add_argument("--alpha", type=float, default=0.001, help="onset test (%(default)s)")
-    p.add_argument("--persist-days", type=int, default=3, help="(default: %(default)s)")
-    p.add_argument("--states", type=int, default=4, help="Kleinberg levels (%(default)s)")
-    p.add_argument("--s", type=float, default=2.0, help="rate ratio per level (%(default)s)")
-    p.add_argument("--gamma", type=float, default=1.0, help="level-up cost (%(default)s)")
+    p.add_argument("--top-tags", type=whole(1, 1000), default=10, help="(default: %(default)s)")
+    p.add_argument("--baseline-days", type=DAYS, default=7, help="(default: %(default)s)")
+    p.add_argument("--alpha", type=PROBABILITY, default=0.001, help="onset test (%(default)s)")
+    p.add_argument("--persist-days", type=DAYS, default=3, help="(default: %(default)s)")
+    p.add_argument("--states", type=whole(1, 16), default=4, help="Kleinberg levels (%(default)s)")
+    p.add_argument(
+        "--s", type=share(1.0, 100.0, above_low=True), default=2.0, help="rate ratio per level"
+    )
+    p.add_argument("--gamma", type=share(0.0, 100.0), default=1.0, help="level-up cost (1.0)")
     p.add_argument("--json", action="store_true")
 
 
@@ -595,10 +628,14 @@ def _timeline(args: Any) -> int:
 
 def _pileons_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
-    p.add_argument("--min-authors", type=int, default=50, help="(default: %(default)s)")
-    p.add_argument("--window-hours", type=int, default=24, help="(default: %(default)s)")
-    p.add_argument("--min-ratio", type=float, default=10.0, help="x baseline (%(default)s)")
-    p.add_argument("--baseline-days", type=int, default=28, help="(default: %(default)s)")
+    p.add_argument(
+        "--min-authors", type=AUTHORS, default=50, help="at least 10 (default: %(default)s)"
+    )
+    p.add_argument("--window-hours", type=whole(1, 24 * 366), default=24, help="(%(default)s)")
+    p.add_argument(
+        "--min-ratio", type=share(0.0, 1e6, above_low=True), default=10.0, help="x baseline (10)"
+    )
+    p.add_argument("--baseline-days", type=DAYS, default=28, help="(default: %(default)s)")
     p.add_argument("--json", action="store_true")
 
 
@@ -623,7 +660,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test)."""
     from groundswell import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="groundswell",
         description="An observatory for hashtag movements: ingest, classify, analyze, report.",
     )
@@ -632,28 +669,21 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (add_args, run) in COMMANDS.items():
         p = sub.add_parser(name, help=run.help_text, description=run.help_text)  # type: ignore[attr-defined]
         add_args(p)
-        p.set_defaults(run=run)
+        p.set_defaults(run=run, parser=p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a one-line usage error
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    try:
-        return args.run(args)
-    except GroundswellError as exc:
-        print(f"groundswell: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print(
-            "groundswell: interrupted; committed batches are kept, run again to resume",
-            file=sys.stderr,
-        )
-        return 130
+    return run_command(args)
 
 
 if __name__ == "__main__":

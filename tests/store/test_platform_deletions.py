@@ -66,6 +66,11 @@ def test_v1_stream_delete_line_forgets_a_tweet_read_from_another_file(tmp_path):
         assert report.deleted_on_platform == 1 and report.balanced
         ids = [r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()]
         assert ids == ["43"]
+        # kept as a keyed hash, never as the id itself
         assert store.con.execute(
-            "SELECT count(*) FROM forgotten WHERE kind = 'post' AND value = '42'"
+            "SELECT count(*) FROM forgotten WHERE kind = 'post' AND value = ?",
+            [store.forget_hash("42")],
+        ).fetchone()[0]
+        assert not store.con.execute(
+            "SELECT count(*) FROM forgotten WHERE value = '42'"
         ).fetchone()[0]

@@ -31,6 +31,8 @@ import pandas as pd
 from groundswell.analyze.family import ACTS_SQL, UNAVAILABLE, format_columns, has_acts
 from groundswell.analyze.registry import Analysis, Params
 from groundswell.care.pseudonym import Pseudonymiser
+from groundswell.care.suppress import MIN_CELL
+from groundswell.errors import InputError
 from groundswell.schema import ACTS
 
 EVENTS = "gs_pileon_events"
@@ -208,6 +210,11 @@ class PileonAnalysis(Analysis):
         from groundswell.analyze.hostility import hostile_share
 
         p: PileonParams = self.params  # type: ignore[assignment]
+        if p.min_authors < MIN_CELL:  # CODEBOOK section 7: the threshold is never below 10
+            raise InputError(
+                f"pile-ons: min_authors {p.min_authors} is below the codebook's small-cell "
+                f"threshold; use {MIN_CELL} or more"
+            )
         con = store.con
         _events(con)
         peaks = _peaks(con, p)

@@ -7,7 +7,10 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+
+from groundswell.errors import StoreError
 
 KEY_SUFFIX = ".key"
 
@@ -17,16 +20,40 @@ def key_path(db_path: str | os.PathLike) -> Path:
     return Path(str(db_path) + KEY_SUFFIX)
 
 
-def load_key(db_path: str | os.PathLike) -> bytes:
-    """Read the store's pseudonymisation key, creating it (mode 0600) on first use."""
+def load_key(db_path: str | os.PathLike, *, create: bool = True) -> bytes:
+    """Read the store's pseudonymisation key, creating it (mode 0600) on first use.
+
+    With ``create=False`` a missing key is an error: a store that already holds pseudonyms must
+    never silently get a new key (its pseudonyms and deletion lists would stop matching).
+    Raises StoreError naming the file when the key is missing, unreadable or malformed.
+    """
     path = key_path(db_path)
-    if path.exists():
-        return bytes.fromhex(path.read_text().strip())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        if not create:
+            raise StoreError(
+                f"{path}: the store's pseudonymisation key is missing; restore it from a "
+                "backup (a new key would break every pseudonym and deletion in the store)"
+            ) from None
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{path}: cannot read the pseudonymisation key: {exc}") from exc
+    else:
+        try:
+            key = bytes.fromhex(text.strip())
+        except ValueError:
+            key = b""
+        if len(key) < 16:
+            raise StoreError(f"{path}: not a groundswell key (expected 64 hex digits)")
+        return key
     key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key.hex())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key.hex())
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write the pseudonymisation key: {exc}") from exc
     return key
 
 
@@ -34,17 +61,27 @@ class Pseudonymiser:
     """Turns a (platform, author id) into a stable pseudonym such as ``u_3f9a...``.
 
     With ``enabled=False`` the author id passes through unchanged (the user's explicit choice).
+    ``on_new(author, pseudonym)``, when set, sees every author the first time it is pseudonymised
+    (the store uses it to recognise authors a deletion list named before their platform came).
     """
 
-    def __init__(self, key: bytes, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        key: bytes,
+        enabled: bool = True,
+        on_new: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.key = key
         self.enabled = enabled
+        self.on_new = on_new
         self._cache: dict[tuple[str, str], str] = {}
 
     def __call__(self, platform: str, author: str | None) -> str | None:
         if author is None or author == "":
             return None
         if not self.enabled:
+            if self.on_new is not None:
+                self.on_new(author, author)
             return author
         k = (platform, author)
         hit = self._cache.get(k)
@@ -53,7 +90,13 @@ class Pseudonymiser:
             hit = "u_" + digest.hexdigest()[:20]
             if len(self._cache) < 1_000_000:
                 self._cache[k] = hit
+            if self.on_new is not None:
+                self.on_new(author, hit)
         return hit
+
+    def clear_cache(self) -> None:
+        """Forget the cached pseudonyms, so ``on_new`` sees every author again."""
+        self._cache.clear()
 
 
 _DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]+")

@@ -18,12 +18,15 @@ import duckdb
 import orjson
 import pyarrow as pa
 
+from groundswell.care.forgetting import ForgetHasher, person_keys, raw_candidates
 from groundswell.care.pseudonym import Pseudonymiser, load_key
 from groundswell.errors import StoreError, StoreLockedError
 from groundswell.schema import Article, Post, Quarantined
 
 DEFAULT_DB = "groundswell.duckdb"
 SCHEMA_VERSION = "1"
+FORGOTTEN_HASH = "gs_forgotten_hash"  # a temporary SQL macro: the keyed hash of the forgotten table
+_DATA_TABLES = ("posts", "reposts", "articles", "quarantine", "forgotten")
 
 
 @dataclass
@@ -63,13 +66,17 @@ def _url_without_author(post: Post) -> str | None:
 
 def forgotten_sql(alias: str, table: str) -> str:
     """A SQL condition, true when the row is named by the deletion list: its id, its author or,
-    for a repost, its original. Written as semi-joins so it stays a hash join at any size."""
+    for a repost, its original. Written as semi-joins so it stays a hash join at any size.
+    The list holds keyed hashes only, so the row's values are hashed (natively, in DuckDB) to
+    match."""
+    h = FORGOTTEN_HASH
     cond = (
-        f"{alias}.id IN (SELECT value FROM forgotten WHERE kind = 'post') OR "
-        f"coalesce({alias}.author, '') IN (SELECT value FROM forgotten WHERE kind = 'author')"
+        f"{h}({alias}.id) IN (SELECT value FROM forgotten WHERE kind = 'post') OR "
+        f"{h}(coalesce({alias}.author, '')) IN "
+        "(SELECT value FROM forgotten WHERE kind = 'author')"
     )
     if table == "reposts":
-        cond += f" OR {alias}.repost_of IN (SELECT value FROM forgotten WHERE kind = 'post')"
+        cond += f" OR {h}({alias}.repost_of) IN (SELECT value FROM forgotten WHERE kind = 'post')"
     return f"({cond})"
 
 
@@ -98,7 +105,8 @@ class Store:
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        if read_only and not self.path.exists():
+        existed = self.path.exists()
+        if read_only and not existed:
             raise StoreError(
                 f"{self.path}: no such store; run `groundswell ingest PATH --db {path}` first"
             )
@@ -117,14 +125,87 @@ class Store:
                     "wait for it to finish or pass another --db"
                 ) from exc
             raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
-        if not read_only:
-            self.con.execute(
-                resources.files("groundswell.store").joinpath("schema.sql").read_text()
-            )
+        try:
+            self._open(existed, pseudonymise)
+        except BaseException:
+            self.con.close()
+            raise
+
+    def _open(self, existed: bool, pseudonymise: bool | None) -> None:
+        """Schema, settings and key of a just connected store."""
+        # a store that holds anything keeps its key: a new one would silently break every
+        # pseudonym and deletion in it, so a missing key is an error, never a fresh key
+        key = load_key(self.path, create=not (existed and self._holds_data()))
+        if not self.read_only:
+            try:
+                self.con.execute(
+                    resources.files("groundswell.store").joinpath("schema.sql").read_text()
+                )
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
             self._init_meta(pseudonymise)
         meta = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
         self.pseudonymise = meta.get("pseudonymise", "true") == "true"
-        self.pseudonym = Pseudonymiser(load_key(self.path), enabled=self.pseudonymise)
+        self.forget_hash = ForgetHasher(key)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP MACRO {FORGOTTEN_HASH}(v) AS {self.forget_hash.sql('v')}"
+        )
+        self._caught: set[str] = set()  # pseudonyms of authors forgotten by id or handle
+        self.forgotten_people: set[str] = set()
+        if not self.read_only:
+            self._hash_plaintext_forgotten(meta)
+            self.forgotten_people = {
+                r[0]
+                for r in self.con.execute(
+                    "SELECT value FROM forgotten WHERE kind = 'person'"
+                ).fetchall()
+            }
+        self.pseudonym = Pseudonymiser(key, enabled=self.pseudonymise, on_new=self._on_new_author)
+
+    def _holds_data(self) -> bool:
+        """Whether the store file holds any record, deletion or quarantined line."""
+        try:
+            tables = {
+                r[0]
+                for r in self.con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                    "AND table_catalog = current_database()"
+                ).fetchall()
+            }
+            return any(
+                self.con.execute(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
+                for t in _DATA_TABLES
+                if t in tables
+            )
+        except duckdb.Error:
+            return True  # not readable as a store: do not guess, keep the key rule strict
+
+    def _hash_plaintext_forgotten(self, meta: dict[str, str]) -> None:
+        """Stores written before deletion lists were hashed keep raw ids in ``forgotten``:
+        replace them by their keyed hashes once (and keep raw author ids as persons)."""
+        if meta.get("forgotten") == "hashed":
+            return
+        h = FORGOTTEN_HASH
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE forgotten_plain AS SELECT * FROM forgotten"
+            )
+            self.con.execute("DELETE FROM forgotten")
+            self.con.execute(
+                f"INSERT INTO forgotten SELECT DISTINCT kind, {h}(value) FROM forgotten_plain"
+            )
+            self.con.execute(
+                f"INSERT INTO forgotten SELECT DISTINCT 'person', {h}('person:' || "
+                "lower(ltrim(trim(value), '@'))) FROM forgotten_plain "
+                "WHERE kind = 'author' AND NOT starts_with(value, 'u_') ON CONFLICT DO NOTHING"
+            )
+            self.con.execute("DROP TABLE forgotten_plain")
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('forgotten', 'hashed')")
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def _init_meta(self, pseudonymise: bool | None) -> None:
         have = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
@@ -139,6 +220,22 @@ class Store:
                 f"{self.path} was created with pseudonymise={have.get('pseudonymise')}; "
                 "use a new --db to change it"
             )
+
+    # -- deletion lists ----------------------------------------------------------------------
+    def _on_new_author(self, author: str, pseudonym: str) -> None:
+        if self.forgotten_people and self.names_forgotten_person(person_keys(author)):
+            self._caught.add(pseudonym)
+
+    def names_forgotten_person(self, keys: set[str]) -> bool:
+        """Whether any of these ``person_keys`` is on a deletion list of this store."""
+        person = self.forget_hash.person
+        return any(person(k) in self.forgotten_people for k in keys)
+
+    def take_caught_authors(self) -> list[str]:
+        """Author pseudonyms (raw ids with pseudonymise off) met while writing that a deletion
+        list named before they came (by id or handle, on any platform); handed out once."""
+        caught, self._caught = sorted(self._caught), set()
+        return caught
 
     # -- context manager -------------------------------------------------------------------
     def close(self) -> None:
@@ -182,16 +279,39 @@ class Store:
                     counts.duplicates += 1
                 else:
                     bad[key2] = rec
-        self.con.execute("BEGIN TRANSACTION")
+        if self.forgotten_people:  # authors a deletion list named by id or handle, any platform
+            for table in (posts, reposts):
+                named = [
+                    k
+                    for k, p in table.items()
+                    if self.names_forgotten_person(person_keys(p.author, p.author_name))
+                ]
+                for k in named:
+                    del table[k]
+                counts.duplicates += len(named)
+                counts.forgotten += len(named)
+            for k2 in [k for k, q in bad.items() if self._raw_names_forgotten(q.raw)]:
+                del bad[k2]  # counted as quarantined (read as bad), its raw bytes not kept
+                counts.quarantined += 1
         try:
+            self.con.execute("BEGIN TRANSACTION")
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
+        try:
+            tbls = {
+                "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
+                "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
+            }
+            if self._caught:
+                self.record_forgotten("author", self.take_caught_authors())
             if posts:
-                tbl = self._posts_table(list(posts.values()), synthetic)
+                tbl = tbls["posts"]
                 inserted, skipped = self._insert("posts", tbl, len(posts))
                 counts.stored += inserted
                 counts.duplicates += len(posts) - inserted
                 counts.forgotten += skipped
             if reposts:
-                tbl = self._reposts_table(list(reposts.values()))
+                tbl = tbls["reposts"]
                 inserted, skipped = self._insert("reposts", tbl, len(reposts))
                 counts.reposts += inserted
                 counts.duplicates += len(reposts) - inserted
@@ -249,10 +369,15 @@ class Store:
                     bad
                 )  # re-seen bad lines still count: they were read as bad
             self.con.execute("COMMIT")
-        except Exception:
+        except Exception as exc:
             self.con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.IOException | OSError):  # a full disk, a lost mount
+                raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
             raise
         return counts
+
+    def _raw_names_forgotten(self, raw: bytes | None) -> bool:
+        return bool(raw) and self.names_forgotten_person(raw_candidates(raw))
 
     def _insert(self, table: str, tbl: pa.Table, n: int) -> tuple[int, int]:
         """Insert rows not forgotten and not present; returns (inserted, skipped as forgotten)."""
@@ -314,11 +439,38 @@ class Store:
             schema=REPOST_ARROW_SCHEMA,
         )
 
+    def record_forgotten(self, kind: str, values: list[str]) -> None:
+        """Add ids to the deletion list as keyed hashes (``kind``: post, author or person);
+        within the caller's transaction."""
+        if not values:
+            return
+        hash_of = self.forget_hash.person if kind == "person" else self.forget_hash
+        hashes = sorted({hash_of(v) for v in values})
+        self.con.register("forgotten_new", pa.table({"value": hashes}))
+        try:
+            self.con.execute(
+                "INSERT INTO forgotten SELECT ?, n.value FROM forgotten_new n WHERE NOT EXISTS "
+                "(SELECT 1 FROM forgotten f WHERE f.kind = ? AND f.value = n.value)",
+                [kind, kind],
+            )
+        finally:
+            self.con.unregister("forgotten_new")
+        if kind == "person":
+            self.forgotten_people.update(hashes)
+            self.pseudonym.clear_cache()
+
     # -- runs ------------------------------------------------------------------------------
     def record_run(
         self, command: str, params: dict[str, Any], counts: dict[str, Any], started_at: datetime
     ) -> str:
-        """Keep a provenance row for a command run on this store."""
+        """Keep a provenance row for a command run on this store.
+
+        Authors a deletion list named before they arrived, met on a path that writes without
+        ``write_batch`` (the bulk loader), are forgotten here, at the end of the run."""
+        if self._caught and not self.read_only:
+            from groundswell.store.forget import forget
+
+            forget(self, self.take_caught_authors())
         run_id = uuid.uuid4().hex[:12]
         self.con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",

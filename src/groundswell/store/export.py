@@ -12,8 +12,15 @@ from groundswell.care.mask import mask_text
 from groundswell.care.pseudonym import pseudonymise_ids
 from groundswell.errors import InputError
 from groundswell.store.db import Store
+from groundswell.store.files import refuse_store_files
 
-_MENTION = re.compile(r"(?<![\w@])@(\w{1,30})")
+# a whole @handle: dotted and hyphenated names, domain handles (@jane-doe.bsky.social) and
+# fediverse addresses (@user@instance.example), without a sentence's trailing dot or hyphen
+_PART = r"\w(?:[\w.-]*\w)?"
+_MENTION = re.compile(rf"(?<![\w@])@({_PART}(?:@{_PART})?)")
+# CSV cells a spreadsheet would run as a formula (OWASP CSV injection) get a leading "'"
+_FORMULA_START = "^[=+@\\t\\r-]"
+_LISTS = ("hashtags", "mentions", "urls")
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 EXPORT_COLUMNS = (
     "platform",
@@ -40,19 +47,22 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
     Authors are the store's pseudonyms; @handles in text and mentions become keyed pseudonyms too
     (of the handle, so not linkable to the author pseudonym); author identifiers inside post ids
     and links (Bluesky DIDs, fediverse user names) are pseudonymised; emails, phones and
-    addresses in text are masked; the pseudonymisation key is never written.
+    addresses in text are masked; the pseudonymisation key is never written. CSV cells that a
+    spreadsheet would run as a formula are prefixed with ``'``. Raises InputError when ``out``
+    is the store, its write-ahead log or its key.
     """
     if to not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    refuse_store_files(store.path, out)
     con = store.con
     pseudo = store.pseudonym
 
     def clean_text(platform: str, text: str) -> str:
-        text = mask_text(text)
-        if store.pseudonymise:
-            text = _MENTION.sub(lambda m: "@" + pseudo(platform, m.group(1).lower()), text)
-            text = pseudonymise_ids(text, platform, pseudo)
-        return text
+        if store.pseudonymise:  # handles first: a fediverse @user@host is no email to mask
+            text = _MENTION.sub(lambda m: "@" + pseudo(platform, m.group(1).lower()), text or "")
+            text = pseudonymise_ids(mask_text(text), platform, pseudo)
+            return text
+        return mask_text(text)
 
     def clean_mentions(platform: str, handles: list[str]) -> list[str]:
         if not store.pseudonymise:
@@ -99,11 +109,12 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
     if to == "parquet":
         rel.write_parquet(str(out), compression="zstd")
     elif to == "csv":
-        con.sql(
-            f"SELECT * REPLACE (array_to_json(hashtags)::VARCHAR AS hashtags, "
-            f"array_to_json(mentions)::VARCHAR AS mentions, array_to_json(urls)::VARCHAR AS urls) "
-            f"FROM ({query})"
-        ).write_csv(str(out))
+        cells = ", ".join(
+            _csv_cell(c, f"array_to_json({c})::VARCHAR" if c in _LISTS else c)
+            for c in EXPORT_COLUMNS
+            if c != "synthetic"
+        )
+        con.sql(f"SELECT {cells}, synthetic FROM ({query})").write_csv(str(out))
     else:
         n = 0
         with open(out, "wb") as fh:
@@ -116,6 +127,15 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
                     n += 1
         return n
     return con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+
+
+def _csv_cell(name: str, expr: str) -> str:
+    """A text column as a CSV cell that no spreadsheet runs as a formula."""
+    quote = "''"  # one ' in a SQL string literal
+    return (
+        f"CASE WHEN regexp_matches({expr}, '{_FORMULA_START}') THEN '{quote}' || {expr} "
+        f"ELSE {expr} END AS {name}"
+    )
 
 
 def _has_function(con, name: str) -> bool:

@@ -1,0 +1,77 @@
+"""What a deletion list keeps (CODEBOOK section 7): keyed hashes of the ids it names, never the
+ids, and the platform-independent forms under which an author can be recognised again later."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+_ACTOR_URI = re.compile(r"https?://([^/\s]+)/(?:users/|@)([\w.-]+)/?$")
+# runs of characters ids, handles, DIDs and actor URIs are made of; separators inside a run
+_RUN = re.compile(r"[\w.:@/+-]+")
+_SEP = re.compile(r"[.:@/+-]")
+_MAX_SEGMENTS = 8  # longest id or handle looked for inside a run (did:plc:x = 3 segments)
+
+
+def person_key(value: str) -> str:
+    """An author id or handle as a deletion list may write it: case-folded, no leading '@'."""
+    return value.strip().lstrip("@").lower()
+
+
+def person_keys(author: str | None, author_name: str | None = None) -> set[str]:
+    """The platform-independent forms under which a deletion list may name an author: the id and
+    the handle (see ``person_key``), and ``user@host`` for a fediverse actor URI."""
+    out = set()
+    for value in (author, author_name):
+        if not value:
+            continue
+        key = person_key(value)
+        if key:
+            out.add(key)
+        actor = _ACTOR_URI.match(key)
+        if actor:
+            out.add(f"{actor.group(2)}@{actor.group(1)}")
+    return out
+
+
+def raw_candidates(raw: bytes | str | None) -> set[str]:
+    """Every id-shaped piece of a raw record (case-folded): each run of id characters and each
+    span of up to eight of its dot/colon/slash/@-separated segments, so ``jane.bsky.social``
+    and ``did:plc:abc`` are found inside links, JSON strings and CSV cells alike."""
+    if not raw:
+        return set()
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    text = text.replace("\\/", "/").lower()
+    out: set[str] = set()
+    for match in _RUN.finditer(text):
+        run = match.group(0)
+        seps = list(_SEP.finditer(run))
+        starts = [0, *(s.end() for s in seps)]
+        ends = [*(s.start() for s in seps), len(run)]
+        for i, start in enumerate(starts):
+            for end in ends[i : i + _MAX_SEGMENTS]:
+                if end > start:
+                    out.add(run[start:end].lstrip("@"))
+    out.discard("")
+    return out
+
+
+class ForgetHasher:
+    """Keyed hashes for the ``forgotten`` table, so a deletion list is kept without the ids it
+    names. Its key is derived from the store key (the store key itself never reaches SQL);
+    ``sql(expr)`` computes the same hash inside DuckDB, so matching stays set-based."""
+
+    def __init__(self, key: bytes) -> None:
+        self.prefix = hmac.new(key, b"groundswell forgotten", hashlib.sha256).hexdigest()
+
+    def __call__(self, value: str) -> str:
+        return hashlib.sha256((self.prefix + value).encode()).hexdigest()
+
+    def person(self, key: str) -> str:
+        """The hash of an author in a platform-independent form (see ``person_keys``)."""
+        return self("person:" + key)
+
+    def sql(self, expr: str) -> str:
+        """The hash of a SQL VARCHAR expression, equal to ``self(value)``."""
+        return f"sha256('{self.prefix}' || {expr})"

@@ -1,0 +1,108 @@
+"""The edges of the `groundswell` command: bounded arguments, one-line errors, exit codes.
+
+Every numeric option goes through ``whole`` or ``share`` so that a negative, zero or absurdly
+large value stops at the command line (exit code 2) instead of deep inside a stage; ``run_command``
+turns what a command raises into one line on stderr and the exit code the README promises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import math
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from groundswell.errors import GroundswellError
+
+USAGE_EXIT = 2  # argparse's exit code for a usage error, kept for every check here
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line naming the command and ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(USAGE_EXIT)
+
+
+def whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range: use {low} to {high:,}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def share(low: float, high: float, *, above_low: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number from ``low`` (excluded with ``above_low``) to ``high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        too_low = value <= low if above_low else value < low
+        if not math.isfinite(value) or too_low or value > high:
+            side = "above" if above_low else "from"
+            raise argparse.ArgumentTypeError(
+                f"{text} is out of range: use a number {side} {low:g} up to {high:g}"
+            )
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+# the bounds every command shares
+DAYS = whole(1, 3650)
+COUNT = whole(1, 1_000_000_000)
+PROBABILITY = share(0.0, 1.0, above_low=True)
+FRACTION = share(0.0, 1.0)
+
+
+def run_command(args: Any) -> int:
+    """Run a parsed command; every failure becomes one line on stderr and its exit code."""
+    try:
+        code = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except SystemExit as exc:  # a usage error found after parsing (parser.error)
+        return exc.code if isinstance(exc.code, int) else USAGE_EXIT
+    except BrokenPipeError:
+        # `groundswell ... | head -1`: the reader has gone; stop quietly, as `cat` would
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13  # the shell's code for a process ended by SIGPIPE
+    except GroundswellError as exc:
+        return _fail(str(exc), exc.exit_code)
+    except OSError as exc:  # a full disk, a file that cannot be written
+        store_side = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}", 3 if store_side else USAGE_EXIT)
+    except KeyboardInterrupt:
+        print(
+            "groundswell: interrupted; committed batches are kept, run again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    except Exception as exc:
+        if type(exc).__module__.startswith("duckdb") and type(exc).__name__ == "IOException":
+            return _fail(f"{getattr(args, 'db', 'store')}: cannot write: {exc}", 3)
+        raise
+
+
+def _fail(message: str, code: int) -> int:
+    """Print a one-line error and return its exit code."""
+    print(f"groundswell: error: {' '.join(message.split())}", file=sys.stderr)
+    return code

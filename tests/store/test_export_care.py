@@ -1,0 +1,90 @@
+"""Exports that cannot hurt: whole handles pseudonymised, no spreadsheet formulas, never written
+over the store's own files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+
+import pytest
+
+from groundswell.cli import main
+from groundswell.errors import InputError
+from groundswell.schema import Post
+from groundswell.store import Store
+from groundswell.store.export import export_posts
+
+HANDLES = "hi @jane-doe.bsky.social and @user@mastodon.example, also .@ann.lee. and @bob_1"
+FORMULAS = {
+    "f1": '=HYPERLINK("http://evil.example","click")',
+    "f2": "+1+1",
+    "f3": "-2+3",
+    "f4": "@bob_1 says hi",
+    "f5": "\tindented",
+    "f6": "\rreturned",
+    "ok": "plain text",
+}
+
+
+def _store(path) -> Store:
+    store = Store(path)
+    posts = [
+        Post(
+            platform="bluesky",
+            id="h1",
+            text=HANDLES,
+            author="did:plc:a1",
+            created_at=datetime(2024, 1, 1),
+        )
+    ]
+    posts += [
+        Post(platform="twitter", id=pid, text=text, author="7", created_at=datetime(2024, 1, 2))
+        for pid, text in FORMULAS.items()
+    ]
+    store.write_batch(posts)
+    return store
+
+
+def test_whole_handles_are_pseudonymised(tmp_path):
+    with _store(tmp_path / "s.duckdb") as store:
+        export_posts(store, "jsonl", tmp_path / "out.jsonl")
+        pseudo = store.pseudonym
+        lines = (tmp_path / "out.jsonl").read_text().splitlines()
+        rows = {r["id"]: r for r in map(json.loads, lines)}
+    text = rows["h1"]["text"]
+    for leak in ("jane", "doe", "bsky.social", "user@", "mastodon.example", "ann", "lee", "bob_1"):
+        assert leak not in text, text
+    assert f"@{pseudo('bluesky', 'jane-doe.bsky.social')} " in text
+    assert f"@{pseudo('bluesky', 'user@mastodon.example')}," in text
+    assert f".@{pseudo('bluesky', 'ann.lee')}. and" in text  # the sentence's dot stays
+
+
+def test_csv_cells_never_start_a_formula(tmp_path):
+    with _store(tmp_path / "s.duckdb") as store:
+        export_posts(store, "csv", tmp_path / "out.csv")
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["id"]: r for r in csv.DictReader(fh)}
+    for pid, text in FORMULAS.items():
+        cell = rows[pid]["text"]
+        if pid == "ok":
+            assert cell == text
+        else:
+            assert cell.startswith("'") and cell[1] in "=+-@\t\r", cell
+    for row in rows.values():
+        assert all(not v or v[0] not in "=+-@\t\r" for v in row.values()), row
+
+
+def test_export_and_report_refuse_the_store_files(tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    _store(db).close()
+    key = tmp_path / "s.duckdb.key"
+    before = (db.read_bytes(), key.read_bytes())
+    for out in (db, key, tmp_path / "s.duckdb.wal", tmp_path / "." / "s.duckdb"):
+        for argv in (["export", "--to", "csv"], ["report"]):
+            assert main([*argv, "--db", str(db), "--out", str(out)]) == 2, (argv, out)
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and "refusing to write over the store" in err
+    assert (db.read_bytes(), key.read_bytes()) == before
+    with Store(db, read_only=True) as store, pytest.raises(InputError):
+        export_posts(store, "jsonl", key)

@@ -1,0 +1,158 @@
+"""The CLI's promises: bounded arguments as one-line usage errors (exit 2), store problems as
+one-line errors (exit 3), no store left by a failed first ingest, thresholds that only go up,
+and a quiet end when the reader of a pipe goes away."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+
+import pytest
+
+from groundswell.cli import main
+from groundswell.store import Store, ingest
+from gspaths import FIXTURES
+
+PAGES = FIXTURES / "twitter_v2" / "pages.jsonl"
+ROOT = FIXTURES.parents[1]
+
+BAD_ARGUMENTS = [
+    ["ingest", "x.jsonl", "--batch-size", "0"],
+    ["ingest", "x.jsonl", "--batch-size", "-5"],
+    ["ingest", "x.jsonl", "--map", "nocolumn"],
+    ["demo", "--posts", "-1"],
+    ["demo", "--posts", "10000000000"],
+    ["demo", "--seed", "-1"],
+    ["people", "--min-authors", "1"],
+    ["people", "--min-authors", "24"],
+    ["article", "a.txt", "--mixed-min-share", "0.9"],
+    ["article", "a.txt", "--mixed-min-share", "nan"],
+    ["classify", "--batch-size", "0"],
+    ["classify", "--workers", "-1"],
+    ["label", "-n", "0"],
+    ["family", "#metoo", "--min-posts", "0"],
+    ["family", "#metoo", "--min-authors", "1"],
+    ["family", "#metoo", "--min-cooccurrence", "-1"],
+    ["family", "#metoo", "--alpha", "0"],
+    ["family", "#metoo", "--min-time-overlap", "2"],
+    ["family", "#metoo", "--max-rounds", "0"],
+    ["family", "#metoo", "--counter-share", "-0.1"],
+    ["timeline", "--top-tags", "0"],
+    ["timeline", "--baseline-days", "-1"],
+    ["timeline", "--alpha", "inf"],
+    ["timeline", "--persist-days", "0"],
+    ["timeline", "--states", "100000"],
+    ["timeline", "--s", "1"],
+    ["timeline", "--gamma", "-1"],
+    ["pileons", "--min-authors", "1"],
+    ["pileons", "--window-hours", "-24"],
+    ["pileons", "--min-ratio", "0"],
+    ["pileons", "--baseline-days", "0"],
+    ["pileons", "--window-hours", "ten"],
+]
+
+
+@pytest.mark.parametrize("argv", BAD_ARGUMENTS, ids=" ".join)
+def test_out_of_range_numbers_are_one_line_usage_errors(argv, tmp_path, capsys):
+    db = tmp_path / "never.duckdb"
+    assert main([*argv, "--db", str(db)] if argv[0] not in ("demo", "article") else argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("groundswell ") and "error:" in err, err
+    assert not db.exists() and not list(tmp_path.iterdir())
+
+
+def test_thresholds_may_be_raised(tmp_path, capsys):
+    db = str(tmp_path / "t.duckdb")
+    assert main(["ingest", str(PAGES), "--db", db]) == 0
+    assert main(["pileons", "--db", db, "--min-authors", "10"]) == 0
+    assert main(["people", "--db", db, "--min-authors", "40"]) == 0
+
+
+def test_pileons_library_refuses_a_threshold_below_the_codebook(tmp_path):
+    from groundswell.analyze.pileon import pileons
+    from groundswell.errors import InputError
+
+    with Store(tmp_path / "p.duckdb") as store, pytest.raises(InputError, match="below"):
+        pileons(store, min_authors=1)
+
+
+def test_failed_first_ingest_leaves_nothing_behind(tmp_path, capsys):
+    bad = tmp_path / "x.bin"
+    bad.write_bytes(b"\x00")
+    db = tmp_path / "new.duckdb"
+    assert main(["ingest", str(bad), "--db", str(db)]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.bin"]
+    capsys.readouterr()
+    assert main(["stats", "--db", str(db)]) == 3
+    assert "no such store" in capsys.readouterr().err
+    # a key put there before (as when sharing a key between stores) is not removed
+    (tmp_path / "new.duckdb.key").write_text("ab" * 32)
+    assert main(["ingest", str(bad), "--db", str(db)]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.duckdb.key", "x.bin"]
+
+
+def test_failed_later_ingest_keeps_the_store(tmp_path):
+    bad = tmp_path / "x.bin"
+    bad.write_bytes(b"\x00")
+    db = str(tmp_path / "s.duckdb")
+    assert main(["ingest", str(PAGES), "--db", db]) == 0
+    assert main(["ingest", str(bad), "--db", db]) == 2
+    with Store(db, read_only=True) as store:
+        assert store.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 3
+
+
+def test_full_disk_while_writing_the_store_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    def full(self, *a, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Store, "write_batch", full)
+    db = tmp_path / "full.duckdb"
+    assert main(["ingest", str(PAGES), "--db", str(db)]) == 3
+    err = capsys.readouterr().err
+    assert err == "groundswell: error: No space left on device\n"
+    assert not db.exists()
+
+
+def test_full_disk_while_exporting_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    import groundswell.store.export as export
+
+    db = str(tmp_path / "e.duckdb")
+    with Store(db) as store:
+        ingest([PAGES], store)
+
+    class Full:
+        def __init__(self, *a, **kw):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device", "out.jsonl")
+
+    monkeypatch.setattr(export, "open", Full, raising=False)
+    assert main(["export", "--db", db, "--out", str(tmp_path / "out.jsonl")]) == 3
+    assert capsys.readouterr().err == "groundswell: error: out.jsonl: No space left on device\n"
+
+
+def test_closed_pipe_ends_quietly(tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    with Store(db) as store:
+        ingest([PAGES], store)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "groundswell.cli", "stats", "--db", db, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    proc.stdout.close()  # the reader is gone before the first line is written
+    err = proc.stderr.read().decode()
+    proc.wait()
+    assert "Traceback" not in err and "BrokenPipe" not in err and err == ""
+    assert proc.returncode == 141
