@@ -70,3 +70,15 @@ def test_public_api_all_is_complete():
     assert eager | set(groundswell._LAZY) | {"__version__"} == set(groundswell.__all__)
     for name in groundswell.__all__:
         assert getattr(groundswell, name) is not None, name
+
+
+def test_the_shipped_codebook_is_the_shared_one_and_the_readme_links_it():
+    import pytest
+
+    ours = (REPO / "docs" / "codebook.md").read_text(encoding="utf-8")
+    assert "(docs/codebook.md)" in README
+    assert "## 1. Speech act of a post" in ours
+    shared = REPO.parent / "shared" / "CODEBOOK.md"
+    if not shared.exists():
+        pytest.skip("../shared/CODEBOOK.md not present")
+    assert ours == shared.read_text(encoding="utf-8")
