@@ -44,6 +44,7 @@ _LAZY: dict[str, str] = {
     "classify_store": "groundswell.classify",
     "predict_texts": "groundswell.classify",
     "evaluate": "groundswell.classify",
+    "act_shares": "groundswell.classify",
 }
 
 __all__ = [

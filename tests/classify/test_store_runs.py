@@ -145,12 +145,14 @@ def test_label_loop_with_answers(tmp_path, capsys, data_dir):
     out = json.loads(capsys.readouterr().out)
     assert out["recorded"] == 30 and out["labels"] == 30
     assert out["before"]["n"] == 30 and out["after"]["n"] == 30
+    # installed exactly when its cross-validated macro-F1 beats the current model's
+    assert out["installed"] == (out["after"]["macro_f1"] > out["before"]["macro_f1"])
     with Store(db) as s:
         assert _count(s, "SELECT count(*) FROM labels") == 30
-        assert _count(s, "SELECT count(*) FROM heads WHERE name = 'student'") == 1
+        installed = _count(s, "SELECT count(*) FROM heads WHERE name = 'student'")
+        assert installed == int(out["installed"])
         res = classify_store(s, model="student", distil=False)
-        assert res["version"] == out["version"]  # the retrained head is used from now on
-        assert classify_store(s, model="auto")["version"] == out["version"]
+        assert (res["version"] == out["version"]) == out["installed"]
     bad = tmp_path / "bad.csv"
     bad.write_text("id,act\np01-0,gossip\n", encoding="utf-8")
     assert main(["label", "--db", str(db), "--answers", str(bad)]) == 2
@@ -163,7 +165,66 @@ def test_classify_cli_prints_the_act_mix(tmp_path, capsys):
     db = tmp_path / "cli.duckdb"
     with Store(db) as s:
         fill_store(s)
-    assert main(["classify", "--db", str(db), "--model", "student", "--no-distil"]) == 0
+    assert main(["classify", "--db", str(db), "--model", "student"]) == 0
     text = capsys.readouterr().out
     assert "classified 30 posts" in text and "testimony:" in text
     assert FIXTURES.exists()
+
+
+def test_label_keeps_a_worse_head_aside(tmp_path):
+    """Answers that contradict the codebook make a head worse than the shipped one: it is
+    refused, kept aside, and the store keeps classifying with the current model."""
+    from groundswell.classify.label import label_loop
+    from groundswell.classify.run import load_bundle
+    from groundswell.store import Store
+
+    rows = fixture_rows()
+    wrong = {"testimony": "other", "reporting": "pledge", "support": "confession"}
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "id,act\n"
+        + "".join(
+            f"{r['id']}-{k},{wrong.get(r['act'], 'testimony')}\n" for r in rows for k in (0, 1)
+        ),
+        encoding="utf-8",
+    )
+    with Store(tmp_path / "worse.duckdb") as s:
+        fill_store(s, copies=2)
+        shipped = load_bundle("student").version
+        before = classify_store(s, model="student", distil=False)["version"]
+        out = label_loop(s, answers_path=answers)
+        assert out["labels"] == 60 and not out["installed"]
+        assert "kept aside" in out["reason"] and f"{out['before']['macro_f1']:.3f}" in out["reason"]
+        assert _count(s, "SELECT count(*) FROM heads WHERE name = 'student'") == 0
+        assert _count(s, "SELECT count(*) FROM heads WHERE name = 'student-rejected'") == 1
+        assert before == shipped
+        assert classify_store(s, model="student", distil=False)["version"] == shipped
+
+
+def test_random_sample_is_uniform_and_kept_for_estimation(tmp_path):
+    from groundswell.classify.label import label_loop, select_random
+    from groundswell.classify.prevalence import store_act_shares
+    from groundswell.store import Store
+
+    with Store(tmp_path / "random.duckdb") as s:
+        fill_store(s, copies=4)
+        classify_store(s, model="student", distil=False)
+        picked = select_random(s, 40)
+        assert len({p["id"] for p in picked}) == 40
+        assert picked == select_random(s, 40)  # seeded
+        gold = {f"{r['id']}-{k}": r["act"] for r in fixture_rows() for k in range(4)}
+        answers = tmp_path / "random.csv"
+        answers.write_text(
+            "id,act\n" + "".join(f"{p['id']},{gold[p['id']]}\n" for p in picked),
+            encoding="utf-8",
+        )
+        label_loop(s, answers_path=answers, random=True)
+        assert _count(s, "SELECT count(*) FROM labels WHERE source = 'random'") == 40
+        est = store_act_shares(s.con)
+        assert est["method"] == "prediction-powered inference"
+        assert "40 posts" in est["labelled_set"]
+        truth = {a: list(gold.values()).count(a) / len(gold) for a in set(gold.values())}
+        for share in est["shares"]:
+            assert share.low <= share.share <= share.high
+            if share.label in truth:
+                assert share.low - 0.05 <= truth[share.label] <= share.high + 0.05

@@ -53,7 +53,7 @@ def test_student_is_distilled_on_the_store(store, data_dir):
     from groundswell.classify import classify_store
 
     fill_store(store, copies=8)  # 240 posts: enough to distil on
-    out = classify_store(store, model="student", data_dir=data_dir)
+    out = classify_store(store, model="student", data_dir=data_dir, distil=True)
     d = out["distillation"]
     assert out["model"] == "student" and out["classified"] == 240
     assert d["sample"] == 240 and d["held_out"] == 48

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from groundswell.classify.adapter import adapter_arrays_for_npz, adapter_from_arrays
 from groundswell.classify.heads import LinearHead, MultiLabelHead, arrays_digest
 from groundswell.errors import ModelError
 from groundswell.schema import ACTS, HARMS, MINOR, RELATIONS, SETTINGS
@@ -30,13 +31,18 @@ class Bundle:
     order (a label the training data lacked gets probability 0)."""
 
     def __init__(
-        self, kind: str, heads: dict[str, Any], meta: dict[str, Any] | None = None
+        self,
+        kind: str,
+        heads: dict[str, Any],
+        meta: dict[str, Any] | None = None,
+        adapter: dict[str, Any] | None = None,
     ) -> None:
         if kind not in KINDS:
             raise ModelError(f"unknown model kind {kind!r}; expected one of {', '.join(KINDS)}")
         self.kind = kind
         self.heads = heads
         self.meta = dict(meta or {})
+        self.adapter = adapter or {}  # the fine-tuned teacher's LoRA weights (adapter.py)
 
     # -- scoring -----------------------------------------------------------------------------
     def scores(self, X: Any) -> dict[str, np.ndarray]:
@@ -68,6 +74,8 @@ class Bundle:
             arrays.update(self.heads[name].to_arrays(name, sparse=sparse))
         arrays.update(self.heads["harm"].to_arrays("harm", sparse=sparse))
         arrays["kind"] = np.array(self.kind)
+        if self.adapter:
+            arrays.update(adapter_arrays_for_npz(self.adapter))
         return arrays
 
     @property
@@ -102,7 +110,7 @@ class Bundle:
         heads: dict[str, Any] = {name: LinearHead.from_arrays(arrays, name) for name in SINGLE}
         heads["harm"] = MultiLabelHead.from_arrays(arrays, "harm", HARMS)
         meta = json.loads(str(arrays["meta"])) if "meta" in arrays else {}
-        return cls(kind, heads, meta)
+        return cls(kind, heads, meta, adapter=adapter_from_arrays(arrays))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Bundle:

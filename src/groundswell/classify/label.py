@@ -1,6 +1,13 @@
-"""Label a few, retrain: pick the store's most informative unlabelled posts (uncertain and unlike
-each other), record a researcher's answers, retrain the student's act head on data/ plus those
-labels, keep it versioned in the store and measure the change on the labels themselves."""
+"""Label a few, retrain, estimate: two kinds of samples, kept apart.
+
+- For training: the store's most informative unlabelled posts (uncertain and unlike each other);
+  the student's act head is retrained on data/ plus every label, and installed only when its
+  cross-validated macro-F1 on the labels beats the current model's; otherwise it is kept aside
+  (as ``student-rejected``) and the numbers say why.
+- For estimation: a uniform random sample (``select_random``), recorded with source
+  ``random``; ``prevalence.py`` combines those labels with the model's predictions on every
+  post (prediction-powered inference) into shares whose intervals hold on this store.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from groundswell.errors import InputError
 from groundswell.schema import ACTS
 
 LABEL_WEIGHT = 3.0  # a researcher's label on their own corpus counts more than a data/ row
+MIN_LABELS = 20  # fewer labels than this cannot show that a new head is better
 POOL = 20000
 
 
@@ -77,6 +85,19 @@ def select_posts(store: Any, n: int = 20, pool: int = POOL) -> list[dict[str, An
             }
         )
     return out
+
+
+def select_random(store: Any, n: int, seed: int = 13) -> list[dict[str, Any]]:
+    """``n`` unlabelled posts drawn uniformly at random (seeded): the sample whose labels make
+    valid share estimates, never to be mixed with the uncertainty-chosen ones."""
+    ensure_tables(store)
+    rows = store.con.execute(
+        "SELECT p.platform, p.id, p.text FROM posts p WHERE NOT EXISTS (SELECT 1 FROM labels l "
+        "WHERE l.platform = p.platform AND l.id = p.id) "
+        "ORDER BY hash(p.platform || ':' || p.id || ':' || ?), p.id LIMIT ?",
+        [str(seed), n],
+    ).fetchall()
+    return [{"platform": r[0], "id": r[1], "text": r[2]} for r in rows]
 
 
 def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
@@ -187,12 +208,37 @@ def retrain(
         after_p[test] = sub.scores(X_labels[test])["act"]
     after = act_metrics(acts, [ACTS[i] for i in after_p.argmax(axis=1)], after_p)
     new = _fit_act(base, data, X_data, X_labels, acts)
-    version = save_head(
-        store,
-        new,
-        {"labels": len(texts), "before": before["macro_f1"], "after_cv": after["macro_f1"]},
-    )
-    return {"labels": len(texts), "version": version, "before": before, "after": after}
+    better = len(texts) >= MIN_LABELS and after["macro_f1"] > before["macro_f1"]
+    if better:
+        reason = (
+            f"installed: cross-validated macro-F1 {after['macro_f1']:.3f} on your "
+            f"{len(texts)} labels beats the current model's {before['macro_f1']:.3f}"
+        )
+    elif len(texts) < MIN_LABELS:
+        reason = (
+            f"kept aside: {len(texts)} labels are too few to tell whether a new head is "
+            f"better (at least {MIN_LABELS} are needed)"
+        )
+    else:
+        reason = (
+            f"kept aside: cross-validated macro-F1 {after['macro_f1']:.3f} on your "
+            f"{len(texts)} labels does not beat the current model's {before['macro_f1']:.3f}"
+        )
+    metrics = {
+        "labels": len(texts),
+        "before": before["macro_f1"],
+        "after_cv": after["macro_f1"],
+        "installed": better,
+    }
+    version = save_head(store, new, metrics, name=None if better else "student-rejected")
+    return {
+        "labels": len(texts),
+        "version": version,
+        "before": before,
+        "after": after,
+        "installed": better,
+        "reason": reason,
+    }
 
 
 def label_loop(
@@ -202,22 +248,26 @@ def label_loop(
     ask: Callable[[dict[str, Any]], str | None] | None = None,
     n: int = 20,
     data_dir: str | os.PathLike | None = None,
+    random: bool = False,
 ) -> dict[str, Any]:
     """One round: answers from ``answers_path`` (non-interactive) or from ``ask`` (called with
-    each selected post, returns an act, None to skip, or 'quit'), then retrain and evaluate."""
+    each selected post, returns an act, None to skip, or 'quit'), then retrain and evaluate.
+    ``random``: the posts are a uniform random sample (``select_random``) and their labels are
+    kept for estimating shares."""
     if answers_path is not None:
         answers = read_answers(answers_path)
     else:
         if ask is None:
             raise InputError("label needs --answers FILE or an interactive terminal")
         answers = []
-        for post in select_posts(store, n):
+        for post in select_random(store, n) if random else select_posts(store, n):
             act = ask(post)
             if act == "quit":
                 break
             if act:
                 answers.append({"platform": post["platform"], "id": post["id"], "act": act})
-    recorded = record_labels(store, answers, "answers" if answers_path else "interactive")
+    source = "random" if random else ("answers" if answers_path else "interactive")
+    recorded = record_labels(store, answers, source)
     result = retrain(store, data_dir) if recorded or _labelled(store)[0] else {"labels": 0}
     result["recorded"] = recorded
     return result

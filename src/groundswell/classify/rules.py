@@ -1,9 +1,10 @@
 """Weak signals from the codebook: the conventions and wordings that point to a label.
 
-Each signal is a named pattern with the label it points to (an act, or ``harm:``, ``relation:``,
-``setting:``, ``minor:`` for what a testimony describes). Signals are used two ways: as features
-of the heads (so the trained weights decide how much they count, never the signal alone) and as
-evidence spans, the words in the post that drove a decision.
+Each signal is a named pattern with the label it points to (an act, or ``minor:`` for a stated
+age; the phrases stating harm, relation and setting are read by ``details.py``). Signals are
+used two ways: as features of the student's heads (so the trained weights decide how much they
+count, never the signal alone) and as evidence spans, the words in the post that drove a
+decision.
 """
 
 from __future__ import annotations
@@ -150,132 +151,6 @@ SIGNALS: tuple[tuple[str, str, str], ...] = (
         r"follow (?:us|me)|check out my|new (?:episode|song|video|book)|podcast|available now|"
         r"link in bio|register now|webinar)\b",
     ),
-    # harm (what a testimony describes)
-    (
-        "h_verbal",
-        "harm:verbal",
-        r"\b(?:comment(?:ed|s)?|remarks?|catcall\w*|whistl\w*|called me|"
-        r"slurs?|dirty jokes?|jokes? about|said (?:things|he wanted)|propositioned|sexual "
-        r"(?:comments?|jokes?))\b",
-    ),
-    (
-        "h_nonverbal",
-        "harm:nonverbal",
-        r"\b(?:star(?:ed|ing)|ogl\w+|leer\w*|flash(?:ed|ing)|"
-        r"exposed himself|followed me|stalk\w*|masturbat\w*|watch(?:ed|ing) me)\b",
-    ),
-    (
-        "h_physical",
-        "harm:physical",
-        r"\b(?:touch\w*|grop\w*|grabb?\w*|kiss\w*|rubb?\w*|"
-        r"pinch\w*|fondl\w*|hugg?\w*|pressed (?:himself|against)|blocked|pinned|cornered|"
-        r"hand (?:on|up)|spank\w*)\b",
-    ),
-    (
-        "h_online",
-        "harm:online",
-        r"\b(?:dms?|messag\w+|texts?|texted|inbox|sent me|pics?|"
-        r"photos?|nudes?|online|instagram|facebook|whatsapp|snapchat|twitter|dox\w*|emails?)\b",
-    ),
-    (
-        "h_coercion",
-        "harm:coercion",
-        r"\b(?:promotion|career|grades?|threaten\w*|unless i|"
-        r"in exchange|if i wanted|lose my job|fire me|pressur\w*|coerc\w*|blackmail\w*|"
-        r"recommendation|contract|casting couch|role)\b",
-    ),
-    (
-        "h_assault",
-        "harm:assault",
-        r"\b(?:rap(?:e|ed|ist)|sexually assaulted|assault(?:ed)?|"
-        r"forced himself|forced me|drugged|attempted to rape|penetrat\w*)\b",
-    ),
-    # relation
-    (
-        "r_stranger",
-        "relation:stranger",
-        r"\b(?:a stranger|strangers?|random (?:man|guy)|"
-        r"some (?:man|guy)|a man (?:on|in|at)|a guy (?:on|in|at)|passer-?by)\b",
-    ),
-    (
-        "r_boss",
-        "relation:boss",
-        r"\b(?:boss|manager|supervisor|director|editor|producer|ceo|"
-        r"employer|superior|head of|senior partner|my (?:chief|commander|sergeant))\b",
-    ),
-    (
-        "r_colleague",
-        "relation:colleague",
-        r"\b(?:colleagues?|co-?workers?|teammates?|"
-        r"senior (?:at work|colleague)|fellow (?:actor|journalist|employee))\b",
-    ),
-    (
-        "r_teacher",
-        "relation:teacher",
-        r"\b(?:teachers?|coach|professor|prof|tutor|mentor|"
-        r"principal|lecturer|instructor|supervisor at (?:uni|school)|guru|trainer)\b",
-    ),
-    (
-        "r_friend",
-        "relation:friend",
-        r"\b(?:friends?|acquaintance|classmates?|neighbou?r|"
-        r"roommate|friend's)\b",
-    ),
-    (
-        "r_partner",
-        "relation:partner",
-        r"\b(?:boyfriend|girlfriend|husband|wife|ex|partner|"
-        r"date|fianc\w*|spouse)\b",
-    ),
-    (
-        "r_family",
-        "relation:family",
-        r"\b(?:uncle|cousin|father|stepfather|step-?dad|dad|"
-        r"brother|grandfather|grandpa|relative|brother-in-law|family)\b",
-    ),
-    (
-        "r_public",
-        "relation:public_figure",
-        r"\b(?:celebrity|famous|politician|minister|"
-        r"actor|star|mp|senator)\b",
-    ),
-    # setting
-    (
-        "s_work",
-        "setting:work",
-        r"\b(?:office|at work|workplace|job|meeting|shoot|on set|"
-        r"newsroom|interview|internship|shift|hotel room)\b",
-    ),
-    (
-        "s_school",
-        "setting:school",
-        r"\b(?:school|class(?:room)?|college|university|uni|campus|"
-        r"hostel|dorm|lecture|tuition|grade)\b",
-    ),
-    (
-        "s_street",
-        "setting:street",
-        r"\b(?:street|bus|train|metro|subway|road|market|auto|"
-        r"taxi|cab|station|park|crowd|public|on my way)\b",
-    ),
-    (
-        "s_home",
-        "setting:home",
-        r"\b(?:at home|our house|his house|my house|bedroom|"
-        r"home|his place|my place)\b",
-    ),
-    (
-        "s_online",
-        "setting:online",
-        r"\b(?:online|dms?|inbox|instagram|facebook|twitter|"
-        r"whatsapp|snapchat|social media|tinder)\b",
-    ),
-    (
-        "s_social",
-        "setting:social",
-        r"\b(?:party|bar|club|pub|date|wedding|concert|festival|"
-        r"night out|drinks)\b",
-    ),
     # minor at the time
     (
         "m_young",
@@ -308,11 +183,9 @@ def _compile(pat: str) -> re.Pattern[str]:
 
 
 _PATTERNS = tuple(_compile(pat) for _, _, pat in SIGNALS)
-# the structural signals (acts, age): word lists for harm, relation and setting are left to the
-# n-gram features of the fast student, whose budget is ~50 microseconds a post
-ACT_SIGNALS = tuple(
-    i for i, lab in enumerate(SIGNAL_LABELS) if ":" not in lab or lab.startswith("minor:")
-)
+# every signal is structural (acts, age); the phrases that state harm, relation and setting are
+# read by ``details.py``
+ACT_SIGNALS = tuple(range(len(SIGNALS)))
 
 
 @dataclass(frozen=True)

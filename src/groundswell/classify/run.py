@@ -11,17 +11,16 @@ from typing import Any
 import numpy as np
 
 from groundswell.classify.bundle import Bundle, shipped_path
+from groundswell.classify.details import describe
 from groundswell.classify.encoder import INSTALL_HINT, resolve_device, teacher_available
 from groundswell.classify.langs import detect_language, is_supported
-from groundswell.classify.rules import ACT_SIGNALS, SIGNAL_LABELS, SIGNAL_NAMES, Evidence, scan
+from groundswell.classify.rules import SIGNAL_LABELS, SIGNAL_NAMES, Evidence, scan
 from groundswell.classify.student import N_FEATURES, ngram_spans
 from groundswell.errors import MissingExtraError, ModelError
-from groundswell.schema import ACTS, HARMS, MINOR, RELATIONS, SETTINGS
+from groundswell.schema import ACTS
 
 MODELS = ("auto", "teacher", "student")
 AUTO_TEACHER_LIMIT = 5000  # auto picks the teacher on CPU below this many posts
-HARM_THRESHOLD = 0.5
-_TESTIMONY_SIGNALS = tuple(i for i in range(len(SIGNAL_LABELS)) if i not in set(ACT_SIGNALS))
 
 
 class Classifier:
@@ -65,7 +64,12 @@ class Classifier:
             else:
                 from groundswell.classify.teacher import TeacherFeaturizer
 
-                self._feats = TeacherFeaturizer(device=self.device, batch_size=self.batch_size)
+                self._feats = TeacherFeaturizer(
+                    device=self.device,
+                    batch_size=self.batch_size,
+                    adapter=self.bundle.adapter,
+                    signals=bool(self.bundle.meta.get("signals")),
+                )
         return self._feats
 
     def features(
@@ -90,6 +94,7 @@ class Classifier:
         *,
         evidence: bool = True,
         progress: Callable[[int], None] | None = None,
+        all_testimony: bool = False,
     ) -> list[dict[str, Any]]:
         """One record per text: act, p_<act> for the 7 acts (sum 1), harm (+scores), relation,
         setting, minor_at_time (+scores), evidence spans, lang, unsupported_language, model,
@@ -97,42 +102,25 @@ class Classifier:
         texts = [t or "" for t in texts]
         if not texts:
             return []
-        hits = scan(texts, None if self.kind == "teacher" else ACT_SIGNALS)
+        hits = scan(texts)
         X = self.features(texts, progress=progress, hits=hits)
         sc = self.bundle.scores(X)
         acts = sc["act"].argmax(axis=1)
         if evidence:
             words = X[:, :N_FEATURES] if self.kind == "student" else self._explainer_words(texts)
             top_cols = self._top_ngram_columns(words, acts)
-            testimony_rows = [i for i, a in enumerate(acts) if ACTS[a] == "testimony"]
-            if self.kind == "student":  # the teacher's scan already has every signal
-                for i, more in zip(
-                    testimony_rows,
-                    scan([texts[i] for i in testimony_rows], _TESTIMONY_SIGNALS),
-                    strict=True,
-                ):
-                    hits[i] = hits[i] + more
         version = self.version
         out = []
         for i, text in enumerate(texts):
             lang = detect_language(text, langs[i] if langs else None)
             act = ACTS[acts[i]]
-            harm_p = sc["harm"][i]
             rec: dict[str, Any] = {"act": act}
             rec.update({f"p_{a}": float(sc["act"][i, j]) for j, a in enumerate(ACTS)})
-            rec["harm"] = [h for j, h in enumerate(HARMS) if harm_p[j] >= HARM_THRESHOLD]
-            rec["harm_scores"] = {h: float(harm_p[j]) for j, h in enumerate(HARMS)}
-            for name, labels, key in (
-                ("relation", RELATIONS, "relation"),
-                ("setting", SETTINGS, "setting"),
-                ("minor", MINOR, "minor_at_time"),
-            ):
-                row = sc[name][i]
-                rec[key] = labels[int(row.argmax())]
-                rec[f"{key}_scores"] = {lab: float(row[j]) for j, lab in enumerate(labels)}
+            told = all_testimony or act == "testimony"
+            stated = describe(rec, text, {k: v[i] for k, v in sc.items()}, testimony=told)
             if evidence:
                 rec["evidence"] = [
-                    e.to_dict() for e in self._evidence(text, rec, hits[i], top_cols[i])
+                    e.to_dict() for e in self._evidence(text, rec, hits[i], top_cols[i], stated)
                 ]
             rec["lang"] = lang
             rec["unsupported_language"] = not is_supported(lang)
@@ -181,22 +169,16 @@ class Classifier:
         rec: dict[str, Any],
         hits: list[tuple[int, int, int]],
         top_cols: list[int],
+        stated: list[Evidence],
         top: int = 3,
     ) -> list[Evidence]:
         act = rec["act"]
-        wanted = {act}
-        if act == "testimony":
-            wanted |= {f"harm:{h}" for h in rec["harm"]}
-            wanted |= {
-                f"relation:{rec['relation']}",
-                f"setting:{rec['setting']}",
-                f"minor:{rec['minor_at_time']}",
-            }
         found = [
             Evidence(SIGNAL_LABELS[k], s, e, text[s:e], SIGNAL_NAMES[k])
             for k, s, e in hits
-            if SIGNAL_LABELS[k] in wanted
+            if SIGNAL_LABELS[k] == act
         ]
+        found += stated
         if top_cols:
             spans = self._locate(text, top_cols)
             chosen: list[Evidence] = []

@@ -52,14 +52,17 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def save_head(store: Any, bundle: Bundle, metrics: dict[str, Any] | None = None) -> str:
-    """Keep ``bundle`` in the store's ``heads`` table (named by its kind); returns its version."""
+def save_head(
+    store: Any, bundle: Bundle, metrics: dict[str, Any] | None = None, name: str | None = None
+) -> str:
+    """Keep ``bundle`` in the store's ``heads`` table under ``name`` (default: its kind, which
+    makes it the head in use); returns its version."""
     ensure_tables(store)
     version = bundle.version
     store.con.execute(
         "INSERT INTO heads VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [
-            bundle.kind,
+            name or bundle.kind,
             version,
             _now(),
             bundle.to_bytes(),
@@ -226,15 +229,16 @@ def classify_store(
     progress: Callable[[int, int], None] | None = None,
     *,
     heads_dir: str | os.PathLike | None = None,
-    distil: bool = True,
+    distil: bool = False,
     data_dir: str | os.PathLike | None = None,
     max_batches: int | None = None,
     workers: int | None = None,
 ) -> dict[str, Any]:
     """Classify every post without a row from the current model and version, one committed
     transaction per batch (a killed run resumes where it stopped). ``model='auto'`` picks the
-    teacher on a GPU or for small stores, else the student, distilled from the teacher on a
-    sample of this store when the teacher is installed. ``workers`` processes share the
+    teacher on a GPU or for small stores, else the student as shipped (already distilled from
+    the teacher on real posts; no torch is loaded), or, with ``distil``, distilled again from
+    the teacher on a sample of this store. ``workers`` processes share the
     student's work on large stores (default: up to 4 cores; 1 for the teacher, which uses its
     own threads). Returns counts, the model used and the distillation agreement."""
     from groundswell.classify.run import Classifier, choose_model, load_bundle

@@ -1,41 +1,54 @@
-"""The teacher's features: sentence embeddings from the encoder plus every weak signal.
+"""The teacher's features: the fine-tuned encoder's pooled embedding of each text, and (for a
+teacher trained with them) the codebook's structural cues beside it.
 
-The embedding carries meaning (a story told, a headline, a jab); the signals carry the
-codebook's conventions (#ItWasMe, "when I was 15", "witch hunt") that a small labelled set
-cannot teach an embedding alone. The head's weights decide how much each counts.
+The encoder carries the adapter learned on real labelled posts (``finetune.py``), so its
+embedding already separates the codebook's acts; the bundle's linear heads read it directly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from groundswell.classify.encoder import Encoder
 from groundswell.classify.rules import SIGNALS, signal_matrix
 
-SIGNAL_SCALE = 0.5  # signals next to unit-length embeddings: one weight each, as strong as a topic
-_ENCODERS: dict[tuple[str, int | None], Encoder] = {}
+SIGNAL_SCALE = 0.5  # cues next to an embedding: one weight each, learned with the heads
+_ENCODERS: dict[tuple[str, int | None, int], Encoder] = {}
 
 
-def get_encoder(device: str = "cpu", batch_size: int | None = None) -> Encoder:
-    """One loaded encoder per (device, batch size) in this process."""
-    key = (device, batch_size)
+def get_encoder(
+    device: str = "cpu", batch_size: int | None = None, adapter: dict[str, Any] | None = None
+) -> Encoder:
+    """One loaded encoder per (device, batch size, adapter) in this process."""
+    key = (device, batch_size, id(adapter) if adapter else 0)
     if key not in _ENCODERS:
-        _ENCODERS[key] = Encoder(device=device, batch_size=batch_size)
+        _ENCODERS[key] = Encoder(
+            device=device, batch_size=batch_size, adapter=adapter, normalize=adapter is None
+        )
     return _ENCODERS[key]
 
 
 class TeacherFeaturizer:
-    """Texts to a dense (n, 384 + n_signals) matrix."""
+    """Texts to a dense (n, 384) matrix of fine-tuned embeddings."""
 
-    def __init__(self, device: str = "cpu", batch_size: int | None = None) -> None:
+    def __init__(
+        self,
+        device: str = "cpu",
+        batch_size: int | None = None,
+        adapter: dict[str, Any] | None = None,
+        signals: bool = False,
+    ) -> None:
         self.device = device
         self.batch_size = batch_size
+        self.adapter = adapter
+        self.signals = signals
 
     @property
     def n_columns(self) -> int:
-        return Encoder.dim + len(SIGNALS)
+        return Encoder.dim + (len(SIGNALS) if self.signals else 0)
 
     def transform(
         self,
@@ -43,8 +56,9 @@ class TeacherFeaturizer:
         progress: Callable[[int], None] | None = None,
         hits: list[list[tuple[int, int, int]]] | None = None,
     ) -> np.ndarray:
-        """Embeddings and signals side by side, float64 (``hits``: a full ``rules.scan``)."""
-        emb = get_encoder(self.device, self.batch_size).encode(texts, progress=progress)
-        sig = signal_matrix(texts, None, hits) * SIGNAL_SCALE
-        # rounded so that re-training on another CPU (other float kernels) gives the same head
-        return np.hstack([np.round(emb.astype(np.float64), 4), sig.astype(np.float64)])
+        """Embeddings (and cues), float64 (``hits``: a full ``rules.scan`` to reuse)."""
+        enc = get_encoder(self.device, self.batch_size, self.adapter)
+        emb = enc.encode(texts, progress=progress).astype(np.float64)
+        if not self.signals:
+            return emb
+        return np.hstack([emb, signal_matrix(texts, None, hits).astype(np.float64) * SIGNAL_SCALE])

@@ -38,6 +38,21 @@ class TrainingData:
         for name in self.__dataclass_fields__:
             getattr(self, name).extend(getattr(other, name))
 
+    def subset(self, acts: Sequence[str]) -> TrainingData:
+        """The rows whose act is one of ``acts`` (with their details)."""
+        keep = [i for i, a in enumerate(self.acts) if a in acts]
+        told = {t: j for j, t in enumerate(self.t_texts)}
+        out = TrainingData([self.texts[i] for i in keep], [self.acts[i] for i in keep])
+        for i in keep:
+            j = told.get(self.texts[i])
+            if j is not None:
+                out.t_texts.append(self.t_texts[j])
+                out.harms.append(self.harms[j])
+                out.relations.append(self.relations[j])
+                out.settings.append(self.settings[j])
+                out.minors.append(self.minors[j])
+        return out
+
 
 def _check(value: str, allowed: Sequence[str], what: str, path: Path, line: int) -> str:
     value = value.strip().lower()
@@ -110,29 +125,19 @@ def load_training_data(data_dir: str | os.PathLike = "data") -> TrainingData:
     return data
 
 
-def featurizer(kind: str, device: str = "cpu") -> Any:
-    """The feature maker of a model kind."""
-    if kind == "student":
-        from groundswell.classify.student import StudentFeaturizer
-
-        return StudentFeaturizer()
-    from groundswell.classify.teacher import TeacherFeaturizer
-
-    return TeacherFeaturizer(device=device)
-
-
 def fit_bundle(
     kind: str,
     data: TrainingData,
     *,
-    device: str = "cpu",
     act_weight: np.ndarray | None = None,
     X_act: Any = None,
     meta: dict[str, Any] | None = None,
 ) -> Bundle:
-    """Fit every head of one model on ``data`` (``X_act`` reuses features already computed)."""
-    feats = featurizer(kind, device)
-    X = feats.transform(data.texts) if X_act is None else X_act
+    """Fit every head of the student on ``data`` (``X_act`` reuses features already
+    computed; the teacher is fine-tuned instead, see ``finetune.py``)."""
+    from groundswell.classify.student import StudentFeaturizer
+
+    X = StudentFeaturizer().transform(data.texts) if X_act is None else X_act
     heads: dict[str, Any] = {
         "act": LinearHead(C=C_ACT[kind]).fit(X, data.acts, sample_weight=act_weight)
     }
@@ -156,24 +161,35 @@ def fit_bundle(
     return Bundle(kind, heads, info)
 
 
+def default_shared(data_dir: str | os.PathLike = "data") -> Path:
+    """Where the corpus's sources live: $GROUNDSWELL_SHARED, else ../shared beside the
+    checkout that holds ``data_dir``."""
+    env = os.environ.get("GROUNDSWELL_SHARED")
+    return Path(env) if env else Path(data_dir).resolve().parent.parent / "shared"
+
+
 def train(
     data_dir: str | os.PathLike = "data",
     out_dir: str | os.PathLike = "models",
     kinds: Sequence[str] = KINDS,
     labels_csv: str | os.PathLike | None = None,
     device: str = "cpu",
+    shared: str | os.PathLike | None = None,
+    progress: Any = None,
 ) -> dict[str, dict[str, Any]]:
-    """Train the heads of ``kinds`` from data/ (plus ``labels_csv`` when given) into
-    ``out_dir/<kind>.npz``; returns per kind the path, version and training counts."""
-    data = load_training_data(data_dir)
-    if labels_csv:
-        data.extend(read_labelled_csv(labels_csv))
-    out: dict[str, dict[str, Any]] = {}
-    for kind in kinds:
-        bundle = fit_bundle(kind, data, device=device)
-        path = bundle.save(Path(out_dir) / f"{kind}.npz")
-        out[kind] = {"path": str(path), "version": bundle.version, **bundle.meta}
-    return out
+    """Make the models of ``kinds`` from the real corpus (labels in ``data_dir``/corpus, texts
+    from ``shared``) into ``out_dir/<kind>.npz``, as ``recipe.py`` says; returns per kind the
+    path, version, training counts and test-split evaluation."""
+    from groundswell.classify.recipe import train_models
+
+    return train_models(
+        shared or default_shared(data_dir),
+        data_dir,
+        out_dir,
+        kinds,
+        labels_csv=str(labels_csv) if labels_csv else None,
+        progress=progress,
+    )
 
 
 def distill(

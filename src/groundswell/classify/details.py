@@ -1,0 +1,359 @@
+"""What a testimony says in words: the perpetrator, the place, the age and the harm.
+
+Relation and setting are mostly stated outright ("my uncle", "a coworker", "on the bus", "at a
+party"); a classifier trained on a few hundred testimonies guesses them from the register instead
+(and answered `boss` / `work` for a third of real forum accounts). So the phrases are read first,
+each returned as an evidence span, and the classifier only fills in when the text names none and
+it is confident; otherwise the answer is `unknown`, as the codebook asks. The phrase lists follow
+CODEBOOK section 2 and its decided cases (classmates and neighbours are `friend`, customers are
+`stranger`, a parent's live-in partner is `family`, a car or taxi is `street`, a dorm is
+`school`, a hotel is `other`, a company party is `work`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from groundswell.classify.rules import Evidence
+from groundswell.schema import HARMS, MINOR, RELATIONS, SETTINGS
+
+_MOD = r"(?:(?:old|older|young|drunk|random|strange|creepy|married|former|new|male|female|own)\s+)?"
+
+
+def _nouns(*words: str) -> str:
+    return r"(?:" + "|".join(words) + r")s?"
+
+
+RELATION_WORDS: dict[str, str] = {
+    "family": _nouns(
+        "father",
+        "dad",
+        "daddy",
+        "step-?father",
+        "step-?dad",
+        "uncle",
+        "brother",
+        "cousin",
+        "grand-?father",
+        "grand-?pa",
+        "grandad",
+        "brother-in-law",
+        "father-in-law",
+        "relative",
+        "step-?brother",
+        "nephew",
+        "aunt",
+        "mother",
+        "mom",
+        "mum",
+        "sister",
+        "mama",
+        r"mom'?s boyfriend",
+        r"mother'?s boyfriend",
+        r"mum'?s boyfriend",
+    ),
+    "partner": _nouns(
+        "boyfriend",
+        "girlfriend",
+        "husband",
+        "wife",
+        "ex",
+        "ex-boyfriend",
+        "ex-husband",
+        "partner",
+        "fianc[eé]e?",
+        "date",
+        "hook-?up",
+        "spouse",
+        "bf",
+    ),
+    "teacher": _nouns(
+        "teacher",
+        "coach",
+        "professor",
+        "prof",
+        "tutor",
+        "mentor",
+        "instructor",
+        "lecturer",
+        "principal",
+        "trainer",
+        "guru",
+        "music teacher",
+        "pastor",
+        "priest",
+        "youth pastor",
+        "supervisor at (?:school|university)",
+    ),
+    "boss": _nouns(
+        "boss",
+        "manager",
+        "supervisor",
+        "employer",
+        "director",
+        "producer",
+        "editor",
+        "ceo",
+        "owner",
+        "superior",
+        "head of department",
+        "senior partner",
+        "casting director",
+    ),
+    "colleague": _nouns(
+        "co-?worker", "colleague", "co-?star", "workmate", "fellow employee", "team-?mate at work"
+    ),
+    "friend": _nouns(
+        "friend",
+        "best friend",
+        "family friend",
+        "acquaintance",
+        "classmate",
+        "class-?mate",
+        "neighbou?r",
+        "room-?mate",
+        "school-?mate",
+        "friend of (?:my|a) \\w+",
+        "crush",
+        "senior",
+        "fellow student",
+        "church member",
+    ),
+    "stranger": _nouns(
+        "stranger",
+        "customer",
+        "client",
+        "passenger",
+        "driver",
+        "cab driver",
+        "taxi driver",
+        "uber driver",
+        "auto driver",
+        "shopkeeper",
+        "guy on the \\w+",
+        "man on the \\w+",
+    ),
+}
+# "a man", "some guy", "a group of boys": a person the author does not know
+_STRANGER = (
+    r"\b(?:a|an|some|two|three|this|these|group of)\s+" + _MOD + r"(?:man|men|guy|guys|boy|boys|"
+    r"dude|stranger|gentleman|uncle)\b"
+)
+
+SETTING_WORDS: dict[str, str] = {
+    "work": r"(?:office|workplace|work ?places?|at work|working at|while i was working|my job|"
+    r"the job|company party|office party|work party|"
+    r"meeting|on set|film set|shoot|audition|interview|internship|conference|newsroom|shift)",
+    "school": r"(?:school|college|university|campus|class ?room|in class|dorm|hostel|tuition|"
+    r"student|lecture|grade|semester|frat|sorority)",
+    "street": r"(?:bus|train|metro|subway|tube|street|road|taxi|cab|uber|\bcar\b|rickshaw|"
+    r"\bauto\b|station|market|in public|park|crowd|walking|sidewalk|flight|plane|mall|"
+    r"bus stop|traffic|parking lot|elevator|queue)",
+    "home": r"(?:at home|my home|his home|our home|my house|his house|our house|my room|"
+    r"my bedroom|his room|his place|my place|my apartment|his apartment|my flat|his flat|"
+    r"my bed|sleepover)",
+    "online": r"(?:online|facebook|instagram|twitter|\bdm\b|dms|direct message|whatsapp|"
+    r"snapchat|e-?mail|texted|text messages|messages|sent me (?:pics|photos|pictures|nudes|a pic)|"
+    r"dating app|tinder|chat)",
+    "social": r"(?:party|bar|club|pub|on a date|first date|wedding|festival|concert|disco|"
+    r"nightclub|house party|drinks)",
+    "other": r"(?:hotel|hospital|church|temple|mosque|gym|doctor'?s office|clinic|airport)",
+}
+
+HARM_WORDS: dict[str, str] = {
+    "assault": r"(?:rap(?:e|ed|es|ing|ist)|sexually (?:assaulted|abused)|sexual (?:assault|abuse)|"
+    r"molest(?:ed|ing|ation|er)?|forced (?:himself|me)|penetrat\w*|roofied|drugged me)",
+    "physical": r"(?:grop(?:e|ed|ing)|touch(?:ed|ing) me|grabbed|pinched|rubbed|fondl\w+|"
+    r"kissed me|forcibly kissed|brushed against|slapped my|squeezed|pushed me|pinned me|"
+    r"felt me up|hand on my)",
+    "verbal": r"(?:catcall\w*|whistl\w*|comment(?:ed|s) on my|called me|sexual (?:comments?|jokes?|"
+    r"remarks?)|dirty jokes?|slurs?|propositioned|lewd|vulgar|said (?:to me|he would))",
+    "nonverbal": r"(?:star(?:ed|ing) at|ogl(?:ed|ing)|leer(?:ed|ing)|followed me|stalk(?:ed|ing)|"
+    r"flash(?:ed|ing)|exposed himself|masturbat\w*|winked)",
+    "online": r"(?:sent me (?:pics|photos|pictures|nudes|a pic|messages)|dick pics?|dms?|"
+    r"messag(?:ed|es) me|dm'?d me|inbox(?:ed)?|online harassment|texted me)",
+    "coercion": r"(?:promotion|in exchange|threatened to (?:fire|fail|ruin)|lose my job|"
+    r"my career|my grades|quid pro quo|pressur(?:ed|e)|coerc\w+|casting couch|"
+    r"compromise|sleep with him)",
+}
+
+_AGE = re.compile(
+    r"\b(?:when i was|i was(?: only| just)?|at(?: the age of)?|aged?)\s+(\d{1,2})\b"
+    r"|\b(\d{1,2})[- ]?(?:years?[- ]old|yo|y/o)\b",
+    re.IGNORECASE,
+)
+_MINOR = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th) grade|(?:elementary|middle|primary|high|junior high) school|"
+    r"as a (?:child|kid|little girl|little boy|teen|teenager|minor)|childhood|"
+    r"when i was (?:little|young|a kid|a child|a teen|a teenager|in school)|underage|"
+    r"school ?girl|school ?boy|in class \d+|class (?:[5-9]|1[0-2])\b|"
+    r"(?:freshman|sophomore|junior|senior)(?: year)? (?:in|of|at) (?:hs|high school)|in hs)",
+    re.IGNORECASE,
+)
+_ADULT = re.compile(
+    r"\b(?:in college|at university|my (?:boss|manager|job|husband|wife|colleague|co-?worker)|"
+    r"at work|office|internship|married)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A phrase of the text that states a detail: ``label`` of ``field`` at [start, end)."""
+
+    field: str
+    label: str
+    start: int
+    end: int
+    text: str
+
+
+def _compile(words: dict[str, str], prefix: str = "") -> dict[str, re.Pattern[str]]:
+    return {k: re.compile(prefix + v + r"\b", re.IGNORECASE) for k, v in words.items()}
+
+
+_REL = _compile(RELATION_WORDS, r"\b(?:my|our|her|his|your|a|an|the|one of my|this)\s+" + _MOD)
+_REL_STRANGER = re.compile(_STRANGER, re.IGNORECASE)
+_SET = _compile(SETTING_WORDS, r"\b")
+_HARM = _compile(HARM_WORDS, r"\b")
+
+
+def _most_said(spans: list[Span]) -> Span | None:
+    """The label stated most often (ties: the one stated first), as its first span."""
+    if not spans:
+        return None
+    counts = Counter(s.label for s in spans)
+    first = {}
+    for s in sorted(spans, key=lambda s: s.start):
+        first.setdefault(s.label, s)
+    return max(first.values(), key=lambda s: (counts[s.label], -s.start))
+
+
+def relation_spans(text: str) -> list[Span]:
+    """Every phrase naming who did it, with its relation label."""
+    out = [
+        Span("relation", label, m.start(), m.end(), m.group(0))
+        for label, pat in _REL.items()
+        for m in pat.finditer(text)
+    ]
+    taken = [(s.start, s.end) for s in out]
+    for m in _REL_STRANGER.finditer(text):
+        if not any(m.start() < e and s < m.end() for s, e in taken):
+            out.append(Span("relation", "stranger", m.start(), m.end(), m.group(0)))
+    return out
+
+
+def setting_spans(text: str) -> list[Span]:
+    """Every phrase naming where it happened, with its setting label."""
+    spans = [
+        Span("setting", label, m.start(), m.end(), m.group(0))
+        for label, pat in _SET.items()
+        for m in pat.finditer(text)
+    ]
+    # "a company party" is work, not social: the more specific phrase wins where they overlap
+    spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
+    kept: list[Span] = []
+    for s in spans:
+        if not any(s.start < k.end and k.start < s.end for k in kept):
+            kept.append(s)
+    return kept
+
+
+def harm_spans(text: str) -> list[Span]:
+    """Every phrase naming a harm, with its harm label."""
+    return [
+        Span("harm", label, m.start(), m.end(), m.group(0))
+        for label, pat in _HARM.items()
+        for m in pat.finditer(text)
+    ]
+
+
+def minor_span(text: str) -> Span | None:
+    """The phrase that decides ``minor_at_time``: a stated age, school years, or a clearly adult
+    context (``no``); None when the text says nothing."""
+    for m in _AGE.finditer(text):
+        age = int(m.group(1) or m.group(2))
+        if 3 <= age < 18:
+            return Span("minor_at_time", "yes", m.start(), m.end(), m.group(0))
+    m = _MINOR.search(text)
+    if m:
+        return Span("minor_at_time", "yes", m.start(), m.end(), m.group(0))
+    for m in _AGE.finditer(text):
+        if 18 <= int(m.group(1) or m.group(2)) < 100:
+            return Span("minor_at_time", "no", m.start(), m.end(), m.group(0))
+    m = _ADULT.search(text)
+    if m:
+        return Span("minor_at_time", "no", m.start(), m.end(), m.group(0))
+    return None
+
+
+@dataclass
+class Details:
+    """The details a text states, each with its span (None / empty where it states none)."""
+
+    relation: Span | None
+    setting: Span | None
+    minor: Span | None
+    harms: list[Span]
+
+    @property
+    def harm_labels(self) -> list[str]:
+        return sorted({s.label for s in self.harms})
+
+    def spans(self) -> list[Span]:
+        found = [s for s in (self.relation, self.setting, self.minor) if s is not None]
+        return found + self.harms
+
+
+def read_details(text: str) -> Details:
+    """The relation, setting, age and harms ``text`` states in words."""
+    return Details(
+        relation=_most_said(relation_spans(text)),
+        setting=_most_said(setting_spans(text)),
+        minor=minor_span(text),
+        harms=harm_spans(text),
+    )
+
+
+HARM_THRESHOLD = 0.5  # a harm the model gives at least this probability is kept
+MODEL_CONFIDENCE = 0.6  # the model's relation / setting / age stands only above this
+
+
+def _model_choice(scores: np.ndarray, labels: tuple[str, ...], unknown: str) -> str:
+    j = int(scores.argmax())
+    return labels[j] if scores[j] >= MODEL_CONFIDENCE else unknown
+
+
+def describe(
+    rec: dict[str, Any], text: str, scores: dict[str, np.ndarray], *, testimony: bool
+) -> list[Evidence]:
+    """Fill ``rec`` with harm, relation, setting and minor_at_time (and the model's scores for
+    each). For a ``testimony``: the phrases ``text`` states first, the model only where it
+    states none and is confident, else `unknown`, the phrases returned as evidence. Other posts
+    get the model's confident reading or `unknown` (the phrases are not read: the details mean
+    nothing there, and reading them would cost the fast student most of its speed)."""
+    harm_p = scores["harm"]
+    model = {
+        "relation": ("relation", RELATIONS),
+        "setting": ("setting", SETTINGS),
+        "minor_at_time": ("minor", MINOR),
+    }
+    det = read_details(text) if testimony else Details(None, None, None, [])
+    stated = {h for j, h in enumerate(HARMS) if harm_p[j] >= HARM_THRESHOLD}
+    rec["harm"] = [h for h in HARMS if h in stated or h in det.harm_labels]
+    rec["harm_scores"] = {h: float(harm_p[j]) for j, h in enumerate(HARMS)}
+    for key, (head, labels) in model.items():
+        row = scores[head]
+        span = getattr(det, "minor" if key == "minor_at_time" else key)
+        rec[key] = span.label if span else _model_choice(row, labels, "unknown")
+        rec[f"{key}_scores"] = {lab: float(row[j]) for j, lab in enumerate(labels)}
+    prefix = {"minor_at_time": "minor"}
+    return [
+        Evidence(f"{prefix.get(s.field, s.field)}:{s.label}", s.start, s.end, s.text, "phrase")
+        for s in det.spans()
+    ]

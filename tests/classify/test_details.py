@@ -1,0 +1,93 @@
+"""Testimony details read from the words a testimony states (CODEBOOK section 2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from groundswell.classify.details import describe, read_details
+from groundswell.schema import HARMS, MINOR, RELATIONS, SETTINGS
+
+
+@pytest.mark.parametrize(
+    ("text", "relation", "setting", "minor"),
+    [
+        ("When I was 12 my uncle touched me at his house. #MeToo", "family", "home", "yes"),
+        ("A man groped me on the bus to work. Me too.", "stranger", "street", "unknown"),
+        (
+            "My boss told me a promotion needed a night with him, at the office party.",
+            "boss",
+            "work",
+            "no",
+        ),
+        ("In 8th grade my teacher kept me after class. #MeToo", "teacher", "school", "yes"),
+        (
+            "My ex stalked me for a year and sent me pics I never asked for.",
+            "partner",
+            "online",
+            "unknown",
+        ),
+        ("A classmate kissed me at a party when I was 19.", "friend", "social", "no"),
+        ("The uber driver wouldn't let me out of the cab.", "stranger", "street", "unknown"),
+        ("me too", None, None, None),
+    ],
+)
+def test_stated_relation_setting_and_age(text, relation, setting, minor):
+    d = read_details(text)
+    assert (d.relation.label if d.relation else None) == relation
+    assert (d.setting.label if d.setting else None) == setting
+    assert (d.minor.label if d.minor else "unknown" if minor == "unknown" else None) == minor
+
+
+def test_harms_named_in_words():
+    d = read_details("He groped me, then called me a slut, and later he raped me.")
+    assert d.harm_labels == ["assault", "physical", "verbal"]
+
+
+def test_the_relation_told_most_often_wins():
+    text = "A stranger stared. Years later my stepfather abused me; my stepfather did it again."
+    assert read_details(text).relation.label == "family"
+
+
+def test_a_company_party_is_work_not_social():
+    assert read_details("It happened at the company party last year.").setting.label == "work"
+
+
+@given(st.text(max_size=300))
+def test_spans_lie_inside_the_text(text):
+    for span in read_details(text).spans():
+        assert text[span.start : span.end] == span.text
+
+
+def _scores(relation: str = "boss", p: float = 0.9) -> dict[str, np.ndarray]:
+    rel = np.full(len(RELATIONS), (1 - p) / (len(RELATIONS) - 1))
+    rel[RELATIONS.index(relation)] = p
+    return {
+        "harm": np.zeros(len(HARMS)),
+        "relation": rel,
+        "setting": np.full(len(SETTINGS), 1 / len(SETTINGS)),
+        "minor": np.full(len(MINOR), 1 / len(MINOR)),
+    }
+
+
+def test_stated_words_override_the_model_and_become_evidence():
+    rec = {"act": "testimony"}
+    ev = describe(rec, "my uncle did it", _scores("boss", 0.95), testimony=True)
+    assert rec["relation"] == "family"
+    assert any(e.label == "relation:family" and e.text == "my uncle" for e in ev)
+
+
+def test_the_model_fills_in_only_when_confident():
+    confident, unsure = {"act": "testimony"}, {"act": "testimony"}
+    describe(confident, "it happened", _scores("boss", 0.9), testimony=True)
+    describe(unsure, "it happened", _scores("boss", 0.4), testimony=True)
+    assert confident["relation"] == "boss"
+    assert unsure["relation"] == "unknown" and unsure["setting"] == "unknown"
+
+
+def test_other_acts_get_the_confident_model_reading_and_no_evidence():
+    rec = {"act": "reporting"}
+    assert describe(rec, "my uncle, on the bus", _scores("boss", 0.9), testimony=False) == []
+    assert (rec["relation"], rec["setting"]) == ("boss", "unknown")
