@@ -128,18 +128,47 @@ def _stats_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
-@command("stats", "counts of what the store holds")(_stats_args)
+@command("stats", "counts of what the store holds, act shares corrected for errors")(_stats_args)
 def _stats(args: Any) -> int:
     from groundswell.store.stats import stats
 
     with _open_store(args, read_only=True) as store:
         out = stats(store)
+        if "acts" in out:
+            from groundswell.classify import act_shares
+
+            out["act_shares"] = act_shares(store)
     if args.json:
         _print_json(out)
-    else:
-        for key, value in out.items():
-            print(f"{key}: {value}")
+        return 0
+    shares = out.pop("act_shares", None)
+    for key, value in out.items():
+        print(f"{key}: {value}")
+    if shares:
+        _print_shares(shares)
     return 0
+
+
+def _print_shares(est: dict[str, Any]) -> None:
+    """The corrected act shares as a table, with how they were corrected and the domain check."""
+    print(f"\nact shares ({est['method']}; model {est['model']} {est['version']}):")
+    print(f"  {'act':<11}{'posts':>10}{'raw':>8}{'corrected':>11}  95% interval")
+    for s in est["shares"]:
+        print(
+            f"  {s['label']:<11}{s['count']:>10,}{s['raw_share']:>8.1%}{s['share']:>11.1%}  "
+            f"{s['low']:.1%} to {s['high']:.1%}"
+        )
+    quality = est.get("quality") or {}
+    if est.get("labelled_set"):
+        print(f"  corrected with: {est['labelled_set']}")
+    if quality.get("macro_f1") is not None:
+        print(
+            f"  model quality on {quality['n']} real test posts: macro-F1 "
+            f"{quality['macro_f1']:.3f}, accuracy {quality['accuracy']:.3f}"
+        )
+    domain = est.get("domain") or {}
+    if domain.get("off_topic"):
+        print(f"  warning: {domain['advice']}")
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:
@@ -373,9 +402,10 @@ def _classify_args(p: argparse.ArgumentParser) -> None:
         help="processes for the student (default: up to 4 cores on large stores)",
     )
     p.add_argument(
-        "--no-distil",
+        "--distil",
         action="store_true",
-        help="use the student as shipped, without distilling it on this store",
+        help="distil the student again from the teacher on a sample of this store (needs "
+        "groundswell[teacher]; the shipped student is already distilled on real posts)",
     )
     p.add_argument("--json", action="store_true")
 
@@ -397,7 +427,7 @@ def _classify(args: Any) -> int:
             args.batch_size,
             lambda done, total: bar.update(task, completed=done, total=total),
             heads_dir=args.heads,
-            distil=not args.no_distil,
+            distil=args.distil,
             workers=args.workers,
         )
     if args.json:
@@ -409,6 +439,7 @@ def _classify(args: Any) -> int:
         )
         for act, n in out["acts"].items():
             print(f"  {act}: {n:,}")
+        print("raw counts of top labels; `groundswell stats` shows shares corrected for errors")
         if out.get("distillation"):
             d = out["distillation"]
             print(
@@ -443,7 +474,14 @@ def _predict(args: Any) -> int:
 
 
 def _train_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", default="data", help="folder with acts.csv and testimonies.csv")
+    p.add_argument(
+        "--data", default="data", help="folder with corpus/labels.csv, acts.csv, testimonies.csv"
+    )
+    p.add_argument(
+        "--shared",
+        help="folder holding the corpus sources (data/metoo-unlabelled.csv, data/edos/); "
+        "default: $GROUNDSWELL_SHARED or ../shared beside the checkout",
+    )
     p.add_argument("--labels", help="your own labelled CSV (text, act, ...) added to the data")
     p.add_argument("--out", default="models", help="folder for the heads (default: %(default)s)")
     p.add_argument("--model", choices=["teacher", "student", "all"], default="all")
@@ -451,19 +489,30 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
-@command("train", "train the heads from labelled CSVs (reproduces the shipped ones)")(_train_args)
+@command("train", "make the models from the real corpus recipe (as the shipped ones)")(_train_args)
 def _train(args: Any) -> int:
     from groundswell.classify import train
 
-    kinds = ("student", "teacher") if args.model == "all" else (args.model,)
-    out = train(args.data, args.out, kinds=kinds, labels_csv=args.labels, device=args.device)
+    kinds = ("teacher", "student") if args.model == "all" else (args.model,)
+    out = train(
+        args.data,
+        args.out,
+        kinds=kinds,
+        labels_csv=args.labels,
+        device=args.device,
+        shared=args.shared,
+        progress=None if args.json else lambda m: print(m, file=sys.stderr),
+    )
     if args.json:
         _print_json(out)
     else:
         for kind, info in out.items():
+            acts = info.get("evaluation", {}).get("acts", {})
             print(
                 f"{kind} {info['version']}: {info['n_act']} act examples, "
-                f"{info['n_testimony']} testimonies -> {info['path']}"
+                f"{info['n_testimony']} testimonies -> {info['path']}; on the real test split: "
+                f"macro-F1 {acts.get('macro_f1', float('nan')):.3f}, "
+                f"accuracy {acts.get('accuracy', float('nan')):.3f}"
             )
     return 0
 
@@ -489,7 +538,19 @@ def _eval(args: Any) -> int:
 def _label_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
     p.add_argument("-n", type=whole(1, 10_000), default=20, help="posts to show (%(default)s)")
+    p.add_argument(
+        "--random",
+        type=whole(1, 100_000),
+        metavar="N",
+        help="label N posts drawn at random (for shares with valid intervals), not the most "
+        "informative ones (for training); with --answers, the answers are such a sample",
+    )
     p.add_argument("--answers", help="CSV of id,act answers instead of the interactive prompt")
+    p.add_argument(
+        "--out",
+        default="label-sample.csv",
+        help="without a terminal: where to write the posts to label (%(default)s)",
+    )
     p.add_argument("--data", help="folder with the labelled CSVs (default: the checkout's data/)")
     p.add_argument("--json", action="store_true")
 
@@ -513,26 +574,50 @@ def _label(args: Any) -> int:
         return "quit" if answer == "q" else keys.get(answer[:1]) if answer else None
 
     with _open_store(args) as store:
+        if not args.answers and not sys.stdin.isatty():
+            return _write_label_sample(store, args)
         out = label_loop(
             store,
             answers_path=args.answers,
-            n=args.n,
+            n=args.random or args.n,
             data_dir=args.data,
             ask=None if args.answers else ask,
+            random=bool(args.random),
         )
     if args.json:
         _print_json(out)
     elif out.get("labels"):
-        print(
-            f"recorded {out['recorded']} labels ({out['labels']} in store); "
-            f"new student head {out['version']}"
-        )
+        print(f"recorded {out['recorded']} labels ({out['labels']} in store)")
         print("before (current model on your labels):")
         print(format_evaluation(out["before"]))
         print("after (retrained, cross-validated on your labels):")
         print(format_evaluation(out["after"]))
+        print(f"new student head {out['version']} {out['reason']}")
     else:
         print("no labels recorded")
+    return 0
+
+
+def _write_label_sample(store: Any, args: Any) -> int:
+    """No terminal to ask at: write the posts to label to a CSV for the user to fill."""
+    import csv
+
+    from groundswell.classify.label import select_posts, select_random
+    from groundswell.store.files import refuse_store_files
+
+    refuse_store_files(args.db, args.out)
+    posts = select_random(store, args.random) if args.random else select_posts(store, args.n)
+    with open(args.out, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["platform", "id", "text", "act"])
+        for post in posts:
+            writer.writerow([post["platform"], post["id"], post["text"], ""])
+    again = f" --random {args.random}" if args.random else ""
+    print(
+        f"no terminal to ask at: wrote {len(posts)} posts to {args.out}; fill its act column "
+        f"and run `groundswell label --answers {args.out}{again}`",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -198,12 +198,7 @@ def acts_section(con: Any, has_acts: bool) -> str:
     except Exception as exc:  # a classifier table of another shape must not sink the report
         return section("acts", title, error_box("The act mix", exc))
     chart = charts.stacked_bars(weeks, series, title="Share of each speech act, by week")
-    totals["ci"] = [
-        f"{lo:.1%} to {hi:.1%}" for lo, hi in zip(totals.ci_low, totals.ci_high, strict=True)
-    ]
-    shown = suppress_small_cells(totals, "authors", ["posts", "authors", "share", "ci"])
-    rows = [[r.act, r.posts, r.authors, r.share, r.ci] for r in shown.itertuples()]
-    body = chart + table(["act", "posts", "distinct authors", "share", "95% CI (Wilson)"], rows)
+    body = chart + corrected_acts_table(con, totals)
     if not by_tag.empty:
         acts = [c for c in by_tag.columns if c not in ("tag", "posts", "authors")]
         shown = suppress_small_cells(by_tag, "authors")
@@ -224,6 +219,50 @@ def acts_section(con: Any, has_acts: bool) -> str:
     return section("acts", title, body)
 
 
+def corrected_acts_table(con: Any, totals: pd.DataFrame) -> str:
+    """Each act's raw count and share beside its share corrected for the model's errors, with
+    a 95% interval that includes them, and the sentence that says how and with which model."""
+    from groundswell.classify.prevalence import domain_check, store_act_shares
+
+    estimate = store_act_shares(con)
+    if estimate is None:
+        return ""
+    corrected = {s.label: s for s in estimate["shares"]}
+    totals = totals.copy()
+    totals["corrected"] = [corrected[a].share if a in corrected else None for a in totals.act]
+    totals["ci"] = [
+        f"{corrected[a].low:.1%} to {corrected[a].high:.1%}" if a in corrected else ""
+        for a in totals.act
+    ]
+    shown = suppress_small_cells(
+        totals, "authors", ["posts", "authors", "share", "corrected", "ci"]
+    )
+    rows = [[r.act, r.posts, r.authors, r.share, r.corrected, r.ci] for r in shown.itertuples()]
+    head = ["act", "posts", "distinct authors", "raw share", "corrected share", "95% interval"]
+    quality = estimate.get("quality") or {}
+    how = (
+        f"Shares corrected by {escape(estimate['method'])} for the errors of the "
+        f"<b>{escape(estimate['model'])}</b> model (version {escape(estimate['version'])})"
+    )
+    if estimate["method"] == "raw":
+        how = f"Raw shares only: {escape(estimate.get('reason', ''))}"
+    elif estimate.get("labelled_set"):
+        how += f", measured on {escape(str(estimate['labelled_set']))}"
+    if quality.get("macro_f1") is not None:
+        how += (
+            f" (on {quality.get('n')} real posts of the corpus test split: macro-F1 "
+            f"{quality['macro_f1']:.2f}, accuracy {quality['accuracy']:.2f})"
+        )
+    text = (
+        f"<p>{how}. The interval includes the sampling error of the store and of the labelled "
+        "set the correction comes from; the raw share is the count of top labels.</p>"
+    )
+    check = domain_check(con, estimate)
+    if check and check["off_topic"]:
+        text += note(check["advice"])
+    return text + table(head, rows)
+
+
 def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
     """Harm, relation and setting shares among testimonies, with Wilson intervals."""
     title = "What testimonies describe"
@@ -242,7 +281,10 @@ def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
     n = shares["n"]
     parts = [
         f"<p>Shares among {n:,} testimonies, with 95% Wilson confidence intervals. A "
-        "testimony may describe several harms, so harm shares can sum past 100%.</p>"
+        "testimony may describe several harms, so harm shares can sum past 100%. Relation, "
+        "setting and age come from the phrases a testimony states (`unknown` when it states "
+        "none), the model filling in only when it is confident.</p>",
+        _details_quality(con),
     ]
     for key, heading in (
         ("harm", "Harm"),
@@ -276,6 +318,26 @@ def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
             + "</div></div>"
         )
     return section("testimony", title, "".join(parts))
+
+
+def _details_quality(con: Any) -> str:
+    """How right the model's testimony details are on real testimonies, and why the shares
+    above are not corrected for its errors."""
+    from groundswell.classify.prevalence import current_model, model_evaluation
+
+    current = current_model(con)
+    evaluation = model_evaluation(con, *current) if current else None
+    if not evaluation or "relation" not in evaluation:
+        return note("The model's testimony details have no real-data evaluation.")
+    n = evaluation["relation"]["n"]
+    return note(
+        f"On the {n} real testimonies of the corpus test split, relation is right for "
+        f"{evaluation['relation']['accuracy']:.0%}, setting for "
+        f"{evaluation['setting']['accuracy']:.0%} and age for "
+        f"{evaluation['minor_at_time']['accuracy']:.0%}. That is too few testimonies to "
+        "correct these shares for the model's errors: their intervals count sampling error "
+        "only, and the true uncertainty is larger."
+    )
 
 
 def _rows(frame: pd.DataFrame) -> list[list[Any]]:
