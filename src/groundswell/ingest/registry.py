@@ -113,6 +113,12 @@ class Reader:
     def read(self, source: Source) -> Iterator[Record]:
         raise NotImplementedError
 
+    def aliases(self) -> dict[str, str]:
+        """Provisional keys this reader may have written in ``reply_to``/``quote_of`` (this run
+        or an earlier one), mapped to the stored post id it has since learnt for each; the store
+        rewrites them after the run. Most formats need none."""
+        return {}
+
 
 class JsonReader(Reader):
     """A reader of JSON documents or JSONL: bad lines are quarantined by the base, and each
