@@ -168,12 +168,68 @@ def test_reply_parent_outside_the_file(store):
     assert len(outside) == 2
     for s in outside:
         target = next(m for m in s["mentions"] if m["id"] == s["in_reply_to_account_id"])
-        if "@" in target["acct"]:  # parent on another instance: only the local id is known
-            assert posts[s["uri"]]["reply_to"] == s["in_reply_to_id"]
+        if "@" in target["acct"]:  # parent on another instance, not read: its API address
+            host = s["account"]["url"].split("/")[2]  # the local account shows the instance
+            expected = f"https://{host}/api/v1/statuses/{s['in_reply_to_id']}"
+            assert posts[s["uri"]]["reply_to"] == expected
         else:  # a local parent: its URI follows the instance's scheme
             host = s["uri"].split("/")[2]
             expected = f"https://{host}/users/{target['username']}/statuses/{s['in_reply_to_id']}"
             assert posts[s["uri"]]["reply_to"] == expected
+
+
+# -- replies whose parents come in another file or another run -------------------------------
+THREAD = FIXTURES / "reply_parents"
+
+
+def _reply_pairs() -> list[tuple[dict, dict]]:
+    """(reply, parent) as the raw files give them: the parent's local id on the same instance."""
+    replies = json.loads((THREAD / "replies.json").read_text(encoding="utf-8"))
+    parents = {p["id"]: p for p in json.loads((THREAD / "parents.json").read_text("utf-8"))}
+    return [(r, parents[r["in_reply_to_id"]]) for r in replies]
+
+
+def _assert_joined(store: Store) -> None:
+    posts = _rows(store)
+    pairs = _reply_pairs()
+    assert len(pairs) == 2 and any("@" in r["account"]["acct"] for r, _ in pairs)
+    for reply, parent in pairs:
+        stored_parent = posts[parent["uri"]]
+        assert posts[reply["uri"]]["reply_to"] == stored_parent["id"]
+    joined = store.con.execute(
+        "SELECT count(*) FROM posts r JOIN posts p ON p.platform = r.platform AND p.id = r.reply_to"
+    ).fetchone()[0]
+    assert joined == len(pairs)
+
+
+@pytest.mark.parametrize("order", ["replies_first", "parents_first"])
+def test_reply_to_is_the_parent_stored_id_within_a_run(store, order):
+    files = [THREAD / "replies.json", THREAD / "parents.json"]
+    report = ingest(files if order == "replies_first" else files[::-1], store)
+    assert report.balanced and report.stored == 4
+    _assert_joined(store)
+
+
+def test_reply_to_is_the_parent_stored_id_across_runs(store):
+    ingest([THREAD / "replies.json"], store)
+    ((pending,),) = store.con.execute(
+        "SELECT count(*) FROM posts WHERE reply_to LIKE 'https://toot.example/api/v1/statuses/%'"
+    ).fetchall()
+    assert pending == 2  # parents not read yet: their instance-qualified keys
+    ingest([THREAD / "parents.json"], store)
+    _assert_joined(store)
+
+
+def test_instance_option_for_a_file_of_remote_accounts_only(tmp_path, store):
+    reply, parent = next((r, p) for r, p in _reply_pairs() if "@" in r["account"]["acct"])
+    reply = {**reply, "mentions": []}  # no local account left to show the instance
+    (tmp_path / "r.json").write_text(json.dumps([reply]), encoding="utf-8")
+    with Store(tmp_path / "bare.duckdb") as bare:
+        ingest([tmp_path / "r.json"], bare)
+        assert _rows(bare)[reply["uri"]]["reply_to"] == reply["in_reply_to_id"]  # unknown
+    ingest([tmp_path / "r.json"], store, options={"instance": "toot.example"})
+    ingest([THREAD / "parents.json"], store)
+    assert _rows(store)[reply["uri"]]["reply_to"] == parent["uri"]
 
 
 # -- html_text -----------------------------------------------------------------------------------

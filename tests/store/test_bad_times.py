@@ -63,6 +63,33 @@ def _masto(i: int, when: object) -> dict:
     }
 
 
+def _jetstream(i: int, when: object) -> dict:
+    return {
+        "did": "did:plc:abc",
+        "time_us": 1783175888085434,
+        "kind": "commit",
+        "commit": {
+            "rev": "r",
+            "operation": "create",
+            "collection": "app.bsky.feed.post",
+            "rkey": f"k{i}",
+            "record": {"$type": "app.bsky.feed.post", "createdAt": when, "text": f"t{i}"},
+            "cid": "c",
+        },
+    }
+
+
+def _postview(i: int, when: object) -> dict:
+    return {
+        "uri": f"at://did:plc:abc/app.bsky.feed.post/k{i}",
+        "cid": "c",
+        "author": {"did": "did:plc:abc", "handle": "a.bsky.social"},
+        "record": {"$type": "app.bsky.feed.post", "createdAt": when, "text": f"t{i}"},
+        "indexedAt": "2024-01-01T00:00:00.000Z",
+        "likeCount": 0,
+    }
+
+
 _TWITWI = ["id", "timestamp_utc", "local_time", "user_screen_name", "text", "user_id"]
 _GENERIC = ["post_id", "created_at", "user", "body"]
 _CT = ["Page Name", "Facebook Id", "Post Created", "Total Interactions", "URL", "Message"]
@@ -98,6 +125,12 @@ CASES = {
     "reddit.ndjson": lambda w: _jsonl([_reddit(i, w(i, 1600000000)) for i in (1, 2, 3)]),
     "mastodon.json": lambda w: json.dumps(
         [_masto(i, w(i, "2020-01-01T00:00:00Z")) for i in (1, 2, 3)]
+    ).encode(),
+    "jetstream.jsonl": lambda w: _jsonl(
+        [_jetstream(i, w(i, "2024-01-01T00:00:00Z")) for i in (1, 2, 3)]
+    ),
+    "bluesky_posts.json": lambda w: json.dumps(
+        [_postview(i, w(i, "2024-01-01T00:00:00Z")) for i in (1, 2, 3)]
     ).encode(),
     "twitwi.csv": lambda w: _csv(_TWITWI, [_twitwi(i, w(i, 1600000000)) for i in (1, 2, 3)]),
     "generic.csv": lambda w: _csv(
@@ -136,3 +169,19 @@ def test_one_bad_time_quarantines_one_record(tmp_path, store: Store, name: str, 
     assert file == str(path) and "out of range" in reason
     assert line == 2 + name.endswith(".csv")
     assert raw
+
+
+@pytest.mark.parametrize("bad", [BAD_ISO, "1e20"], ids=["year0", "epoch1e20"])
+def test_an_article_with_a_time_out_of_range_is_quarantined(tmp_path, store: Store, bad):
+    good = tmp_path / "good.md"
+    good.write_text("---\ndate: 2018-03-12\n---\n# Fine\n\n" + "A sentence of prose. " * 30)
+    path = tmp_path / "essay.md"
+    text = f"---\ndate: {bad}\n---\n# Essay\n\n" + "Some words of an essay here. " * 30
+    path.write_text(text, encoding="utf-8")
+    report = ingest([path, good], store)
+    assert report.balanced and report.quarantined == 1 and report.articles == 1, report.errors
+    (file, line, reason, raw) = store.con.execute(
+        "SELECT source_file, line, reason, raw FROM quarantine"
+    ).fetchone()
+    assert file == str(path) and line == 1 and "out of range" in reason
+    assert raw == text.encode()

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from groundswell.ingest.registry import Head, Reader, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Article, Quarantined, Record, parse_time
+from groundswell.schema import Article, Quarantined, Record, TimeOutOfRangeError, parse_time
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 # Files that describe a data set or a project, not articles about the movement.
@@ -51,11 +51,14 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 
 
 def parse_date(value: str | None) -> datetime | None:
-    """ISO-8601 or a written date (``12 March 2018``, ``March 12, 2018``) as UTC, else None."""
+    """ISO-8601 or a written date (``12 March 2018``, ``March 12, 2018``) as UTC, else None.
+    A time out of range raises TimeOutOfRangeError (the reader quarantines the article)."""
     if not value:
         return None
     try:
         dt = parse_time(value.strip())
+    except TimeOutOfRangeError:
+        raise
     except ValueError:
         dt = None
     if dt is not None:
@@ -218,13 +221,17 @@ class ArticleReader(Reader):
         if not text.strip():
             yield quarantine(source, 1, "article without text", data[:65536], self.name)
             return
-        created = parse_date(
-            meta.get("article:published_time")
-            or meta.get("date")
-            or meta.get("published")
-            or meta.get("time")
-            or meta.get("dc.date")
-        )
+        try:
+            created = parse_date(
+                meta.get("article:published_time")
+                or meta.get("date")
+                or meta.get("published")
+                or meta.get("time")
+                or meta.get("dc.date")
+            )
+        except TimeOutOfRangeError as exc:
+            yield quarantine(source, 1, f"{type(exc).__name__}: {exc}", data[:65536], self.name)
+            return
         author = (meta.get("author") or meta.get("article:author") or meta.get("by") or "").strip()
         url = meta.get("url") or meta.get("og:url") or meta.get("source")
         yield Article(

@@ -21,7 +21,7 @@ from groundswell.ingest.bluesky_record import (
     post_from_record,
     repost_from_record,
 )
-from groundswell.ingest.registry import Head, Reader, quarantine
+from groundswell.ingest.registry import Head, Reader, guarded, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import Quarantined, Record
 
@@ -160,19 +160,27 @@ class BlueskyCarReader(Reader):
                     source, position, f"record {uri} missing from the CAR", b"", self.name
                 )
             elif collection == REPOST:
-                yield repost_from_record(
-                    record, uri, fmt=self.name, source_file=source.name, source_line=position
-                ) or quarantine(
-                    source, position, "repost without subject uri", _safe(record), self.name
+                yield from guarded(
+                    source, self.name, position, _safe(record), self._repost, record, uri, position
                 )
             elif not isinstance(record.get("text"), str):
                 yield quarantine(
                     source, position, "post record without text", _safe(record), self.name
                 )
-            else:
-                yield post_from_record(
-                    record, uri, fmt=self.name, source_file=source.name, source_line=position
+            else:  # a time out of range quarantines this record only
+                yield from guarded(
+                    source, self.name, position, _safe(record), self._post, record, uri, position
                 )
+
+    def _post(self, source: Source, record: dict, uri: str, position: int) -> Record:
+        return post_from_record(
+            record, uri, fmt=self.name, source_file=source.name, source_line=position
+        )
+
+    def _repost(self, source: Source, record: dict, uri: str, position: int) -> Record:
+        return repost_from_record(
+            record, uri, fmt=self.name, source_file=source.name, source_line=position
+        ) or quarantine(source, position, "repost without subject uri", _safe(record), self.name)
 
 
 def _cid(raw: bytes) -> str:

@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from groundswell.schema import Post, hashtags_in_text, merge_hashtags, parse_time
+from groundswell.schema import (
+    Post,
+    TimeOutOfRangeError,
+    hashtags_in_text,
+    merge_hashtags,
+    parse_time,
+)
 
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
@@ -136,7 +142,8 @@ def post_from_record(
     """The Post of one ``app.bsky.feed.post`` record stored at ``uri``.
 
     ``fallback_time`` (an AppView ``indexedAt`` or a Jetstream ``time_us``) is used only when the
-    record's own ``createdAt`` is missing or unreadable. The caller has checked that ``text`` is
+    record's own ``createdAt`` is missing or not a time; a time out of range in either raises
+    TimeOutOfRangeError (the reader quarantines the record). The caller has checked that ``text`` is
     a string.
     """
     did, _, rkey = split_at_uri(uri) or ("", "", "")
@@ -203,7 +210,11 @@ def repost_from_record(
 
 
 def _time(value: Any) -> datetime | None:
+    """``parse_time``, with a value of an unexpected type read as no time. A time out of range
+    raises TimeOutOfRangeError, so the caller quarantines that one record."""
     try:
         return parse_time(value)
-    except (ValueError, OverflowError, OSError, TypeError):
+    except TimeOutOfRangeError:
+        raise
+    except (TypeError, AttributeError):
         return None

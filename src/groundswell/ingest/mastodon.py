@@ -11,10 +11,16 @@ Choices, so that every instance sees the same post under the same key:
 * ``author`` is the account's ActivityPub actor ``uri`` (the outbox's ``attributedTo``), and
   ``author_name`` and ``mentions`` are full handles ``user@host`` (a local ``acct`` gets the host of
   the account's URL).
-* ``reply_to`` is ``in_reply_to_id`` resolved to the parent's ``uri``: from the same file
-  (timelines, contexts), else rebuilt from the instance's URI scheme when reply and parent are both
-  local to the instance that served them; otherwise it stays the instance-local id, unique only on
-  that instance. The outbox's ``inReplyTo`` is already a URI.
+* ``reply_to`` is the parent's ``uri``, the key the parent is stored under: ``in_reply_to_id``
+  looked up among the statuses already read
+  (this file, or earlier files of the run, by instance and local id), else rebuilt from the
+  instance's URI scheme when reply and parent are both local to the instance that served them.
+  Otherwise it is the instance-qualified key ``https://<instance>/api/v1/statuses/<local id>``
+  (the parent's API address), which ``aliases`` maps to the parent's ``uri`` once the parent is
+  read in the same run or a later one, so the store can rewrite it. The instance is the host of
+  a local account (``acct`` without ``@``) in the same value or file, else the reader option
+  ``instance`` (for a file in which every account is remote). The outbox's ``inReplyTo``
+  is already a URI. ``quote_of`` from ``quoted_status_id`` follows the same rule.
 * ``text`` is the HTML content as text; a content warning is kept in front as ``CW: <spoiler>``
   and a blank line, because a CW often names the subject. Mastodon's ``RE: <link>`` line of a
   quote post is dropped (the relation is ``quote_of``); poll options are not part of the text.
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from groundswell.ingest.html_text import html_to_text, links_in_html
 from groundswell.ingest.mastodon_outbox import (
@@ -76,6 +83,15 @@ class MastodonReader(Reader):
 
     name = "mastodon"
     platform = "mastodon"
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        super().__init__(options)
+        self._uris: dict[str, str] = {}  # api_key(instance, local id) -> uri, over the run
+        self._instances: dict[str, str] = {}  # source name -> the instance that served it
+
+    def aliases(self) -> dict[str, str]:
+        """Every instance-qualified key seen in this run, mapped to its status's ``uri``."""
+        return dict(self._uris)
 
     def sniff(self, head: Head) -> float:
         obj = head.first_json
@@ -151,12 +167,22 @@ class MastodonReader(Reader):
             yield from read_outbox(source, obj, self.name, self.include_private)
             return
         items = _statuses(obj)
+        host = (
+            _instance([v for _, v in items])
+            or self._instances.get(source.name)
+            or self.options.get("instance")
+        )
+        if host is not None:
+            self._instances.setdefault(source.name, host)
         for _, value in items:  # index the whole value first: replies often precede parents
-            _index(value, known)
+            for local_id, uri in _index(value, known):
+                if host is not None:
+                    self._uris.setdefault(api_key(host, local_id), uri)
+        ctx = _Context(known, self._uris, host)
         for pos, value in items:
             line = pos if whole else lineno
             if _is_status(value):
-                yield from guarded(source, self.name, line, value, self._status, line, value, known)
+                yield from guarded(source, self.name, line, value, self._status, line, value, ctx)
             else:
                 yield quarantine(source, line, "not a Mastodon status", value, self.name)
 
@@ -165,7 +191,7 @@ class MastodonReader(Reader):
         source: Source,
         line: int,
         st: dict,
-        known: dict[str, str],
+        ctx: _Context,
     ) -> Iterator[Record]:
         uri = st.get("uri") or st.get("url")
         if not uri:
@@ -174,7 +200,7 @@ class MastodonReader(Reader):
         reblog = st.get("reblog")
         if isinstance(reblog, dict):
             if reblog.get("uri"):
-                yield from self._status(source, line, reblog, known)
+                yield from self._status(source, line, reblog, ctx)
                 account = st.get("account") or {}
                 yield Post(
                     platform="mastodon",
@@ -198,7 +224,7 @@ class MastodonReader(Reader):
         if visibility in NOT_PUBLIC and not self.include_private:
             yield not_public(source, line, visibility, self.name)
             return
-        yield self._api_post(source, line, st, str(uri), known)
+        yield self._api_post(source, line, st, str(uri), ctx)
 
     def _api_post(
         self,
@@ -206,7 +232,7 @@ class MastodonReader(Reader):
         line: int,
         st: dict,
         uri: str,
-        known: dict[str, str],
+        ctx: _Context,
     ) -> Post:
         content = st.get("content")
         if isinstance(content, str):
@@ -218,7 +244,7 @@ class MastodonReader(Reader):
         account = st.get("account") or {}
         quote = st.get("quote") if isinstance(st.get("quote"), dict) else {}
         quoted = quote.get("quoted_status") if isinstance(quote.get("quoted_status"), dict) else {}
-        quote_of = quoted.get("uri") or _resolve(quote.get("quoted_status_id"), known)
+        quote_of = quoted.get("uri") or ctx.lookup(quote.get("quoted_status_id"))
         if quoted.get("url"):
             urls = [u for u in urls if u != quoted["url"]]
         return Post(
@@ -240,7 +266,7 @@ class MastodonReader(Reader):
                 if isinstance(m, dict) and (h := handle(m.get("acct"), m.get("url")))
             ],
             urls=urls,
-            reply_to=_reply_to(st, known),
+            reply_to=_reply_to(st, ctx),
             quote_of=quote_of,
             metrics={k: st[k] for k in _METRICS if type(st.get(k)) is int},
             source_file=source.name,
@@ -262,23 +288,79 @@ def _statuses(obj: Any) -> list[tuple[int, Any]]:
     return list(enumerate(values, start=1))
 
 
-def _index(status: Any, known: dict[str, str]) -> None:
-    """Remember instance-local id -> uri for a status and the statuses it embeds."""
+def api_key(instance: str, local_id: str) -> str:
+    """The instance-qualified key of a status known only by its local id: its API address."""
+    return f"https://{instance}/api/v1/statuses/{local_id}"
+
+
+def _instance(values: list[Any]) -> str | None:
+    """The instance that served these statuses: the host of a local account (``acct`` without
+    ``@``) among their authors, boosters and mentions; None when every account is remote."""
+    for status in values:
+        while isinstance(status, dict):
+            accounts = [status.get("account"), *(status.get("mentions") or ())]
+            for acc in accounts:
+                if isinstance(acc, dict) and isinstance(acc.get("url"), str):
+                    acct = acc.get("acct")
+                    if isinstance(acct, str) and acct and "@" not in acct.lstrip("@"):
+                        host = urlsplit(acc["url"]).netloc
+                        if host:
+                            return host
+            status = status.get("reblog")
+    return None
+
+
+def _index(status: Any, known: dict[str, str]) -> list[tuple[str, str]]:
+    """Remember instance-local id -> uri for a status and the statuses it embeds; returns the
+    pairs seen."""
+    seen = []
     while isinstance(status, dict):
         if status.get("id") and status.get("uri"):
-            known.setdefault(str(status["id"]), str(status["uri"]))
+            pair = (str(status["id"]), str(status["uri"]))
+            known.setdefault(*pair)
+            seen.append(pair)
         quote = status.get("quote")
         if isinstance(quote, dict) and isinstance(quote.get("quoted_status"), dict):
-            _index(quote["quoted_status"], known)
+            seen += _index(quote["quoted_status"], known)
         status = status.get("reblog")
+    return seen
 
 
-def _reply_to(st: dict, known: dict[str, str]) -> str | None:
-    """The parent's URI: from the same file, else rebuilt from the instance's URI scheme when
-    parent and reply are both local to the instance that served them, else the local id."""
+class _Context:
+    """What resolves a local id to a URI while reading one value: the file's own statuses, the
+    run's statuses by instance, and the instance that served the value."""
+
+    def __init__(self, known: dict[str, str], uris: dict[str, str], host: str | None) -> None:
+        self.known, self.uris, self.host = known, uris, host
+
+    def uri_of(self, local_id: Any) -> str | None:
+        """The URI of a status read so far (this file, or this run on the same instance)."""
+        lid = str(local_id)
+        if lid in self.known:
+            return self.known[lid]
+        return self.uris.get(api_key(self.host, lid)) if self.host is not None else None
+
+    def key_of(self, local_id: Any) -> str:
+        """The instance-qualified key of a status not read (the bare id if the instance is
+        unknown)."""
+        return api_key(self.host, str(local_id)) if self.host is not None else str(local_id)
+
+    def lookup(self, local_id: Any) -> str | None:
+        if local_id is None or local_id == "":
+            return None
+        return self.uri_of(local_id) or self.key_of(local_id)
+
+
+def _reply_to(st: dict, ctx: _Context) -> str | None:
+    """The parent's URI: from the statuses read so far, else rebuilt from the instance's URI
+    scheme when parent and reply are both local to the instance that served them, else the
+    parent's instance-qualified key."""
     parent = st.get("in_reply_to_id")
-    if parent is None or parent == "" or str(parent) in known:
-        return _resolve(parent, known)
+    if parent is None or parent == "":
+        return None
+    found = ctx.uri_of(parent)
+    if found is not None:
+        return found
     uri, sid, account = str(st.get("uri") or ""), str(st.get("id") or ""), st.get("account") or {}
     tail = f"/statuses/{sid}"
     target_id = str(st.get("in_reply_to_account_id") or "")
@@ -302,13 +384,7 @@ def _reply_to(st: dict, known: dict[str, str]) -> str | None:
             own, theirs = str(account.get(key) or ""), str(target.get(key) or "")
             if own and theirs and base.endswith("/" + own):
                 return f"{base[: -len(own)]}{theirs}/statuses/{parent}"
-    return str(parent)
-
-
-def _resolve(local_id: Any, known: dict[str, str]) -> str | None:
-    if local_id is None or local_id == "":
-        return None
-    return known.get(str(local_id), str(local_id))
+    return ctx.key_of(parent)
 
 
 def _author(account: dict) -> str | None:

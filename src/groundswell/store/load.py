@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+
 from groundswell.errors import InputError
 from groundswell.ingest import iter_sources, read_source
 from groundswell.schema import Deletion, Quarantined, Record
@@ -93,6 +95,7 @@ def ingest(
     own = [store.path, f"{store.path}.wal", f"{store.path}.key"]
     batch: list[Record] = []
     deletions: set[str] = set()
+    used: dict[str, Any] = {}  # reader name -> reader, for the aliases they learnt
 
     def flush() -> None:
         nonlocal batch, totals
@@ -107,6 +110,7 @@ def ingest(
             on_file(source.name, reader.name if reader else None, source.skip_reason)
             if reader is None:
                 continue
+            used[reader.name] = reader
             if bulk and bulkable(source, reader.name):
                 flush()
                 try:
@@ -131,6 +135,8 @@ def ingest(
                 if len(batch) >= batch_size:
                     flush()
         flush()
+        for reader in used.values():
+            resolve_aliases(store, reader.platform, reader.aliases())
     finally:
         if bar is not None:
             bar.stop()
@@ -154,6 +160,25 @@ def ingest(
             "use --format and --map for a generic CSV/JSONL"
         )
     return report
+
+
+def resolve_aliases(store: Store, platform: str, aliases: dict[str, str]) -> int:
+    """Rewrite ``reply_to`` and ``quote_of`` values that are provisional keys (a Mastodon parent
+    known only by instance and local id) to the post id learnt for them; returns rows changed."""
+    if not aliases:
+        return 0
+    store.con.register("gs_aliases", pa.table({"k": list(aliases), "v": list(aliases.values())}))
+    changed = 0
+    try:
+        for col in ("reply_to", "quote_of"):
+            changed += store.con.execute(
+                f"UPDATE posts SET {col} = a.v FROM gs_aliases a "
+                f"WHERE posts.platform = ? AND posts.{col} = a.k",
+                [platform],
+            ).fetchone()[0]
+    finally:
+        store.con.unregister("gs_aliases")
+    return changed
 
 
 def _progress(progress: bool | None):
