@@ -30,6 +30,7 @@ _LAZY: dict[str, str] = {
     "iter_records": "groundswell.ingest",
     "read_batches": "groundswell.ingest",
     "export_posts": "groundswell.store.export",
+    "export_network": "groundswell.store.network",
     "forget": "groundswell.store.forget",
     "stats": "groundswell.store.stats",
     "build_report": "groundswell.report",

@@ -173,19 +173,57 @@ def _print_shares(est: dict[str, Any]) -> None:
 
 def _export_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
-    p.add_argument("--to", choices=["jsonl", "csv", "parquet"], default="jsonl")
-    p.add_argument("--out", help="output file (default: posts.<format>)")
+    p.add_argument(
+        "--to",
+        choices=["jsonl", "csv", "parquet", "gexf", "graphml", "edges"],
+        default="jsonl",
+        help="posts as jsonl, csv or parquet; a network as gexf, graphml or edges (a CSV edge "
+        "list) (default: %(default)s)",
+    )
+    p.add_argument("--out", help="output file (default: posts.<format> or <network>.<format>)")
+    p.add_argument(
+        "--labels",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="add each post's latest act, its probability and testimony details when the store "
+        "is classified (default: on)",
+    )
+    p.add_argument(
+        "--network",
+        choices=["interactions", "hashtags"],
+        default="interactions",
+        help="with gexf, graphml or edges: replies, reposts and mentions between authors, or "
+        "hashtags used together (default: %(default)s)",
+    )
+    p.add_argument(
+        "--min-authors",
+        type=AUTHORS,
+        default=MIN_CELL,
+        help="hashtags network: distinct authors a tag pair needs (default and minimum: "
+        "%(default)s)",
+    )
 
 
-@command("export", "write the posts in the schema, authors pseudonymised")(_export_args)
+@command("export", "write the posts, or their networks, with the care rules applied")(_export_args)
 def _export(args: Any) -> int:
-    from groundswell.store.export import export_posts
     from groundswell.store.files import refuse_store_files
 
-    out = args.out or f"posts.{args.to}"
+    network = args.to in ("gexf", "graphml", "edges")
+    suffix = "csv" if args.to == "edges" else args.to
+    out = args.out or (f"{args.network}.{suffix}" if network else f"posts.{args.to}")
     refuse_store_files(args.db, out)
     with _open_store(args, read_only=True) as store:
-        n = export_posts(store, args.to, out)
+        if network:
+            from groundswell.store.network import export_network
+
+            nodes, edges = export_network(
+                store, args.to, out, network=args.network, min_authors=args.min_authors
+            )
+            print(f"wrote {nodes:,} nodes and {edges:,} edges to {out}", file=sys.stderr)
+            return 0
+        from groundswell.store.export import export_posts
+
+        n = export_posts(store, args.to, out, labels=args.labels)
     print(f"wrote {n:,} rows to {out}", file=sys.stderr)
     return 0
 

@@ -1,4 +1,5 @@
-"""Export posts in the schema (jsonl, csv, parquet), authors pseudonymised and text masked."""
+"""Export posts in the schema (jsonl, csv, parquet), authors pseudonymised and text masked, with
+each post's latest classification when the store has one."""
 
 from __future__ import annotations
 
@@ -39,22 +40,125 @@ EXPORT_COLUMNS = (
     "metrics",
     "synthetic",
 )
+# the latest classification of each post (CODEBOOK sections 1 and 2); testimony details only
+# where the act is a testimony, as the codebook asks them only of testimonies
+LABEL_COLUMNS = ("act", "act_probability", "harm", "relation", "setting", "minor_at_time")
+_LATEST_LABELS = """
+    SELECT a.platform, a.id, a.act, (a.scores::JSON ->> a.act)::DOUBLE AS act_probability,
+           CASE WHEN a.act = 'testimony' THEN t.harm END AS harm,
+           CASE WHEN a.act = 'testimony' THEN t.relation END AS relation,
+           CASE WHEN a.act = 'testimony' THEN t.setting END AS setting,
+           CASE WHEN a.act = 'testimony' THEN t.minor_at_time END AS minor_at_time
+    FROM acts a LEFT JOIN testimony t USING (platform, id, model, version)
+    QUALIFY row_number() OVER (PARTITION BY a.platform, a.id
+                               ORDER BY a.classified_at DESC NULLS LAST, a.version DESC,
+                                        a.model DESC) = 1
+"""
+_NO_LABELS = (
+    "NULL::VARCHAR, NULL::DOUBLE, NULL::VARCHAR[], NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR"
+)
 
 
-def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
+def export_posts(store: Store, to: str, out: str | os.PathLike, *, labels: bool = True) -> int:
     """Write every post (and repost edge) to ``out``; returns the number of rows written.
 
     Authors are the store's pseudonyms; @handles in text and mentions become keyed pseudonyms too
     (of the handle, so not linkable to the author pseudonym); author identifiers inside post ids
     and links (Bluesky DIDs, fediverse user names) are pseudonymised; emails, phones and
     addresses in text are masked; the pseudonymisation key is never written. CSV cells that a
-    spreadsheet would run as a formula are prefixed with ``'``. Raises InputError when ``out``
-    is the store, its write-ahead log or its key.
+    spreadsheet would run as a formula are prefixed with ``'``. With ``labels`` and a classified
+    store, each post carries its latest classification (``LABEL_COLUMNS``). Parquet keeps
+    ``created_at`` a UTC timestamp; CSV and JSONL write it as ISO-8601 text. Raises InputError
+    when ``out`` is the store, its write-ahead log or its key.
     """
     if to not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     refuse_store_files(store.path, out)
     con = store.con
+    register_cleaners(store)
+    labelled = labels and is_classified(store)
+    query = _posts_query(typed_time=to == "parquet", labelled=labelled)
+    columns = EXPORT_COLUMNS + (LABEL_COLUMNS if labelled else ())
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rel = con.sql(query)
+    if to == "parquet":
+        rel.write_parquet(str(out), compression="zstd")
+    elif to == "csv":
+        lists = (*_LISTS, "harm")
+        cells = ", ".join(
+            c
+            if c in ("synthetic", "act_probability")
+            else csv_cell(c, f"array_to_json({c})::VARCHAR" if c in lists else c)
+            for c in columns
+        )
+        con.sql(f"SELECT {cells} FROM ({query})").write_csv(str(out))
+    else:
+        n = 0
+        with open(out, "wb") as fh:
+            reader = rel.to_arrow_reader(50_000)
+            for batch in reader:
+                for row in batch.to_pylist():
+                    if row["metrics"]:
+                        row["metrics"] = orjson.loads(row["metrics"])
+                    fh.write(orjson.dumps(row) + b"\n")
+                    n += 1
+        return n
+    return con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
+
+
+def is_classified(store: Store) -> bool:
+    """Whether the classifier has written any row into the store."""
+    con = store.con
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_name IN ('acts', 'testimony')"
+        ).fetchall()
+    }
+    if have != {"acts", "testimony"}:
+        return False
+    return con.execute("SELECT count(*) FROM (SELECT 1 FROM acts LIMIT 1)").fetchall()[0][0] > 0
+
+
+def _posts_query(*, typed_time: bool, labelled: bool) -> str:
+    """The export's SELECT: posts then reposts, cleaned by the ``gs_clean_*`` functions."""
+
+    def when(alias: str) -> str:
+        if typed_time:  # naive UTC in the store: a UTC-adjusted timestamp in Parquet
+            return f"timezone('UTC', {alias}.created_at)"
+        return f"strftime({alias}.created_at, '%Y-%m-%dT%H:%M:%SZ')"
+
+    label_cols = ", ".join(f"l.{c}" for c in LABEL_COLUMNS)
+    return f"""
+        SELECT p.platform, gs_clean_id(p.platform, p.id) AS id,
+               gs_clean_id(p.platform, p.url) AS url, p.author, {when("p")} AS created_at,
+               p.lang, gs_clean_text(p.platform, p.text) AS text, p.hashtags,
+               gs_clean_mentions(p.platform, p.mentions) AS mentions,
+               list_transform(p.urls, lambda u: gs_clean_id(p.platform, u)) AS urls,
+               gs_clean_id(p.platform, p.reply_to) AS reply_to,
+               gs_clean_id(p.platform, p.quote_of) AS quote_of, NULL::VARCHAR AS repost_of,
+               p.metrics, p.synthetic{", " + label_cols if labelled else ""}
+        FROM posts p
+        {f"LEFT JOIN ({_LATEST_LABELS}) l USING (platform, id)" if labelled else ""}
+        UNION ALL
+        SELECT r.platform, gs_clean_id(r.platform, r.id), NULL, r.author,
+               {when("r")}, NULL, NULL, [], [], [], NULL, NULL,
+               gs_clean_id(r.platform, r.repost_of), NULL, false
+               {", " + _NO_LABELS if labelled else ""}
+        FROM reposts r
+        ORDER BY created_at NULLS LAST, platform, id
+    """
+
+
+def register_cleaners(store: Store) -> None:
+    """Register the care functions exports run inside DuckDB on the store's connection:
+    ``gs_clean_id(platform, value)``, ``gs_clean_text(platform, text)`` and
+    ``gs_clean_mentions(platform, handles)``, each pseudonymising as the store is set to."""
+    con = store.con
+    if _has_function(con, "gs_clean_text"):
+        return
     pseudo = store.pseudonym
 
     def clean_text(platform: str, text: str) -> str:
@@ -72,64 +176,22 @@ def export_posts(store: Store, to: str, out: str | os.PathLike) -> int:
     def clean_id(platform: str, value: str | None) -> str | None:
         return pseudonymise_ids(value, platform, pseudo)
 
-    if not _has_function(con, "gs_clean_text"):
-        con.create_function(
-            "gs_clean_id", clean_id, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
-        )
-        con.create_function(
-            "gs_clean_text", clean_text, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
-        )
-        con.create_function(
-            "gs_clean_mentions",
-            clean_mentions,
-            ["VARCHAR", "VARCHAR[]"],
-            "VARCHAR[]",
-            side_effects=False,
-        )
-    query = """
-        SELECT platform, gs_clean_id(platform, id) AS id, gs_clean_id(platform, url) AS url,
-               author, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
-               lang, gs_clean_text(platform, text) AS text, hashtags,
-               gs_clean_mentions(platform, mentions) AS mentions,
-               list_transform(urls, lambda u: gs_clean_id(platform, u)) AS urls,
-               gs_clean_id(platform, reply_to) AS reply_to,
-               gs_clean_id(platform, quote_of) AS quote_of, NULL::VARCHAR AS repost_of,
-               metrics, synthetic
-        FROM posts
-        UNION ALL
-        SELECT r.platform, gs_clean_id(r.platform, r.id), NULL, r.author,
-               strftime(r.created_at, '%Y-%m-%dT%H:%M:%SZ'), NULL, NULL, [], [], [], NULL, NULL,
-               gs_clean_id(r.platform, r.repost_of), NULL, false
-        FROM reposts r
-        ORDER BY created_at NULLS LAST, platform, id
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    rel = con.sql(query)
-    if to == "parquet":
-        rel.write_parquet(str(out), compression="zstd")
-    elif to == "csv":
-        cells = ", ".join(
-            _csv_cell(c, f"array_to_json({c})::VARCHAR" if c in _LISTS else c)
-            for c in EXPORT_COLUMNS
-            if c != "synthetic"
-        )
-        con.sql(f"SELECT {cells}, synthetic FROM ({query})").write_csv(str(out))
-    else:
-        n = 0
-        with open(out, "wb") as fh:
-            reader = rel.to_arrow_reader(50_000)
-            for batch in reader:
-                for row in batch.to_pylist():
-                    if row["metrics"]:
-                        row["metrics"] = orjson.loads(row["metrics"])
-                    fh.write(orjson.dumps(row) + b"\n")
-                    n += 1
-        return n
-    return con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+    con.create_function(
+        "gs_clean_id", clean_id, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
+    )
+    con.create_function(
+        "gs_clean_text", clean_text, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
+    )
+    con.create_function(
+        "gs_clean_mentions",
+        clean_mentions,
+        ["VARCHAR", "VARCHAR[]"],
+        "VARCHAR[]",
+        side_effects=False,
+    )
 
 
-def _csv_cell(name: str, expr: str) -> str:
+def csv_cell(name: str, expr: str) -> str:
     """A text column as a CSV cell that no spreadsheet runs as a formula."""
     quote = "''"  # one ' in a SQL string literal
     return (
