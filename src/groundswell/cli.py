@@ -243,6 +243,9 @@ def _demo(args: Any) -> int:
 def _report_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
     p.add_argument("--out", default="report.html", help="HTML file (default: %(default)s)")
+    p.add_argument(
+        "--seed", help="the movement's seed tag (default: the store's most used hashtag)"
+    )
 
 
 @command("report", "write the static HTML report of a store")(_report_args)
@@ -260,7 +263,7 @@ def _report(args: Any) -> int:
             "or `groundswell demo` first"
         )
     with _open_store(args) as store:
-        print(build_report(store, args.out))
+        print(build_report(store, args.out, seed=args.seed))
     return 0
 
 

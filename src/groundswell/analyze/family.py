@@ -112,6 +112,29 @@ def equivalents(seed: str) -> frozenset[str]:
     return frozenset({seed})
 
 
+def movement_seed(store: Any, seed: str | None = None) -> tuple[str | None, str]:
+    """(seed, how it was chosen): the given tag, else the store's most used hashtag (by posts,
+    ties by name); ``(None, why)`` when no post carries a hashtag."""
+    con = store.con
+    if seed:
+        tag = normalise_hashtag(seed)
+        if not tag:
+            raise InputError(f"{seed!r} is not a hashtag; give a seed such as '#metoo'")
+        return tag, "given with --seed"
+    row = con.execute(
+        "SELECT tag, count(*) n FROM (SELECT unnest(list_distinct(hashtags)) AS tag FROM posts "
+        "WHERE len(hashtags) > 0) "
+        "GROUP BY tag ORDER BY n DESC, tag LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None, "no post in the store carries a hashtag"
+    tagged = con.execute("SELECT count(*) FROM posts WHERE len(hashtags) > 0").fetchone()[0]
+    return row[0], (
+        f"the store's most used hashtag, on {row[1] / tagged:.0%} of tagged posts; "
+        "choose another with --seed"
+    )
+
+
 def family(store: Any, seed: str = "#metoo", **params: Any) -> pd.DataFrame:
     """The seed's hashtag family with roles and the numbers behind them (one row per member)."""
     return FamilyAnalysis(seed=seed, **params).compute(store)
