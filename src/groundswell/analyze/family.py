@@ -197,7 +197,7 @@ class FamilyAnalysis(Analysis):
 
     name: ClassVar[str] = "family"
     title: ClassVar[str] = "Hashtag family"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: within-collection method for saturated seeds
     requires: ClassVar[tuple[str, ...]] = ("posts",)  # acts: used when present
     params_class: ClassVar[type[Params]] = FamilyParams
 
