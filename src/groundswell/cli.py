@@ -310,6 +310,9 @@ def _demo(args: Any) -> int:
 def _report_args(p: argparse.ArgumentParser) -> None:
     _db_arg(p)
     p.add_argument("--out", default="report.html", help="HTML file (default: %(default)s)")
+    p.add_argument(
+        "--seed", help="the movement's seed tag (default: the store's most used hashtag)"
+    )
 
 
 @command("report", "write the static HTML report of a store")(_report_args)
@@ -327,7 +330,7 @@ def _report(args: Any) -> int:
             "or `groundswell demo` first"
         )
     with _open_store(args) as store:
-        print(build_report(store, args.out))
+        print(build_report(store, args.out, seed=args.seed))
     return 0
 
 
@@ -688,6 +691,16 @@ def _family_args(p: argparse.ArgumentParser) -> None:
         default=0.5,
         help="backlash share above which a tag is counter (%(default)s)",
     )
+    p.add_argument(
+        "--method",
+        choices=("auto", "co-occurrence", "within-collection"),
+        default="auto",
+        help="membership test; auto: within-collection when the seed is on at least "
+        "--saturation of tagged posts (default: %(default)s)",
+    )
+    p.add_argument(
+        "--saturation", type=FRACTION, default=0.5, help="seed share for auto (%(default)s)"
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -707,7 +720,11 @@ def _family(args: Any) -> int:
             min_time_overlap=args.min_time_overlap,
             max_rounds=args.max_rounds,
             counter_share=args.counter_share,
+            method=args.method,
+            saturation=args.saturation,
         )
+    method = f"method: {frame.attrs['method']} ({frame.attrs['method_reason']})"
+    print(method, file=sys.stderr if args.json else sys.stdout)
     _print_frame(suppress_small_cells(frame), args.json, "no family")
     return 0
 

@@ -2,6 +2,7 @@
 
     GroundswellError
     ├── InputError (ValueError)        a file or record cannot be read; names file and line
+    │   └── NotEnoughDataError         an analysis has too little data; says for what and why
     ├── StoreError (RuntimeError)      the DuckDB store cannot be opened or written
     │   └── StoreLockedError           another process holds the store
     ├── ModelError (RuntimeError)      a model or head is missing or incompatible
@@ -23,6 +24,15 @@ class InputError(GroundswellError, ValueError):
     """A file or record cannot be read."""
 
     exit_code = 2
+
+
+class NotEnoughDataError(InputError):
+    """An analysis cannot run on what the store holds: "not enough data for X because Y"."""
+
+    def __init__(self, what: str, why: str, hint: str = "") -> None:
+        self.what, self.why = what, why
+        fix = f"; try {hint}" if hint else ""
+        super().__init__(f"not enough data for {what} because {why}{fix}")
 
 
 class StoreError(GroundswellError, RuntimeError):

@@ -210,3 +210,68 @@ def plant_pileons(store: Any) -> dict[str, Any]:
         "end": start + timedelta(hours=10),
         "handles": ["victim_handle", "near_miss", "busy_handle", "replied_handle", "someone1"],
     }
+
+
+def plant_filtered(store: Any, seed_tag: str = "#metoo", acts: bool = True) -> dict[str, int]:
+    """A hashtag-filtered collection of 60,000 posts, as a researcher gets by searching the
+    seed (and a few more terms): the seed on about 95% of posts, the rest background posts
+    matched by text, plus (issue 9's numbers) a spin-off #itwasme (2,287 posts, 1,375 with the
+    seed, mostly confessions), a counter-tag #himtoo (1,398 posts, 300 with the seed, mostly
+    backlash), #ihave (confessions, with #itwasme, never with the seed), #believesurvivors (an
+    act mix like the seed's, with #itwasme, never with the seed) and an allied #timesup
+    (600 posts, nearly all with the seed, mostly support). #music and the background tags ride
+    on posts at random. Returns the planted counts."""
+    w = Writer(seed=17)
+    rng = w.rng
+    people = [f"f{i}" for i in range(5000)]
+    seed_acts = {
+        "testimony": 0.45,
+        "support": 0.3,
+        "reporting": 0.12,
+        "backlash": 0.06,
+        "other": 0.07,
+    }
+
+    def extra(tags: list[str]) -> list[str]:
+        if rng.random() < 0.2:
+            tags = [*tags, rng.choice(BACKGROUND_TAGS)]
+        return [*tags, "#music"] if rng.random() < 0.1 else tags
+
+    def put(n: int, tag: str, n_seed: int, weights: dict[str, float], first: int) -> None:
+        with_seed = set(rng.sample(range(n), n_seed))
+        for i in range(n):
+            tags = [tag, seed_tag] if i in with_seed else [tag]
+            w.post(
+                w.when(rng.randrange(first, 60)), rng.choice(people), extra(tags), mix(rng, weights)
+            )
+
+    put(
+        2287 - 90 - 120,
+        "#itwasme",
+        1375,
+        {"confession": 0.7, "support": 0.15, "testimony": 0.1, "backlash": 0.05},
+        10,
+    )
+    put(1398, "#himtoo", 300, {"backlash": 0.7, "support": 0.15, "reporting": 0.15}, 20)
+    put(600, "#timesup", 582, {"support": 0.7, "testimony": 0.2, "reporting": 0.1}, 5)
+    for i in range(150):  # with #itwasme, never with the seed
+        tags = ["#ihave", "#itwasme"] if i < 90 else ["#ihave"]
+        w.post(w.when(rng.randrange(10, 60)), rng.choice(people), tags, "confession")
+    for i in range(200):  # joins in round 2 by co-occurrence with #itwasme, not by its act mix
+        tags = ["#believesurvivors", "#itwasme"] if i < 120 else ["#believesurvivors"]
+        w.post(w.when(rng.randrange(10, 60)), rng.choice(people), tags, mix(rng, seed_acts))
+    for _ in range(1000):  # matched by the search words in their text, not by the seed
+        tags = rng.sample(BACKGROUND_TAGS, rng.choice([1, 1, 2]))
+        w.post(
+            w.when(rng.randrange(60)),
+            rng.choice(people),
+            tags,
+            mix(rng, {"other": 0.7, "reporting": 0.3}),
+        )
+    for _ in range(60000 - len(w.posts)):
+        w.post(
+            w.when(rng.randrange(60)), rng.choice(people), extra([seed_tag]), mix(rng, seed_acts)
+        )
+    w.write(store, acts=acts)
+    n_seed = sum(seed_tag in p["hashtags"] for p in w.posts)
+    return {"posts": len(w.posts), "seed": n_seed}

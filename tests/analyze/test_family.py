@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from planted import plant_family
+from planted import BACKGROUND_TAGS, plant_family, plant_filtered
 
-from groundswell.analyze.family import FamilyAnalysis, family, g2_test
+from groundswell.analyze.family import FamilyAnalysis, family
+from groundswell.analyze.family_growth import g2_test
 from groundswell.errors import InputError
 from groundswell.store import Store
 
@@ -126,3 +127,80 @@ def test_empty_acts_table_gives_unknown_roles(tmp_path):
     r = roles(frame)
     assert r["#metoo"] == "core" and r["#himtoo"] == "unknown"
     assert (frame["classified"] == 0).all()
+
+
+@pytest.fixture(scope="module")
+def filtered_store(tmp_path_factory):
+    with Store(tmp_path_factory.mktemp("filtered") / "f.duckdb") as store:
+        plant_filtered(store)
+        yield store
+
+
+@pytest.fixture(scope="module")
+def filtered(filtered_store):
+    return family(filtered_store, "#metoo")
+
+
+def test_filtered_collection_finds_spin_off_and_counter(filtered_store, filtered):
+    n_posts, n_seed = filtered_store.con.execute(
+        "SELECT count(*), count(*) FILTER (list_contains(hashtags, '#metoo')) FROM posts"
+    ).fetchone()
+    assert n_posts == 60_000 and n_seed / n_posts >= 0.9
+    row = filtered.set_index("tag")
+    assert row.loc["#itwasme", "role"] == "spin-off" and row.loc["#himtoo", "role"] == "counter"
+    assert (row.loc["#itwasme", "posts"], row.loc["#itwasme", "cooccurrence"]) == (2287, 1375)
+    assert row.loc["#himtoo", "posts"] == 1398
+    assert row.loc["#itwasme", "joined"] == "act mix: confession"
+    assert row.loc["#himtoo", "joined"] == "act mix: backlash"
+    assert (row.loc[["#itwasme", "#himtoo"], "p_value"] < 0.001).all()
+    assert filtered.attrs["method"] == "within-collection"
+    assert "#metoo is on 95% of tagged posts" in filtered.attrs["method_reason"]
+
+
+def test_filtered_collection_grows_through_members_and_keeps_generic_tags_out(filtered):
+    r = roles(filtered)
+    row = filtered.set_index("tag")
+    # act mix like the seed's, never with the seed: joins only by co-occurring with #itwasme
+    assert row.loc["#believesurvivors", "joined"] == "round 2"
+    assert r["#believesurvivors"] == "allied" and r["#ihave"] == "spin-off"
+    assert not set(r) & {"#music", *BACKGROUND_TAGS}
+
+
+def test_cooccurrence_with_a_saturated_seed_misses_the_members(filtered_store):
+    frame = family(filtered_store, "#metoo", method="co-occurrence")
+    assert frame.attrs["method"] == "co-occurrence"
+    assert not set(frame["tag"]) & {"#itwasme", "#himtoo"}  # "below chance" at a 95% base
+
+
+def test_broad_sample_uses_cooccurrence_and_says_why(fam_store, fam):
+    assert fam.attrs["method"] == "co-occurrence"
+    assert "below 50%" in fam.attrs["method_reason"]
+    within = family(fam_store, "#metoo", method="within-collection")
+    assert roles(within)["#himtoo"] == "counter" and roles(within)["#itwasme"] == "spin-off"
+    with pytest.raises(InputError, match="method"):
+        family(fam_store, "#metoo", method="magic")
+
+
+def test_filtered_without_acts_says_why_it_cannot_grow(tmp_path):
+    with Store(tmp_path / "noacts.duckdb") as store:
+        plant_filtered(store, acts=False)
+        analysis = FamilyAnalysis()
+        frame = analysis.compute(store)
+        html = analysis.render(frame)
+    assert list(frame["tag"]) == ["#metoo"]
+    assert "no acts table" in frame.attrs["method_reason"]
+    assert "Membership by within-collection" in html
+
+
+def test_cli_family_names_the_method(tmp_path, capsys):
+    from groundswell.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    with Store(db) as store:
+        plant_family(store)
+    assert main(["family", "#metoo", "--db", str(db), "--method", "within-collection"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("method: within-collection (chosen by the user")
+    assert main(["family", "#metoo", "--db", str(db), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "method: co-occurrence" in captured.err and json.loads(captured.out)

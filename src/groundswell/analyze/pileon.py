@@ -28,7 +28,8 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from groundswell.analyze.family import ACTS_SQL, UNAVAILABLE, format_columns, has_acts
+from groundswell.analyze.family import UNAVAILABLE, format_columns
+from groundswell.analyze.family_growth import ACTS_SQL, has_acts
 from groundswell.analyze.registry import Analysis, Params
 from groundswell.care.pseudonym import Pseudonymiser
 from groundswell.care.suppress import MIN_CELL

@@ -2,8 +2,10 @@
 
 Sections in order: synthetic banner (when the store holds synthetic posts), overview, ingest
 reconciliation, quarantine, posts per day by tag, top hashtags, speech acts over time, what
-testimonies describe, then one section per registered analysis with its parameters. A section
-or analysis that fails shows its error instead of sinking the report.
+testimonies describe, then one section per registered analysis with its parameters. The
+movement's seed (given, or the store's most used hashtag) is named in the header and handed to
+every analysis with a ``seed`` parameter. An analysis with too little data says so plainly ("not
+enough data for X because Y"); one that fails shows its error instead of sinking the report.
 """
 
 from __future__ import annotations
@@ -63,9 +65,19 @@ SYNTHETIC_BANNER = (
 )
 
 
-def build_report(store: Any, out_path: str | os.PathLike, *, run_analyses: bool = True) -> Path:
-    """Write the static HTML report of ``store`` to ``out_path``; returns the path written."""
+def build_report(
+    store: Any,
+    out_path: str | os.PathLike,
+    *,
+    run_analyses: bool = True,
+    seed: str | None = None,
+) -> Path:
+    """Write the static HTML report of ``store`` to ``out_path``; returns the path written.
+    ``seed``: the movement's tag (default: the store's most used hashtag)."""
+    from groundswell.analyze.family import movement_seed
+
     con = store.con
+    tag, chosen = movement_seed(store, seed)
     ov = queries.overview(con)
     has_acts = {"platform", "id", "act"} <= queries.table_columns(con, "acts")
     has_testimony = {"platform", "id"} <= queries.table_columns(con, "testimony")
@@ -77,9 +89,9 @@ def build_report(store: Any, out_path: str | os.PathLike, *, run_analyses: bool 
         sections.acts_section(con, has_acts),
         sections.testimony_section(con, has_acts, has_testimony),
     ]
-    analyses_html, analysis_links = analyses_section(store) if run_analyses else ("", [])
+    analyses_html, analysis_links = analyses_section(store, tag) if run_analyses else ("", [])
     body.append(analyses_html)
-    page = _page(store, ov, "".join(body), analysis_links)
+    page = _page(store, ov, "".join(body), analysis_links, (tag, chosen))
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
@@ -98,8 +110,13 @@ def _load_analyses() -> tuple[dict[str, type], dict[str, Exception]]:
     return found, failed
 
 
-def analyses_section(store: Any) -> tuple[str, list[tuple[str, str]]]:
-    """One article per registered analysis: title, parameters, its rendered result or error."""
+def analyses_section(store: Any, seed: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """One article per registered analysis: title, parameters, its rendered result, or why
+    there is not enough data for it, or its error. ``seed`` goes to analyses that take one."""
+    from dataclasses import fields
+
+    from groundswell.errors import NotEnoughDataError
+
     found, failed = _load_analyses()
     parts, links = [], []
     for name, cls in found.items():
@@ -107,11 +124,19 @@ def analyses_section(store: Any) -> tuple[str, list[tuple[str, str]]]:
         title = getattr(cls, "title", "") or name
         params_html = ""
         try:
-            analysis = cls()
+            params_class = getattr(cls, "params_class", None)
+            takes_seed = params_class is not None and "seed" in {
+                f.name for f in fields(params_class)
+            }
+            if takes_seed and not seed:
+                raise NotEnoughDataError(title.lower(), "no post in the store carries a hashtag")
+            analysis = cls(seed=seed) if takes_seed else cls()
             params = analysis.params.as_dict() if hasattr(analysis, "params") else {}
             params_html = _params(params, getattr(cls, "version", ""))
             frame = analysis.run(store)
             fragment = _chart(analysis, frame) + clean_fragment(analysis.render(frame), title)
+        except NotEnoughDataError as exc:
+            fragment = sections.note(f"Not enough data for {exc.what} because {exc.why}.")
         except Exception as exc:
             fragment = sections.error_box(f"The analysis {name}", exc)
         parts.append(
@@ -162,7 +187,20 @@ def clean_fragment(fragment: str, title: str = "") -> str:
     return _PSEUDONYM.sub("[author]", fragment)
 
 
-def _page(store: Any, ov: dict[str, Any], body: str, analysis_links: list[tuple[str, str]]) -> str:
+def _page(
+    store: Any,
+    ov: dict[str, Any],
+    body: str,
+    analysis_links: list[tuple[str, str]],
+    seed: tuple[str | None, str] = (None, ""),
+) -> str:
+    tag, chosen = seed
+    movement = (
+        f'<p class="meta" id="seed">Movement: <strong>{html.escape(tag)}</strong> '
+        f"({html.escape(chosen)}).</p>"
+        if tag
+        else f'<p class="meta" id="seed">Movement: none ({html.escape(chosen)}).</p>'
+    )
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     banner = (
         (
@@ -193,7 +231,7 @@ def _page(store: Any, ov: dict[str, Any], body: str, analysis_links: list[tuple[
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>\n"
         f"<header><h1>{html.escape(title)}</h1>"
         f'<p class="meta">Store <code>{html.escape(Path(store.path).name)}</code>, '
-        f"generated {now} by groundswell {html.escape(__version__)}.</p>{banner}"
+        f"generated {now} by groundswell {html.escape(__version__)}.</p>{movement}{banner}"
         f"<nav><ul>{nav}</ul>{f'<ul>{sub}</ul>' if sub else ''}</nav></header>\n"
         f"<main>\n{body}</main>\n<footer><p>Counts of distinct authors below 10 are shown as "
         '"&lt; 10"; no author id or name appears in this report. Shares carry 95% Wilson '
