@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from classify_helpers import FIXTURES, fill_store, fixture_rows
 
@@ -171,34 +172,45 @@ def test_classify_cli_prints_the_act_mix(tmp_path, capsys):
     assert FIXTURES.exists()
 
 
-def test_label_keeps_a_worse_head_aside(tmp_path):
-    """Answers that contradict the codebook make a head worse than the shipped one: it is
-    refused, kept aside, and the store keeps classifying with the current model."""
-    from groundswell.classify.label import label_loop
+def test_label_keeps_a_worse_head_aside(tmp_path, monkeypatch):
+    """A retrained head that scores worse on the user's labels (here one that always answers
+    `other`) is refused, kept aside, and the store goes on with the current model; so is any
+    head from fewer than MIN_LABELS labels (the 3-label case that once relabelled a store)."""
+    from groundswell.classify import label
+    from groundswell.classify.heads import LinearHead
     from groundswell.classify.run import load_bundle
     from groundswell.store import Store
 
     rows = fixture_rows()
-    wrong = {"testimony": "other", "reporting": "pledge", "support": "confession"}
     answers = tmp_path / "answers.csv"
     answers.write_text(
-        "id,act\n"
-        + "".join(
-            f"{r['id']}-{k},{wrong.get(r['act'], 'testimony')}\n" for r in rows for k in (0, 1)
-        ),
-        encoding="utf-8",
+        "id,act\n" + "".join(f"{r['id']}-0,{r['act']}\n" for r in rows), encoding="utf-8"
     )
+    three = tmp_path / "three.csv"
+    three.write_text(
+        "id,act\n" + "".join(f"{r['id']}-1,{r['act']}\n" for r in rows[:3]), encoding="utf-8"
+    )
+
+    def always_other(base, data, X_data, X_labels, acts, calibrate=True):
+        head = LinearHead()
+        head.classes_ = np.asarray(["other", "support"])
+        head.coef_ = np.zeros((2, X_labels.shape[1]))
+        head.intercept_ = np.array([5.0, 0.0])
+        head.temperature_ = 1.0
+        return label.Bundle("student", dict(base.heads, act=head), dict(base.meta))
+
+    shipped = load_bundle("student").version
     with Store(tmp_path / "worse.duckdb") as s:
         fill_store(s, copies=2)
-        shipped = load_bundle("student").version
-        before = classify_store(s, model="student", distil=False)["version"]
-        out = label_loop(s, answers_path=answers)
-        assert out["labels"] == 60 and not out["installed"]
+        out = label.label_loop(s, answers_path=three)
+        assert out["labels"] == 3 and not out["installed"] and "too few" in out["reason"]
+        monkeypatch.setattr(label, "_fit_act", always_other)
+        out = label.label_loop(s, answers_path=answers)
+        assert not out["installed"] and out["after"]["macro_f1"] < out["before"]["macro_f1"]
         assert "kept aside" in out["reason"] and f"{out['before']['macro_f1']:.3f}" in out["reason"]
         assert _count(s, "SELECT count(*) FROM heads WHERE name = 'student'") == 0
-        assert _count(s, "SELECT count(*) FROM heads WHERE name = 'student-rejected'") == 1
-        assert before == shipped
-        assert classify_store(s, model="student", distil=False)["version"] == shipped
+        assert _count(s, "SELECT count(*) FROM heads WHERE name = 'student-rejected'") == 2
+        assert classify_store(s, model="student")["version"] == shipped
 
 
 def test_random_sample_is_uniform_and_kept_for_estimation(tmp_path):

@@ -197,11 +197,14 @@ def retrain(
     feats = StudentFeaturizer()
     X_data = feats.transform(data.texts) if data.texts else None
     X_labels = feats.transform(texts)
-    k = min(folds, len(texts))
-    order = np.random.default_rng(13).permutation(len(texts))
+    # folds over distinct texts: a post seen twice must not be scored by a head trained on it
+    distinct, group = np.unique(np.asarray(texts, dtype=object).astype(str), return_inverse=True)
+    k = min(folds, len(distinct))
+    fold_of = np.empty(len(distinct), dtype=int)
+    fold_of[np.random.default_rng(13).permutation(len(distinct))] = np.arange(len(distinct)) % k
     for f in range(k):  # uncalibrated folds: the temperature is fitted once, on the final head
-        test = np.sort(order[f::k])
-        train_idx = np.setdiff1d(order, test)
+        test = np.flatnonzero(fold_of[group] == f)
+        train_idx = np.flatnonzero(fold_of[group] != f)
         sub = _fit_act(
             base, data, X_data, X_labels[train_idx], [acts[i] for i in train_idx], calibrate=False
         )
