@@ -225,8 +225,19 @@ def corrected_acts_table(con: Any, totals: pd.DataFrame) -> str:
     from groundswell.classify.prevalence import domain_check, store_act_shares
 
     estimate = store_act_shares(con)
-    if estimate is None:
-        return ""
+    if estimate is None:  # acts without the model that gave them: sampling error only
+        totals = totals.assign(
+            ci=[
+                f"{lo:.1%} to {hi:.1%}"
+                for lo, hi in zip(totals.ci_low, totals.ci_high, strict=True)
+            ]
+        )
+        shown = suppress_small_cells(totals, "authors", ["posts", "authors", "share", "ci"])
+        rows = [[r.act, r.posts, r.authors, r.share, r.ci] for r in shown.itertuples()]
+        head = ["act", "posts", "distinct authors", "raw share", "95% CI (Wilson, sampling only)"]
+        return note(
+            "The acts carry no model name, so the shares cannot be corrected for its errors."
+        ) + table(head, rows)
     corrected = {s.label: s for s in estimate["shares"]}
     totals = totals.copy()
     totals["corrected"] = [corrected[a].share if a in corrected else None for a in totals.act]
