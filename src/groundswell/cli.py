@@ -7,17 +7,21 @@ The only module that prints or exits. Heavy imports happen inside each command s
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Callable
 from typing import Any
 
+from groundswell import cli_classify  # noqa: F401  (registers classify, predict, train, ...)
 from groundswell.cli_args import (
+    COMMANDS,
     COUNT,
     DAYS,
     FRACTION,
     PROBABILITY,
     Parser,
+    command,
+    db_arg,
+    open_store,
+    print_json,
     run_command,
     share,
     whole,
@@ -26,41 +30,15 @@ from groundswell.cli_args import (
 MIN_CELL = 10  # CODEBOOK section 7: no cell under 10 distinct authors (care.MIN_CELL)
 PUBLIC_PERSON_AUTHORS = 25  # the default that makes a named person public (people analysis)
 AUTHORS = whole(MIN_CELL, 1_000_000_000)  # author thresholds: raised, never below the codebook
-
-COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[Any], int]]] = {}
-
-
-def command(name: str, help_text: str):
-    """Register a subcommand: the decorated function adds arguments, ``run`` does the work."""
-
-    def wrap(add_args: Callable[[argparse.ArgumentParser], None]):
-        def bind(run: Callable[[Any], int]):
-            COMMANDS[name] = (add_args, run)
-            run.help_text = help_text  # type: ignore[attr-defined]
-            return run
-
-        return bind
-
-    return wrap
-
-
-def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
-
-
-def _db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", default="groundswell.duckdb", help="store file (default: %(default)s)")
-
-
-def _open_store(args: Any, read_only: bool = False, **kw: Any):
-    from groundswell.store import Store
-
-    return Store(args.db, read_only=read_only, **kw)
+ORDER = (  # --help lists the commands in the order the data walks
+    "ingest", "stats", "export", "forget", "classify", "predict", "eval", "train", "label",
+    "family", "timeline", "people", "pileons", "article", "report", "demo",
+)  # fmt: skip
 
 
 # -- ingest ----------------------------------------------------------------------------------
 def _ingest_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("paths", nargs="+", help="files or folders (read recursively); .gz .zst .zip ok")
     p.add_argument("--format", dest="fmt", help="force a reader (default: detect from content)")
     p.add_argument(
@@ -101,14 +79,14 @@ def _ingest(args: Any) -> int:
 
     with (
         removed_on_failure(args.db),  # a failed first ingest leaves no empty store behind
-        _open_store(args, pseudonymise=False if args.no_pseudonymise else None) as store,
+        open_store(args, pseudonymise=False if args.no_pseudonymise else None) as store,
     ):
         report = ingest(
             args.paths, store, fmt=args.fmt, options=options, batch_size=args.batch_size
         )
     out = report.to_dict()
     if args.json:
-        _print_json(out)
+        print_json(out)
     else:
         print(
             f"read {report.read:,}: stored {report.stored:,}, duplicates {report.duplicates:,}, "
@@ -124,7 +102,7 @@ def _ingest(args: Any) -> int:
 
 # -- stats / export / forget -----------------------------------------------------------------
 def _stats_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--json", action="store_true")
 
 
@@ -132,14 +110,14 @@ def _stats_args(p: argparse.ArgumentParser) -> None:
 def _stats(args: Any) -> int:
     from groundswell.store.stats import stats
 
-    with _open_store(args, read_only=True) as store:
+    with open_store(args, read_only=True) as store:
         out = stats(store)
         if "acts" in out:
             from groundswell.classify import act_shares
 
             out["act_shares"] = act_shares(store)
     if args.json:
-        _print_json(out)
+        print_json(out)
         return 0
     shares = out.pop("act_shares", None)
     for key, value in out.items():
@@ -172,7 +150,7 @@ def _print_shares(est: dict[str, Any]) -> None:
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
+    db_arg(p)
     p.add_argument(
         "--to",
         choices=["jsonl", "csv", "parquet", "gexf", "graphml", "edges"],
@@ -212,7 +190,7 @@ def _export(args: Any) -> int:
     suffix = "csv" if args.to == "edges" else args.to
     out = args.out or (f"{args.network}.{suffix}" if network else f"posts.{args.to}")
     refuse_store_files(args.db, out)
-    with _open_store(args, read_only=True) as store:
+    with open_store(args, read_only=True) as store:
         if network:
             from groundswell.store.network import export_network
 
@@ -229,7 +207,7 @@ def _export(args: Any) -> int:
 
 
 def _forget_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--ids", required=True, help="file of post ids or author ids, one per line")
     p.add_argument("--json", action="store_true")
 
@@ -239,11 +217,11 @@ def _forget(args: Any) -> int:
     from groundswell.store.forget import forget, read_id_list
 
     ids = read_id_list(args.ids)
-    with _open_store(args) as store:
+    with open_store(args) as store:
         removed = forget(store, ids)
     out = {"ids": len(ids), "removed": removed}
     if args.json:
-        _print_json(out)
+        print_json(out)
     else:
         print(
             f"forgot {len(ids)} ids; removed "
@@ -275,7 +253,7 @@ def _demo(args: Any) -> int:
         on_stage=lambda line: print(f"groundswell demo: {line}", file=sys.stderr),
     )
     if args.json:
-        _print_json(
+        print_json(
             {
                 "report": str(result.report),
                 "store": str(result.store),
@@ -308,7 +286,7 @@ def _demo(args: Any) -> int:
 
 
 def _report_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--out", default="report.html", help="HTML file (default: %(default)s)")
     p.add_argument(
         "--seed", help="the movement's seed tag (default: the store's most used hashtag)"
@@ -329,14 +307,14 @@ def _report(args: Any) -> int:
             f"{args.db}: no such store; run `groundswell ingest PATH --db {args.db}` "
             "or `groundswell demo` first"
         )
-    with _open_store(args) as store:
+    with open_store(args) as store:
         print(build_report(store, args.out, seed=args.seed))
     return 0
 
 
 # -- people ----------------------------------------------------------------------------------
 def _people_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--json", action="store_true")
     p.add_argument(
         "--min-authors",
@@ -360,11 +338,11 @@ def _people(args: Any) -> int:
     if not Path(args.db).exists():
         raise StoreError(f"{args.db}: no such store; run `groundswell ingest PATH --db {args.db}`")
     analysis = PeopleAnalysis(min_authors=args.min_authors, ner=args.ner)
-    with _open_store(args) as store:
+    with open_store(args) as store:
         frame = analysis.run(store)
     table = suppressed(frame)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "params": analysis.params.as_dict(),
                 "people": as_records(frame),
@@ -399,7 +377,7 @@ def _article(args: Any) -> int:
     if not done:
         raise InputError("no article could be read from " + ", ".join(args.files))
     if args.json:
-        _print_json([a.to_dict() for a in done])
+        print_json([a.to_dict() for a in done])
         return 0
     for a in done:
         sc = a.scores
@@ -420,254 +398,12 @@ def _article(args: Any) -> int:
 
 
 # -- classify / predict / train / eval / label -----------------------------------------------
-def _model_args(p: argparse.ArgumentParser, default: str) -> None:
-    p.add_argument(
-        "--model",
-        choices=["auto", "teacher", "student"],
-        default=default,
-        help="teacher (encoder, groundswell[teacher]), student (fast) or auto "
-        "(default: %(default)s)",
-    )
-    p.add_argument("--device", default="cpu", help="cpu (default) or cuda, when a GPU is present")
-    p.add_argument("--heads", help="folder with student.npz / teacher.npz from `groundswell train`")
-
-
-def _classify_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
-    _model_args(p, "auto")
-    p.add_argument("--batch-size", type=whole(1, 100_000), default=2000)
-    p.add_argument(
-        "--workers",
-        type=whole(1, 64),
-        default=None,
-        help="processes for the student (default: up to 4 cores on large stores)",
-    )
-    p.add_argument(
-        "--distil",
-        action="store_true",
-        help="distil the student again from the teacher on a sample of this store (needs "
-        "groundswell[teacher]; the shipped student is already distilled on real posts)",
-    )
-    p.add_argument("--json", action="store_true")
-
-
-@command("classify", "label every post's speech act (and testimony details), resumably")(
-    _classify_args
-)
-def _classify(args: Any) -> int:
-    from rich.progress import Progress
-
-    from groundswell.classify import classify_store
-
-    with _open_store(args) as store, Progress(transient=True) as bar:
-        task = bar.add_task("classifying", total=None)
-        out = classify_store(
-            store,
-            args.model,
-            args.device,
-            args.batch_size,
-            lambda done, total: bar.update(task, completed=done, total=total),
-            heads_dir=args.heads,
-            distil=args.distil,
-            workers=args.workers,
-        )
-    if args.json:
-        _print_json(out)
-    else:
-        print(
-            f"{out['model']} {out['version']}: classified {out['classified']:,} posts "
-            f"({out['posts']:,} in store, {out['unsupported_language']:,} unsupported language)"
-        )
-        for act, n in out["acts"].items():
-            print(f"  {act}: {n:,}")
-        print("raw counts of top labels; `groundswell stats` shows shares corrected for errors")
-        if out.get("distillation"):
-            d = out["distillation"]
-            print(
-                f"  student vs teacher on {d.get('held_out', 0)} held-out posts: macro-F1 "
-                f"{d.get('macro_f1', float('nan')):.3f}, accuracy {d.get('accuracy', 0):.3f}"
-            )
-    return 0
-
-
-def _predict_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", nargs="?", default="-", help="JSONL or CSV with text; - for stdin")
-    _model_args(p, "student")
-    p.add_argument("--json", action="store_true", help="one JSON object a line (the default)")
-
-
-@command("predict", "labels for texts in JSONL or CSV, one JSON line per input")(_predict_args)
-def _predict(args: Any) -> int:
-    from groundswell.classify.run import predict_records, read_input_records
-    from groundswell.errors import InputError
-
-    if args.file == "-":
-        records = read_input_records(sys.stdin, "<stdin>")
-    else:
-        try:
-            with open(args.file, encoding="utf-8") as fh:
-                records = read_input_records(fh, args.file)
-        except OSError as exc:
-            raise InputError(f"{args.file}: cannot read: {exc}") from exc
-    for rec in predict_records(records, args.model, device=args.device, heads_dir=args.heads):
-        print(json.dumps(rec, ensure_ascii=False, default=str))
-    return 0
-
-
-def _train_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--data", default="data", help="folder with corpus/labels.csv, acts.csv, testimonies.csv"
-    )
-    p.add_argument(
-        "--shared",
-        help="folder holding the corpus sources (data/metoo-unlabelled.csv, data/edos/); "
-        "default: $GROUNDSWELL_SHARED or ../shared beside the checkout",
-    )
-    p.add_argument("--labels", help="your own labelled CSV (text, act, ...) added to the data")
-    p.add_argument("--out", default="models", help="folder for the heads (default: %(default)s)")
-    p.add_argument("--model", choices=["teacher", "student", "all"], default="all")
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--json", action="store_true")
-
-
-@command("train", "make the models from the real corpus recipe (as the shipped ones)")(_train_args)
-def _train(args: Any) -> int:
-    from groundswell.classify import train
-
-    kinds = ("teacher", "student") if args.model == "all" else (args.model,)
-    out = train(
-        args.data,
-        args.out,
-        kinds=kinds,
-        labels_csv=args.labels,
-        device=args.device,
-        shared=args.shared,
-        progress=None if args.json else lambda m: print(m, file=sys.stderr),
-    )
-    if args.json:
-        _print_json(out)
-    else:
-        for kind, info in out.items():
-            acts = info.get("evaluation", {}).get("acts", {})
-            print(
-                f"{kind} {info['version']}: {info['n_act']} act examples, "
-                f"{info['n_testimony']} testimonies -> {info['path']}; on the real test split: "
-                f"macro-F1 {acts.get('macro_f1', float('nan')):.3f}, "
-                f"accuracy {acts.get('accuracy', float('nan')):.3f}"
-            )
-    return 0
-
-
-def _eval_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("labels", help="CSV with text and act columns")
-    _model_args(p, "student")
-    p.add_argument("--json", action="store_true")
-
-
-@command("eval", "precision, recall, F1, confusion matrix and ECE on a labelled CSV")(_eval_args)
-def _eval(args: Any) -> int:
-    from groundswell.classify import evaluate, format_evaluation
-
-    out = evaluate(args.labels, args.model, device=args.device, heads_dir=args.heads)
-    if args.json:
-        _print_json(out)
-    else:
-        print(format_evaluation(out))
-    return 0
-
-
-def _label_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
-    p.add_argument("-n", type=whole(1, 10_000), default=20, help="posts to show (%(default)s)")
-    p.add_argument(
-        "--random",
-        type=whole(1, 100_000),
-        metavar="N",
-        help="label N posts drawn at random (for shares with valid intervals), not the most "
-        "informative ones (for training); with --answers, the answers are such a sample",
-    )
-    p.add_argument("--answers", help="CSV of id,act answers instead of the interactive prompt")
-    p.add_argument(
-        "--out",
-        default="label-sample.csv",
-        help="without a terminal: where to write the posts to label (%(default)s)",
-    )
-    p.add_argument("--data", help="folder with the labelled CSVs (default: the checkout's data/)")
-    p.add_argument("--json", action="store_true")
-
-
-@command("label", "label the most informative posts of your store, retrain, re-evaluate")(
-    _label_args
-)
-def _label(args: Any) -> int:
-    from groundswell.classify import format_evaluation, label_loop
-    from groundswell.schema import ACTS
-
-    keys = {a[0] if a != "pledge" else "l": a for a in ACTS}  # t c l s b r o
-
-    def ask(post: dict[str, Any]) -> str | None:
-        print(f"\n{post['text']}\n  model: {post['act']} ({post['p']:.2f})")
-        answer = (
-            input("  [" + " ".join(f"{k}={a}" for k, a in keys.items()) + ", enter=skip, q=quit] ")
-            .strip()
-            .lower()
-        )
-        return "quit" if answer == "q" else keys.get(answer[:1]) if answer else None
-
-    with _open_store(args) as store:
-        if not args.answers and not sys.stdin.isatty():
-            return _write_label_sample(store, args)
-        out = label_loop(
-            store,
-            answers_path=args.answers,
-            n=args.random or args.n,
-            data_dir=args.data,
-            ask=None if args.answers else ask,
-            random=bool(args.random),
-        )
-    if args.json:
-        _print_json(out)
-    elif out.get("labels"):
-        print(f"recorded {out['recorded']} labels ({out['labels']} in store)")
-        print("before (current model on your labels):")
-        print(format_evaluation(out["before"]))
-        print("after (retrained, cross-validated on your labels):")
-        print(format_evaluation(out["after"]))
-        print(f"new student head {out['version']} {out['reason']}")
-    else:
-        print("no labels recorded")
-    return 0
-
-
-def _write_label_sample(store: Any, args: Any) -> int:
-    """No terminal to ask at: write the posts to label to a CSV for the user to fill."""
-    import csv
-
-    from groundswell.classify.label import select_posts, select_random
-    from groundswell.store.files import refuse_store_files
-
-    refuse_store_files(args.db, args.out)
-    posts = select_random(store, args.random) if args.random else select_posts(store, args.n)
-    with open(args.out, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["platform", "id", "text", "act"])
-        for post in posts:
-            writer.writerow([post["platform"], post["id"], post["text"], ""])
-    again = f" --random {args.random}" if args.random else ""
-    print(
-        f"no terminal to ask at: wrote {len(posts)} posts to {args.out}; fill its act column "
-        f"and run `groundswell label --answers {args.out}{again}`",
-        file=sys.stderr,
-    )
-    return 0
-
-
 # -- family / timeline / pileons -------------------------------------------------------------
 def _print_frame(frame: Any, as_json: bool, empty: str) -> None:
     """A result frame as JSON records (NaN -> null) or as a plain text table."""
     if as_json:
         clean = frame.astype(object).where(frame.notna(), None)
-        _print_json(clean.to_dict(orient="records"))
+        print_json(clean.to_dict(orient="records"))
     elif frame.empty:
         print(empty)
     else:
@@ -675,7 +411,7 @@ def _print_frame(frame: Any, as_json: bool, empty: str) -> None:
 
 
 def _family_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("seed", help="seed hashtag, e.g. '#metoo'")
     p.add_argument("--min-posts", type=COUNT, default=20, help="posts a member needs (%(default)s)")
     p.add_argument("--min-authors", type=AUTHORS, default=10, help="distinct authors (%(default)s)")
@@ -709,7 +445,7 @@ def _family(args: Any) -> int:
     from groundswell.analyze.family import family
     from groundswell.care import suppress_small_cells
 
-    with _open_store(args, read_only=True) as store:
+    with open_store(args, read_only=True) as store:
         frame = family(
             store,
             args.seed,
@@ -730,7 +466,7 @@ def _family(args: Any) -> int:
 
 
 def _timeline_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--seed", default="#metoo", help="family seed (default: %(default)s)")
     p.add_argument("--tag", action="append", dest="tags", help="follow these tags instead")
     p.add_argument("--top-tags", type=whole(1, 1000), default=10, help="(default: %(default)s)")
@@ -749,7 +485,7 @@ def _timeline_args(p: argparse.ArgumentParser) -> None:
 def _timeline(args: Any) -> int:
     from groundswell.analyze.timeline import timeline
 
-    with _open_store(args, read_only=True) as store:
+    with open_store(args, read_only=True) as store:
         frame = timeline(
             store,
             tags=args.tags,
@@ -767,7 +503,7 @@ def _timeline(args: Any) -> int:
 
 
 def _pileons_args(p: argparse.ArgumentParser) -> None:
-    _db_arg(p)
+    db_arg(p)
     p.add_argument(
         "--min-authors", type=AUTHORS, default=50, help="at least 10 (default: %(default)s)"
     )
@@ -783,7 +519,7 @@ def _pileons_args(p: argparse.ArgumentParser) -> None:
 def _pileons(args: Any) -> int:
     from groundswell.analyze.pileon import pileons
 
-    with _open_store(args, read_only=True) as store:
+    with open_store(args, read_only=True) as store:
         frame = pileons(
             store,
             min_authors=args.min_authors,
@@ -806,7 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"groundswell {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (add_args, run) in COMMANDS.items():
+    rank = {name: i for i, name in enumerate(ORDER)}
+    for name, (add_args, run) in sorted(COMMANDS.items(), key=lambda c: rank.get(c[0], 99)):
         p = sub.add_parser(name, help=run.help_text, description=run.help_text)  # type: ignore[attr-defined]
         add_args(p)
         p.set_defaults(run=run, parser=p)

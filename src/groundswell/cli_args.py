@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import math
 import os
 import sys
@@ -106,3 +107,38 @@ def _fail(message: str, code: int) -> int:
     """Print a one-line error and return its exit code."""
     print(f"groundswell: error: {' '.join(message.split())}", file=sys.stderr)
     return code
+
+
+# -- command registry and the options every command shares --------------------------------
+COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[Any], int]]] = {}
+
+
+def command(name: str, help_text: str):
+    """Register a subcommand: the decorated function adds arguments, ``run`` does the work."""
+
+    def wrap(add_args: Callable[[argparse.ArgumentParser], None]):
+        def bind(run: Callable[[Any], int]):
+            COMMANDS[name] = (add_args, run)
+            run.help_text = help_text  # type: ignore[attr-defined]
+            return run
+
+        return bind
+
+    return wrap
+
+
+def print_json(obj: Any) -> None:
+    """``obj`` as indented JSON on stdout."""
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+def db_arg(p: argparse.ArgumentParser) -> None:
+    """The ``--db`` option every command that reads a store takes."""
+    p.add_argument("--db", default="groundswell.duckdb", help="store file (default: %(default)s)")
+
+
+def open_store(args: Any, read_only: bool = False, **kw: Any) -> Any:
+    """The store named by ``--db``."""
+    from groundswell.store import Store
+
+    return Store(args.db, read_only=read_only, **kw)

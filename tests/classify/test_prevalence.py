@@ -93,3 +93,13 @@ def test_ppi_intervals_cover_about_95_percent():
                 hits += s.low <= truth[j] <= s.high
                 total += 1
     assert 0.90 <= hits / total <= 0.995
+
+
+def test_labels_never_seen_in_the_labelled_set_keep_their_raw_share():
+    conf = np.zeros((7, 7))
+    conf[3, 3], conf[3, 5], conf[5, 5], conf[5, 3], conf[6, 6] = 40, 10, 45, 5, 50
+    counts = np.array([0, 30, 0, 300, 0, 500, 170])  # 30 predicted confessions, none labelled
+    shares = {s.label: s for s in adjusted_shares(counts, conf, ACTS, n_boot=50)}
+    assert shares["confession"].share == pytest.approx(0.03)
+    assert shares["confession"].low < 0.03 < shares["confession"].high
+    assert sum(s.share for s in shares.values()) == pytest.approx(1.0, abs=1e-6)

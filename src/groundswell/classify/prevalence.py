@@ -18,6 +18,7 @@ interval:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -66,6 +67,20 @@ def solve_shares(observed: np.ndarray, rates: np.ndarray) -> np.ndarray:
     return p / total if total > 0 else np.full(k, 1.0 / k)
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval for k successes in n trials (95% by default)."""
+    if n <= 0:
+        return 0.0, 0.0
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+MIN_SUPPORT = 5  # a label with fewer true examples in the labelled set cannot be corrected
+
+
 def adjusted_shares(
     counts: Sequence[int],
     confusion: np.ndarray,
@@ -73,40 +88,57 @@ def adjusted_shares(
     *,
     n_boot: int = 400,
     seed: int = 13,
+    min_support: int = MIN_SUPPORT,
 ) -> list[Share]:
     """Corrected shares of ``labels`` from the store's predicted ``counts`` and the model's
-    ``confusion`` counts (rows true, columns predicted, in ``labels`` order) on labelled posts."""
+    ``confusion`` counts (rows true, columns predicted, in ``labels`` order) on labelled posts.
+
+    Labels with fewer than ``min_support`` true examples in the labelled set have no measured
+    error rates: they keep their raw share (a Wilson interval: sampling error only) and the
+    correction is solved among the others, over the rest of the posts."""
     counts = np.asarray(counts, dtype=float)
     confusion = np.asarray(confusion, dtype=float)
     n = counts.sum()
-    k = len(labels)
     if n == 0:
         return [Share(lab, 0, 0.0, 0.0, 0.0, 0.0) for lab in labels]
     observed = counts / n
-    point = solve_shares(observed, _row_normalised(confusion))
-    rng = np.random.default_rng(seed)
-    pairs = np.repeat(np.arange(k * k), confusion.astype(int).ravel())
-    boot = np.empty((n_boot, k))
-    for b in range(n_boot):
-        obs_b = rng.multinomial(int(n), observed) / n
-        if len(pairs):
-            drawn = rng.choice(pairs, size=len(pairs), replace=True)
-            conf_b = np.bincount(drawn, minlength=k * k).reshape(k, k)
-        else:
-            conf_b = confusion
-        boot[b] = solve_shares(obs_b, _row_normalised(conf_b))
-    low, high = np.quantile(boot, [0.025, 0.975], axis=0)
-    return [
+    keep = np.flatnonzero(confusion.sum(axis=1) >= min_support)
+    out = [
         Share(
             lab,
             int(counts[i]),
             float(observed[i]),
-            float(point[i]),
-            float(min(low[i], point[i])),
-            float(max(high[i], point[i])),
+            float(observed[i]),
+            *wilson(int(counts[i]), int(n)),
         )
         for i, lab in enumerate(labels)
     ]
+    if len(keep) < 2 or counts[keep].sum() == 0:
+        return out
+    sub = confusion[np.ix_(keep, keep)]
+    mass = counts[keep].sum() / n  # the posts predicted as a correctable label
+    k = len(keep)
+    sub_obs = counts[keep] / counts[keep].sum()
+    point = solve_shares(sub_obs, _row_normalised(sub)) * mass
+    rng = np.random.default_rng(seed)
+    pairs = np.repeat(np.arange(k * k), sub.astype(int).ravel())
+    boot = np.empty((n_boot, k))
+    for b in range(n_boot):
+        obs_b = rng.multinomial(int(counts[keep].sum()), sub_obs) / counts[keep].sum()
+        drawn = rng.choice(pairs, size=len(pairs), replace=True)
+        conf_b = np.bincount(drawn, minlength=k * k).reshape(k, k)
+        boot[b] = solve_shares(obs_b, _row_normalised(conf_b)) * mass
+    low, high = np.quantile(boot, [0.025, 0.975], axis=0)
+    for j, i in enumerate(keep):
+        out[i] = Share(
+            labels[i],
+            int(counts[i]),
+            float(observed[i]),
+            float(point[j]),
+            float(min(low[j], point[j])),
+            float(max(high[j], point[j])),
+        )
+    return out
 
 
 def ppi_shares(

@@ -6,12 +6,12 @@ them selects an author id or a name, only counts of distinct authors.
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 from typing import Any
 
 import orjson
 
+from groundswell.classify.prevalence import wilson
 from groundswell.schema import ACTS, HARMS, RELATIONS, SETTINGS
 
 
@@ -23,17 +23,6 @@ def table_columns(con: Any, table: str) -> set[str]:
         [table],
     ).fetchall()
     return {r[0] for r in rows}
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval for k successes in n trials (95% by default)."""
-    if n <= 0:
-        return 0.0, 0.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def overview(con: Any) -> dict[str, Any]:
