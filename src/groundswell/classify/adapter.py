@@ -71,9 +71,9 @@ def merge_adapter(model: Any, adapter: dict[str, Any]) -> Any:
     peft_model = wrap(model, int(adapter["rank"]), int(adapter["alpha"]), layers)
     state = {k: torch.from_numpy(np.asarray(v)) for k, v in adapter["arrays"].items()}
     result = set_peft_model_state_dict(peft_model, state)
-    missing = [k for k in getattr(result, "unexpected_keys", []) if "lora" in k]
-    if missing:
-        raise ModelError(f"adapter does not fit the encoder: {missing[:3]}")
+    unused = [k for k in getattr(result, "unexpected_keys", []) if "lora" in k]
+    if unused:
+        raise ModelError(f"adapter does not fit the encoder: {unused[:3]}")
     return peft_model.merge_and_unload()
 
 

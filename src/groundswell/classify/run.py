@@ -98,7 +98,8 @@ class Classifier:
     ) -> list[dict[str, Any]]:
         """One record per text: act, p_<act> for the 7 acts (sum 1), harm (+scores), relation,
         setting, minor_at_time (+scores), evidence spans, lang, unsupported_language, model,
-        version."""
+        version. ``all_testimony`` reads every text's details as a testimony's (to measure
+        them apart from the act)."""
         texts = [t or "" for t in texts]
         if not texts:
             return []

@@ -16,14 +16,16 @@ from groundswell.classify.encoder import Encoder
 from groundswell.classify.rules import SIGNALS, signal_matrix
 
 SIGNAL_SCALE = 0.5  # cues next to an embedding: one weight each, learned with the heads
-_ENCODERS: dict[tuple[str, int | None, int], Encoder] = {}
+_ENCODERS: dict[tuple[str, int | None, str], Encoder] = {}
 
 
 def get_encoder(
     device: str = "cpu", batch_size: int | None = None, adapter: dict[str, Any] | None = None
 ) -> Encoder:
-    """One loaded encoder per (device, batch size, adapter) in this process."""
-    key = (device, batch_size, id(adapter) if adapter else 0)
+    """One loaded encoder per (device, batch size, adapter content) in this process."""
+    from groundswell.classify.heads import arrays_digest
+
+    key = (device, batch_size, arrays_digest(adapter["arrays"]) if adapter else "")
     if key not in _ENCODERS:
         _ENCODERS[key] = Encoder(
             device=device, batch_size=batch_size, adapter=adapter, normalize=adapter is None
