@@ -3,6 +3,7 @@ helper that turns recorded HTTP sessions into the response bodies users really h
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,3 +27,20 @@ def extract_bodies(responses_json: Path, out_dir: Path) -> list[Path]:
             path.write_text(json.dumps(body), encoding="utf-8")
             paths.append(path)
     return paths
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def car_file(header: bytes, blocks: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """A CAR v1 file: the encoded header, then each (cid, encoded block), varint-framed."""
+    out = [_varint(len(header)), header]
+    for cid, block in blocks:
+        out += [_varint(len(cid) + len(block)), cid, block]
+    return b"".join(out)

@@ -19,6 +19,7 @@ from groundswell.ingest.registry import Head, detect, load_readers
 from groundswell.ingest.source import Source, sources_from_path
 from groundswell.schema import Post, Quarantined
 from groundswell.store import ingest
+from gspaths import car_file
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bluesky"
 AUTHOR = "did:plc:testauthoraaaaaaaaaaaaaa"
@@ -255,15 +256,6 @@ def _cid(block: bytes) -> bytes:
     return b"\x01\x71\x12\x20" + hashlib.sha256(block).digest()
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def _make_car(did: str, records: dict[str, dict], drop: str | None = None) -> bytes:
     """A one-node MST repository CAR with prefix-compressed keys (the layout getRepo writes)."""
     import libipld
@@ -286,10 +278,7 @@ def _make_car(did: str, records: dict[str, dict], drop: str | None = None) -> by
     )
     blocks += [(_cid(node), node), (_cid(commit), commit)]
     header = libipld.encode_dag_cbor({"roots": [_cid(commit)], "version": 1})
-    out = _varint(len(header)) + header
-    for cid, block in blocks:
-        out += _varint(len(cid) + len(block)) + cid + block
-    return out
+    return car_file(header, blocks)
 
 
 _CAR_RECORDS = {

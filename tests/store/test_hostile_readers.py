@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from groundswell.ingest.registry import BUILTIN_READERS
 from groundswell.store import Store, ingest
-from gspaths import FIXTURES, FORMATS, extract_bodies
+from gspaths import FIXTURES, FORMATS, car_file, extract_bodies
 
 BAD_ISO = "0001-01-01T00:00:00+01:00"
 BAD_EPOCH = 1e20
@@ -316,24 +316,11 @@ def test_hostile_variants_keep_every_good_record(tmp_path_factory, formats_dir, 
 
 
 # -- the CAR export: a document of content-addressed blocks, so hostility is a damaged record
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def _car(header: dict, blocks: dict[bytes, Any]) -> bytes:
     import libipld
 
-    head = libipld.encode_dag_cbor(header)
-    out = [_varint(len(head)), head]
-    for cid, value in blocks.items():
-        data = libipld.encode_dag_cbor(value)
-        out += [_varint(len(cid) + len(data)), cid, data]
-    return b"".join(out)
+    encoded = ((cid, libipld.encode_dag_cbor(value)) for cid, value in blocks.items())
+    return car_file(libipld.encode_dag_cbor(header), encoded)
 
 
 @settings(max_examples=6, deadline=None)
