@@ -117,7 +117,6 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labels", help="your own labelled CSV (text, act, ...) added to the data")
     p.add_argument("--out", default="models", help="folder for the heads (default: %(default)s)")
     p.add_argument("--model", choices=["teacher", "student", "all"], default="all")
-    p.add_argument("--device", default="cpu")
     p.add_argument("--json", action="store_true")
 
 
@@ -131,7 +130,6 @@ def _train(args: Any) -> int:
         args.out,
         kinds=kinds,
         labels_csv=args.labels,
-        device=args.device,
         shared=args.shared,
         progress=None if args.json else lambda m: print(m, file=sys.stderr),
     )

@@ -248,13 +248,11 @@ def finetune(
                 net.embed([cached[i] for i in rows]), None if sig is None else sig[rows]
             )
             loss = ce_act(out["act"], tensors["act"][rows])
-            told = int((tensors["relation"][rows] >= 0).sum())
-            if told:
+            described = (tensors["relation"][rows] >= 0).numpy()  # testimonies with details
+            if described.any():
                 detail = sum(ce(out[k], tensors[k][rows]) for k in ("relation", "setting", "minor"))
-                harm_rows = rows[(tensors["relation"][rows] >= 0).numpy()]
-                sel = np.isin(rows, harm_rows)
-                detail = detail + bce(out["harm"][sel], tensors["harm"][harm_rows])
-                loss = loss + config.detail_weight * detail / told
+                detail = detail + bce(out["harm"][described], tensors["harm"][rows[described]])
+                loss = loss + config.detail_weight * detail / int(described.sum())
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -173,7 +173,6 @@ def train(
     out_dir: str | os.PathLike = "models",
     kinds: Sequence[str] = KINDS,
     labels_csv: str | os.PathLike | None = None,
-    device: str = "cpu",
     shared: str | os.PathLike | None = None,
     progress: Any = None,
 ) -> dict[str, dict[str, Any]]:
