@@ -246,7 +246,7 @@ def test_article_command_text_output_and_unreadable_file(capsys, tmp_path):
     out = capsys.readouterr().out
     assert "stance: critical" in out and "claim moral_laundering" in out
     empty = tmp_path / "empty.txt"
-    empty.write_text("Title only\n")
+    empty.write_text("\u200b\n\n\ufeff\n", encoding="utf-8")  # nothing visible to read
     assert main(["article", str(empty)]) == 2
     assert "no article could be read" in capsys.readouterr().err
 

@@ -5,14 +5,13 @@ The fixtures are three short op-eds written for these tests (supportive, critica
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from groundswell.ingest.article import ArticleReader, looks_tabular
+from groundswell.ingest.article import ArticleReader, article_id, looks_tabular
 from groundswell.ingest.registry import Head, detect, load_readers
 from groundswell.ingest.source import Source
 from groundswell.store import Store, ingest
@@ -37,7 +36,7 @@ def test_three_articles_reconcile(store):
     assert report.articles == report.stored == 3 and report.by_format == {"article": 3}
     rows = _articles(store)
     for row in rows.values():
-        assert row["id"] == hashlib.sha256(row["text"].encode()).hexdigest()[:16]
+        assert row["id"] == article_id(row["title"], row["text"])
         assert len(row["text"].split()) > 250
         assert "\n\n" in row["text"]  # paragraphs are kept
 

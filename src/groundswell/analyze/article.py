@@ -174,15 +174,14 @@ def analyze_article(
     """Stance, claims, people and hashtags of one article (an Article or its plain text)."""
     params = params or ArticleParams()
     if isinstance(article, str):
-        import hashlib
+        from groundswell.ingest.article import article_id
 
-        article = Article(
-            id=hashlib.sha256(article.encode()).hexdigest()[:16], title=title, text=article
-        )
+        article = Article(id=article_id(title, article), title=title, text=article)
     sentences = split_sentences(article.text)
     last_paragraph = sentences[-1].paragraph if sentences else 0
     scored = []
-    if article.title and article.title.strip() != article.text[:80].strip():
+    shown = article.title.rstrip("\u2026").strip()  # a title made from the first sentence
+    if shown and not article.text.startswith(shown):
         scored.append(score_sentence(article.title, -1, params, params.title_weight))
     firsts = {s.paragraph: s for s in reversed(sentences)}  # each paragraph's first sentence
     turning_paragraphs = {p for p, s in firsts.items() if p > 0 and turns(s.text)}

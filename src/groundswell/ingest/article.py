@@ -1,10 +1,15 @@
 """Long-form articles (op-eds, essays): one .txt, .md or .html file each, read as an Article.
 
-The id is the first 16 hex of the sha256 of the plain text, so the same article saved as HTML and as
-text is stored once. The title is the first heading (``<h1>``, ``# ...``), else ``<title>``, else
-the first line. Dates and authors come from HTML ``<meta>`` tags or a metadata block at the top
-(``---`` front matter or ``Date:``/``By:`` lines). Detection needs both an article suffix and prose:
-a .txt that holds JSON or CSV is left to the other readers.
+Invisible characters (zero-width spaces, byte-order marks, soft hyphens) are dropped and no-break
+spaces read as spaces before anything else, so they are never taken for the text. The id is the
+sha256 of the title and text with whitespace normalised: the same article saved as HTML and as
+text is stored once, two different articles never share an id. The title is the first heading
+(``<h1>``, ``# ...``), else ``<title>``, else a short first line set apart from the body; a text
+without one is all body. An article saved as one run-on line (headline, standfirst, date, body) is
+split at a date near its start, else kept whole as body. Dates and authors come from HTML
+``<meta>`` tags or a metadata block at the top (``---`` front matter or ``Date:``/``By:`` lines).
+Detection needs both an article suffix and prose, however short: a .txt that holds JSON, CSV or a
+list of numbers is left to the other readers.
 """
 
 from __future__ import annotations
@@ -45,9 +50,34 @@ _DATE_FORMATS = (
     "%Y/%m/%d",
     "%d.%m.%Y",
 )
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*"
+_RUN_ON_DATE = re.compile(
+    rf"\b(?:\d{{1,2}} {_MONTH} \d{{4}}|{_MONTH} \d{{1,2}},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b"
+)
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+
+
+def visible(text: str) -> str:
+    """The text without invisible characters (zero-width spaces and joiners, byte-order marks,
+    soft hyphens, direction marks), line breaks as ``\\n`` and no-break spaces as spaces."""
+    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def article_id(title: str, text: str) -> str:
+    """The sha256 (hex) of the title and text with whitespace normalised: the same article saved
+    twice gets one id, any two different articles two."""
+    normal = " ".join(title.split()) + "\n\n" + " ".join(text.split())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def _display_title(text: str) -> str:
+    """A title for an article saved without one: its first sentence, cut at a word near 80."""
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return first if len(first) <= 80 else first[:80].rsplit(" ", 1)[0] + "\u2026"
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -97,7 +127,9 @@ def looks_like_prose(text: str) -> bool:
     if lines and lines[0] == "---":  # front matter is metadata, not structure
         end = next((i for i, ln in enumerate(lines[1:], 1) if ln == "---"), 0)
         lines = lines[end + 1 :]
-    if len(" ".join(lines).split()) < 40 or text.count("`") >= 4:
+    words = " ".join(lines).split()
+    lettered = sum(1 for w in words if sum(c.isalpha() for c in w) >= 2)
+    if lettered < 6 or lettered < 0.6 * len(words) or text.count("`") >= 4:
         return False
     structured = sum(1 for ln in lines if ln.startswith(("|", "```")) or _MD_ITEM.match(ln))
     return structured <= 0.35 * len(lines)
@@ -136,21 +168,60 @@ def _html_article(html: str) -> tuple[str, str, dict[str, str]]:
     return title, "\n\n".join(paragraphs), meta
 
 
+def _front_matter(lines: list[str], meta: dict[str, str]) -> list[str]:
+    """The lines after a ``---`` front-matter block, its ``key: value`` pairs put in ``meta``
+    (nested values and list items are skipped); the lines unchanged when there is none."""
+    if not lines or lines[0].strip() != "---":
+        return lines
+    end = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() == "---"), 0)
+    if not end:
+        return lines
+    for ln in lines[1:end]:
+        if ln[:1].isspace() or ln.lstrip().startswith(("-", "#")):
+            continue
+        key, _, value = ln.partition(":")
+        if value.strip():
+            meta[key.strip().lower()] = value.strip().strip("'\"")
+    return lines[end + 1 :]
+
+
+def _is_title(lines: list[str], i: int) -> bool:
+    """Whether line ``i``, the first of the text, is a headline: short, not a sentence ending in a
+    full stop, and set apart (a blank or metadata line follows, and more text comes after)."""
+    line = lines[i].strip()
+    rest = [ln.strip() for ln in lines[i + 1 :]]
+    if not any(rest) or len(line.split()) > 25 or line.endswith((".", ",", ";")):
+        return False
+    return not rest[0] or bool(_META_LINE.match(rest[0]))
+
+
+def _split_run_on(line: str, meta: dict[str, str]) -> tuple[str, str]:
+    """(title, body) of an article saved as one line: headline, standfirst and a date glued to
+    the body. Split at a date near the start (the date goes to ``meta``); else all of it is body."""
+    m = _RUN_ON_DATE.search(line[:400])
+    if m is not None:
+        before, after = line[: m.start()].strip(" |-\u2013\u2014:\u00b7"), line[m.end() :]
+        after = after.lstrip(" |-\u2013\u2014:\u00b7")
+        words = len(before.split())
+        if (words == 0 or 3 <= words <= 40) and len(after.split()) > words:
+            try:
+                when = parse_date(m.group(0))
+            except TimeOutOfRangeError:
+                when = None
+            if when is not None:
+                meta.setdefault("date", m.group(0))
+                return before, after
+    return "", line
+
+
 def _plain_article(text: str, markdown: bool) -> tuple[str, str, dict[str, str]]:
     """(title, text, metadata) of a Markdown or plain-text article."""
     meta: dict[str, str] = {}
-    lines = text.splitlines()
-    if markdown and lines and lines[0].strip() == "---":  # front matter
-        end = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() == "---"), 0)
-        for ln in lines[1:end]:
-            key, _, value = ln.partition(":")
-            if value.strip():
-                meta[key.strip().lower()] = value.strip().strip("'\"")
-        lines = lines[end + 1 :]
+    lines = _front_matter(text.splitlines(), meta)
     title = meta.pop("title", "")
     body: list[str] = []
-    in_header = True  # metadata lines are read only before the first paragraph
-    for ln in lines:
+    in_header = True  # metadata and the title are read only before the first paragraph
+    for i, ln in enumerate(lines):
         stripped = ln.strip()
         m = _META_LINE.match(stripped)
         if in_header and m:
@@ -163,10 +234,10 @@ def _plain_article(text: str, markdown: bool) -> tuple[str, str, dict[str, str]]
         ):
             title = title or stripped.lstrip("#").strip()
             continue
-        if not title and stripped:
+        if in_header and not title and stripped and _is_title(lines, i):
             title = stripped
             continue
-        if stripped and title:
+        if stripped:
             in_header = False
         item = _MD_ITEM.match(ln) if markdown else None
         if item:  # a list item is a paragraph of its own
@@ -179,7 +250,10 @@ def _plain_article(text: str, markdown: bool) -> tuple[str, str, dict[str, str]]
             _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", p.lstrip("#> ").strip()))
             for p in paragraphs
         ]
-    return title, "\n\n".join(p for p in paragraphs if p), meta
+    paragraphs = [p for p in paragraphs if p]
+    if len(paragraphs) == 1 and not title and "\n" not in "\n".join(body).strip():
+        title, paragraphs[0] = _split_run_on(paragraphs[0], meta)
+    return title, "\n\n".join(paragraphs), meta
 
 
 class ArticleReader(Reader):
@@ -214,10 +288,15 @@ class ArticleReader(Reader):
         is_html = source.suffix in (".html", ".htm") or raw.lstrip()[:15].lower().startswith(
             ("<!doctype html", "<html")
         )
+        raw = visible(raw)
         if is_html:
             title, text, meta = _html_article(raw)
         else:
             title, text, meta = _plain_article(raw, source.suffix in (".md", ".markdown"))
+        title = " ".join(visible(title).split())
+        text = "\n\n".join(
+            p for p in (" ".join(q.split()) for q in visible(text).split("\n\n")) if p
+        )
         if not text.strip():
             yield quarantine(source, 1, "article without text", data[:65536], self.name)
             return
@@ -235,8 +314,8 @@ class ArticleReader(Reader):
         author = (meta.get("author") or meta.get("article:author") or meta.get("by") or "").strip()
         url = meta.get("url") or meta.get("og:url") or meta.get("source")
         yield Article(
-            id=hashlib.sha256(text.encode()).hexdigest()[:16],
-            title=title or text[:80],
+            id=article_id(title, text),
+            title=title or _display_title(text),
             text=text,
             created_at=created,
             author=author or None,
