@@ -158,6 +158,20 @@ ROLE_CASES = [
     ("Oprah Winfrey was touched by the letters", {"Oprah Winfrey": "commentator"}),
     ("I reported Peter Halloran to HR and nothing happened", {PRIVATE: "accused"}),
     ("Thank you Will Anyone and Rose Garden", {}),
+    # issue 9 item 5: the sentence around the name decides
+    ("In the end men like Harvey Weinstein were held to account.", {"Harvey Weinstein": "accused"}),
+    ("Harvey Weinstein, who was convicted in 2020, appealed.", {"Harvey Weinstein": "accused"}),
+    ("The case against Harvey Weinstein opens today.", {"Harvey Weinstein": "accused"}),
+    ("Harvey Weinstein's accusers spoke to the press.", {"Harvey Weinstein": "accused"}),
+    (
+        "Oprah Winfrey said the #MeToo movement is changing Hollywood.",
+        {"Oprah Winfrey": "commentator"},
+    ),
+    ("Oprah Winfrey wrote that #MeToo needs more voices.", {"Oprah Winfrey": "commentator"}),
+    (
+        "Rose McGowan accused Harvey Weinstein of rape.",
+        {"Rose McGowan": "accuser", "Harvey Weinstein": "accused"},
+    ),
 ]
 
 
