@@ -6,8 +6,10 @@ Two finders run over every text, both linear in its length:
   surnames, ``@handles``) looked up at each token, longest match first. It is built from the
   shipped public-figure gazetteer (``data/public_figures.csv``) plus names discovered in the
   corpus, so every alias form of one person maps to one canonical name;
-* a **capitalised-bigram heuristic** for people not in the index: a given name from
-  :mod:`groundswell.analyze.people_names` followed by a capitalised word ("Mark Dunn").
+* a **capitalised-run heuristic** for people not in the index: a given name from
+  :mod:`groundswell.analyze.people_names`, any middle given names and particles, then a
+  capitalised surname ("Mark Dunn", "Mary Ann Dunn", "Jean van der Berg"). No word inside a
+  #tag or @handle, and no movement tag word ("MeToo"), is ever part of a name.
 
 Roles (CODEBOOK section 3) come from cue words right before or after the mention in the same
 sentence (``people_roles``). The optional spaCy NER path lives in ``people_ner``.
