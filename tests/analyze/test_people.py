@@ -158,6 +158,20 @@ ROLE_CASES = [
     ("Oprah Winfrey was touched by the letters", {"Oprah Winfrey": "commentator"}),
     ("I reported Peter Halloran to HR and nothing happened", {PRIVATE: "accused"}),
     ("Thank you Will Anyone and Rose Garden", {}),
+    # issue 9 item 5: the sentence around the name decides
+    ("In the end men like Harvey Weinstein were held to account.", {"Harvey Weinstein": "accused"}),
+    ("Harvey Weinstein, who was convicted in 2020, appealed.", {"Harvey Weinstein": "accused"}),
+    ("The case against Harvey Weinstein opens today.", {"Harvey Weinstein": "accused"}),
+    ("Harvey Weinstein's accusers spoke to the press.", {"Harvey Weinstein": "accused"}),
+    (
+        "Oprah Winfrey said the #MeToo movement is changing Hollywood.",
+        {"Oprah Winfrey": "commentator"},
+    ),
+    ("Oprah Winfrey wrote that #MeToo needs more voices.", {"Oprah Winfrey": "commentator"}),
+    (
+        "Rose McGowan accused Harvey Weinstein of rape.",
+        {"Rose McGowan": "accuser", "Harvey Weinstein": "accused"},
+    ),
 ]
 
 
@@ -395,3 +409,73 @@ def test_real_tweets_name_every_akbar_mention_and_no_contraction(shared_data, st
     authors = frame.set_index("person").loc["M.J. Akbar", "authors"]
     assert len(with_akbar) <= authors <= len(any_akbar)
     assert not [p for p in frame["person"] if re.search(r"['’]t\b", p)]
+
+
+# -- issue 9 item 5: people as they are named ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("My manager Mary Ann Dunn harassed me for a year", "Mary Ann Dunn"),
+        ("Jean van der Berg harassed two interns", "Jean van der Berg"),
+        ("Omar bin Talal groped a colleague", "Omar bin Talal"),
+    ],
+)
+def test_names_of_three_or_more_parts_are_kept_whole(text, name):
+    assert [m["name"] for m in extract_mentions(text, mask_private=False)] == [name]
+
+
+def test_long_name_merges_with_its_shorter_forms(store):
+    forms = [
+        "My manager Mary Ann Dunn harassed me for a year",
+        "Mary Dunn groped a colleague at the party",
+        "Ann Dunn was fired after the allegations",
+        "Dunn denies the allegations",
+    ]
+    write_posts(store, [post(f"md{i}", f"mda{i}", t) for i, t in enumerate(forms)])
+    frame = people(store, min_authors=4).set_index("person")
+    assert "Mary Ann Dunn" in frame.index and frame.loc["Mary Ann Dunn", "mentions"] == 4
+    assert not {"Mary Dunn", "Ann Dunn", "Mary Ann", PRIVATE} & set(frame.index)
+
+
+MOVEMENT_TEXTS = [
+    "MeToo Full story: my boss harassed me for years",
+    "#MeToo Full story of how he assaulted me",
+    "TimesUp Now for every abuser, harassment must end",
+    "@Karen Mills harassed nobody, she was accused falsely",
+]
+
+
+def test_movement_tags_and_handles_are_never_name_parts(store):
+    posts = [
+        post(f"mt{i}_{k}", f"mta{i}_{k}", t) for k in range(3) for i, t in enumerate(MOVEMENT_TEXTS)
+    ]
+    write_posts(store, posts)
+    names = " ".join(_names(people(store, min_authors=1))).casefold()
+    assert "metoo" not in names and "full" not in names and "timesup" not in names
+    assert "karen" not in names and PRIVATE not in names
+
+
+def test_ner_names_skip_tag_and_handle_fragments_and_keep_particles(monkeypatch):
+    from groundswell.analyze import people_ner
+
+    planted = {
+        MOVEMENT_TEXTS[0]: ["MeToo Full"],
+        MOVEMENT_TEXTS[1]: ["MeToo Full"],
+        MOVEMENT_TEXTS[3]: ["Karen Mills"],
+        "Jean van der Berg harassed two interns, she said": ["Jean van der Berg"],
+        "My manager Mary Ann Dunn's abuse went on, she says": ["Mary Ann Dunn's"],
+    }
+
+    class Ent:
+        def __init__(self, text, name):
+            self.text, self.label_ = name, "PERSON"
+            self.start_char = text.index(name)
+            self.end_char = self.start_char + len(name)
+
+    class Nlp:
+        def pipe(self, texts, batch_size):
+            for text in texts:
+                yield type("Doc", (), {"ents": [Ent(text, n) for n in planted.get(text, [])]})
+
+    monkeypatch.setattr(people_ner, "_nlp", lambda: Nlp())
+    assert people_ner.ner_person_names(list(planted)) == {"Jean van der Berg", "Mary Ann Dunn"}

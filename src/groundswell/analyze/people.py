@@ -28,11 +28,11 @@ from groundswell.analyze.people_mentions import (
     NameIndex,
     Person,
     build_index,
-    capitalised_pairs,
+    capitalised_runs,
     gazetteer,
     title_name,
 )
-from groundswell.analyze.people_names import GIVEN_NAMES, NOT_FIRST, NOT_SURNAMES
+from groundswell.analyze.people_names import GIVEN_NAMES, NOT_FIRST, NOT_SURNAMES, PARTICLES
 from groundswell.analyze.people_roles import ROLES, role_of
 from groundswell.analyze.registry import Analysis, Params
 
@@ -84,7 +84,13 @@ def _signature(store: Any, params: PeopleParams) -> str:
 
     code = hashlib.sha256(repr(gazetteer()).encode())  # the names and rules in force
     here = Path(__file__).parent
-    for module in ("people.py", "people_mentions.py", "people_names.py", "people_roles.py"):
+    for module in (
+        "people.py",
+        "people_mentions.py",
+        "people_names.py",
+        "people_ner.py",
+        "people_roles.py",
+    ):
         code.update((here / module).read_bytes())
     names = code.hexdigest()[:12]
     return (
@@ -124,14 +130,14 @@ def _discover(store: Any, params: PeopleParams) -> list[Person]:
     for (texts,) in _texts(store, "text"):
         for text in texts:
             cue = None
-            for first, surname, _, _ in capitalised_pairs(text):
-                if first.casefold() in GIVEN_NAMES:
-                    names.add(title_name(first, surname))
+            for parts, _, _ in capitalised_runs(text):
+                if parts[0].casefold() in GIVEN_NAMES:
+                    names.add(title_name(*parts))
                     continue
                 if cue is None:
                     cue = ROLE_CUE.search(text) is not None
                 if cue:
-                    cued[title_name(first, surname)] += 1
+                    cued[title_name(*parts)] += 1
     ner_names: set[str] = set()
     if params.ner:
         from groundswell.analyze.people_ner import ner_person_names
@@ -149,7 +155,8 @@ def _discover(store: Any, params: PeopleParams) -> list[Person]:
     cued_names = {n for n, k in cued.items() if k >= 2 and n not in names}
 
     def words(name: str, first: bool) -> list[str]:
-        return [w.casefold() for w in name.split()[(0 if first else 1) :]]
+        rest = name.split()[(0 if first else 1) :]
+        return [w.casefold() for w in rest if w not in PARTICLES]
 
     checked = {w for n in cued_names for w in words(n, True)}
     checked |= {w for n in names | ner_names for w in words(n, False)}

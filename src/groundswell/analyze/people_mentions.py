@@ -6,8 +6,10 @@ Two finders run over every text, both linear in its length:
   surnames, ``@handles``) looked up at each token, longest match first. It is built from the
   shipped public-figure gazetteer (``data/public_figures.csv``) plus names discovered in the
   corpus, so every alias form of one person maps to one canonical name;
-* a **capitalised-bigram heuristic** for people not in the index: a given name from
-  :mod:`groundswell.analyze.people_names` followed by a capitalised word ("Mark Dunn").
+* a **capitalised-run heuristic** for people not in the index: a given name from
+  :mod:`groundswell.analyze.people_names`, any middle given names and particles, then a
+  capitalised surname ("Mark Dunn", "Mary Ann Dunn", "Jean van der Berg"). No word inside a
+  #tag or @handle, and no movement tag word ("MeToo"), is ever part of a name.
 
 Roles (CODEBOOK section 3) come from cue words right before or after the mention in the same
 sentence (``people_roles``). The optional spaCy NER path lives in ``people_ner``.
@@ -25,8 +27,10 @@ from itertools import pairwise
 from groundswell.analyze.people_names import (
     COMMON_SURNAMES,
     GIVEN_NAMES,
+    MOVEMENT_WORDS,
     NOT_FIRST,
     NOT_SURNAMES,
+    PARTICLES,
 )
 from groundswell.analyze.people_roles import role_of
 
@@ -34,10 +38,10 @@ PRIVATE = "[private person]"
 
 _TOKEN = re.compile(r"[@#]?\w+(?:['’]\w+)*")
 _POSSESSIVE = ("'s", "’s")
-# a capitalised word, then (looked ahead, so pairs overlap) one space and a capitalised word
+# a capitalised word that is not part of a #tag, an @handle or a longer token
 _CAMEL = re.compile(r"^[A-Z]+[a-z]*[A-Z]\w*$")
 _APOSTROPHE_NAME = re.compile(r"^[a-z]'[a-z]{2,}$")
-_CAPITAL_PAIR = re.compile(r"(?<![\w@#'’])([A-Z]\w*)(?= ([A-Z]\w*(?:['’]\w+)*))")
+_CAP_WORD = re.compile(r"(?<![\w@#'’])[A-Z]\w*(?:['’]\w+)*(?![\w@#])")
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "judge", "justice", "senator", "sen", "president"})
 
 
@@ -187,38 +191,77 @@ def _adjacent(text: str, toks: list[re.Match[str]]) -> bool:
     )
 
 
-def capitalised_pairs(text: str) -> list[tuple[str, str, int, int]]:
-    """(first, surname, start, end) for each pair of capitalised words one space apart, the
-    second neither a stop word nor all capitals; ``surname`` is lower-cased, possessive dropped."""
+def _name_word(word: str) -> bool:
+    """True when a capitalised word may be part of a name: not all capitals, not a stop word,
+    not a movement tag word, letters (and an O'/D' apostrophe) only."""
+    w = _norm(word)
+    if word.isupper() or len(w) < 2 or w in NOT_SURNAMES or w in MOVEMENT_WORDS:
+        return False
+    if not w.replace("'", "").isalpha():
+        return False
+    return "'" not in w or _APOSTROPHE_NAME.match(w) is not None  # not "Don't", "Can't"
+
+
+def capitalised_runs(text: str) -> list[tuple[tuple[str, ...], int, int]]:
+    """(words, start, end) for each name-shaped run of capitalised words one space apart: a
+    first word, any middle given names, any particles ("van der", "bin"), then one surname
+    ("Mary Ann Dunn", "Jean van der Berg"). Words after the first are lower-cased, a possessive
+    dropped; a word that is part of a #tag or @handle, or a movement tag word, is never in a run."""
     out = []
-    for m in _CAPITAL_PAIR.finditer(text):
-        first, second = m.group(1), m.group(2)
-        if first.isupper() or second.isupper() or len(first) < 2:
+    words = list(_CAP_WORD.finditer(text))
+    i = 0
+    while i < len(words) - 1:
+        first = words[i].group()
+        if (
+            first.isupper()
+            or first.casefold() in NOT_FIRST
+            or first.casefold() in MOVEMENT_WORDS
+            or first.endswith(_POSSESSIVE)
+        ):
+            i += 1
             continue
-        if first.casefold() in NOT_FIRST:
+        if first.casefold() not in GIVEN_NAMES and words[i + 1].group().casefold() in GIVEN_NAMES:
+            i += 1  # "Producer Mary Ann Dunn": the name starts at the given name
             continue
-        surname = _norm(second)
-        if len(surname) < 2 or surname in NOT_SURNAMES or not surname.replace("'", "").isalpha():
+        parts, j = [first], i + 1
+        while j < len(words) and len(parts) < 6:
+            gap = text[words[j - 1].end() : words[j].start()].split(" ")
+            inner = gap[1:-1]
+            if gap[0] or gap[-1] or not all(p in PARTICLES for p in inner):
+                break  # not one space apart, or something other than particles between
+            if not _name_word(words[j].group()):
+                break
+            parts += [*inner, _norm(words[j].group())]
+            j += 1
+            if parts[-1] not in GIVEN_NAMES or words[j - 1].group().endswith(_POSSESSIVE):
+                break  # a surname ends the run; only given names continue it
+        if j - i < 2:
+            i += 1
             continue
-        if "'" in surname and not _APOSTROPHE_NAME.match(surname):
-            continue  # "Don't", "Can't": a contraction, not O'Brien or D'Souza
-        end = m.end() + 1 + len(second) - (2 if second.endswith(_POSSESSIVE) else 0)
-        out.append((first, surname, m.start(), end))
+        last = words[j - 1]
+        end = last.end() - (2 if last.group().endswith(_POSSESSIVE) else 0)
+        out.append((tuple(parts), words[i].start(), end))
+        i = j
     return out
 
 
-def title_name(first: str, surname: str) -> str:
-    """The canonical spelling of a discovered name: ("mark", "o'dunn") -> "Mark O'dunn"."""
-    return f"{first[0].upper()}{first[1:].lower()} {surname[0].upper()}{surname[1:]}"
+def title_name(*parts: str) -> str:
+    """The canonical spelling of a discovered name: ("mark", "o'dunn") -> "Mark O'dunn";
+    particles stay lower case ("Jean van der Berg")."""
+    first, *rest = parts
+    return " ".join(
+        [first[0].upper() + first[1:].lower()]
+        + [w if w in PARTICLES else w[0].upper() + w[1:] for w in rest]
+    )
 
 
 def capitalised_names(text: str) -> list[tuple[str, int, int]]:
-    """(name, start, end) for each "Given Surname" bigram: a known given name then a capitalised
-    word that is not a stop word. The name is returned in title case, possessive dropped."""
+    """(name, start, end) for each name-shaped run that starts with a known given name. The
+    name is returned in title case, possessive dropped."""
     return [
-        (title_name(first, surname), start, end)
-        for first, surname, start, end in capitalised_pairs(text)
-        if first.casefold() in GIVEN_NAMES
+        (title_name(*parts), start, end)
+        for parts, start, end in capitalised_runs(text)
+        if parts[0].casefold() in GIVEN_NAMES
     ]
 
 
@@ -264,11 +307,28 @@ def build_index(
     index = NameIndex()
     for person, aliases, handle in gazetteer():
         index.add(person, aliases, handle)
-    for person in extra:
+    # longest first, so "Mary Dunn" and "Ann Dunn" become aliases of "Mary Ann Dunn"
+    for person in sorted(extra, key=lambda p: -len(name_key(p.canonical))):
         key = name_key(person.canonical)
         if not _contains_known(key, index.keys):  # "Bill Cosby Loses" must not hide Bill Cosby
-            index.add(person, surname=person.canonical not in no_surname, guess_handles=True)
+            index.add(
+                person,
+                shorter_forms(key),
+                surname=person.canonical not in no_surname,
+                guess_handles=True,
+            )
     return index.finish()
+
+
+def shorter_forms(key: tuple[str, ...]) -> tuple[str, ...]:
+    """The shorter forms of a name of three or more words that name the same person: first name
+    and surname ("Mary Dunn"), and each run of two or more words ending in the surname ("Ann
+    Dunn", "van der Berg" is left out: a particle does not start a name)."""
+    if len(key) < 3:
+        return ()
+    forms = {(key[0], key[-1])}
+    forms |= {key[i:] for i in range(1, len(key) - 1) if key[i] not in PARTICLES}
+    return tuple(" ".join(f) for f in sorted(forms))
 
 
 @lru_cache(maxsize=1)

@@ -87,3 +87,16 @@ since today yesterday tonight barrister capt captain filmmaker bishop baroness b
 colonel sergeant officer chief
 """
 NOT_FIRST: frozenset[str] = frozenset(_NOT_FIRST.split()) | NOT_SURNAMES
+
+# the movement's own tag words: never part of a person's name, with or without the "#", so
+# "#MeToo Full story" or "TimesUp Now" makes no person (issue 9)
+_MOVEMENT_WORDS = """
+metoo timesup churchtoo mosquemetoo himtoo hetoo metooindia metoostem metoomvmt metoomovement
+balancetonporc yotambien quellavolta whyididntreport believesurvivors believewomen
+ibelievehim ibelieveher ibelievesurvivors timesupnow wetoo youtoo
+"""
+MOVEMENT_WORDS: frozenset[str] = frozenset(_MOVEMENT_WORDS.split())
+
+# lower-case particles inside a name ("Jean van der Berg", "Omar bin Talal", "Ana de la Cruz")
+_PARTICLES = "van von der den de del della da di du la le bin binti ibn ter ten dos das"
+PARTICLES: frozenset[str] = frozenset(_PARTICLES.split())

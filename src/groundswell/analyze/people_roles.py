@@ -11,9 +11,12 @@ import re
 
 ROLES = ("accused", "accuser", "commentator")
 
+# an accusation in the sentence: what lets "X says" make X an accuser. The movement's own tag
+# ("#MeToo", "me too") or the word "story" is not one: "X said #MeToo is changing Hollywood" is
+# comment, not an accusation (issue 9)
 _HARM = re.compile(  # matched against lower-cased text (faster than re.I)
-    r"harass|assault|\brap(?:e|ed|es|ist|ing)\b|abus|grop|molest|accus|alleg|metoo|me too|"
-    r"misconduct|survivor|predator|sexual|story|came forward"
+    r"harass|assault|\brap(?:e|ed|es|ist|ing)\b|abus|grop|molest|accus|alleg|"
+    r"misconduct|survivor|predator|sexual|came forward"
 )
 # after the mention: other names joined to it ("X and Y say ..."), then commas and spaces
 _LEAD = (
@@ -84,7 +87,8 @@ _RIGHT: list[tuple[str, int, re.Pattern[str]]] = [
             _LEAD + _AUX + r"(?:" + _HARM_VERBS + r"|resign\w*|stepp?(?:ed|s|ing)? down|"
             r"denie[sd]|deny|denying|apologi[sz]\w*|fired (?:from|after|over|for)|settled|"
             r"(?:faces|facing) (?:allegations|accusations|charges|claims|a lawsuit)|"
-            r"out (?:at|as|from)|" + _SANCTIONS + r")\b",
+            r"out (?:at|as|from)|held (?:to account|accountable|responsible)|"
+            r"brought down|taken down|" + _SANCTIONS + r")\b",
             re.I,
         ),
     ),
@@ -172,7 +176,8 @@ def role_of(text: str, start: int, end: int) -> str:
     ``accuser``: "X accuses Y", "X came forward", "X's testimony", "X testified",
     "X was harassed by", "X, one of Y's accusers", "accuser X", "I believe X",
     "X confronted Y", "X writes about her experience", and, weakly, "X says/said" or
-    '"...," said X' when the sentence speaks of harm or accusation.
+    '"...," said X' when the sentence speaks of harm or accusation (the tag #MeToo alone does
+    not: "X said #MeToo is changing Hollywood" is comment); "X was held to account" is accused.
     Names joined to X ("X and Y say ...") share the cue after them. A weak cue counts only
     when no strong one matches.
     A tie between ``accused`` and ``accuser`` at the same strength, or no cue, is ``commentator``.
@@ -192,8 +197,8 @@ def role_of(text: str, start: int, end: int) -> str:
     tail = " ".join(left.split()[-3:]) + (" " if left[-1:].isspace() else "")
     for side, patterns, test in ((right, _RIGHT, "match"), (tail, _LEFT, "search")):
         for role, strength, pattern in patterns:
-            if strength == 1 and not harm:
-                continue
+            if strength == 1 and role == "accuser" and not harm:
+                continue  # "X says" is an accuser only in a sentence that accuses
             if getattr(pattern, test)(side):
                 found[role] = max(found.get(role, 0), strength)
                 break
