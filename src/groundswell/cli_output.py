@@ -121,21 +121,12 @@ def print_table(frame: Any, empty: str, *, title: str | None = None) -> None:
         for row in frame.itertuples(index=False)
     ]
     right = [_numeric([r[i] for r in body]) for i in range(len(columns))]
+    widths = [max(len(c), *(len(r[i]) for r in body)) for i, c in enumerate(columns)]
     if sys.stdout.isatty():
-        from rich import box
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold")
-        for name, numeric in zip(columns, right, strict=True):
-            table.add_column(name, justify="right" if numeric else "left", overflow="fold")
-        for row in body:
-            table.add_row(*row)
-        Console(file=sys.stdout).print(table)
+        _print_rich(columns, body, right, title)
         return
     if title:
         print(title)
-    widths = [max(len(c), *(len(r[i]) for r in body)) for i, c in enumerate(columns)]
 
     def line(values: list[str]) -> str:
         parts = [
@@ -147,6 +138,41 @@ def print_table(frame: Any, empty: str, *, title: str | None = None) -> None:
     print(line(columns))
     for row in body:
         print(line(row))
+
+
+def _print_rich(
+    columns: list[str],
+    body: list[list[str]],
+    right: list[bool],
+    title: str | None,
+) -> None:
+    """One table when its columns fit the terminal; else one small field/value card per row,
+    so that no column is squeezed to a sliver."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=sys.stdout)
+    table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold", show_edge=False)
+    for name, numeric in zip(columns, right, strict=True):
+        table.add_column(name, justify="right" if numeric else "left", overflow="fold")
+    for row in body:
+        table.add_row(*row)
+    if (
+        console.measure(table, options=console.options.update_width(10_000)).maximum
+        <= console.width
+    ):
+        console.print(table)
+        return
+    if title:
+        console.print(title, style="bold")
+    for row in body:
+        card = Table(title=row[0], title_justify="left", box=box.ROUNDED, show_header=False)
+        card.add_column(style="bold")
+        card.add_column(overflow="fold")
+        for name, value in zip(columns[1:], row[1:], strict=True):
+            card.add_row(name, value)
+        console.print(card)
 
 
 def print_stats(out: dict[str, Any]) -> None:
