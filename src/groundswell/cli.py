@@ -334,7 +334,7 @@ def _people(args: Any) -> int:
     from pathlib import Path
 
     from groundswell.analyze.people import PeopleAnalysis, suppressed
-    from groundswell.cli_output import json_rows, print_table
+    from groundswell.cli_output import cell, json_rows, print_table
     from groundswell.errors import StoreError
 
     if not Path(args.db).exists():
@@ -343,7 +343,7 @@ def _people(args: Any) -> int:
     with open_store(args) as store:
         frame = analysis.run(store)
     table = suppressed(frame, MIN_CELL)
-    params = ", ".join(f"{k} {v}" for k, v in analysis.params.as_dict().items())
+    params = ", ".join(f"{k} {cell(v)}" for k, v in analysis.params.as_dict().items())
     print(f"parameters: {params}", file=sys.stderr if args.json else sys.stdout)
     if not args.json:
         print_table(table, "no named people found")

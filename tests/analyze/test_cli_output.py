@@ -73,7 +73,7 @@ def test_json_rows_use_null_and_name_the_suppressed_fields():
 def test_people_table_is_pinned(tmp_path, capsys):
     out, _ = _run(capsys, "people", "--db", _store(tmp_path, _people_store))
     assert out.splitlines() == [
-        "parameters: min_authors 25, ner False, ner_limit 20000",
+        "parameters: min_authors 25, ner no, ner_limit 20,000",
         "person            kind         mentions  authors  persons  accused  accuser  commentator"
         "   first_day    peak_day  peak_authors",
         "Harvey Weinstein  executive          38       20        1       20     < 10         < 10"
