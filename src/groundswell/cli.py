@@ -119,9 +119,10 @@ def _stats(args: Any) -> int:
     if args.json:
         print_json(out)
         return 0
+    from groundswell.cli_output import print_stats
+
     shares = out.pop("act_shares", None)
-    for key, value in out.items():
-        print(f"{key}: {value}")
+    print_stats(out)
     if shares:
         _print_shares(shares)
     return 0
@@ -332,7 +333,8 @@ def _people_args(p: argparse.ArgumentParser) -> None:
 def _people(args: Any) -> int:
     from pathlib import Path
 
-    from groundswell.analyze.people import PeopleAnalysis, as_records, suppressed
+    from groundswell.analyze.people import PeopleAnalysis, suppressed
+    from groundswell.cli_output import cell, json_rows, print_table
     from groundswell.errors import StoreError
 
     if not Path(args.db).exists():
@@ -340,17 +342,19 @@ def _people(args: Any) -> int:
     analysis = PeopleAnalysis(min_authors=args.min_authors, ner=args.ner)
     with open_store(args) as store:
         frame = analysis.run(store)
-    table = suppressed(frame)
-    if args.json:
-        print_json(
-            {
-                "params": analysis.params.as_dict(),
-                "people": as_records(frame),
-                "attention": as_records(frame.attrs["attention"]),
-            }
-        )
-    else:
-        print(table.to_string(index=False) if len(table) else "no named people found")
+    table = suppressed(frame, MIN_CELL)
+    params = ", ".join(f"{k} {cell(v)}" for k, v in analysis.params.as_dict().items())
+    print(f"parameters: {params}", file=sys.stderr if args.json else sys.stdout)
+    if not args.json:
+        print_table(table, "no named people found")
+        return 0
+    days: dict[Any, list[dict[str, Any]]] = {}
+    for day in json_rows(suppressed(frame.attrs["attention"], MIN_CELL), suppression=True):
+        days.setdefault(day.pop("person"), []).append(day)
+    rows = json_rows(table, suppression=True)
+    for row in rows:
+        row["attention"] = days.get(row["person"], [])
+    print_json(rows)
     return 0
 
 
@@ -399,15 +403,14 @@ def _article(args: Any) -> int:
 
 # -- classify / predict / train / eval / label -----------------------------------------------
 # -- family / timeline / pileons -------------------------------------------------------------
-def _print_frame(frame: Any, as_json: bool, empty: str) -> None:
-    """A result frame as JSON records (NaN -> null) or as a plain text table."""
+def _print_frame(frame: Any, as_json: bool, empty: str, *, suppression: bool = False) -> None:
+    """A result frame as a list of JSON row objects or as a table (cli_output)."""
+    from groundswell.cli_output import json_rows, print_table
+
     if as_json:
-        clean = frame.astype(object).where(frame.notna(), None)
-        print_json(clean.to_dict(orient="records"))
-    elif frame.empty:
-        print(empty)
+        print_json(json_rows(frame, suppression=suppression))
     else:
-        print(frame.to_string(index=False, na_rep=""))
+        print_table(frame, empty)
 
 
 def _family_args(p: argparse.ArgumentParser) -> None:
@@ -461,7 +464,7 @@ def _family(args: Any) -> int:
         )
     method = f"method: {frame.attrs['method']} ({frame.attrs['method_reason']})"
     print(method, file=sys.stderr if args.json else sys.stdout)
-    _print_frame(suppress_small_cells(frame), args.json, "no family")
+    _print_frame(suppress_small_cells(frame), args.json, "no family", suppression=True)
     return 0
 
 
