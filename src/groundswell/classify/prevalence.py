@@ -18,6 +18,7 @@ interval:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -204,16 +205,24 @@ def ppi_from_moments(
 MIN_PPI_LABELS = 30  # fewer random labels than this: the confusion matrix corrects instead
 
 
+@functools.cache
+def _shipped(kind: str) -> tuple[str, dict[str, Any] | None]:
+    """The shipped model's version and real-data evaluation (read once per process)."""
+    from groundswell.classify.bundle import Bundle, shipped_path
+
+    bundle = Bundle.load(shipped_path(kind))
+    return bundle.version, bundle.meta.get("evaluation")
+
+
 def model_evaluation(con: Any, model: str, version: str) -> dict[str, Any] | None:
     """The real-data evaluation kept with a model: the shipped teacher's or student's, or a
     head kept in the store's ``heads`` table; None when there is none."""
-    from groundswell.classify.bundle import Bundle, shipped_path
+    from groundswell.classify.bundle import Bundle
 
-    for kind in ("teacher", "student"):
-        if kind == model:
-            shipped = Bundle.load(shipped_path(kind))
-            if shipped.version == version:
-                return shipped.meta.get("evaluation")
+    if model in ("teacher", "student"):
+        shipped_version, evaluation = _shipped(model)
+        if shipped_version == version:
+            return evaluation
     try:
         row = con.execute(
             "SELECT blob FROM heads WHERE name = ? AND version = ?", [model, version]

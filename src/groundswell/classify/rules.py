@@ -183,9 +183,6 @@ def _compile(pat: str) -> re.Pattern[str]:
 
 
 _PATTERNS = tuple(_compile(pat) for _, _, pat in SIGNALS)
-# every signal is structural (acts, age); the phrases that state harm, relation and setting are
-# read by ``details.py``
-ACT_SIGNALS = tuple(range(len(SIGNALS)))
 
 
 @dataclass(frozen=True)

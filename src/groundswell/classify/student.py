@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from groundswell.classify.rules import ACT_SIGNALS, Evidence, signal_matrix
+from groundswell.classify.rules import SIGNALS, Evidence, signal_matrix
 
 N_FEATURES = 2**18
 TOKEN_PATTERN = r"(?u)#?\b\w\w+\b"
@@ -23,7 +23,7 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 
 class StudentFeaturizer:
     """Texts to a sparse matrix: L2-normalised binary word 1-2 grams hashed into ``n_features``
-    columns, then one column per structural signal (``rules.ACT_SIGNALS``)."""
+    columns, then one column per structural signal (``rules.SIGNALS``)."""
 
     def __init__(self, n_features: int = N_FEATURES) -> None:
         self.n_features = n_features
@@ -31,7 +31,7 @@ class StudentFeaturizer:
 
     @property
     def n_columns(self) -> int:
-        return self.n_features + len(ACT_SIGNALS)
+        return self.n_features + len(SIGNALS)
 
     def _vectorizer(self) -> Any:
         if self._vec is None:
@@ -59,7 +59,7 @@ class StudentFeaturizer:
         import scipy.sparse as sp
 
         words = self.words(texts)
-        signals = sp.csr_matrix(signal_matrix(texts, ACT_SIGNALS, hits).astype(np.float64))
+        signals = sp.csr_matrix(signal_matrix(texts, None, hits).astype(np.float64))
         return sp.hstack([words, signals], format="csr")
 
 

@@ -47,6 +47,7 @@ class TeacherFeaturizer:
         self.batch_size = batch_size
         self.adapter = adapter
         self.signals = signals
+        self._encoder: Encoder | None = None
 
     @property
     def n_columns(self) -> int:
@@ -59,7 +60,9 @@ class TeacherFeaturizer:
         hits: list[list[tuple[int, int, int]]] | None = None,
     ) -> np.ndarray:
         """Embeddings (and cues), float64 (``hits``: a full ``rules.scan`` to reuse)."""
-        enc = get_encoder(self.device, self.batch_size, self.adapter)
+        if self._encoder is None:  # keyed by the adapter's content: hash it once, not per batch
+            self._encoder = get_encoder(self.device, self.batch_size, self.adapter)
+        enc = self._encoder
         emb = enc.encode(texts, progress=progress).astype(np.float64)
         if not self.signals:
             return emb
