@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from groundswell.classify.bundle import Bundle
-from groundswell.errors import StoreError
+from groundswell.errors import InputError, StoreError
 from groundswell.schema import ACTS
 
 TABLES_SQL = """
@@ -196,13 +196,30 @@ def _predict_chunk(args: tuple[list[str], list[str | None]]) -> list[dict[str, A
     return _WORKER["clf"].predict(*args)
 
 
+_CLASSIFIERS: dict[tuple[str, str], Any] = {}
+
+
+def predict_batch(
+    bundle: Bundle, device: str, texts: list[str], langs: list[str | None]
+) -> list[dict[str, Any]]:
+    """The classify stage's batch function (as a Ray task): ``Classifier.predict`` with one
+    classifier per process, model version and device, built on first use."""
+    from groundswell.classify.run import Classifier
+
+    key = (bundle.version, device)
+    clf = _CLASSIFIERS.get(key)
+    if clf is None:
+        clf = _CLASSIFIERS[key] = Classifier(bundle, device=device)
+    return clf.predict(texts, langs)
+
+
 def _pool(clf: Any, workers: int) -> Any:
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(clf.bundle, clf.device))
 
 
-def _write_batch(store: Any, rows: list[tuple], recs: list[dict[str, Any]]) -> None:
+def write_acts(store: Any, rows: list[tuple], recs: list[dict[str, Any]]) -> None:
     """Write one batch's acts and testimony rows in one transaction."""
     acts_tbl, t_tbl = _rows([(r[0], r[1]) for r in rows], recs)
     con = store.con
@@ -221,6 +238,47 @@ def _write_batch(store: Any, rows: list[tuple], recs: list[dict[str, Any]]) -> N
         con.unregister("testimony_batch")
 
 
+def _classify_local(
+    store: Any,
+    clf: Any,
+    batch_size: int,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+    todo: int,
+    max_batches: int | None,
+) -> int:
+    """The pending posts in batches, predicted here or in a local pool, each committed in its
+    own transaction; returns how many were classified."""
+    done = batches = 0
+    pool = _pool(clf, workers) if workers > 1 else None
+    try:
+        while max_batches is None or batches < max_batches:
+            # one query fetches a round of batches; each is predicted (in parallel with a pool)
+            # and committed in its own transaction, in order, so a kill loses at most a round
+            rounds = workers if max_batches is None else min(workers, max_batches - batches)
+            rows = store.con.execute(
+                "SELECT p.platform, p.id, p.text, p.lang FROM posts p WHERE NOT EXISTS (SELECT 1 "
+                "FROM acts a WHERE a.platform = p.platform AND a.id = p.id AND a.model = ? AND "
+                "a.version = ?) LIMIT ?",
+                [clf.name, clf.version, batch_size * rounds],
+            ).fetchall()
+            if not rows:
+                break
+            chunks = [rows[i : i + batch_size] for i in range(0, len(rows), batch_size)]
+            args = [([r[2] for r in c], [r[3] for r in c]) for c in chunks]
+            results = pool.map(_predict_chunk, args) if pool else (clf.predict(*a) for a in args)
+            for chunk, recs in zip(chunks, results, strict=True):
+                write_acts(store, chunk, recs)
+                done += len(chunk)
+                batches += 1
+                if progress:
+                    progress(done, todo)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return done
+
+
 def classify_store(
     store: Any,
     model: str = "auto",
@@ -233,6 +291,8 @@ def classify_store(
     data_dir: str | os.PathLike | None = None,
     max_batches: int | None = None,
     workers: int | None = None,
+    engine: str = "local",
+    address: str | None = None,
 ) -> dict[str, Any]:
     """Classify every post without a row from the current model and version, one committed
     transaction per batch (a killed run resumes where it stopped). ``model='auto'`` picks the
@@ -240,9 +300,13 @@ def classify_store(
     the teacher on real posts; no torch is loaded), or, with ``distil``, distilled again from
     the teacher on a sample of this store. ``workers`` processes share the
     student's work on large stores (default: up to 4 cores; 1 for the teacher, which uses its
-    own threads). Returns counts, the model used and the distillation agreement."""
+    own threads). ``engine="ray"`` predicts the batches on Ray (a cluster at ``address``, or a
+    local one started for the run) with the same batch function, written here in the same
+    transactions. Returns counts, the model used and the distillation agreement."""
     from groundswell.classify.run import Classifier, choose_model, load_bundle
 
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; use local or ray")
     started = datetime.now(UTC)
     ensure_tables(store)
     total_posts = store.con.execute("SELECT count(*) FROM posts").fetchone()[0]
@@ -277,33 +341,20 @@ def classify_store(
     if workers is None:  # the CPU student is the stage worth spreading over cores
         large = kind == "student" and todo >= PARALLEL_MIN_POSTS
         workers = min(os.cpu_count() or 1, 4) if large else 1
-    done = batches = 0
-    pool = _pool(clf, workers) if workers > 1 else None
-    try:
-        while max_batches is None or batches < max_batches:
-            # one query fetches a round of batches; each is predicted (in parallel with a pool)
-            # and committed in its own transaction, in order, so a kill loses at most a round
-            rounds = workers if max_batches is None else min(workers, max_batches - batches)
-            rows = store.con.execute(
-                "SELECT p.platform, p.id, p.text, p.lang FROM posts p WHERE NOT EXISTS (SELECT 1 "
-                "FROM acts a WHERE a.platform = p.platform AND a.id = p.id AND a.model = ? AND "
-                "a.version = ?) LIMIT ?",
-                [clf.name, clf.version, batch_size * rounds],
-            ).fetchall()
-            if not rows:
-                break
-            chunks = [rows[i : i + batch_size] for i in range(0, len(rows), batch_size)]
-            args = [([r[2] for r in c], [r[3] for r in c]) for c in chunks]
-            results = pool.map(_predict_chunk, args) if pool else (clf.predict(*a) for a in args)
-            for chunk, recs in zip(chunks, results, strict=True):
-                _write_batch(store, chunk, recs)
-                done += len(chunk)
-                batches += 1
-                if progress:
-                    progress(done, todo)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    if engine == "ray":
+        from groundswell.engines.classify import classify_on_ray
+
+        done = classify_on_ray(
+            store,
+            clf,
+            batch_size=batch_size,
+            address=address,
+            progress=progress,
+            todo=todo,
+            max_batches=max_batches,
+        )
+    else:
+        done = _classify_local(store, clf, batch_size, workers, progress, todo, max_batches)
     counts = dict(
         store.con.execute(
             "SELECT act, count(*) FROM acts WHERE model = ? AND version = ? GROUP BY act",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -253,8 +254,10 @@ class Store:
         records: list[Post | Article | Quarantined],
         *,
         synthetic: bool = False,
+        within: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     ) -> BatchCounts:
-        """Write one batch in one transaction; returns what was stored, skipped and quarantined."""
+        """Write one batch in one transaction; returns what was stored, skipped and quarantined.
+        ``within`` runs in that transaction, before it commits (an engine marks its block done)."""
         counts = BatchCounts()
         posts: dict[tuple[str, str], Post] = {}
         reposts: dict[tuple[str, str], Post] = {}
@@ -368,6 +371,8 @@ class Store:
                 counts.quarantined += len(
                     bad
                 )  # re-seen bad lines still count: they were read as bad
+            if within is not None:
+                within(self.con)
             self.con.execute("COMMIT")
         except Exception as exc:
             self.con.execute("ROLLBACK")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -64,13 +64,20 @@ def ingest(
     progress: bool | None = None,
     synthetic: bool = False,
     bulk: bool = True,
+    engine: str = "local",
+    address: str | None = None,
 ) -> IngestReport:
     """Read every path (files, folders, archives) into ``store``; returns the reconciled counts.
 
     Large clean twarc2 files take DuckDB's bulk path (``bulk=False`` forces the streaming
-    readers; both give the same store). Raises InputError naming the path when nothing at all
+    readers; both give the same store). ``engine="ray"`` reads the files on Ray workers (a
+    cluster at ``address``, or a local one started for the run) with the same readers, in
+    blocks this process writes and records, so a killed run resumes where it stopped; the store
+    is the one the local engine leaves. Raises InputError naming the path when nothing at all
     could be read.
     """
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; use local or ray")
     started = datetime.now(UTC)
     paths = [os.fspath(p) for p in paths]
     for p in paths:
@@ -105,8 +112,26 @@ def ingest(
         if bar is not None:
             bar.update(task, completed=report.read)
 
+    sources = iter_sources(paths, fmt=fmt, options=options, exclude=own)
+    engine_aliases: dict[str, dict[str, str]] = {}
     try:
-        for source, reader in iter_sources(paths, fmt=fmt, options=options, exclude=own):
+        if engine == "ray":
+            engine_aliases = _ingest_on_ray(
+                sources,
+                store,
+                report,
+                by_format,
+                deletions,
+                on_file,
+                options=options,
+                batch_size=batch_size,
+                synthetic=synthetic,
+                address=address,
+                progress=(lambda n: bar.update(task, completed=n)) if bar is not None else None,
+                totals=totals,
+            )
+            sources = iter(())
+        for source, reader in sources:
             on_file(source.name, reader.name if reader else None, source.skip_reason)
             if reader is None:
                 continue
@@ -137,6 +162,8 @@ def ingest(
         flush()
         for reader in used.values():
             resolve_aliases(store, reader.platform, reader.aliases())
+        for platform, aliases in engine_aliases.items():
+            resolve_aliases(store, platform, aliases)
     finally:
         if bar is not None:
             bar.stop()
@@ -160,6 +187,37 @@ def ingest(
             "use --format and --map for a generic CSV/JSONL"
         )
     return report
+
+
+def _ingest_on_ray(
+    sources: Iterable[tuple[Any, Any]],
+    store: Store,
+    report: IngestReport,
+    by_format: Counter[str],
+    deletions: set[str],
+    on_file: Callable[..., None],
+    *,
+    totals: BatchCounts,
+    **kwargs: Any,
+) -> dict[str, dict[str, str]]:
+    """The source loop on Ray (engines.ingest_on_ray), its counts added to this run's;
+    returns the aliases the readers learnt, by platform."""
+    from groundswell.engines.ingest import ingest_on_ray
+
+    def readable() -> Iterator[tuple[Any, Any]]:
+        for source, reader in sources:
+            on_file(source.name, reader.name if reader else None, source.skip_reason)
+            if reader is not None:
+                yield source, reader
+
+    counts, run = ingest_on_ray(readable(), store, **kwargs)
+    totals += counts
+    report.read += run.read
+    report.deleted_on_platform += run.deleted_on_platform
+    by_format.update(run.by_format)
+    report.errors.extend(run.errors[: max(0, 50 - len(report.errors))])
+    deletions.update(run.deletions)
+    return run.aliases
 
 
 def resolve_aliases(store: Store, platform: str, aliases: dict[str, str]) -> int:

@@ -1,0 +1,93 @@
+"""Classify on Ray: this process streams the store's unlabelled posts in blocks, Ray workers run
+the classify stage's batch function (``classify.store.predict_batch``) and this process writes
+each block's labels in its own transaction, so a killed run resumes at the first block not
+written (the pending query skips every post a committed block labelled)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from groundswell.engines.faults import fault_point
+from groundswell.engines.ray_session import ray_cpus, ray_session
+
+RETRIES = 3  # a block whose worker died is predicted again (prediction has no side effects)
+PENDING_SQL = (
+    "SELECT p.platform, p.id, p.text, p.lang FROM posts p WHERE NOT EXISTS (SELECT 1 "
+    "FROM acts a WHERE a.platform = p.platform AND a.id = p.id AND a.model = ? AND "
+    "a.version = ?)"
+)
+
+
+def predict_block(
+    bundle: Any, device: str, texts: list[str], langs: list[str | None], index: int
+) -> list[dict[str, Any]]:
+    """``predict_batch`` for block ``index`` (the index only names the block to fault tests)."""
+    from groundswell.classify.store import predict_batch
+
+    fault_point("classify-worker", index)
+    return predict_batch(bundle, device, texts, langs)
+
+
+def pending_blocks(store: Any, clf: Any, batch_size: int) -> Iterator[list[tuple]]:
+    """The posts without labels from ``clf``, as (platform, id, text, lang) rows in blocks,
+    read from a snapshot on a second connection while the first one writes."""
+    cur = store.con.cursor()
+    try:
+        rel = cur.sql(PENDING_SQL, params=[clf.name, clf.version])
+        reader = rel.to_arrow_reader(batch_size)
+        rows: list[tuple] = []
+        for rb in reader:
+            cols = [rb.column(i).to_pylist() for i in range(4)]
+            rows.extend(zip(*cols, strict=True))
+            while len(rows) >= batch_size:
+                yield rows[:batch_size]
+                rows = rows[batch_size:]
+        if rows:
+            yield rows
+    finally:
+        cur.close()
+
+
+def classify_on_ray(
+    store: Any,
+    clf: Any,
+    *,
+    batch_size: int,
+    address: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    todo: int = 0,
+    max_batches: int | None = None,
+) -> int:
+    """Label every pending post of ``store`` with ``clf``'s model on Ray; returns how many."""
+    from groundswell.classify.store import write_acts
+
+    done = written = 0
+    with ray_session(address) as ray:
+        bundle = ray.put(clf.bundle)
+        predict = ray.remote(predict_block).options(max_retries=RETRIES)
+        ahead = 2 * ray_cpus(ray)
+        inflight: deque[tuple[list[tuple], Any]] = deque()
+
+        def write_next() -> None:
+            nonlocal done, written
+            rows, ref = inflight.popleft()
+            write_acts(store, rows, ray.get(ref))
+            done += len(rows)
+            written += 1
+            fault_point("classify-driver", written)
+            if progress:
+                progress(done, todo)
+
+        for index, rows in enumerate(pending_blocks(store, clf, batch_size)):
+            if max_batches is not None and index >= max_batches:
+                break
+            texts = [r[2] for r in rows]
+            langs = [r[3] for r in rows]
+            inflight.append((rows, predict.remote(bundle, clf.device, texts, langs, index)))
+            if len(inflight) >= ahead:
+                write_next()
+        while inflight:
+            write_next()
+    return done
