@@ -106,13 +106,13 @@ def _v2_tweet(rng: random.Random, i: int, uid: str) -> dict:
     return tweet
 
 
-def generate_pages(path: Path, n: int, seed: int = 7) -> None:
-    """n tweets as twarc2 pages (100 tweets + includes.users per line)."""
+def generate_pages(path: Path, n: int, seed: int = 7, first: int = 0) -> None:
+    """n tweets as twarc2 pages (100 tweets + includes.users per line); ids from ``first``."""
     rng = random.Random(seed)
     with open(path, "wb") as fh:
-        for start in range(0, n, 100):
+        for start in range(first, first + n, 100):
             data, users = [], {}
-            for i in range(start, min(start + 100, n)):
+            for i in range(start, min(start + 100, first + n)):
                 uid = str(rng.randrange(200_000))
                 users[uid] = {"id": uid, "username": f"user{uid}", "name": f"User {uid}"}
                 data.append(_v2_tweet(rng, i, uid))
@@ -124,12 +124,12 @@ def generate_pages(path: Path, n: int, seed: int = 7) -> None:
             fh.write(orjson.dumps(page) + b"\n")
 
 
-def generate_flat(path: Path, n: int, seed: int = 7) -> None:
+def generate_flat(path: Path, n: int, seed: int = 7, first: int = 0) -> None:
     """n tweets as ``twarc2 flatten`` writes them: one per line, author and __twarc inlined."""
     rng = random.Random(seed)
     twarc = {"url": "https://api.twitter.com/2/tweets/search/all", "version": "2.14.0"}
     with open(path, "wb") as fh:
-        for i in range(n):
+        for i in range(first, first + n):
             uid = str(rng.randrange(200_000))
             tweet = _v2_tweet(rng, i, uid)
             tweet["author"] = {"id": uid, "username": f"user{uid}", "name": f"User {uid}"}
@@ -137,11 +137,11 @@ def generate_flat(path: Path, n: int, seed: int = 7) -> None:
             fh.write(orjson.dumps(tweet) + b"\n")
 
 
-def generate_v1(path: Path, n: int, seed: int = 7) -> None:
+def generate_v1(path: Path, n: int, seed: int = 7, first: int = 0) -> None:
     """n v1.1 stream tweets, one per line (twarc1)."""
     rng = random.Random(seed)
     with open(path, "wb") as fh:
-        for i in range(n):
+        for i in range(first, first + n):
             uid = str(rng.randrange(200_000))
             tags, text = _content(rng)
             tweet = {
@@ -163,11 +163,11 @@ def generate_v1(path: Path, n: int, seed: int = 7) -> None:
             fh.write(orjson.dumps(tweet) + b"\n")
 
 
-def generate_reddit(path: Path, n: int, seed: int = 7) -> None:
+def generate_reddit(path: Path, n: int, seed: int = 7, first: int = 0) -> None:
     """n Reddit comments as a Pushshift/Arctic Shift dump writes them (NDJSON)."""
     rng = random.Random(seed)
     with open(path, "wb") as fh:
-        for i in range(n):
+        for i in range(first, first + n):
             _, text = _content(rng)
             cid = f"d{i:06x}"
             comment = {

@@ -20,6 +20,7 @@ from groundswell.cli_args import (
     Parser,
     command,
     db_arg,
+    engine_args,
     open_store,
     print_json,
     run_command,
@@ -57,6 +58,7 @@ def _ingest_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--batch-size", type=whole(1, 1_000_000), default=20_000, help="records per transaction"
     )
+    engine_args(p)
     p.add_argument("--json", action="store_true", help="print the reconciliation as JSON")
 
 
@@ -82,7 +84,13 @@ def _ingest(args: Any) -> int:
         open_store(args, pseudonymise=False if args.no_pseudonymise else None) as store,
     ):
         report = ingest(
-            args.paths, store, fmt=args.fmt, options=options, batch_size=args.batch_size
+            args.paths,
+            store,
+            fmt=args.fmt,
+            options=options,
+            batch_size=args.batch_size,
+            engine=args.engine,
+            address=args.address,
         )
     out = report.to_dict()
     if args.json:

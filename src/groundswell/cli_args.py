@@ -132,6 +132,22 @@ def print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
+def engine_args(p: argparse.ArgumentParser) -> None:
+    """``--engine`` and ``--address``: where a stage's batch functions run."""
+    p.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        default="local",
+        help="local (default: this process) or ray (Ray workers; groundswell[scale]); a ray "
+        "run records finished blocks, so a killed run started again skips them",
+    )
+    p.add_argument(
+        "--address",
+        help="with --engine ray: join the Ray cluster at HOST:PORT (or auto) instead of "
+        "starting a local one for the run",
+    )
+
+
 def db_arg(p: argparse.ArgumentParser) -> None:
     """The ``--db`` option every command that reads a store takes."""
     p.add_argument("--db", default="groundswell.duckdb", help="store file (default: %(default)s)")

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from groundswell.cli_args import command, db_arg, open_store, print_json, whole
+from groundswell.cli_args import command, db_arg, engine_args, open_store, print_json, whole
 
 
 def _model_args(p: argparse.ArgumentParser, default: str) -> None:
@@ -39,6 +39,7 @@ def _classify_args(p: argparse.ArgumentParser) -> None:
         help="distil the student again from the teacher on a sample of this store (needs "
         "groundswell[teacher]; the shipped student is already distilled on real posts)",
     )
+    engine_args(p)
     p.add_argument("--json", action="store_true")
 
 
@@ -61,6 +62,8 @@ def _classify(args: Any) -> int:
             heads_dir=args.heads,
             distil=args.distil,
             workers=args.workers,
+            engine=args.engine,
+            address=args.address,
         )
     if args.json:
         print_json(out)

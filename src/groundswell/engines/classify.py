@@ -21,13 +21,13 @@ PENDING_SQL = (
 
 
 def predict_block(
-    bundle: Any, device: str, texts: list[str], langs: list[str | None], index: int
+    bundle: Any, version: str, device: str, texts: list[str], langs: list[str | None], index: int
 ) -> list[dict[str, Any]]:
     """``predict_batch`` for block ``index`` (the index only names the block to fault tests)."""
     from groundswell.classify.store import predict_batch
 
     fault_point("classify-worker", index)
-    return predict_batch(bundle, device, texts, langs)
+    return predict_batch(bundle, device, texts, langs, version=version)
 
 
 def pending_blocks(store: Any, clf: Any, batch_size: int) -> Iterator[list[tuple]]:
@@ -85,7 +85,9 @@ def classify_on_ray(
                 break
             texts = [r[2] for r in rows]
             langs = [r[3] for r in rows]
-            inflight.append((rows, predict.remote(bundle, clf.device, texts, langs, index)))
+            inflight.append(
+                (rows, predict.remote(bundle, clf.version, clf.device, texts, langs, index))
+            )
             if len(inflight) >= ahead:
                 write_next()
         while inflight:
