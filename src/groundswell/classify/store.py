@@ -196,7 +196,8 @@ def _predict_chunk(args: tuple[list[str], list[str | None]]) -> list[dict[str, A
     return _WORKER["clf"].predict(*args)
 
 
-_CLASSIFIERS: dict[tuple[str, str], Any] = {}
+_CLASSIFIERS: dict[tuple[str, str], Any] = {}  # (version or id, device) -> Classifier
+MAX_CLASSIFIERS = 4
 
 
 def predict_batch(
@@ -207,14 +208,17 @@ def predict_batch(
     *,
     version: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The classify stage's batch function (as a Ray task): ``Classifier.predict`` with one
-    classifier per process, model version and device, built on first use. ``version`` is the
-    bundle's, when the caller knows it (hashing the heads costs ~0.1 s a batch)."""
+    """The classify stage's batch function (a Ray task, a Dask or Spark partition function):
+    ``Classifier.predict`` with one classifier per process and model, built on first use.
+    ``version`` names the bundle when the caller knows it (each Ray task gets its own copy of
+    the bundle); without it the bundle object itself is the key."""
     from groundswell.classify.run import Classifier
 
-    key = (version or bundle.version, device)
+    key = (version or str(id(bundle)), device)
     clf = _CLASSIFIERS.get(key)
     if clf is None:
+        while len(_CLASSIFIERS) >= MAX_CLASSIFIERS:
+            _CLASSIFIERS.pop(next(iter(_CLASSIFIERS)))
         clf = _CLASSIFIERS[key] = Classifier(bundle, device=device)
     return clf.predict(texts, langs)
 

@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from groundswell.errors import MissingExtraError
-
 In = TypeVar("In")
 Out = TypeVar("Out")
 
@@ -46,19 +44,14 @@ def map_batches(
 
 
 def _map_ray(fn: Callable[[In], Out], batches: Iterable[In], inflight: int) -> Iterator[Out]:
-    try:
-        import ray
-    except ImportError as exc:
-        raise MissingExtraError(
-            "the Ray engine needs Ray: pip install 'groundswell[scale]'"
-        ) from exc
-    if not ray.is_initialized():
-        ray.init(ignore_reinit_error=True, log_to_driver=False)
-    remote = ray.remote(fn)
-    pending = []
-    for batch in batches:
-        pending.append(remote.remote(batch))
-        if len(pending) >= inflight:
-            yield ray.get(pending.pop(0))
-    for ref in pending:
-        yield ray.get(ref)
+    from groundswell.engines.ray_session import ray_session
+
+    with ray_session() as ray:  # joins a connected Ray, else starts one and stops it after
+        remote = ray.remote(fn)
+        pending = []
+        for batch in batches:
+            pending.append(remote.remote(batch))
+            if len(pending) >= inflight:
+                yield ray.get(pending.pop(0))
+        for ref in pending:
+            yield ray.get(ref)
