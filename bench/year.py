@@ -9,7 +9,8 @@ pages counted once) of the driver and every process it started (pool workers; Ra
 raylet, GCS and object store), sampled every 0.5 s. The local engine is the baseline the ratios
 are taken against, measured in the same run. Then it extrapolates the 19 M-post year.
 
-Usage: python bench/year.py [--posts 1000000] [--files 16] [--engines local,ray] [--keep DIR]
+Usage: python bench/year.py [--posts 1000000] [--files 16] [--engines local,ray]
+                            [--classify-posts N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class PeakMemory:
         self._thread.join()
 
 
-def child(stage: str, engine: str, db: str, corpus: list[str]) -> dict[str, Any]:
+def child(stage: str, engine: str, db: str, limit: int, corpus: list[str]) -> dict[str, Any]:
     """One stage on one engine in this (fresh) process; returns its measures."""
     from groundswell.classify import classify_store
     from groundswell.store import Store, ingest
@@ -112,7 +113,8 @@ def child(stage: str, engine: str, db: str, corpus: list[str]) -> dict[str, Any]
                 assert report.balanced, report
                 posts = report.read
             else:
-                out = classify_store(store, "student", engine=engine)
+                batches = -(-limit // 2000) if limit else None  # classify's default batch size
+                out = classify_store(store, "student", engine=engine, max_batches=batches)
                 posts = out["classified"]
         seconds = time.perf_counter() - t
         if engine == "ray":
@@ -128,8 +130,9 @@ def child(stage: str, engine: str, db: str, corpus: list[str]) -> dict[str, Any]
     }
 
 
-def run_stage(stage: str, engine: str, db: Path, corpus: list[Path]) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", stage, engine, str(db), *map(str, corpus)]
+def run_stage(stage: str, engine: str, db: Path, limit: int, corpus: list[Path]) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", stage, engine, str(db), str(limit)]
+    cmd += [str(p) for p in corpus]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"{stage} on {engine} failed:\n{out.stderr[-3000:]}")
@@ -141,12 +144,18 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--files", type=int, default=16)
     parser.add_argument("--engines", default="local,ray")
+    parser.add_argument(
+        "--classify-posts",
+        type=int,
+        default=0,
+        help="classify only this many of the stored posts (default: all)",
+    )
     parser.add_argument("--keep", help="folder to keep the generated files and stores in")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        stage, engine, db, *corpus = args.child
-        print(json.dumps(child(stage, engine, db, corpus)))
+        stage, engine, db, limit, *corpus = args.child
+        print(json.dumps(child(stage, engine, db, int(limit), corpus)))
         return
     work = Path(args.keep or tempfile.mkdtemp(prefix="gs-year-"))
     t = time.perf_counter()
@@ -161,7 +170,9 @@ def main() -> None:
         db = work / f"{engine}-{args.posts}.duckdb"
         for p in (db, Path(f"{db}.wal"), Path(f"{db}.key")):
             p.unlink(missing_ok=True)
-        rows[engine] = {s: run_stage(s, engine, db, corpus) for s in ("ingest", "classify")}
+        rows[engine] = {
+            s: run_stage(s, engine, db, args.classify_posts, corpus) for s in ("ingest", "classify")
+        }
     base = rows.get("local") or next(iter(rows.values()))
     print()
     print(

@@ -2,17 +2,19 @@
 whose worker or driver is killed half-way, started again, loses and duplicates nothing.
 
 The cluster is `ray start --head` on 127.0.0.1 with two worker CPUs, started once for this
-module and stopped at its end (`ray stop --force`). Skipped when Ray is not installed.
+module and stopped at its end (its own processes only). Skipped when Ray is not installed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,7 @@ def cluster(fault_marker) -> Any:
     if RAY is None:
         pytest.skip("the ray command is not installed")
     port = _free_port()
+    temp_dir = tempfile.mkdtemp(prefix="gsray", dir="/tmp")  # short: Ray's socket paths live here
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
     env[FAULT_ENV] = str(fault_marker)
@@ -67,15 +70,35 @@ def cluster(fault_marker) -> Any:
         "--object-store-memory=200000000",
         "--include-dashboard=false",
         "--disable-usage-stats",
+        f"--temp-dir={temp_dir}",
     ]
-    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=120)
-    address = f"127.0.0.1:{port}"
     try:
+        subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=120)
+        address = f"127.0.0.1:{port}"
         ray.init(address=address, log_to_driver=False)
         yield address
     finally:
         ray.shutdown()
-        subprocess.run([RAY, "stop", "--force"], capture_output=True, timeout=120)
+        _stop_cluster(temp_dir)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def _stop_cluster(temp_dir: str) -> None:
+    """Stop this cluster's processes only (`ray stop` would stop every Ray on the machine):
+    each one names the cluster's temporary folder on its command line."""
+    import psutil
+
+    ours = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if any(temp_dir in arg for arg in proc.info["cmdline"] or ()):
+            ours.append(proc)
+    for proc in ours:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(ours, timeout=10)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
 
 
 @pytest.fixture(scope="module")
