@@ -95,7 +95,7 @@ def _stop_cluster(temp_dir: str) -> None:
     for proc in ours:
         with contextlib.suppress(psutil.Error):
             proc.terminate()
-    _, alive = psutil.wait_procs(ours, timeout=10)
+    _, alive = psutil.wait_procs(ours, timeout=3)
     for proc in alive:
         with contextlib.suppress(psutil.Error):
             proc.kill()
@@ -106,7 +106,24 @@ def corpus(tmp_path_factory) -> Path:
     """A small synthetic corpus in five export formats (with reposts, duplicates, bad lines)."""
     out = tmp_path_factory.mktemp("corpus")
     write_corpus(out, posts=POSTS, probe=False)
+    # and a platform's deletion notices, one before and one after the post it deletes
+    did = "did:plc:abcdefghijklmnopqrstuvwx"
+    lines = [_jetstream(did, "delete", "3kb"), _jetstream(did, "create", "3ka", "me too #MeToo")]
+    lines += [_jetstream(did, "create", "3kb", "deleted later"), _jetstream(did, "delete", "3ka")]
+    (out / "corpus" / "bluesky" / "deletions.jsonl").write_text("\n".join(lines) + "\n")
     return out / "corpus"
+
+
+def _jetstream(did: str, op: str, rkey: str, text: str | None = None) -> str:
+    commit: dict[str, Any] = {"operation": op, "collection": "app.bsky.feed.post", "rkey": rkey}
+    if text is not None:
+        commit["record"] = {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": "2017-10-15T09:00:00.000Z",
+            "langs": ["en"],
+        }
+    return json.dumps({"did": did, "time_us": 1508058000000000, "kind": "commit", "commit": commit})
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +185,7 @@ def test_ray_engine_gives_the_local_store(cluster, corpus, local_db, tmp_path):
     with Store(db) as store:
         report = ingest([corpus], store, batch_size=BLOCK, progress=False, engine="ray")
         out = classify_store(store, "student", batch_size=BLOCK, engine="ray")
-    assert report.balanced and report.read > POSTS
+    assert report.balanced and report.read > POSTS and report.deleted_on_platform == 2
     assert out["classified"] == out["posts"]
     assert snapshot(db) == snapshot(local_db)
     assert run_counts(db) == run_counts(local_db)
