@@ -32,7 +32,17 @@ from groundswell.errors import GroundswellError, InputError
 from groundswell.serve import analyses, queries
 from groundswell.serve.snapshot import Snapshot, SnapshotHolder
 
-CSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
+# Plotly injects two <style> elements: an empty one it fills through CSSOM (insertRule) and
+# one with its fixed base rules. Their hashes admit exactly these two and no other inline style
+# (data never reaches a style); scripts stay 'self' only.
+PLOTLY_STYLES = (
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' "  # the empty element
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"  # plotly.js 3 base rules
+)
+CSP = (
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    f"style-src 'self' {PLOTLY_STYLES}; frame-ancestors 'none'; form-action 'self'"
+)
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -269,6 +279,7 @@ def create_app(db: str, token: str | None = None, *, warm: bool = True) -> Starl
             ),
         ),
         Route("/api/refresh", refresh_endpoint(holder), methods=["POST"]),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/static/plotly.min.js", plotly_endpoint),
         Route("/static/{name}", static_endpoint),
     ]

@@ -144,11 +144,12 @@ async function renderBrowser(container, params, offset) {
   const withheld = (data.suppressed || []).includes("page")
     ? el("p", { className: "note", text: "Posts withheld: fewer than 10 distinct authors." })
     : null;
-  container.replaceChildren(
+  container.replaceChildren(...[
     el("p", { className: "numbers", id: "browser-total" },
       el("strong", { text: total }), " posts match"),
-    el("div", { className: "chips" }, chips), withheld, examples,
-    el("h3", { text: "Posts, newest first" }), data.page.map(postCard), pager);
+    el("div", { className: "chips" }, chips), withheld, ...examples,
+    el("h3", { text: "Posts, newest first" }), ...data.page.map(postCard), pager,
+  ].filter(Boolean));
 }
 
 // -- pages ------------------------------------------------------------------------------------
@@ -169,8 +170,16 @@ pages.overview = async function () {
         array: acts.map((r) => r.ci_high === null ? 0 : r.ci_high - r.share),
         arrayminus: acts.map((r) => r.ci_low === null ? 0 : r.share - r.ci_low) },
       hovertext: acts.map((r) => esc(r.act) + ": " + shown(r, "share", fmtShare)),
-      hoverinfo: "text", marker: { color: COLORS[0] },
-    }], { title: { text: "Share of each speech act (raw, 95% CI)" }, yaxis: { tickformat: ".0%" } });
+      hoverinfo: "text", marker: { color: COLORS[0] }, name: "raw",
+    }, ...(acts.some((r) => r.corrected !== null) ? [{
+      type: "bar", x: acts.map((r) => esc(r.act)), y: acts.map((r) => r.corrected),
+      error_y: { type: "data", symmetric: false,
+        array: acts.map((r) => r.corrected_high === null ? 0 : r.corrected_high - r.corrected),
+        arrayminus: acts.map((r) => r.corrected_low === null ? 0 : r.corrected - r.corrected_low) },
+      hovertext: acts.map((r) => esc(r.act) + " corrected: " + shown(r, "corrected", fmtShare)),
+      hoverinfo: "text", marker: { color: COLORS[2] }, name: "corrected for the model's errors",
+    }] : [])], { title: { text: "Share of each speech act (95% intervals)" },
+      yaxis: { tickformat: ".0%" }, barmode: "group" });
     const plat = d.by_platform;
     plot("chart-platforms", [{
       type: "bar", x: plat.map((r) => esc(r.platform)), y: plat.map((r) => r.posts),
