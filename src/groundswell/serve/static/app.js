@@ -1,6 +1,6 @@
 // groundswell serve: fills each page from the JSON API.
 // Safety: data is only ever set as text (textContent, createTextNode, setAttribute on
-// non-script attributes) and HTML-escaped before Plotly sees it; nothing uses innerHTML.
+// non-script attributes) and HTML-escaped before Plotly sees it; no markup is ever parsed.
 "use strict";
 
 const COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",

@@ -1,0 +1,101 @@
+"""A small real-shaped store for the dashboard: the demo corpus (600 posts in five export
+formats), classified by the shipped student, plus hostile posts, a private person and a
+forgotten author."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("plotly")
+
+SCRIPT = "<script>window.__pwned=1</script>"
+IMG = '"><img src=x onerror="window.__pwned=1;alert(1)">'
+PRIVATE_NAME = "Gregory Vanterpool"  # made up: must never be shown by name
+FORGOTTEN = "forgotten_author_77"
+RAW_HANDLE = "raw_handle_4821"
+
+
+def hostile_posts() -> list:
+    """Twelve authors' posts (so the default view is not a small cell), newest in the store,
+    whose text, tag, author name and URL carry script payloads; some name a private person,
+    an email and a phone number, and mention a raw handle."""
+    from groundswell.schema import Post
+
+    base = datetime(2018, 12, 31, 12, tzinfo=UTC)
+    posts = []
+    for i in range(12):
+        posts.append(
+            Post(
+                platform="twitter",
+                id=f"hostile{i}",
+                text=(
+                    f"{SCRIPT} {IMG} My old boss {PRIVATE_NAME} harassed me for two years. "
+                    f"Write to jane.doe{i}@example.com or call 555-123-4567 @{RAW_HANDLE} #MeToo"
+                ),
+                created_at=base + timedelta(minutes=i),
+                author=f"hostile_author_{i}",
+                author_name=f"{SCRIPT}{IMG}",
+                url=f'https://example.org/{i}"><img src=x onerror=window.__pwned=1>',
+                hashtags=["#metoo", f"#{IMG}"],
+                mentions=[RAW_HANDLE],
+            )
+        )
+    for i in range(3):  # a day of three authors: a small cell everywhere it is counted
+        posts.append(
+            Post(
+                platform="twitter",
+                id=f"quiet{i}",
+                text="a quiet day #MeToo",
+                created_at=datetime(2018, 6, 1, 9 + i, tzinfo=UTC),
+                author=f"quiet_author_{i}",
+                hashtags=["#metoo"],
+            )
+        )
+    posts.append(
+        Post(
+            platform="twitter",
+            id="js-url",
+            text=f"{SCRIPT} a link",
+            created_at=base + timedelta(minutes=30),
+            author="hostile_author_0",
+            url="javascript:window.__pwned=1",
+            hashtags=["#metoo"],
+        )
+    )
+    return posts
+
+
+@pytest.fixture(scope="session")
+def serve_db(tmp_path_factory) -> Path:
+    """The store file (closed), built once per test session."""
+    from groundswell.classify import classify_store
+    from groundswell.demo import write_corpus
+    from groundswell.store.forget import forget
+    from groundswell.schema import Post
+    from groundswell.store import Store, ingest
+
+    out = tmp_path_factory.mktemp("serve")
+    write_corpus(out, posts=600, seed=21, probe=False)
+    db = out / "serve.duckdb"
+    with Store(db) as store:
+        ingest([out / "corpus"], store, synthetic=True, progress=False)
+        store.write_batch(hostile_posts())
+        store.write_batch(
+            [
+                Post(
+                    platform="twitter",
+                    id="gone",
+                    text="a post whose author asked to be forgotten #metoo",
+                    created_at=datetime(2018, 12, 31, 13, tzinfo=UTC),
+                    author=FORGOTTEN,
+                    hashtags=["#metoo"],
+                )
+            ]
+        )
+        classify_store(store, model="student")
+        forget(store, [FORGOTTEN])
+    return db
