@@ -44,6 +44,18 @@ def hostile_posts() -> list:
                 mentions=[RAW_HANDLE],
             )
         )
+    for i in range(60):  # a planted pile-on: 60 authors at one account within two hours
+        posts.append(
+            Post(
+                platform="twitter",
+                id=f"pile{i}",
+                text="@pile_target you should be ashamed, this is a witch hunt #MeToo",
+                created_at=datetime(2018, 11, 15, 10, tzinfo=UTC) + timedelta(minutes=2 * i),
+                author=f"pile_author_{i}",
+                hashtags=["#metoo"],
+                mentions=["pile_target"],
+            )
+        )
     for i in range(3):  # a day of three authors: a small cell everywhere it is counted
         posts.append(
             Post(

@@ -87,7 +87,7 @@ function tiles(items) {
 }
 
 function plot(id, traces, layout) {
-  const node = document.getElementById(id);
+  const node = typeof id === "string" ? document.getElementById(id) : id;
   if (!node || typeof Plotly === "undefined") return Promise.resolve(node);
   const base = {
     margin: { l: 50, r: 20, t: 40, b: 60 }, height: 320, font: { size: 12 },
@@ -144,12 +144,20 @@ async function renderBrowser(container, params, offset) {
   const withheld = (data.suppressed || []).includes("page")
     ? el("p", { className: "note", text: "Posts withheld: fewer than 10 distinct authors." })
     : null;
+  const chart = el("div", { className: "chart small" });
   container.replaceChildren(...[
     el("p", { className: "numbers", id: "browser-total" },
       el("strong", { text: total }), " posts match"),
-    el("div", { className: "chips" }, chips), withheld, ...examples,
+    el("div", { className: "chips" }, chips), chart, withheld, ...examples,
     el("h3", { text: "Posts, newest first" }), ...data.page.map(postCard), pager,
   ].filter(Boolean));
+  await plot(chart, [{
+    type: "bar", x: data.by_act.map((r) => esc(r.act)), y: data.by_act.map((r) => r.posts ?? 0),
+    hovertext: data.by_act.map((r) => esc(r.act) + ": " + shown(r, "posts") + " posts"),
+    hoverinfo: "text", marker: { color: data.by_act.map((r) => (r.suppressed || []).length
+      ? "#cccccc" : COLORS[0]) },
+  }], { title: { text: "Posts per act for this selection (grey: < 10 authors, withheld)" },
+    height: 240, margin: { l: 50, r: 20, t: 40, b: 40 } });
 }
 
 // -- pages ------------------------------------------------------------------------------------
