@@ -73,7 +73,9 @@ def post_filters(facets: dict, n: int) -> list[str]:
         q = {"tag": tag, "act": act, "platform": platform}
         if i % 3:
             q.update({"from": start.isoformat(), "to": end.isoformat()})
-        out.append("/api/posts?" + "&".join(f"{k}={v.replace('#', '%23')}" for k, v in q.items() if v))
+        out.append(
+            "/api/posts?" + "&".join(f"{k}={v.replace('#', '%23')}" for k, v in q.items() if v)
+        )
     return out
 
 
@@ -97,7 +99,6 @@ def main() -> None:
     else:
         sys.path.insert(0, str(Path(__file__).parent))
         from analyze import generate
-
         from groundswell.store import Store
 
         work = Path(args.keep or tempfile.mkdtemp(prefix="gs-bench-serve-"))
@@ -156,10 +157,10 @@ def main() -> None:
     for path, cold, rest in rows:
         rest.sort()
         p50 = statistics.median(rest)
-        p95 = rest[min(len(rest) - 1, int(round(0.95 * (len(rest) - 1))))]
+        p95 = rest[min(len(rest) - 1, round(0.95 * (len(rest) - 1)))]
         print(f"{path:<36} {cold * 1000:>8.1f} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} "
               f"{p95 / base:>9.1f}")  # fmt: skip
-    worst = max(sorted(rest)[int(round(0.95 * (len(rest) - 1)))] for _, _, rest in rows)
+    worst = max(sorted(rest)[round(0.95 * (len(rest) - 1))] for _, _, rest in rows)
     print(f"worst p95 {worst * 1000:.1f} ms (target < 200 ms)")
     if work is not None and not args.keep:
         shutil.rmtree(work)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import FORGOTTEN, PRIVATE_NAME, RAW_HANDLE, SCRIPT
+from serve_planted import FORGOTTEN, PRIVATE_NAME, RAW_HANDLE, SCRIPT
 
 from groundswell.serve import create_app
 from groundswell.serve.app import PAGES
@@ -126,7 +126,9 @@ def test_care_rules_in_every_response(client, responses):
         assert "hostile_author" not in body and FORGOTTEN not in body
         assert "@example.com" not in body and "555-123-4567" not in body
         assert "asked to be forgotten" not in body
-    shown = [p for p in responses["/api/posts"].json()["page"] if "my old boss" in p["text"].lower()]
+    shown = [
+        p for p in responses["/api/posts"].json()["page"] if "my old boss" in p["text"].lower()
+    ]
     assert shown, "the hostile posts are the newest and should be on the first page"
     for post in shown:
         assert "[private person]" in post["text"] and "@[account]" in post["text"]

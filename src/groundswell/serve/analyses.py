@@ -7,6 +7,7 @@ once (a background thread starts them all when a snapshot is taken). Small cells
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
@@ -143,16 +144,12 @@ WARM = ("people", "timeline", "pileons", "articles")  # started in the backgroun
 def warm(snap: Snapshot) -> None:
     """Compute every analysis of a fresh snapshot, so the first page view does not wait."""
     for name in WARM:
-        try:
+        with suppress(Exception):  # kept in the snapshot and shown on its page
             snap.computed(name, globals()[name])
-        except Exception:  # kept in the snapshot and shown on its page
-            pass
-    try:
+    with suppress(Exception):
         seed = snap.computed("seed", movement_seed)["seed"]
         if seed:
             snap.computed(f"family:{seed}", lambda s: family(s, seed))
-    except Exception:
-        pass
 
 
 __all__ = ["MIN_CELL", "articles", "family", "people", "pileons", "timeline", "warm"]

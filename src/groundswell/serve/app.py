@@ -100,9 +100,7 @@ class Guard:
                 rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
                 target = request.url.path + ("?" + urlencode(rest) if rest else "")
                 response: Response = RedirectResponse(target, status_code=303)
-                response.set_cookie(
-                    COOKIE, self.token, httponly=True, samesite="strict", path="/"
-                )
+                response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict", path="/")
                 await response(scope, receive, send_with_headers)
                 return
             auth = request.headers.get("authorization", "")
@@ -147,8 +145,10 @@ def create_app(db: str, token: str | None = None, *, warm: bool = True) -> Starl
 
     def header(snap: Snapshot | None) -> str:
         if snap is None:
-            why = "store busy (another process is writing it)" if holder.error is None else (
-                holder.error
+            why = (
+                "store busy (another process is writing it)"
+                if holder.error is None
+                else (holder.error)
             )
             return f"No data yet: {why}; retrying every few seconds."
         when = snap.taken_at.strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -162,9 +162,11 @@ def create_app(db: str, token: str | None = None, *, warm: bool = True) -> Starl
             snap = holder.snapshot
             synthetic = False
             if snap is not None:
-                row = snap.cursor().execute(
-                    "SELECT coalesce(bool_or(synthetic), false) FROM posts"
-                ).fetchone()
+                row = (
+                    snap.cursor()
+                    .execute("SELECT coalesce(bool_or(synthetic), false) FROM posts")
+                    .fetchone()
+                )
                 synthetic = bool(row[0])
             nav = "".join(
                 f'<a href="{p}"{" aria-current=page" if n == name else ""}>{escape(t)}</a>'

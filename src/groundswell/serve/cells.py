@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import suppress
 from datetime import date, datetime
 from typing import Any
 
@@ -26,10 +27,8 @@ def plain(value: Any) -> Any:
     if value is None:
         return None
     if hasattr(value, "item") and not isinstance(value, str | bytes):
-        try:
+        with suppress(ValueError, AttributeError):
             value = value.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, datetime):
@@ -98,9 +97,7 @@ def _missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def shown_text(
-    text: str | None, private_spans: list[tuple[int, int]] | None = None
-) -> str:
+def shown_text(text: str | None, private_spans: list[tuple[int, int]] | None = None) -> str:
     """A post's text as the dashboard shows it: private persons named by the people analysis
     replaced, @handles replaced, emails/phones/addresses masked. Never HTML: pages set it as
     text."""

@@ -145,7 +145,9 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
     ov = report_queries.overview(cur)
     where = "WHERE platform = ?" if platform else ""
     params = [platform] if platform else []
-    posts, authors = _one(cur, f"SELECT count(*), count(DISTINCT author) FROM facts {where}", params)
+    posts, authors = _one(
+        cur, f"SELECT count(*), count(DISTINCT author) FROM facts {where}", params
+    )
     by_platform = records(
         cur.execute(
             "SELECT platform, count(*) AS posts, count(DISTINCT author) AS authors "
@@ -320,7 +322,7 @@ def _post_rows(
     if spans_ready:
         keys = [[r[1], r[2]] for r in rows]
         for platform, pid, start, end in cur.execute(
-            "SELECT platform, id, start, \"end\" FROM private_spans WHERE (platform, id) IN "
+            'SELECT platform, id, start, "end" FROM private_spans WHERE (platform, id) IN '
             "(SELECT (k[1], k[2]) FROM (SELECT unnest(?::VARCHAR[][]) AS k))",
             [keys],
         ).fetchall():
@@ -421,11 +423,14 @@ def testimonies(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
     acts_cols = {r[0] for r in cur.execute("DESCRIBE acts").fetchall()}
     same_model = {"model", "version"} <= cols and {"model", "version", "classified_at"} <= acts_cols
     pick = "arg_max({0}, classified_at)" if "classified_at" in acts_cols else "any_value({0})"
+    model_cols = (
+        f", {pick.format('model')} AS model, {pick.format('version')} AS version"
+        if same_model
+        else ""
+    )
     latest = (
-        f"SELECT platform, id, {pick.format('act')} AS act"
-        + (f", {pick.format('model')} AS model, {pick.format('version')} AS version"
-           if same_model else "")  # fmt: skip
-        + " FROM acts GROUP BY platform, id"
+        f"SELECT platform, id, {pick.format('act')} AS act{model_cols} "
+        "FROM acts GROUP BY platform, id"
     )
     keys = "platform, id, model, version" if same_model else "platform, id"
     where = "WHERE a.act = 'testimony'" + (" AND p.platform = ?" if platform else "")
