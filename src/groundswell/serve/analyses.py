@@ -143,6 +143,10 @@ WARM = ("people", "timeline", "pileons", "articles")  # started in the backgroun
 
 def warm(snap: Snapshot) -> None:
     """Compute every analysis of a fresh snapshot, so the first page view does not wait."""
+    from groundswell.serve.queries import overview
+
+    with suppress(Exception):
+        snap.computed("overview", overview)
     for name in WARM:
         with suppress(Exception):  # kept in the snapshot and shown on its page
             snap.computed(name, globals()[name])

@@ -34,6 +34,7 @@ from groundswell.serve.snapshot import Snapshot
 
 PAGE = 25  # posts per browser page
 EXAMPLES = 2  # example posts per act
+NEWEST = 2000  # examples are drawn from this many newest posts of the selection
 TOP_TAGS = 8  # tags charted by default
 FACET_TAGS = 200
 
@@ -212,25 +213,22 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
     return withhold(out, ["posts", "authors"], authors)
 
 
-def _authors_at_least(
-    cur: Any, flt: PostFilter, lower_bound: int | None, act: str | None = None
-) -> int:
-    """Distinct authors of the filtered posts when under 10, else 10 or the lower bound (the
-    rollups' per-day maximum), so small cells are found without counting large ones."""
-    if lower_bound is not None and lower_bound >= MIN_CELL:
-        return int(lower_bound)
+def _exact_authors(cur: Any, flt: PostFilter) -> dict[str | None, int]:
+    """Distinct authors of the filtered posts per act, and in all (key None)."""
     src, sp = flt.source()
     cond, cp = flt.where()
-    if act:
-        cond += " AND f.act = ?"
-        cp.append(act)
-    row = _one(cur, f"SELECT count(DISTINCT f.author) FROM {src} WHERE {cond}", sp + cp)
-    return int(row[0])
+    rows = cur.execute(
+        f"SELECT f.act, count(DISTINCT f.author) FROM {src} WHERE {cond} "
+        "GROUP BY GROUPING SETS ((f.act), ())",
+        sp + cp,
+    ).fetchall()
+    return {act: int(n) for act, n in rows}
 
 
 def posts(snap: Snapshot, flt: PostFilter, offset: int = 0) -> dict[str, Any]:
     """The post browser: posts per act for the filter, a page of posts (newest first) and
-    example posts per act, each with care applied. Posts without a time are not listed."""
+    example posts per act (from the newest 2,000), each with care applied; nothing is listed
+    for a selection of fewer than 10 distinct authors. Posts without a time are not listed."""
     key = ("posts", flt, offset)
     hit = snap.cache.get(key)
     if hit is not None:
@@ -247,31 +245,35 @@ def posts(snap: Snapshot, flt: PostFilter, offset: int = 0) -> dict[str, Any]:
         params,
     ).fetchall()
     order = {a: i for i, a in enumerate((*ACTS, UNCLASSIFIED))}
-    by_act, total, bound = [], 0, 0
-    for act, n, most in sorted(counts, key=lambda r: order.get(r[0], 99)):
-        authors = _authors_at_least(cur, flt, most, act)
+    counts.sort(key=lambda r: order.get(r[0], 99))
+    bound = max((int(most or 0) for _, _, most in counts), default=0)
+    exact: dict[str | None, int] = {}
+    if counts and (bound < MIN_CELL or any((most or 0) < MIN_CELL for *_, most in counts)):
+        exact = _exact_authors(cur, flt)  # only where a cell may be small: one scan
+    by_act, total = [], 0
+    for act, n, most in counts:
+        authors = int(most) if (most or 0) >= MIN_CELL else exact.get(act, 0)
         by_act.append(withhold({"act": act, "posts": int(n)}, ["posts"], authors))
         total += int(n)
-        bound = max(bound, int(most or 0))
-    authors = _authors_at_least(cur, flt, bound) if total else 0
+    authors = bound if bound >= MIN_CELL else exact.get(None, 0)
     src, sp = flt.source()
     fcond, fp = flt.where()
     shown, examples = [], {}
     if authors >= MIN_CELL:
-        page = cur.execute(
-            f"SELECT f.rid FROM {src} WHERE {fcond} ORDER BY f.ts DESC, f.rid DESC "
-            f"LIMIT {PAGE} OFFSET ?",
-            [*sp, *fp, int(offset)],
-        ).fetchall()
-        sample = cur.execute(
-            f"SELECT f.act, f.rid FROM {src} WHERE {fcond} QUALIFY row_number() OVER "
-            f"(PARTITION BY f.act ORDER BY f.ts DESC, f.rid DESC) <= {EXAMPLES}",
+        # one top-N read serves the page and the examples (drawn from the newest posts)
+        newest = cur.execute(
+            f"SELECT f.rid, f.act FROM {src} WHERE {fcond} ORDER BY f.ts DESC, f.rid DESC "
+            f"LIMIT {max(NEWEST, int(offset) + PAGE)}",
             [*sp, *fp],
         ).fetchall()
+        page = newest[int(offset) : int(offset) + PAGE]
         open_acts = {r["act"] for r in by_act if not r["suppressed"]}
-        sample = [(a, r) for a, r in sample if a in open_acts]
-        texts = _post_rows(snap, cur, [r for (r,) in page] + [r for _, r in sample], spans_ready)
-        shown = [texts[r] for (r,) in page if r in texts]
+        sample: list[tuple[str, int]] = []
+        for rid, act in newest:
+            if act in open_acts and sum(a == act for a, _ in sample) < EXAMPLES:
+                sample.append((act, rid))
+        texts = _post_rows(snap, cur, [r for r, _ in page] + [r for _, r in sample], spans_ready)
+        shown = [texts[r] for r, _ in page if r in texts]
         for act, rid in sample:
             if rid in texts:
                 examples.setdefault(act, []).append(texts[rid])
