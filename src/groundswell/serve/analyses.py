@@ -66,9 +66,11 @@ def people(snap: Snapshot) -> dict[str, Any]:
     store = snap.store()
     frame = PeopleAnalysis().compute(store)
     store.con.execute(
-        'CREATE OR REPLACE TABLE main.private_spans AS SELECT platform, id, start, "end" '
-        "FROM person_mentions WHERE NOT public"
+        'CREATE OR REPLACE TABLE main.private_spans AS SELECT p.rid, m.start, m."end" '
+        "FROM person_mentions m JOIN posts p USING (platform, id) WHERE NOT m.public "
+        "ORDER BY p.rid"
     )
+    store.con.execute("CREATE INDEX private_spans_rid ON main.private_spans (rid)")
     rows = records(frame)
     for row in rows:
         withhold(row, ["mentions", "authors", "persons", *ROLES, "first_day", "peak_day",

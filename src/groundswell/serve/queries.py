@@ -75,6 +75,9 @@ class PostFilter:
     def where(self, alias: str = "f", *, with_act: bool = True) -> tuple[str, list[Any]]:
         """A SQL condition over ``facts`` (and ``cells``) with its parameters."""
         parts, params = [f"{alias}.day IS NOT NULL"], []
+        if self.tag and alias == "f":  # over fact_tags (see ``source``)
+            parts.append("f.tag = ?")
+            params.append(self.tag)
         if self.start:
             parts.append(f"{alias}.day >= ?")
             params.append(self.start)
@@ -92,7 +95,7 @@ class PostFilter:
     def source(self) -> tuple[str, list[Any]]:
         """``FROM`` clause over ``facts f`` restricted to the tag, with its parameters."""
         if self.tag:
-            return "facts f SEMI JOIN fact_tags t ON t.rid = f.rid AND t.tag = ?", [self.tag]
+            return "fact_tags f", []
         return "facts f", []
 
 
@@ -272,7 +275,10 @@ def posts(snap: Snapshot, flt: PostFilter, offset: int = 0) -> dict[str, Any]:
         for rid, act in newest:
             if act in open_acts and sum(a == act for a, _ in sample) < EXAMPLES:
                 sample.append((act, rid))
+        acts = dict(newest)
         texts = _post_rows(snap, cur, [r for r, _ in page] + [r for _, r in sample], spans_ready)
+        for rid, post in texts.items():
+            post["act"] = acts.get(rid)
         shown = [texts[r] for r, _ in page if r in texts]
         for act, rid in sample:
             if rid in texts:
@@ -315,25 +321,17 @@ def _post_rows(
     """Posts by rid, as shown: pseudonymised author, cleaned text, safe link, tags."""
     if not rids:
         return {}
+    wanted = ", ".join(str(int(r)) for r in sorted(set(rids)))  # whole numbers from the store
     rows = cur.execute(
         "SELECT rid, platform, id, url, author, created_at, lang, text, hashtags FROM posts "
-        "WHERE rid IN (SELECT unnest(?::INTEGER[]))",
-        [list(set(rids))],
+        f"WHERE rid IN ({wanted})"
     ).fetchall()
-    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}
     if spans_ready:
-        keys = [[r[1], r[2]] for r in rows]
-        for platform, pid, start, end in cur.execute(
-            'SELECT platform, id, start, "end" FROM private_spans WHERE (platform, id) IN '
-            "(SELECT (k[1], k[2]) FROM (SELECT unnest(?::VARCHAR[][]) AS k))",
-            [keys],
+        for rid, start, end in cur.execute(
+            f'SELECT rid, start, "end" FROM private_spans WHERE rid IN ({wanted})'
         ).fetchall():
-            spans.setdefault((platform, pid), []).append((start, end))
-    acts = dict(
-        cur.execute(
-            "SELECT rid, act FROM facts WHERE rid IN (SELECT unnest(?::INTEGER[]))", [list(rids)]
-        ).fetchall()
-    )
+            spans.setdefault(rid, []).append((start, end))
     hasher = Pseudonymiser(snap.key, enabled=True)
     out = {}
     for rid, platform, _pid, url, author, created, lang, text, tags in rows:
@@ -342,9 +340,9 @@ def _post_rows(
             "created_at": plain(created),
             "author": shown_author(platform, author, snap.pseudonymise, hasher),
             "lang": lang,
-            "act": acts.get(rid),
+            "act": None,  # set by the caller, which read it with the rid
             "text": (
-                shown_text(text, spans.get((platform, _pid)))
+                shown_text(text, spans.get(rid))
                 if spans_ready
                 else "[text withheld: names in it could not be checked]"
             ),

@@ -1,8 +1,8 @@
 """Rollups built once per snapshot, so every page answers from small tables.
 
 - ``facts``: one narrow row per post (``rid``, time, day, platform, latest act, author hash);
-- ``fact_tags``: (tag, rid) for every hashtag of every post, sorted by tag so a tag filter
-  reads only its own row groups;
+- ``fact_tags``: a ``facts`` row per hashtag of a post (with its ``tag``), sorted by tag and
+  day, so a tag filter (and a day range within it) reads only its own row groups, no join;
 - ``cells``: posts and distinct authors per day and platform and act (``tag`` NULL), and per day
   and platform and act and tag. A day's distinct authors is exact; over several days or
   platforms the largest of them is a lower bound of the distinct authors, which is all that
@@ -34,6 +34,7 @@ def latest_acts_sql(con: Any) -> str | None:
 
 def build(con: Any, tables: set[str]) -> None:
     """Create ``facts``, ``fact_tags`` and ``cells`` in the snapshot."""
+    con.execute("CREATE INDEX posts_rid ON posts (rid)")  # the browser reads posts by rid
     acts = latest_acts_sql(con) if "acts" in tables else None
     join = f"LEFT JOIN ({acts}) a USING (platform, id)" if acts else ""
     act = f"coalesce(a.act, '{UNCLASSIFIED}')" if acts else f"'{UNCLASSIFIED}'"
@@ -44,23 +45,22 @@ def build(con: Any, tables: set[str]) -> None:
         FROM posts p {join} ORDER BY day, p.rid""")  # by day: a range skips row groups
     con.execute("""
         CREATE TABLE fact_tags AS
-        SELECT DISTINCT tag, rid FROM (SELECT unnest(hashtags) AS tag, rid FROM posts)
-        ORDER BY tag, rid""")
+        SELECT t.tag, f.* FROM (SELECT DISTINCT unnest(hashtags) AS tag, rid FROM posts) t
+        JOIN facts f USING (rid) ORDER BY t.tag, f.day, f.ts""")
     con.execute("""
         CREATE TABLE cells AS
         SELECT day, platform, act, NULL::VARCHAR AS tag, count(*) AS posts,
                count(DISTINCT author) AS authors
         FROM facts WHERE day IS NOT NULL GROUP BY ALL
         UNION ALL
-        SELECT f.day, f.platform, f.act, t.tag, count(*), count(DISTINCT f.author)
-        FROM fact_tags t JOIN facts f USING (rid) WHERE f.day IS NOT NULL GROUP BY ALL
+        SELECT day, platform, act, tag, count(*), count(DISTINCT author)
+        FROM fact_tags WHERE day IS NOT NULL GROUP BY ALL
         ORDER BY tag NULLS FIRST, day""")
     # exact daily series for the timeline: per tag, per act, and all posts
     con.execute("""
         CREATE TABLE tag_days AS
-        SELECT t.tag, f.day, count(*) AS posts, count(DISTINCT f.author) AS authors
-        FROM fact_tags t JOIN facts f USING (rid) WHERE f.day IS NOT NULL GROUP BY ALL
-        ORDER BY tag, day""")
+        SELECT tag, day, count(*) AS posts, count(DISTINCT author) AS authors
+        FROM fact_tags WHERE day IS NOT NULL GROUP BY ALL ORDER BY tag, day""")
     con.execute("""
         CREATE TABLE act_days AS
         SELECT act, day, count(*) AS posts, count(DISTINCT author) AS authors
@@ -68,5 +68,5 @@ def build(con: Any, tables: set[str]) -> None:
         ORDER BY act NULLS FIRST, day""")
     con.execute("""
         CREATE TABLE tag_totals AS
-        SELECT tag, count(*) AS posts, count(DISTINCT f.author) AS authors
-        FROM fact_tags t JOIN facts f USING (rid) GROUP BY tag ORDER BY posts DESC, tag""")
+        SELECT tag, count(*) AS posts, count(DISTINCT author) AS authors
+        FROM fact_tags GROUP BY tag ORDER BY posts DESC, tag""")
