@@ -118,7 +118,7 @@ def main() -> None:
     print(f"snapshot: {snap.seconds:.1f}s (copy + rollups), app ready in "
           f"{time.perf_counter() - t:.1f}s")  # fmt: skip
     t = time.perf_counter()
-    wanted = ("overview", *WARM, "seed")
+    wanted = ("overview:", *WARM, "seed")
     while not all(n in snap._results for n in wanted) and time.perf_counter() - t < 900:
         time.sleep(0.2)
     while not any(n.startswith("family:") for n in snap._results) and time.perf_counter() - t < 900:

@@ -140,15 +140,23 @@ def articles(snap: Snapshot) -> list[dict[str, Any]]:
     return out
 
 
+def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
+    """The overview's numbers (``queries.overview``), once per snapshot and platform."""
+    from groundswell.serve import queries
+
+    return snap.computed(f"overview:{platform or ''}", lambda s: queries.overview(s, platform))
+
+
 WARM = ("people", "timeline", "pileons", "articles")  # started in the background per snapshot
 
 
 def warm(snap: Snapshot) -> None:
     """Compute every analysis of a fresh snapshot, so the first page view does not wait."""
-    from groundswell.serve.queries import overview
+    from groundswell.serve.queries import facets
 
     with suppress(Exception):
-        snap.computed("overview", overview)
+        for platform in (None, *facets(snap)["platforms"]):
+            overview(snap, platform)
     for name in WARM:
         with suppress(Exception):  # kept in the snapshot and shown on its page
             snap.computed(name, globals()[name])

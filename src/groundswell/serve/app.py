@@ -7,8 +7,10 @@ Every response carries a strict Content-Security-Policy (no inline script), ``no
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import threading
+from collections.abc import AsyncIterator
 from html import escape
 from importlib import resources
 from string import Template
@@ -251,10 +253,7 @@ def create_app(db: str, token: str | None = None, *, warm: bool = True) -> Starl
         return queries.timeline(snap, tags[:12] or None)
 
     def overview(snap: Snapshot, q: Any) -> dict[str, Any]:
-        platform = platform_of(q)
-        if platform:
-            return queries.overview(snap, platform)
-        return snap.computed("overview", queries.overview)  # warmed with the analyses
+        return analyses.overview(snap, platform_of(q))  # warmed with the analyses
 
     def platform_of(q: Any) -> str | None:
         return queries.PostFilter.parse({"platform": q.get("platform")}).platform
@@ -284,7 +283,14 @@ def create_app(db: str, token: str | None = None, *, warm: bool = True) -> Starl
         Route("/static/plotly.min.js", plotly_endpoint),
         Route("/static/{name}", static_endpoint),
     ]
-    app = Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if holder.snapshot is not None:  # let DuckDB go before the interpreter does
+            holder.snapshot.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.holder = holder
     app.add_middleware(Guard, token=token)
     return app
