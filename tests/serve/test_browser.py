@@ -35,7 +35,7 @@ FILTERS = {
     "/timeline": (None, None, "#browser-total"),
     "/family": ("#f-seed", None, "#t-family"),
     "/testimonies": ("#f-platform", "reddit", "#numbers"),
-    "/people": ("#f-kind", "public", "#t-people"),
+    "/people": ("#f-role", "accuser", "#numbers"),
     "/pileons": ("#f-min", "100", "#numbers"),
     "/articles": ("#f-stance", "critical", "#numbers"),
     "/posts": ("#f-act", "support", "#browser-total"),

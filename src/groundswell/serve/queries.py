@@ -280,7 +280,7 @@ def posts(snap: Snapshot, flt: PostFilter, offset: int = 0) -> dict[str, Any]:
         for rid, post in texts.items():
             post["act"] = acts.get(rid)
         shown = [texts[r] for r, _ in page if r in texts]
-        for act, rid in sample:
+        for act, rid in sorted(sample, key=lambda ar: order.get(ar[0], 99)):
             if rid in texts:
                 examples.setdefault(act, []).append(texts[rid])
     out = {

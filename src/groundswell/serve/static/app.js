@@ -366,11 +366,12 @@ pages.people = async function () {
   const d = await getJSON("/api/people");
   if (d.error) showError(d.error);
   function load() {
-    const kind = value("f-kind");
-    const rows = d.rows.filter((r) => kind === "" ? true
-      : kind === "public" ? r.person !== "[private person]" : r.accused !== null && r.accused > 0);
+    const role = value("f-role");  // people named in that role by at least 10 authors
+    const rows = d.rows.filter((r) => role === "" || (r[role] !== null && r[role] > 0));
+    const key = role || "authors";
     tiles([["people shown", fmtNumber(rows.length)],
-      ["mentions", fmtNumber(rows.reduce((s, r) => s + (r.mentions || 0), 0))]]);
+      [role ? "authors naming them " + role : "distinct authors naming them",
+        fmtNumber(rows.reduce((s, r) => s + (r[key] || 0), 0))]]);
     const top = rows.filter((r) => r.attention && r.attention.length).slice(0, 8);
     plot("chart-attention", top.map((r, i) => ({
       type: "scatter", mode: "lines", name: esc(r.person), x: r.attention.map((a) => a.day),
