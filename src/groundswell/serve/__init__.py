@@ -9,7 +9,8 @@ file open and never writes to it.
 What happens while ``groundswell ingest`` writes the store (measured on this repository's
 machine, ``tests/serve/test_concurrency.py``): DuckDB lets one process write a file or several
 read it, never both, and refuses (it does not wait) when the other kind holds it. The server
-holds the file only while it copies it (about 0.7 s for 20,000 posts, 8 s for a million); an
+holds the file only while it copies it (0.5 s for 20,000 posts, about 2 s for a million on a
+busy 2-core machine, ``bench/serve.py``; the rollups are built after it lets go); an
 ingest started in that window fails at once with "in use by another groundswell process" and
 can be run again. While an ingest holds the file, a refresh fails at once, the last snapshot
 stays in service and every page's header reads "store busy: showing data as of T"; no request

@@ -185,7 +185,10 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
         row["corrected_high"] = fix["high"] if fix else None
         withhold(row, ["posts", "authors", "share", "ci_low", "ci_high", "corrected",
                        "corrected_low", "corrected_high"], row["authors"])  # fmt: skip
-    runs = [plain(r) for r in report_queries.ingest_runs(cur)]
+    keep = ("started_at", "read", "stored", "duplicates", "reposts", "quarantined", "articles",
+            "forgotten", "files", "by_format")  # fmt: skip
+    # numbers only: a run's error lines may quote the raw record they could not read
+    runs = [{k: plain(r.get(k)) for k in keep} for r in report_queries.ingest_runs(cur)]
     for run in runs:
         parts = sum(int(run.get(k) or 0) for k in ("stored", "duplicates", "reposts",
                                                    "quarantined"))  # fmt: skip

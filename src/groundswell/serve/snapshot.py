@@ -5,7 +5,7 @@ the file open makes the next ``groundswell ingest`` fail with "in use by another
 process". So the server never keeps the store open. ``take_snapshot`` attaches the file read-only,
 copies what the pages need into an in-memory DuckDB (posts without ``author_name``, quarantine
 without its raw bytes), derives the rollups (``rollups.build``) and detaches: the file is held
-for the copy only (about 3 s for a million posts on two cores). ``SnapshotHolder`` serves the
+for the copy only (``Snapshot.held``; see ``bench/serve.py``). ``SnapshotHolder`` serves the
 last good snapshot; when the file is locked by a writer, a refresh fails fast (DuckDB does not
 wait for the lock), the old snapshot stays in service and ``busy`` says since when, so the page
 header reads "store busy: showing data as of T". Nothing here writes to the store.
@@ -61,7 +61,8 @@ class Snapshot:
     con: Any
     path: Path
     taken_at: datetime
-    seconds: float
+    seconds: float  # to copy the store and build the rollups
+    held: float  # of which the store file was open (read-only)
     key: bytes
     pseudonymise: bool
     tables: set[str]
@@ -126,7 +127,11 @@ def take_snapshot(path: str | os.PathLike) -> Snapshot:
     started = time.perf_counter()
     key = load_key(path, create=False)
     con = duckdb.connect(
-        ":memory:", config={"memory_limit": os.environ.get("GROUNDSWELL_MEMORY_LIMIT", "4GB")}
+        ":memory:",
+        config={
+            "memory_limit": os.environ.get("GROUNDSWELL_MEMORY_LIMIT", "4GB"),
+            "enable_progress_bar": False,
+        },
     )
     try:
         con.execute(f"CREATE TEMP MACRO {FORGOTTEN_HASH}(v) AS {ForgetHasher(key).sql('v')}")
@@ -143,6 +148,7 @@ def take_snapshot(path: str | os.PathLike) -> Snapshot:
             tables = _copy(con)
         finally:
             con.execute("DETACH src")
+            held = time.perf_counter() - started
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         rollups.build(con, tables)
     except BaseException:
@@ -153,6 +159,7 @@ def take_snapshot(path: str | os.PathLike) -> Snapshot:
         path=path,
         taken_at=datetime.now(UTC),
         seconds=time.perf_counter() - started,
+        held=held,
         key=key,
         pseudonymise=meta.get("pseudonymise", "true") == "true",
         tables=tables,
