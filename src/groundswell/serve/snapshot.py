@@ -128,11 +128,9 @@ def take_snapshot(path: str | os.PathLike) -> Snapshot:
     key = load_key(path, create=False)
     con = duckdb.connect(
         ":memory:",
-        config={
-            "memory_limit": os.environ.get("GROUNDSWELL_MEMORY_LIMIT", "4GB"),
-            "enable_progress_bar": False,
-        },
+        config={"memory_limit": os.environ.get("GROUNDSWELL_MEMORY_LIMIT", "4GB")},
     )
+    con.execute("SET enable_progress_bar = false")
     try:
         con.execute(f"CREATE TEMP MACRO {FORGOTTEN_HASH}(v) AS {ForgetHasher(key).sql('v')}")
         try:

@@ -64,9 +64,12 @@ async function getJSON(path, params) {
     throw new Error(data.error || String(response.status));
   }
   document.getElementById("error").hidden = true;
-  if (data.status && data.status.busy) {
+  if (data.status && data.status.taken_at) {  // the header follows the data it shows
     const status = document.getElementById("status");
-    status.classList.add("busy");
+    const when = data.status.taken_at.replace("T", " ").slice(0, 19) + " UTC";
+    status.textContent = (data.status.busy ? "store busy: showing data as of " : "data as of ")
+      + when;
+    status.classList.toggle("busy", Boolean(data.status.busy));
   }
   return data;
 }
