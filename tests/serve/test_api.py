@@ -33,7 +33,8 @@ API = [
 def client(serve_db):
     from starlette.testclient import TestClient
 
-    with TestClient(create_app(str(serve_db), warm=False)) as c:
+    app = create_app(str(serve_db), warm=False)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -193,3 +194,12 @@ def test_missing_extra_message(monkeypatch):
     )
     with pytest.raises(MissingExtraError, match=r"groundswell\[serve\]"):
         require_extra()
+
+
+def test_requests_to_other_host_names_are_refused(client):
+    """DNS rebinding: a page elsewhere that points its own name at 127.0.0.1 gets nothing."""
+    for host in ("evil.example", "127.0.0.1.evil.example", "attacker:8000"):
+        r = client.get("/api/posts", headers={"Host": host})
+        assert r.status_code == 400 and r.json() == {"error": "unknown host"}
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LOCALHOST"):
+        assert client.get("/api/status", headers={"Host": host}).status_code == 200, host

@@ -49,7 +49,7 @@ def test_serving_while_another_process_writes(db_copy):
     )
     try:
         assert writer.stdout.readline().strip() == "locked"
-        with TestClient(app) as client:
+        with TestClient(app, base_url="http://127.0.0.1") as client:
             started = time.perf_counter()
             r = client.post("/api/refresh")
             assert r.status_code == 200 and r.json()["refreshed"] is False
@@ -77,7 +77,7 @@ def test_a_store_locked_from_the_start_is_served_once_free(db_copy):
     try:
         assert writer.stdout.readline().strip() == "locked"
         app = create_app(str(db_copy), warm=False)
-        with TestClient(app) as client:
+        with TestClient(app, base_url="http://127.0.0.1") as client:
             r = client.get("/")
             assert r.status_code == 200 and "No data yet" in r.text
             assert client.get("/api/posts").status_code == 503
@@ -85,5 +85,5 @@ def test_a_store_locked_from_the_start_is_served_once_free(db_copy):
         writer.kill()
         writer.wait()
     app.state.holder.refresh(force=True)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         assert client.get("/api/facets").status_code == 200

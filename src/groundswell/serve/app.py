@@ -77,9 +77,10 @@ def plotly_js() -> Any:
 class Guard:
     """ASGI middleware: security headers on every response; the token check when one is set."""
 
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
+    def __init__(self, app: ASGIApp, token: str | None, hosts: frozenset[str] | None) -> None:
         self.app = app
         self.token = token
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,6 +95,11 @@ class Guard:
                 ] + SECURITY_HEADERS
             await send(message)
 
+        if self.hosts is not None and _host(scope) not in self.hosts:
+            # a page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) is refused
+            response = JSONResponse({"error": "unknown host"}, status_code=400)
+            await response(scope, receive, send_with_headers)
+            return
         if self.token:
             request = Request(scope)
             given = request.query_params.get("token")
@@ -119,6 +125,17 @@ class Guard:
         await self.app(scope, receive, send_with_headers)
 
 
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _host(scope: Scope) -> str:
+    """The request's Host header without its port, lower case (IPv6 without brackets)."""
+    raw = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").strip().lower()
+    if raw.startswith("["):
+        return raw[1 : raw.find("]")] if "]" in raw else raw
+    return raw.rsplit(":", 1)[0] if raw.count(":") == 1 else raw
+
+
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
@@ -132,10 +149,17 @@ def _json(data: Any, status: int = 200) -> Response:
     )
 
 
-def create_app(db: str, token: str | None = None, *, warm: bool = True) -> Starlette:
+def create_app(
+    db: str,
+    token: str | None = None,
+    *,
+    warm: bool = True,
+    hosts: frozenset[str] | None = LOOPBACK_NAMES,
+) -> Starlette:
     """The dashboard over the store ``db``: a snapshot is taken now (or as soon as the store can
     be read) and refreshed when the file changes; ``warm`` computes the analyses in the
-    background after each snapshot."""
+    background after each snapshot. Without a token only requests addressed to a loopback name
+    (``hosts``) are answered; with one, any host that carries the token."""
     holder = SnapshotHolder(db)
     if warm:
         holder.on_snapshot = lambda snap: threading.Thread(
@@ -292,7 +316,7 @@ def create_app(db: str, token: str | None = None, *, warm: bool = True) -> Starl
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.holder = holder
-    app.add_middleware(Guard, token=token)
+    app.add_middleware(Guard, token=token, hosts=None if token else hosts)
     return app
 
 
