@@ -65,3 +65,37 @@ def test_missing_store_is_exit_3_and_creates_nothing(tmp_path, capsys):
 def test_port_is_bounded(capsys):
     assert main(["serve", "--port", "70000"]) == 2
     assert "70000 is out of range" in capsys.readouterr().err
+
+
+def test_the_command_serves_on_loopback(serve_db, tmp_path):
+    """`groundswell serve` end to end: uvicorn on 127.0.0.1, pages and API answer."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = "import sys; from groundswell.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "--db", str(serve_db), "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline, answer = time.monotonic() + 60, None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/status", timeout=5)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer is not None and answer.status_code == 200
+        assert answer.json()["status"]["taken_at"]
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}/" in err
