@@ -8,10 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("starlette")
-pytest.importorskip("plotly")
-
 from serve_planted import FORGOTTEN, hostile_posts
 
 

@@ -7,6 +7,9 @@ import pytest
 from groundswell.cli import main
 from groundswell.serve import check_binding, create_app, is_loopback
 
+pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+
 
 @pytest.fixture(scope="module")
 def guarded(serve_db):

@@ -9,6 +9,9 @@ import pytest
 from serve_planted import FORGOTTEN, PRIVATE_NAME, RAW_HANDLE, SCRIPT
 
 from groundswell.serve import create_app
+
+pytest.importorskip("starlette")
+pytest.importorskip("plotly")
 from groundswell.serve.app import PAGES
 
 API = [

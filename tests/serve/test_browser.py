@@ -24,6 +24,7 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+pytest.importorskip("starlette")
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} not present", allow_module_level=True)

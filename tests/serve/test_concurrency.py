@@ -10,6 +10,9 @@ import time
 
 import pytest
 
+pytest.importorskip("starlette")
+
+
 HOLD = textwrap.dedent(
     """
     import sys, time

@@ -333,7 +333,7 @@ pages.testimonies = async function () {
     tiles([["testimonies", shown(d, "n")], ["distinct authors", shown(d, "authors")]]);
     const q = d.quality;
     document.getElementById("quality").textContent = q
-      ? "On real testimonies of the corpus test split, relation is right for " +
+      ? "On the " + q.relation.n + " real testimonies of the corpus test split, relation is right for " +
         fmtShare(q.relation.accuracy) + ", setting for " + fmtShare(q.setting.accuracy) +
         ": too few to correct these shares, so intervals count sampling error only."
       : (d.note || "The model's testimony details have no real-data evaluation.");
