@@ -538,7 +538,7 @@ def _pileons(args: Any) -> int:
 def _serve_args(p: argparse.ArgumentParser) -> None:
     db_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
-    p.add_argument("--port", type=whole(1, 65535), default=8000, help="(default: %(default)s)")
+    p.add_argument("--port", type=whole(1, 65535), default=8000, help="port (default: %(default)s)")
     p.add_argument(
         "--token",
         help="require this token on every request (or set GROUNDSWELL_TOKEN); "

@@ -67,6 +67,7 @@ def test_serving_while_another_process_writes(db_copy):
         writer.kill()
         writer.wait()
     assert holder.refresh(force=True) is True and holder.busy is None
+    holder.close()
 
 
 def test_a_store_locked_from_the_start_is_served_once_free(db_copy):
@@ -90,3 +91,4 @@ def test_a_store_locked_from_the_start_is_served_once_free(db_copy):
     app.state.holder.refresh(force=True)
     with TestClient(app, base_url="http://127.0.0.1") as client:
         assert client.get("/api/facets").status_code == 200
+    assert app.state.holder.snapshot is None  # closed at shutdown

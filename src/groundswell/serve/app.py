@@ -311,8 +311,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
-        if holder.snapshot is not None:  # let DuckDB go before the interpreter does
-            holder.snapshot.close()
+        holder.close()  # let DuckDB go before the interpreter does
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.holder = holder

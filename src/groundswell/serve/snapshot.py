@@ -208,6 +208,7 @@ class SnapshotHolder:
         self._lock = threading.Lock()
         self._checked = 0.0
         self.on_snapshot: Callable[[Snapshot], None] | None = None
+        self._retired: list[Snapshot] = []
 
     def _file_stamp(self) -> tuple[float, ...]:
         stamp: list[float] = []
@@ -240,22 +241,36 @@ class SnapshotHolder:
             old, self.snapshot = self.snapshot, fresh
             self._stamp, self.busy, self.error = stamp, None, None
             if old is not None:
-                _close_later(old)
+                self._retire(old)
             if self.on_snapshot is not None:
                 self.on_snapshot(fresh)
             return True
         finally:
             self._lock.release()
 
+    def _retire(self, old: Snapshot, delay: float = 30.0) -> None:
+        """Close a replaced snapshot once requests still using it have had time to finish."""
+        self._retired.append(old)
+
+        def close() -> None:
+            if old in self._retired:
+                self._retired.remove(old)
+                old.close()
+
+        timer = threading.Timer(delay, close)
+        timer.daemon = True
+        timer.start()
+
+    def close(self) -> None:
+        """Close every snapshot this holder took (at shutdown)."""
+        for snap in [*self._retired, self.snapshot]:
+            if snap is not None:
+                snap.close()
+        self._retired.clear()
+        self.snapshot = None
+
     def maybe_refresh(self) -> None:
         """Refresh in a background thread when the last check is older than ``check_every``."""
         if time.monotonic() - self._checked >= self.check_every:
             self._checked = time.monotonic()
             threading.Thread(target=self.refresh, daemon=True).start()
-
-
-def _close_later(old: Snapshot, delay: float = 30.0) -> None:
-    """Close a replaced snapshot once requests still using it have had time to finish."""
-    timer = threading.Timer(delay, old.close)
-    timer.daemon = True
-    timer.start()
