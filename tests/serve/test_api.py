@@ -206,3 +206,34 @@ def test_requests_to_other_host_names_are_refused(client):
         assert r.status_code == 400 and r.json() == {"error": "unknown host"}
     for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LOCALHOST"):
         assert client.get("/api/status", headers={"Host": host}).status_code == 200, host
+
+
+def test_a_store_of_one_post_answers_everywhere_and_shows_nothing_small(tmp_path):
+    from datetime import UTC, datetime
+
+    from starlette.testclient import TestClient
+
+    from groundswell.schema import Post
+    from groundswell.store import Store
+
+    db = tmp_path / "one.duckdb"
+    with Store(db) as store:
+        store.write_batch(
+            [
+                Post(
+                    platform="twitter",
+                    id="1",
+                    text="alone #MeToo",
+                    created_at=datetime(2017, 10, 15, tzinfo=UTC),
+                    author="a",
+                    hashtags=["#metoo"],
+                )
+            ]
+        )
+    with TestClient(create_app(str(db), warm=False), base_url="http://127.0.0.1") as c:
+        for path in [p for p, _, _ in PAGES] + [a.split("?")[0] for a in API]:
+            assert c.get(path).status_code == 200, path
+        assert c.get("/api/overview").json()["posts"] is None  # one author: withheld
+        posts = c.get("/api/posts").json()
+        assert posts["posts"] is None and posts["page"] == [] and "alone" not in str(posts)
+        assert c.get("/api/family").json()["rows"] == []

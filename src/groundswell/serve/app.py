@@ -249,10 +249,17 @@ def create_app(
     def family(snap: Snapshot, q: Any) -> dict[str, Any]:
         facet = queries.facets(snap)
         seed = (q.get("seed") or "").strip().lower()
-        if not seed:
-            seed = snap.computed("seed", analyses.movement_seed)["seed"] or ""
         if seed and seed not in facet["tags"]:
             raise InputError(f"{seed[:40]!r} is not a tag used by at least 10 authors")
+        if not seed:
+            seed = snap.computed("seed", analyses.movement_seed)["seed"] or ""
+            if seed and seed not in facet["tags"]:
+                return {
+                    "seed": seed,
+                    "rows": [],
+                    "choices": facet["tags"][:40],
+                    "error": f"the movement's tag {seed} has fewer than 10 authors",
+                }
         if not seed:
             return {"seed": None, "rows": [], "error": "no post in the store carries a hashtag"}
         try:
