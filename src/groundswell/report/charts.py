@@ -175,7 +175,7 @@ def line_chart(
         }[unit]
         out.append(
             f'<polyline fill="none" stroke="{fill}" stroke-width="1.6" '
-            f'points="{pts}"><title>{escape(name)}: peak {shown} {escape(when)}</title>'
+            f'points="{pts}"><title>{escape(name)}: peak {escape(shown)} {escape(when)}</title>'
             "</polyline>"
         )
     out.append(_legend(names, fills, legend, top + ph + 38))
@@ -239,7 +239,7 @@ def stacked_bars(
                 shown = _fmt(v)
             out.append(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{fill}"><title>{escape(cat)}, {escape(name)}: {shown}</title></rect>'
+                f'fill="{fill}"><title>{escape(cat)}, {escape(name)}: {escape(shown)}</title></rect>'
             )
     if periods:
         end = next_period(periods[-1], unit) - timedelta(days=1)

@@ -11,18 +11,33 @@ from typing import TYPE_CHECKING, Any
 
 from groundswell.care import MIN_CELL, mask_text, suppress_small_cells
 from groundswell.report import charts, queries
+from groundswell.report.axes import count_period
+from groundswell.report.colours import TagColours, act_colours
+from groundswell.report.examples import example_posts, examples_html
+from groundswell.report.glossary import acts_definitions_html, glossary_html
+from groundswell.report.tables import CELL_CHARS, TOP_ROWS, more_row, shorten, wrap
 
 if TYPE_CHECKING:
     import pandas as pd
 
 TOP_TAGS_CHARTED = 8
+TOP_TAGS_LISTED = 15  # rows of the top-hashtags table
 
 
-def table(header: list[str], rows: list[list[Any]], cls: str = "data") -> str:
-    """A plain HTML table; numbers right-aligned, every cell escaped."""
+def table(
+    header: list[str],
+    rows: list[list[Any]],
+    cls: str = "data",
+    *,
+    top: int | None = None,
+    what: str = "rows",
+) -> str:
+    """A plain HTML table that fits the page: numbers right-aligned, every cell escaped, long
+    text shortened (the whole text in the hover), only the first ``top`` rows with "and K more
+    ``what``", in a container that scrolls sideways when the table is wider than the page."""
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     body = []
-    for row in rows:
+    for row in rows if top is None else rows[:top]:
         cells = []
         for v in row:
             v = v.item() if hasattr(v, "item") else v  # numpy scalars to Python
@@ -32,11 +47,16 @@ def table(header: list[str], rows: list[list[Any]], cls: str = "data") -> str:
                 if isinstance(v, int) and not isinstance(v, bool)
                 else (f"{v:.1%}" if isinstance(v, float) else str(v))
             )
-            cells.append(
-                f'<td class="num">{escape(text)}</td>' if num else f"<td>{escape(text)}</td>"
-            )
+            if num:
+                cells.append(f'<td class="num">{escape(text)}</td>')
+            elif len(text) > CELL_CHARS:
+                cells.append(f'<td title="{escape(text)}">{escape(shorten(text))}</td>')
+            else:
+                cells.append(f"<td>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
+    if top is not None and len(rows) > top:
+        body.append(more_row(len(rows) - top, len(header), what))
+    return wrap(
         f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     )
 
@@ -49,6 +69,16 @@ def section(anchor: str, title: str, body: str) -> str:
 def note(text: str) -> str:
     """A muted explanatory paragraph."""
     return f'<p class="note">{escape(text)}</p>'
+
+
+def intro(text: str) -> str:
+    """A section's opening paragraph: what it shows, in plain words."""
+    return f'<p class="intro">{escape(text)}</p>'
+
+
+def method_details(body_html: str, summary: str = "Method details") -> str:
+    """Parameters and technical notes, folded away under a small "Method details" toggle."""
+    return f'<details class="method"><summary>{escape(summary)}</summary>{body_html}</details>'
 
 
 def error_box(what: str, exc: BaseException) -> str:
@@ -145,8 +175,10 @@ def quarantine_section(reasons: list[tuple[str, str, int]]) -> str:
     return section("quarantine", "Quarantine", body)
 
 
-def tags_sections(con: Any) -> str:
-    """Posts per day of the top hashtags, then the top-hashtags table."""
+def tags_sections(con: Any, colours: TagColours | None = None) -> str:
+    """Posts over time of the top hashtags, then the top-hashtags table. ``colours``: the
+    report's one tag -> colour map (a fresh one when not given)."""
+    colours = colours or TagColours()
     tags = queries.top_tags(con)
     if tags.empty:
         return section(
@@ -154,8 +186,18 @@ def tags_sections(con: Any) -> str:
         ) + section("top-tags", "Top hashtags", note("No hashtags found."))
     charted = list(tags[tags["authors"] >= MIN_CELL]["tag"].head(TOP_TAGS_CHARTED))
     days, series = queries.tag_daily(con, charted)
-    chart = charts.line_chart(days, series, title="Posts per day, most used hashtags") + note(
-        "Original posts per day (reposts are not counted), for hashtags used by at least "
+    authors = queries.tag_daily_authors(con, charted, days)
+    unit = count_period(days[0], days[-1]) if days else "day"
+    per = {"day": "day", "week": "week", "month": "month"}[unit]
+    chart = charts.line_chart(
+        days,
+        series,
+        title=f"Posts per {per}, most used hashtags",
+        colours=colours.for_series(series),
+        authors=authors,
+    )
+    chart += note(
+        f"Original posts per {per} (reposts are not counted), for hashtags used by at least "
         f"{MIN_CELL} distinct authors."
     )
     extra = ""
@@ -163,9 +205,15 @@ def tags_sections(con: Any) -> str:
     if len(peaks) > 2 and peaks[0] > 4 * peaks[1]:  # one tag dwarfs the rest: show them apart
         rest = {t: v for t, v in series.items() if t != charted[0]}
         extra = charts.line_chart(
-            days, rest, title=f"Posts per day, the tags after {charted[0]} on their own scale"
+            days,
+            rest,
+            title=f"Posts per {per}, the tags after {charted[0]} on their own scale",
+            colours=colours.for_series(rest),
+            authors=authors,
         )
-    shown = tags.copy()
+    if not charted:
+        chart = note(f"No hashtag is used by {MIN_CELL} or more distinct authors: none is charted.")
+    shown = tags.head(TOP_TAGS_LISTED).copy()
     shown["first_day"] = shown["first_day"].astype(str)
     shown["peak_day"] = shown["peak_day"].astype(str)
     shown = suppress_small_cells(shown, "authors", ["posts", "authors", "peak_posts"])
@@ -174,31 +222,96 @@ def tags_sections(con: Any) -> str:
         ["tag", "posts", "distinct authors", "first day", "peak day", "posts on peak day"],
         _rows(rows),
     )
-    return section("tags-per-day", "Posts per day by tag", chart + extra) + section(
+    lead = intro(
+        "How often the most used hashtags appear over time. A steep rise is a burst of "
+        "attention; tags that rise together often belong to one movement. Each tag keeps its "
+        "colour in every chart of this report."
+    )
+    return section("tags-per-day", "Posts per day by tag", lead + chart + extra) + section(
         "top-tags",
         "Top hashtags",
-        "<p>Hashtags normalised per the codebook (case-folded, possessives "
-        "removed). Rows with fewer than 10 distinct authors are suppressed.</p>" + top,
+        intro(
+            f"The {len(shown)} most used hashtags, with how many people used them and when "
+            "they peaked."
+        )
+        + top
+        + method_details(
+            "<p>Hashtags normalised per the codebook (case-folded, possessives removed). "
+            f"Counts from fewer than {MIN_CELL} distinct authors read &lt; 10.</p>"
+        ),
     )
 
 
+def model_sentence(con: Any) -> str:
+    """Which model gave the acts, and how good it measured on real labelled posts."""
+    from groundswell.classify.prevalence import current_model, model_evaluation
+
+    current = current_model(con)
+    if current is None:
+        return "The acts carry no model name, so the model's quality is unknown."
+    model, version = current
+    text = f"Acts from the {model} model (version {version})"
+    evaluation = model_evaluation(con, model, version) or {}
+    acts = evaluation.get("acts") or {}
+    if acts.get("macro_f1") is not None:
+        where = evaluation.get("labelled_set") or "the real corpus test split"
+        n = evaluation.get("n")
+        text += (
+            f"; on {f'{n:,} ' if n else ''}real posts labelled by people ({where}) it scores "
+            f"macro-F1 {acts['macro_f1']:.2f} and accuracy {acts.get('accuracy', 0):.2f}"
+        )
+    else:
+        text += "; it has no measured quality on real posts"
+    return text + "."
+
+
 def acts_section(con: Any, has_acts: bool) -> str:
-    """The act mix by week and overall, and by hashtag (once posts are classified)."""
+    """What each act means, the act mix over time and overall, by hashtag, and example posts
+    (once posts are classified)."""
     title = "Speech acts over time"
+    lead = intro(
+        "What people do with their posts: tell their own story (testimony), admit harm "
+        "(confession), commit to change (pledge), stand with survivors (support), push back "
+        "(backlash), pass on news (reporting), or something else (other). A model reads every "
+        "post and names its act; the shares below count those labels, corrected for the "
+        "model's known mistakes where that is possible."
+    )
+    definitions = "<h3>What the acts mean</h3>" + acts_definitions_html()
     if not has_acts:
         return section(
             "acts",
             title,
-            note("Posts are not classified yet: run `groundswell classify` to see the act mix."),
+            lead
+            + definitions
+            + note("Posts are not classified yet: run `groundswell classify` to see the act mix."),
         )
     try:
-        weeks, series = queries.act_weekly(con)
+        first, last = queries.date_span(con)
+        unit = count_period(first, last, bars=True) if first else "week"
+        periods, series, authors = queries.act_periods(con, unit)
         totals = queries.act_totals(con)
         by_tag, small_cells = queries.act_by_tag(con)
+        examples = example_posts(con)
     except Exception as exc:  # a classifier table of another shape must not sink the report
-        return section("acts", title, error_box("The act mix", exc))
-    chart = charts.stacked_bars(weeks, series, title="Share of each speech act, by week")
-    body = chart + corrected_acts_table(con, totals)
+        return section("acts", title, lead + definitions + error_box("The act mix", exc))
+    model = note(model_sentence(con))
+    per = {"day": "day", "week": "week", "month": "month"}[unit]
+    labels = [
+        (f"week of {p.day} {p:%b %Y}" if unit == "week" else p.strftime("%b %Y"))
+        if unit != "day"
+        else p.isoformat()
+        for p in periods
+    ]
+    chart = charts.stacked_bars(
+        labels,
+        series,
+        title=f"Share of each speech act, by {per}",
+        colours=act_colours(series),
+        authors=authors,
+        periods=periods,
+        unit=unit,
+    )
+    body = lead + chart + model + "<h3>Overall shares</h3>" + corrected_acts_table(con, totals)
     if not by_tag.empty:
         acts = [c for c in by_tag.columns if c not in ("tag", "posts", "authors")]
         shown = suppress_small_cells(by_tag, "authors")
@@ -208,14 +321,28 @@ def acts_section(con: Any, has_acts: bool) -> str:
                 for tag, v in zip(shown["tag"], shown[col], strict=True)
             ]
         body += (
-            "<h3>Act mix by hashtag</h3><p>Share of each act among the classified posts of the "
-            "most used hashtags: a spin-off invites another act than its seed, a counter-tag "
-            "is mostly backlash.</p>"
+            "<h3>Act mix by hashtag</h3>"
+            + intro(
+                "Share of each act among the classified posts of the most used hashtags: a "
+                "spin-off invites another act than its seed, a counter-tag is mostly backlash."
+            )
             + table(
                 ["tag", "posts", "distinct authors", *acts],
                 _rows(shown[["tag", "posts", "authors", *acts]]),
+                top=TOP_ROWS,
+                what="hashtags",
             )
+            + model
         )
+    body += (
+        definitions
+        + "<h3>Example posts</h3>"
+        + intro(
+            "A few short excerpts per act, where the model was surest. Authors, @handles, "
+            "links, emails, phone numbers and the names of private persons are left out."
+        )
+        + examples_html(examples, list(series) or list(totals["act"]))
+    )
     return section("acts", title, body)
 
 
@@ -291,6 +418,11 @@ def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
         return section("testimony", title, error_box("The testimony shares", exc))
     n = shares["n"]
     parts = [
+        intro(
+            "What the testimonies tell: which kinds of harm, who the perpetrator was to the "
+            "author, and where it happened. Only counts behind which at least 10 distinct "
+            "authors stand are shown."
+        ),
         f"<p>Shares among {n:,} testimonies, with 95% Wilson confidence intervals. A "
         "testimony may describe several harms, so harm shares can sum past 100%. Relation, "
         "setting and age come from the phrases a testimony states (`unknown` when it states "
@@ -325,7 +457,12 @@ def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
         ]
         parts.append(
             f'<div class="pair"><div>{chart}</div><div>'
-            + table([key, "testimonies", "distinct authors", "share", "95% CI"], rows)
+            + table(
+                [key, "testimonies", "distinct authors", "share", "95% CI"],
+                rows,
+                top=TOP_ROWS,
+                what="labels",
+            )
             + "</div></div>"
         )
     return section("testimony", title, "".join(parts))
@@ -339,15 +476,26 @@ def _details_quality(con: Any) -> str:
     current = current_model(con)
     evaluation = model_evaluation(con, *current) if current else None
     if not evaluation or "relation" not in evaluation:
-        return note("The model's testimony details have no real-data evaluation.")
+        named = f"the {current[0]} model (version {current[1]})" if current else "the model"
+        return note(f"The testimony details of {named} have no real-data evaluation.")
     n = evaluation["relation"]["n"]
     return note(
+        f"Testimony details from the {current[0]} model (version {current[1]}). "
         f"On the {n} real testimonies of the corpus test split, relation is right for "
         f"{evaluation['relation']['accuracy']:.0%}, setting for "
         f"{evaluation['setting']['accuracy']:.0%} and age for "
         f"{evaluation['minor_at_time']['accuracy']:.0%}. That is too few testimonies to "
         "correct these shares for the model's errors: their intervals count sampling error "
         "only, and the true uncertainty is larger."
+    )
+
+
+def glossary_section() -> str:
+    """The words this report uses, in plain language."""
+    return section(
+        "glossary",
+        "Glossary",
+        intro("The terms used in this report, in plain words.") + glossary_html(),
     )
 
 
