@@ -102,7 +102,8 @@ def _ticks(first: date, last: date, unit: str, step: int) -> list[date]:
 
 def time_ticks(first: date, last: date, width_px: float) -> tuple[str, list[tuple[date, str]]]:
     """(unit, [(day, label)]): the finest tick spacing whose labels fit ``width_px`` without
-    overlapping, from every day to every century. A span of one day gets its one tick."""
+    overlapping, from every day to every century; unit is day, week, month, quarter,
+    half-year or year. A span of one day gets its one tick."""
     if last < first:
         first, last = last, first
     span = (last - first).days
@@ -121,7 +122,7 @@ def time_ticks(first: date, last: date, width_px: float) -> tuple[str, list[tupl
             for i in range(len(xs) - 1)
         )
         if fits:
-            name = "quarter" if unit == "quarter" else unit
+            name = "half-year" if (unit, step) == ("month", 6) else unit
             return name, list(zip(ticks, labels, strict=True))
     return "year", [(first, str(first.year))]
 
