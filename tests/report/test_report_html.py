@@ -24,6 +24,7 @@ GOLDEN_H2 = [
     "Speech acts over time",
     "What testimonies describe",
     "Analyses",
+    "Glossary",
 ]
 
 
