@@ -101,7 +101,7 @@ class Analysis:
 
 def readable_p(p: Any) -> str:
     """A p-value as people read it: "< 0.001" below a thousandth, else two significant
-    figures ("0.012", "0.35"); empty when missing."""
+    figures ("0.012", "0.35", "0.5"); empty when missing."""
     if p is None or isinstance(p, str):
         return p or ""
     p = float(p)
@@ -109,7 +109,7 @@ def readable_p(p: Any) -> str:
         return ""
     if p < 0.001:
         return "< 0.001"
-    return f"{p:.2g}" if p < 0.01 else f"{p:.2f}"
+    return f"{p:.2g}"
 
 
 def analyses() -> dict[str, type[Analysis]]:

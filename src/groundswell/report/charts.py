@@ -239,7 +239,8 @@ def stacked_bars(
                 shown = _fmt(v)
             out.append(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{fill}"><title>{escape(cat)}, {escape(name)}: {escape(shown)}</title></rect>'
+                f'fill="{fill}"><title>{escape(cat)}, {escape(name)}: {escape(shown)}'
+                "</title></rect>"
             )
     if periods:
         end = next_period(periods[-1], unit) - timedelta(days=1)
