@@ -136,7 +136,11 @@ def line_chart(
     if unit != "day":
         days, series = rebin(days, series, unit)
         authors = None  # distinct authors do not add up over days: hovers use the count
-        y_label = y_label.replace("per day", PER[unit])
+        if y_label == "posts per day":
+            y_label = f"posts {PER[unit]}"
+        else:  # daily distinct authors summed are not distinct authors of the period
+            y_label = f"{y_label}, summed by {unit}"
+        title = title.replace("Posts per day", f"Posts {PER[unit]}")
     names = list(series)
     fills = _series_colours(names, colours)
     left, right, top = 56, 12, 34
