@@ -219,4 +219,8 @@ def test_readable_p_values_and_fitted_fragments():
     assert fitted.startswith('<p>t</p><div class="table-wrap"><table')
     assert fitted.count("<tr>") == TOP_ROWS + 1
     assert "and 25 more rows" in fitted
+    headers = fit_tables(
+        "<table><thead><tr><th>p_value</th><th>share_backlash</th></tr></thead></table>"
+    )
+    assert "<th>p</th><th>% backlash</th>" in headers
     assert "x" * (CELL_CHARS + 1) not in fitted.split("title=")[0]

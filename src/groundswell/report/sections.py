@@ -116,7 +116,9 @@ def _articles(articles: list[tuple[Any, ...]]) -> str:
     if not articles:
         return ""
     rows = [[mask_text(t or "(untitled)"), str(d or ""), f or "", w] for t, d, f, w in articles]
-    return "<h3>Long-form articles</h3>" + table(["title", "date", "format", "words"], rows)
+    return "<h3>Long-form articles</h3>" + table(
+        ["title", "date", "format", "words"], rows, top=TOP_ROWS, what="articles"
+    )
 
 
 def reconciliation_section(runs: list[dict[str, Any]]) -> str:
@@ -170,7 +172,12 @@ def quarantine_section(reasons: list[tuple[str, str, int]]) -> str:
         body = (
             "<p>Records that could not be read are kept with their file, line and reason "
             "(raw bytes stay in the store and are not shown here).</p>"
-            + table(["format", "reason", "records"], [list(r) for r in reasons])
+            + table(
+                ["format", "reason", "records"],
+                [list(r) for r in reasons],
+                top=TOP_ROWS,
+                what="reasons",
+            )
         )
     return section("quarantine", "Quarantine", body)
 

@@ -18,6 +18,8 @@ _TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
 _TBODY = re.compile(r"(<tbody[^>]*>)(.*?)(</tbody>)", re.S | re.I)
 _ROW = re.compile(r"<tr\b.*?</tr>", re.S | re.I)
 _HEAD_CELLS = re.compile(r"<th\b", re.I)
+_HEADER = re.compile(r"(<th\b[^>]*>)([^<]*)(</th>)", re.I)
+HEADERS = {"g2": "G²", "p_value": "p", "cooccurrence": "co-occurrence"}  # read as words
 _LONG_CELL = re.compile(r"<td([^>]*)>([^<]{" + str(CELL_CHARS + 1) + r",})</td>", re.I)
 
 
@@ -52,9 +54,16 @@ def _short_cell(match: re.Match[str]) -> str:
     return f'<td{attrs} title="{escape(text)}">{escape(shorten(text))}</td>'
 
 
+def _readable_header(match: re.Match[str]) -> str:
+    name = unescape(match.group(2)).strip()
+    shown = HEADERS.get(name, name.replace("share_", "% ").replace("_", " "))
+    return match.group(1) + escape(shown) + match.group(3)
+
+
 def fit_tables(fragment: str, top: int = TOP_ROWS) -> str:
     """Every table of an HTML fragment (an analysis's, a plug-in's) made to fit: its first
-    ``top`` body rows and "and K more", long text cells shortened, a scrolling container."""
+    ``top`` body rows and "and K more", long text cells shortened, column names as words
+    (``p_value`` -> p, ``share_backlash`` -> % backlash), in a scrolling container."""
 
     def one(match: re.Match[str]) -> str:
         table = match.group(0)
@@ -69,6 +78,7 @@ def fit_tables(fragment: str, top: int = TOP_ROWS) -> str:
                 kept = "\n".join(rows[:top]) + more_row(len(rows) - top, columns)
                 table = table[: body.start(2)] + kept + table[body.end(2) :]
         table = _LONG_CELL.sub(_short_cell, table)
+        table = _HEADER.sub(_readable_header, table)
         return wrap(table)
 
     return _TABLE.sub(one, fragment)
