@@ -219,6 +219,7 @@ def test_readable_p_values_and_fitted_fragments():
     assert fitted.startswith('<p>t</p><div class="table-wrap"><table')
     assert fitted.count("<tr>") == TOP_ROWS + 1
     assert "and 25 more rows" in fitted
+    assert "and 185 more rows" in fit_tables(fragment, total=200)  # rendered 40 of 200
     headers = fit_tables(
         "<table><thead><tr><th>p_value</th><th>share_backlash</th></tr></thead></table>"
     )

@@ -227,7 +227,8 @@ def render_analyses(
         else:
             try:
                 fragment = _chart(r.analysis, r.frame, colours) + fit_tables(
-                    clean_fragment(r.analysis.render(r.frame), r.title)
+                    clean_fragment(r.analysis.render(r.frame), r.title),
+                    total=len(r.frame) if hasattr(r.frame, "__len__") else None,
                 )
             except Exception as exc:
                 fragment = sections.error_box(f"Showing the analysis {r.name}", exc)

@@ -60,22 +60,28 @@ def _readable_header(match: re.Match[str]) -> str:
     return match.group(1) + escape(shown) + match.group(3)
 
 
-def fit_tables(fragment: str, top: int = TOP_ROWS) -> str:
+def fit_tables(fragment: str, top: int = TOP_ROWS, total: int | None = None) -> str:
     """Every table of an HTML fragment (an analysis's, a plug-in's) made to fit: its first
     ``top`` body rows and "and K more", long text cells shortened, column names as words
-    (``p_value`` -> p, ``share_backlash`` -> % backlash), in a scrolling container."""
+    (``p_value`` -> p, ``share_backlash`` -> % backlash), in a scrolling container.
+    ``total``: the rows of the result when the fragment's one table shows only some of them
+    (an analysis that renders its first 50), so "and K more" counts them all."""
+    single = len(_TABLE.findall(fragment)) == 1
 
     def one(match: re.Match[str]) -> str:
         table = match.group(0)
         body = _TBODY.search(table)
         if body:
             rows = _ROW.findall(body.group(2))
-            if len(rows) > top:
+            hidden = len(rows) - top
+            if single and total is not None and total >= len(rows):
+                hidden = total - top
+            if hidden > 0 and len(rows) > top:
                 first = rows[0]
                 columns = len(re.findall(r"<t[dh]\b", first, re.I)) or len(
                     _HEAD_CELLS.findall(table)
                 )
-                kept = "\n".join(rows[:top]) + more_row(len(rows) - top, columns)
+                kept = "\n".join(rows[:top]) + more_row(hidden, columns)
                 table = table[: body.start(2)] + kept + table[body.end(2) :]
         table = _LONG_CELL.sub(_short_cell, table)
         table = _HEADER.sub(_readable_header, table)
