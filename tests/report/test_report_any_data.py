@@ -225,3 +225,26 @@ def test_readable_p_values_and_fitted_fragments():
     )
     assert "<th>p</th><th>% backlash</th>" in headers
     assert "x" * (CELL_CHARS + 1) not in fitted.split("title=")[0]
+
+
+def test_one_day_with_undated_posts_reports_without_error_boxes(tmp_path):
+    posts = [
+        Post(
+            platform="twitter",
+            id=str(i),
+            text=f"#MeToo I believe you {i}",
+            created_at=datetime(2017, 10, 15, i % 24, tzinfo=UTC) if i < 60 else None,
+            author=f"a{i % 30}",
+            hashtags=["#metoo"],
+        )
+        for i in range(63)
+    ]
+    with Store(tmp_path / "one.duckdb") as store:
+        store.write_batch(posts)
+        store.con.execute("CREATE TABLE acts AS SELECT platform, id, 'support' AS act FROM posts")
+        page = build_report(store, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'class="error"' not in page
+    assert "15 Oct 2017" in [unescape(t) for svg in _svgs(page) for _, t in _TICK.findall(svg)]
+    assert "None shown: fewer than 10 distinct authors, or no post of a length to quote" in page
+    _tables_fit(page)
+    _no_raw_numbers(page)

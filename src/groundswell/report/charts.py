@@ -131,6 +131,14 @@ def line_chart(
     """
     if not days or not series:
         return '<p class="empty">No data to chart.</p>'
+    keep = [i for i, d in enumerate(days) if d is not None and d == d]  # not None, not NaT
+    if len(keep) < len(days):  # undated posts have no place on a time axis
+        days = [days[i] for i in keep]
+        series = {k: [v[i] for i in keep] for k, v in series.items()}
+        if authors:
+            authors = {k: [v[i] for i in keep] for k, v in authors.items()}
+    if not days:
+        return '<p class="empty">No dated posts to chart.</p>'
     days = [d.date() if hasattr(d, "date") and callable(d.date) else d for d in days]
     unit = count_period(days[0], days[-1])
     if unit != "day":

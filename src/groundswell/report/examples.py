@@ -107,7 +107,7 @@ def examples_html(examples: dict[str, list[dict[str, Any]]], acts: list[str]) ->
         elif not shown:
             body = (
                 f'<p class="note">None shown: fewer than {MIN_CELL} distinct authors, or no '
-                "post short enough to quote.</p>"
+                "post of a length to quote (30 to 600 characters).</p>"
             )
         else:
             body = "".join(
