@@ -202,7 +202,8 @@ def daily_counts(store: Any, tags: list[str]) -> pd.DataFrame:
         [tags],
     ).fetchall()
     for tag, day, n in rows:
-        frame.at[day, tag] = n
+        if day is not None:  # undated posts have no day to count on
+            frame.at[day, tag] = n
     return frame
 
 
