@@ -1,8 +1,10 @@
 """Build the static HTML report: one file, inline CSS and SVG, opens with no network.
 
 Sections in order: synthetic banner (when the store holds synthetic posts), overview, ingest
-reconciliation, quarantine, posts per day by tag, top hashtags, speech acts over time, what
-testimonies describe, then one section per registered analysis with its parameters. The
+reconciliation, quarantine, posts over time by tag, top hashtags, speech acts over time (with
+their definitions and example posts), what testimonies describe, one section per registered
+analysis (a plain introduction, its result, its parameters folded under "Method details"), and
+a glossary. Each section opens in plain words; one tag keeps one colour in every chart. The
 movement's seed (given, or the store's most used hashtag) is named in the header and handed to
 every analysis with a ``seed`` parameter. An analysis with too little data says so plainly ("not
 enough data for X because Y"); one that fails shows its error instead of sinking the report.
@@ -18,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from groundswell.report import charts, queries, sections
+from groundswell.report import charts, labels, queries, sections
 from groundswell.report.colours import MOVEMENT_SERIES, TagColours
 from groundswell.report.glossary import ANALYSIS_INTROS
 from groundswell.report.tables import fit_tables
@@ -106,8 +108,8 @@ def build_report(
         sections.reconciliation_section(queries.ingest_runs(con)),
         sections.quarantine_section(queries.quarantine_reasons(con)),
         sections.tags_sections(con, colours),
-        sections.acts_section(con, has_acts),
-        sections.testimony_section(con, has_acts, has_testimony),
+        labels.acts_section(con, has_acts),
+        labels.testimony_section(con, has_acts, has_testimony),
     ]
     analyses_html, analysis_links = render_analyses(results, colours) if run_analyses else ("", [])
     body.append(analyses_html)
