@@ -113,3 +113,12 @@ def test_one_colour_per_tag_seed_family_first():
         colours=colours.for_series(["#news", "#metoo"]),
     )
     assert f'stroke="{TAG_PALETTE[0]}"' in svg and f'fill="{TAG_PALETTE[2]}"' in svg
+
+
+def test_the_movement_series_has_its_own_colour():
+    from groundswell.analyze.timeline import MOVEMENT
+    from groundswell.report.colours import MOVEMENT_COLOUR, MOVEMENT_SERIES
+
+    assert MOVEMENT_SERIES == MOVEMENT
+    colours = TagColours(["#metoo"])
+    assert colours.colour(MOVEMENT) == MOVEMENT_COLOUR != colours.colour("#metoo")

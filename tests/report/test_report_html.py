@@ -19,7 +19,7 @@ GOLDEN_H2 = [
     "Overview",
     "Ingest reconciliation",
     "Quarantine",
-    "Posts per day by tag",
+    "Posts over time by tag",
     "Top hashtags",
     "Speech acts over time",
     "What testimonies describe",

@@ -321,7 +321,7 @@ def _page(
         ("overview", "Overview"),
         ("reconciliation", "Ingest reconciliation"),
         ("quarantine", "Quarantine"),
-        ("tags-per-day", "Posts per day by tag"),
+        ("tags-per-day", "Posts over time by tag"),
         ("top-tags", "Top hashtags"),
         ("acts", "Speech acts"),
         ("testimony", "Testimonies"),

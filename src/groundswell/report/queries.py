@@ -93,6 +93,13 @@ def top_tags(con: Any, limit: int = 15) -> Any:
     """).df()
 
 
+def tag_count(con: Any) -> int:
+    """How many distinct hashtags the store's posts carry."""
+    return con.execute(
+        "SELECT count(DISTINCT tag) FROM (SELECT unnest(hashtags) AS tag FROM posts)"
+    ).fetchone()[0]
+
+
 def tag_daily(con: Any, tags: list[str]) -> tuple[list[date], dict[str, list[float]]]:
     """Posts per day for each tag, zero-filled over the store's whole date range."""
     if not tags:

@@ -188,7 +188,7 @@ def tags_sections(con: Any, colours: TagColours | None = None) -> str:
     tags = queries.top_tags(con)
     if tags.empty:
         return section(
-            "tags-per-day", "Posts per day by tag", note("No hashtags found.")
+            "tags-per-day", "Posts over time by tag", note("No hashtags found.")
         ) + section("top-tags", "Top hashtags", note("No hashtags found."))
     charted = list(tags[tags["authors"] >= MIN_CELL]["tag"].head(TOP_TAGS_CHARTED))
     days, series = queries.tag_daily(con, charted)
@@ -224,16 +224,17 @@ def tags_sections(con: Any, colours: TagColours | None = None) -> str:
     shown["peak_day"] = shown["peak_day"].astype(str)
     shown = suppress_small_cells(shown, "authors", ["posts", "authors", "peak_posts"])
     rows = shown[["tag", "posts", "authors", "first_day", "peak_day", "peak_posts"]]
-    top = table(
-        ["tag", "posts", "distinct authors", "first day", "peak day", "posts on peak day"],
-        _rows(rows),
-    )
+    header = ["tag", "posts", "distinct authors", "first day", "peak day", "posts on peak day"]
+    top = table(header, _rows(rows))
+    hidden = queries.tag_count(con) - len(rows)
+    if hidden > 0:  # the rest of the long tail, counted
+        top = top.replace("</tbody>", more_row(hidden, len(header), "hashtags") + "</tbody>")
     lead = intro(
         "How often the most used hashtags appear over time. A steep rise is a burst of "
         "attention; tags that rise together often belong to one movement. Each tag keeps its "
         "colour in every chart of this report."
     )
-    return section("tags-per-day", "Posts per day by tag", lead + chart + extra) + section(
+    return section("tags-per-day", "Posts over time by tag", lead + chart + extra) + section(
         "top-tags",
         "Top hashtags",
         intro(
