@@ -154,6 +154,7 @@ def test_years_report_explains_itself(years_page):
 def test_a_store_without_metoo(blm_page):
     page = blm_page
     assert "Movement: <strong>#blacklivesmatter</strong>" in page
+    assert "Nothing found for long-form articles: stance and claims in this store." in page
     assert 'class="error"' not in page
     assert "#metoo" not in page.replace("#MeToo", "")
     _ticks_never_overlap(page)

@@ -228,8 +228,13 @@ def render_analyses(
             fragment = sections.error_box(f"The analysis {r.name}", r.error)
         else:
             try:
+                shown = clean_fragment(r.analysis.render(r.frame), r.title)
+                if getattr(r.frame, "empty", False) and "<table" in shown:  # a header, no rows
+                    shown = re.sub(r"<table\b.*?</table>", "", shown, flags=re.S) + sections.note(
+                        f"Nothing found for {r.title.lower()} in this store."
+                    )
                 fragment = _chart(r.analysis, r.frame, colours) + fit_tables(
-                    clean_fragment(r.analysis.render(r.frame), r.title),
+                    shown,
                     total=len(r.frame) if hasattr(r.frame, "__len__") else None,
                 )
             except Exception as exc:
