@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "source": source,
         "short": bench_kind(sample(posts, args.n_short), args.device, args.precision, args.repeat),
         "long": bench_kind(
-            sample(posts, args.n_long, join=30, seed=1), args.device, args.precision
+            sample(posts, args.n_long, join=30, seed=1), args.device, args.precision, args.repeat
         ),
     }
     if args.json:

@@ -170,7 +170,9 @@ def _eval_args(p: argparse.ArgumentParser) -> None:
 def _eval(args: Any) -> int:
     from groundswell.classify import evaluate, format_evaluation
 
-    out = evaluate(args.labels, args.model, device=args.device, heads_dir=args.heads)
+    out = evaluate(
+        args.labels, args.model, device=args.device, heads_dir=args.heads, precision=args.precision
+    )
     if args.json:
         print_json(out)
     else:
