@@ -233,6 +233,7 @@ def classify_store(
     data_dir: str | os.PathLike | None = None,
     max_batches: int | None = None,
     workers: int | None = None,
+    precision: str = "auto",
 ) -> dict[str, Any]:
     """Classify every post without a row from the current model and version, one committed
     transaction per batch (a killed run resumes where it stopped). ``model='auto'`` picks the
@@ -240,7 +241,8 @@ def classify_store(
     the teacher on real posts; no torch is loaded), or, with ``distil``, distilled again from
     the teacher on a sample of this store. ``workers`` processes share the
     student's work on large stores (default: up to 4 cores; 1 for the teacher, which uses its
-    own threads). Returns counts, the model used and the distillation agreement."""
+    own threads). ``precision`` is the teacher's autocast dtype (auto: fp16 on cuda). Returns
+    counts, the model used and the distillation agreement."""
     from groundswell.classify.run import Classifier, choose_model, load_bundle
 
     started = datetime.now(UTC)
@@ -264,15 +266,13 @@ def classify_store(
             and total_posts >= MIN_DISTIL
             and choose_model("auto", 0, device) == "teacher"
         ):
-            from groundswell.classify.encoder import resolve_device
-
-            teacher = Classifier(load_bundle("teacher"), device=device)
+            teacher = Classifier(load_bundle("teacher"), device=device, precision=precision)
             # a GPU labels 20,000 posts in seconds: a larger sample, a closer student
-            sample = DISTIL_SAMPLE * (1 if resolve_device(device) == "cpu" else 10)
+            sample = DISTIL_SAMPLE * (1 if device == "cpu" else 10)
             bundle, agreement = distil_student(store, teacher, sample=sample, data_dir=data_dir)
         else:
             bundle = load_bundle(kind)
-    clf = Classifier(bundle, device=device)
+    clf = Classifier(bundle, device=device, precision=precision)
     todo = pending_count(store, clf.name, clf.version)
     if workers is None:  # the CPU student is the stage worth spreading over cores
         large = kind == "student" and todo >= PARALLEL_MIN_POSTS
@@ -331,6 +331,7 @@ def classify_store(
         {
             "model": model,
             "device": device,
+            "precision": precision,
             "batch_size": batch_size,
             "resolved": clf.name,
             "version": clf.version,
