@@ -33,7 +33,7 @@ PUBLIC_PERSON_AUTHORS = 25  # the default that makes a named person public (peop
 AUTHORS = whole(MIN_CELL, 1_000_000_000)  # author thresholds: raised, never below the codebook
 ORDER = (  # --help lists the commands in the order the data walks
     "ingest", "stats", "export", "forget", "classify", "predict", "eval", "train", "label",
-    "family", "timeline", "people", "pileons", "article", "report", "demo",
+    "family", "timeline", "people", "pileons", "article", "report", "serve", "demo",
 )  # fmt: skip
 
 
@@ -539,6 +539,37 @@ def _pileons(args: Any) -> int:
             baseline_days=args.baseline_days,
         )
     _print_frame(frame, args.json, "no pile-on found")
+    return 0
+
+
+# -- serve -----------------------------------------------------------------------------------
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    db_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    p.add_argument("--port", type=whole(1, 65535), default=8000, help="port (default: %(default)s)")
+    p.add_argument(
+        "--token",
+        help="require this token on every request (or set GROUNDSWELL_TOKEN); "
+        "needed for any host other than loopback",
+    )
+
+
+@command("serve", "explore the store in the browser, offline (extra 'serve')")(_serve_args)
+def _serve(args: Any) -> int:
+    from pathlib import Path
+
+    from groundswell.errors import StoreError
+    from groundswell.serve import check_binding, require_extra, serve
+
+    token = check_binding(args.host, args.token)
+    require_extra()
+    if not Path(args.db).exists():
+        raise StoreError(f"{args.db}: no such store; run `groundswell ingest PATH --db {args.db}`")
+    print(
+        f"groundswell serve: http://{args.host}:{args.port}/ (store {args.db}; Ctrl-C stops)",
+        file=sys.stderr,
+    )
+    serve(args.db, host=args.host, port=args.port, token=token)
     return 0
 
 

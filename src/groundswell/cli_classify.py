@@ -19,7 +19,17 @@ def _model_args(p: argparse.ArgumentParser, default: str) -> None:
         help="teacher (encoder, groundswell[teacher]), student (fast) or auto "
         "(default: %(default)s)",
     )
-    p.add_argument("--device", default="cpu", help="cpu (default) or cuda, when a GPU is present")
+    p.add_argument(
+        "--device",
+        default="cpu",
+        help="cpu (default), cuda or cuda:N (needs a CUDA build of torch)",
+    )
+    p.add_argument(
+        "--precision",
+        choices=["auto", "fp32", "fp16", "bf16"],
+        default="auto",
+        help="the teacher's autocast dtype (default auto: fp16 on cuda, fp32 on cpu)",
+    )
     p.add_argument("--heads", help="folder with student.npz / teacher.npz from `groundswell train`")
 
 
@@ -62,6 +72,7 @@ def _classify(args: Any) -> int:
             heads_dir=args.heads,
             distil=args.distil,
             workers=args.workers,
+            precision=args.precision,
             engine=args.engine,
             address=args.address,
         )
@@ -103,7 +114,9 @@ def _predict(args: Any) -> int:
                 records = read_input_records(fh, args.file)
         except OSError as exc:
             raise InputError(f"{args.file}: cannot read: {exc}") from exc
-    for rec in predict_records(records, args.model, device=args.device, heads_dir=args.heads):
+    for rec in predict_records(
+        records, args.model, device=args.device, heads_dir=args.heads, precision=args.precision
+    ):
         print(json.dumps(rec, ensure_ascii=False, default=str))
     return 0
 
@@ -160,7 +173,9 @@ def _eval_args(p: argparse.ArgumentParser) -> None:
 def _eval(args: Any) -> int:
     from groundswell.classify import evaluate, format_evaluation
 
-    out = evaluate(args.labels, args.model, device=args.device, heads_dir=args.heads)
+    out = evaluate(
+        args.labels, args.model, device=args.device, heads_dir=args.heads, precision=args.precision
+    )
     if args.json:
         print_json(out)
     else:

@@ -240,3 +240,20 @@ def test_random_sample_is_uniform_and_kept_for_estimation(tmp_path):
             assert share.low <= share.share <= share.high
             if share.label in truth:
                 assert share.low - 0.05 <= truth[share.label] <= share.high + 0.05
+
+
+def test_model_without_evaluation_gets_a_sampling_interval_not_a_point(tmp_path, monkeypatch):
+    from groundswell.classify import prevalence
+    from groundswell.store import Store
+
+    with Store(tmp_path / "raw.duckdb") as s:
+        fill_store(s, copies=2)
+        classify_store(s, model="student", distil=False)
+        monkeypatch.setattr(prevalence, "model_evaluation", lambda *_: None)
+        est = prevalence.store_act_shares(s.con)
+    assert est["method"] == "raw" and "Wilson" in est["reason"]
+    assert sum(share.count for share in est["shares"]) == est["posts"] > 0
+    for share in est["shares"]:
+        assert share.low <= share.share <= share.high
+        if 0 < share.count < est["posts"]:
+            assert share.high - share.low > 0.01  # sampling error is never zero-width

@@ -41,12 +41,17 @@ def test_teacher_predicts_with_evidence():
         assert r["evidence"]
 
 
-def test_cuda_request_falls_back_to_cpu_without_a_gpu():
+def test_cuda_request_without_a_gpu_is_refused_not_run_on_the_cpu():
     import torch
 
     from groundswell.classify.encoder import resolve_device
+    from groundswell.errors import InputError
 
-    assert resolve_device("cuda") == ("cuda" if torch.cuda.is_available() else "cpu")
+    if torch.cuda.is_available():
+        assert resolve_device("cuda") == "cuda"
+    else:
+        with pytest.raises(InputError, match="--device cuda"):
+            resolve_device("cuda")
 
 
 def test_student_is_distilled_on_the_store(store, data_dir):

@@ -18,8 +18,10 @@ def test_line_chart_one_polyline_per_series():
     svg = charts.line_chart(days, series, title="t")
     assert svg.count("<polyline") == 2
     assert "#metoo: peak 39 on 2017-11-09" in svg
+    assert "#himtoo: peak &lt; 10 on" in svg  # a count under 10 never shows its number
     assert "http" not in svg and "<script" not in svg
-    assert "Nov 2017" in svg  # a month tick
+    assert ">2 Oct<" in svg and ">9 Oct<" in svg  # 40 days: weekly ticks, on Mondays
+    assert ">3 Oct<" not in svg
 
 
 def test_stacked_bars_shares_sum_to_the_bar():
@@ -27,7 +29,19 @@ def test_stacked_bars_shares_sum_to_the_bar():
     heights = [float(h) for h in re.findall(r'height="([^"]+)" fill="[^"]+"><title>', svg)]
     assert len(heights) == 4
     assert abs(heights[0] + heights[1] - (heights[2] + heights[3])) < 0.2
-    assert "w1 a: 25.0% (n=1)" in svg
+    assert "w1, a: &lt; 10 distinct authors" in svg
+    assert "n=" not in svg
+
+
+def test_stacked_bar_hovers_read_under_10_by_authors():
+    svg = charts.stacked_bars(
+        ["w1"],
+        {"a": [40], "b": [60]},
+        authors={"a": [9], "b": [30]},
+        title="t",
+    )
+    assert "w1, a: &lt; 10 distinct authors" in svg
+    assert "w1, b: 60.0% of 100 posts" in svg
 
 
 def test_hbars_draw_interval_whiskers():

@@ -19,11 +19,12 @@ GOLDEN_H2 = [
     "Overview",
     "Ingest reconciliation",
     "Quarantine",
-    "Posts per day by tag",
+    "Posts over time by tag",
     "Top hashtags",
     "Speech acts over time",
     "What testimonies describe",
     "Analyses",
+    "Glossary",
 ]
 
 

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -67,7 +68,7 @@ from groundswell.analyze.family_growth import (
     has_acts,
     tagged_table,
 )
-from groundswell.analyze.registry import Analysis, Params
+from groundswell.analyze.registry import Analysis, Params, readable_p
 from groundswell.errors import InputError, NotEnoughDataError
 from groundswell.schema import ACTS, normalise_hashtag
 
@@ -111,14 +112,18 @@ class FamilyParams(Params):
     saturation: float = 0.5
 
 
-def format_columns(frame: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
-    """A copy for display: numbers in the named columns through a format spec ("{:.0%}"),
-    missing values blank, strings (a suppressed "< 10") unchanged."""
+def format_columns(
+    frame: pd.DataFrame, formats: dict[str, str | Callable[[Any], str]]
+) -> pd.DataFrame:
+    """A copy for display: numbers in the named columns through a format spec ("{:.0%}") or a
+    function (``readable_p``), missing values blank, strings (a suppressed "< 10") unchanged."""
 
-    def one(spec: str, v: Any) -> Any:
+    def one(spec: str | Callable[[Any], str], v: Any) -> Any:
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return ""
-        return v if isinstance(v, str) else spec.format(v)
+        if isinstance(v, str):
+            return v
+        return spec(v) if callable(spec) else spec.format(v)
 
     out = frame.copy()
     for col, spec in formats.items():
@@ -311,7 +316,7 @@ class FamilyAnalysis(Analysis):
         """The family table with small cells suppressed and the role rule stated."""
         from groundswell.care import suppress_small_cells
 
-        formats = {"g2": "{:.1f}", "p_value": "{:.1e}", "time_overlap": "{:.0%}"}
+        formats: dict[str, Any] = {"g2": "{:.1f}", "p_value": readable_p, "time_overlap": "{:.0%}"}
         formats.update({f"share_{a}": "{:.0%}" for a in ACTS})
         formats.update({c: "{:,.0f}" for c in ("posts", "authors", "cooccurrence", "classified")})
         shown = format_columns(suppress_small_cells(frame), formats)

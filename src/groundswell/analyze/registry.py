@@ -8,6 +8,7 @@ its parameters and version, for provenance.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -96,6 +97,19 @@ class Analysis:
         parameters and version above every analysis's fragment, and its chart."""
         table = frame.head(50).to_html(index=False, escape=True, border=0, classes="data")
         return f"<h2>{html.escape(self.title or self.name)}</h2>{table}"
+
+
+def readable_p(p: Any) -> str:
+    """A p-value as people read it: "< 0.001" below a thousandth, else two significant
+    figures ("0.012", "0.35", "0.5"); empty when missing."""
+    if p is None or isinstance(p, str):
+        return p or ""
+    p = float(p)
+    if math.isnan(p):
+        return ""
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.2g}"
 
 
 def analyses() -> dict[str, type[Analysis]]:

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from groundswell.analyze.registry import Analysis, LineChart, Params
+from groundswell.analyze.registry import Analysis, LineChart, Params, readable_p
 from groundswell.schema import normalise_hashtag
 
 MOVEMENT = "(movement)"
@@ -202,7 +202,8 @@ def daily_counts(store: Any, tags: list[str]) -> pd.DataFrame:
         [tags],
     ).fetchall()
     for tag, day, n in rows:
-        frame.at[day, tag] = n
+        if day is not None:  # undated posts have no day to count on
+            frame.at[day, tag] = n
     return frame
 
 
@@ -245,7 +246,7 @@ class TimelineAnalysis(Analysis):
         onsets and bursts table."""
         from groundswell.analyze.family import format_columns
 
-        formats = {"level": "{:.0f}", "posts": "{:,.0f}", "p_value": "{:.1e}"}
+        formats: dict[str, Any] = {"level": "{:.0f}", "posts": "{:,.0f}", "p_value": readable_p}
         formats.update({c: "{:.1f}" for c in ("rate_per_day", "baseline_per_day", "ratio")})
         shown = format_columns(frame, {**formats, "end": "{}"})
         table = shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")

@@ -84,13 +84,16 @@ def evaluate(
     *,
     device: str = "cpu",
     heads_dir: str | os.PathLike | None = None,
+    precision: str = "auto",
 ) -> dict[str, Any]:
     """Classify the texts of ``labels_csv`` with ``model`` and score them against its ``act``
     column; returns metrics with the model's name and version."""
     from groundswell.classify.run import load_classifier
 
     texts, gold = read_eval_csv(labels_csv)
-    clf = load_classifier(model, n_posts=len(texts), device=device, heads_dir=heads_dir)
+    clf = load_classifier(
+        model, n_posts=len(texts), device=device, heads_dir=heads_dir, precision=precision
+    )
     probs = clf.scores(texts)["act"]
     pred = [ACTS[i] for i in probs.argmax(axis=1)]
     out = act_metrics(gold, pred, probs)

@@ -309,10 +309,13 @@ def store_act_shares(con: Any) -> dict[str, Any] | None:
         out["shares"] = adjusted_shares(n, np.asarray(evaluation["act_confusion"]), ACTS)
     else:
         out["method"] = "raw"
-        out["reason"] = "no real-data evaluation is kept with this model"
-        total = max(int(n.sum()), 1)
+        out["reason"] = (
+            "no real-data evaluation is kept with this model: the interval is sampling error "
+            "only (Wilson), not the model's error"
+        )
+        total = int(n.sum())
         out["shares"] = [
-            Share(a, int(k), k / total, k / total, k / total, k / total)
+            Share(a, int(k), k / max(total, 1), k / max(total, 1), *wilson(int(k), total))
             for a, k in zip(ACTS, n, strict=True)
         ]
     return out

@@ -34,10 +34,12 @@ class Classifier:
         device: str = "cpu",
         batch_size: int | None = None,
         explainer: Bundle | None = None,
+        precision: str = "auto",
     ) -> None:
         self.bundle = bundle
         self.kind = bundle.kind
         self.device = device
+        self.precision = precision
         self.batch_size = batch_size
         self.explainer = (
             explainer
@@ -69,6 +71,7 @@ class Classifier:
                     batch_size=self.batch_size,
                     adapter=self.bundle.adapter,
                     signals=bool(self.bundle.meta.get("signals")),
+                    precision=self.precision,
                 )
         return self._feats
 
@@ -235,6 +238,7 @@ def choose_model(model: str, n_posts: int, device: str = "cpu") -> str:
     its extra is installed, else the student."""
     if model not in MODELS:
         raise ModelError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
+    device = resolve_device(device)  # a GPU asked for and absent: say so before any work
     if model == "teacher":
         require_teacher()
         return model
@@ -242,7 +246,7 @@ def choose_model(model: str, n_posts: int, device: str = "cpu") -> str:
         return model
     if not teacher_available():
         return "student"
-    if resolve_device(device) != "cpu" or n_posts < AUTO_TEACHER_LIMIT:
+    if device != "cpu" or n_posts < AUTO_TEACHER_LIMIT:
         return "teacher"
     return "student"
 
@@ -254,12 +258,20 @@ def load_classifier(
     device: str = "cpu",
     batch_size: int | None = None,
     heads_dir: str | os.PathLike | None = None,
+    precision: str = "auto",
 ) -> Classifier:
     """A ready Classifier for ``model`` (teacher, student or auto)."""
+    from groundswell.classify.device import resolve_precision
+
     kind = choose_model(model, n_posts, device)
+    resolve_precision(precision, "cpu")  # a bad name fails here, not at the first batch
     explainer = load_bundle("student", heads_dir) if kind == "teacher" else None
     return Classifier(
-        load_bundle(kind, heads_dir), device=device, batch_size=batch_size, explainer=explainer
+        load_bundle(kind, heads_dir),
+        device=device,
+        batch_size=batch_size,
+        explainer=explainer,
+        precision=precision,
     )
 
 
@@ -271,9 +283,12 @@ def predict_texts(
     device: str = "cpu",
     heads_dir: str | os.PathLike | None = None,
     evidence: bool = True,
+    precision: str = "auto",
 ) -> list[dict[str, Any]]:
     """Classify ``texts`` with ``model``; one record per text (see Classifier.predict)."""
-    clf = load_classifier(model, n_posts=len(texts), device=device, heads_dir=heads_dir)
+    clf = load_classifier(
+        model, n_posts=len(texts), device=device, heads_dir=heads_dir, precision=precision
+    )
     return clf.predict(texts, langs, evidence=evidence)
 
 
@@ -320,10 +335,13 @@ def predict_records(
     device: str = "cpu",
     heads_dir: str | os.PathLike | None = None,
     batch_size: int = 5000,
+    precision: str = "auto",
 ) -> list[dict[str, Any]]:
     """Each input record with the prediction's fields added (input fields passed through,
     a ``lang`` field used as the post's language)."""
-    clf = load_classifier(model, n_posts=len(records), device=device, heads_dir=heads_dir)
+    clf = load_classifier(
+        model, n_posts=len(records), device=device, heads_dir=heads_dir, precision=precision
+    )
     out = []
     for i in range(0, len(records), batch_size):
         chunk = records[i : i + batch_size]

@@ -301,6 +301,7 @@ def classify_store(
     data_dir: str | os.PathLike | None = None,
     max_batches: int | None = None,
     workers: int | None = None,
+    precision: str = "auto",
     engine: str = "local",
     address: str | None = None,
 ) -> dict[str, Any]:
@@ -310,9 +311,10 @@ def classify_store(
     the teacher on real posts; no torch is loaded), or, with ``distil``, distilled again from
     the teacher on a sample of this store. ``workers`` processes share the
     student's work on large stores (default: up to 4 cores; 1 for the teacher, which uses its
-    own threads). ``engine="ray"`` predicts the batches on Ray (a cluster at ``address``, or a
-    local one started for the run) with the same batch function, written here in the same
-    transactions. Returns counts, the model used and the distillation agreement."""
+    own threads). ``precision`` is the teacher's autocast dtype (auto: fp16 on cuda).
+    ``engine="ray"`` predicts the batches on Ray (a cluster at ``address``, or a local one
+    started for the run) with the same batch function, written here in the same transactions.
+    Returns counts, the model used and the distillation agreement."""
     from groundswell.classify.run import Classifier, choose_model, load_bundle
 
     if engine not in ("local", "ray"):
@@ -338,15 +340,13 @@ def classify_store(
             and total_posts >= MIN_DISTIL
             and choose_model("auto", 0, device) == "teacher"
         ):
-            from groundswell.classify.encoder import resolve_device
-
-            teacher = Classifier(load_bundle("teacher"), device=device)
+            teacher = Classifier(load_bundle("teacher"), device=device, precision=precision)
             # a GPU labels 20,000 posts in seconds: a larger sample, a closer student
-            sample = DISTIL_SAMPLE * (1 if resolve_device(device) == "cpu" else 10)
+            sample = DISTIL_SAMPLE * (1 if device == "cpu" else 10)
             bundle, agreement = distil_student(store, teacher, sample=sample, data_dir=data_dir)
         else:
             bundle = load_bundle(kind)
-    clf = Classifier(bundle, device=device)
+    clf = Classifier(bundle, device=device, precision=precision)
     todo = pending_count(store, clf.name, clf.version)
     if workers is None:  # the CPU student is the stage worth spreading over cores
         large = kind == "student" and todo >= PARALLEL_MIN_POSTS
@@ -392,6 +392,7 @@ def classify_store(
         {
             "model": model,
             "device": device,
+            "precision": precision,
             "batch_size": batch_size,
             "resolved": clf.name,
             "version": clf.version,

@@ -16,19 +16,27 @@ from groundswell.classify.encoder import Encoder
 from groundswell.classify.rules import SIGNALS, signal_matrix
 
 SIGNAL_SCALE = 0.5  # cues next to an embedding: one weight each, learned with the heads
-_ENCODERS: dict[tuple[str, int | None, str], Encoder] = {}
+_ENCODERS: dict[tuple[str, int | None, str, str], Encoder] = {}
 
 
 def get_encoder(
-    device: str = "cpu", batch_size: int | None = None, adapter: dict[str, Any] | None = None
+    device: str = "cpu",
+    batch_size: int | None = None,
+    adapter: dict[str, Any] | None = None,
+    precision: str = "auto",
 ) -> Encoder:
-    """One loaded encoder per (device, batch size, adapter content) in this process."""
+    """One loaded encoder per (device, batch size, precision, adapter content) in this
+    process."""
     from groundswell.classify.heads import arrays_digest
 
-    key = (device, batch_size, arrays_digest(adapter["arrays"]) if adapter else "")
+    key = (device, batch_size, precision, arrays_digest(adapter["arrays"]) if adapter else "")
     if key not in _ENCODERS:
         _ENCODERS[key] = Encoder(
-            device=device, batch_size=batch_size, adapter=adapter, normalize=adapter is None
+            device=device,
+            batch_size=batch_size,
+            adapter=adapter,
+            normalize=adapter is None,
+            precision=precision,
         )
     return _ENCODERS[key]
 
@@ -42,8 +50,10 @@ class TeacherFeaturizer:
         batch_size: int | None = None,
         adapter: dict[str, Any] | None = None,
         signals: bool = False,
+        precision: str = "auto",
     ) -> None:
         self.device = device
+        self.precision = precision
         self.batch_size = batch_size
         self.adapter = adapter
         self.signals = signals
@@ -61,7 +71,7 @@ class TeacherFeaturizer:
     ) -> np.ndarray:
         """Embeddings (and cues), float64 (``hits``: a full ``rules.scan`` to reuse)."""
         if self._encoder is None:  # keyed by the adapter's content: hash it once, not per batch
-            self._encoder = get_encoder(self.device, self.batch_size, self.adapter)
+            self._encoder = get_encoder(self.device, self.batch_size, self.adapter, self.precision)
         enc = self._encoder
         emb = enc.encode(texts, progress=progress).astype(np.float64)
         if not self.signals:

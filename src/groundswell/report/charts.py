@@ -1,28 +1,26 @@
-"""Inline SVG charts for the static report: lines over days, stacked shares, horizontal bars.
+"""Inline SVG charts for the static report: lines over time, stacked shares, horizontal bars.
 
 Hand-written SVG so the report opens with no network and no JavaScript. Every mark carries a
-``<title>`` so hovering shows the number; colours are the Okabe-Ito palette (colour-blind safe).
+``<title>`` so hovering shows the number; a number from fewer than 10 distinct authors reads
+"< 10" (CODEBOOK section 7). Time axes adapt to the span (``axes.time_ticks``); series colours
+come from the caller's map (one colour per tag for the whole report, ``colours.TagColours``),
+else from the palette in order.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from html import escape
 
-PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#D55E00",
-    "#CC79A7",
-    "#56B4E9",
-    "#F0E442",
-    "#000000",
-    "#999999",
-    "#8C564B",
-)
+from groundswell.report.axes import count_period, label, next_period, rebin, time_ticks
+from groundswell.report.colours import TAG_PALETTE
+
+PALETTE = TAG_PALETTE
+SMALL = "< 10"
+MIN_AUTHORS = 10
+PER = {"day": "per day", "week": "per week", "month": "per month"}
 
 
 def colour(i: int) -> str:
@@ -46,16 +44,72 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-def _legend(names: Sequence[str], x: float, y: float) -> str:
-    parts, cx = [], x
+def _count(v: float, authors: float | None = None) -> str:
+    """A count for a hover text: "< 10" when fewer than 10 distinct authors stand behind it
+    (a count of posts or authors under 10 always has fewer than 10 authors)."""
+    if (authors is not None and authors < MIN_AUTHORS) or v < MIN_AUTHORS:
+        return SMALL
+    return _fmt(v)
+
+
+def _series_colours(names: Sequence[str], colours: Mapping[str, str] | None) -> list[str]:
+    colours = colours or {}
+    return [colours.get(n, colour(i)) for i, n in enumerate(names)]
+
+
+def _legend_rows(names: Sequence[str], width: float, x: float) -> list[list[tuple[float, int]]]:
+    """Legend entries laid out in rows that fit ``width``: [(x, name index)] per row."""
+    rows: list[list[tuple[float, int]]] = [[]]
+    cx = x
     for i, name in enumerate(names):
-        parts.append(
-            f'<rect x="{cx:.1f}" y="{y - 9:.1f}" width="10" height="10" '
-            f'fill="{colour(i)}"/><text x="{cx + 14:.1f}" y="{y:.1f}">'
-            f"{escape(name)}</text>"
-        )
-        cx += 22 + 7.2 * len(name)
+        w = 22 + 6.6 * len(name)
+        if rows[-1] and cx + w > width - 8:
+            rows.append([])
+            cx = x
+        rows[-1].append((cx, i))
+        cx += w
+    return rows
+
+
+def _legend(names: Sequence[str], fills: Sequence[str], rows: list, y: float) -> str:
+    parts = []
+    for r, row in enumerate(rows):
+        yy = y + 16 * r
+        for cx, i in row:
+            parts.append(
+                f'<rect x="{cx:.1f}" y="{yy - 9:.1f}" width="10" height="10" '
+                f'fill="{fills[i]}"/><text x="{cx + 14:.1f}" y="{yy:.1f}">'
+                f"{escape(names[i])}</text>"
+            )
     return "".join(parts)
+
+
+def _x_axis(first: date, last: date, left: float, pw: float, y: float) -> str:
+    """Tick marks and labels for dates from ``first`` to ``last`` over ``pw`` pixels."""
+    span = max((last - first).days, 1)
+    _, ticks = time_ticks(first, last, pw)
+    out = []
+    for d, text in ticks:
+        x = left + (pw * (d - first).days / span if last > first else pw / 2)
+        out.append(
+            f'<line class="axis" x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 4}"/>'
+            f'<text class="tick" x="{x:.1f}" y="{y + 17}" text-anchor="middle">'
+            f"{escape(text)}</text>"
+        )
+    return "".join(out)
+
+
+def _y_grid(ymax: float, left: float, pw: float, top: float, ph: float, share: bool) -> str:
+    out = []
+    for k in range(5):
+        v = ymax * k / 4
+        y = top + ph - ph * v / ymax
+        text = f"{v:.0%}" if share else _fmt(v)
+        out.append(
+            f'<line class="grid" x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{text}</text>'
+        )
+    return "".join(out)
 
 
 def line_chart(
@@ -66,50 +120,77 @@ def line_chart(
     width: int = 880,
     height: int = 300,
     y_label: str = "posts per day",
+    colours: Mapping[str, str] | None = None,
+    authors: Mapping[str, Sequence[float]] | None = None,
 ) -> str:
-    """One line per series over consecutive days (``series`` values align with ``days``)."""
+    """One line per series over days (``series`` values align with ``days``, one per day).
+
+    Over more than a year the days are summed into weeks, over more than four years into
+    months, and the axis label says so. ``authors`` (distinct authors per day, per series)
+    lets a hover read "< 10" where fewer than 10 authors stand behind a peak.
+    """
     if not days or not series:
         return '<p class="empty">No data to chart.</p>'
-    left, right, top, bottom = 56, 12, 34, 44
-    pw, ph = width - left - right, height - top - bottom
+    keep = [i for i, d in enumerate(days) if d is not None and d == d]  # not None, not NaT
+    if len(keep) < len(days):  # undated posts have no place on a time axis
+        days = [days[i] for i in keep]
+        series = {k: [v[i] for i in keep] for k, v in series.items()}
+        if authors:
+            authors = {k: [v[i] for i in keep] for k, v in authors.items()}
+    if not days:
+        return '<p class="empty">No dated posts to chart.</p>'
+    days = [d.date() if hasattr(d, "date") and callable(d.date) else d for d in days]
+    unit = count_period(days[0], days[-1])
+    if unit != "day":
+        days, series = rebin(days, series, unit)
+        authors = None  # distinct authors do not add up over days: hovers use the count
+        if y_label == "posts per day":
+            y_label = f"posts {PER[unit]}"
+        else:  # daily distinct authors summed are not distinct authors of the period
+            y_label = f"{y_label}, summed by {unit}"
+        title = title.replace("Posts per day", f"Posts {PER[unit]}")
+    names = list(series)
+    fills = _series_colours(names, colours)
+    left, right, top = 56, 12, 34
+    pw = width - left - right
+    legend = _legend_rows(names, width, left)
+    bottom = 30 + 16 * len(legend)
+    height = max(height, top + bottom + 120)
+    ph = height - top - bottom
     ymax = _nice_max(max((max(v) for v in series.values() if len(v)), default=0))
-    n = len(days)
+    first, last = days[0], days[-1]
+    span = (last - first).days
 
-    def sx(i: int) -> float:
-        return left + (pw * i / (n - 1) if n > 1 else pw / 2)
+    def sx(d: date) -> float:
+        return left + (pw * (d - first).days / span if span else pw / 2)
 
     def sy(v: float) -> float:
         return top + ph - ph * v / ymax
 
-    out = [_open(width, height, title)]
-    for k in range(5):  # horizontal grid
-        v = ymax * k / 4
-        out.append(
-            f'<line class="grid" x1="{left}" x2="{left + pw}" y1="{sy(v):.1f}" '
-            f'y2="{sy(v):.1f}"/><text class="tick" x="{left - 6}" y="{sy(v) + 4:.1f}" '
-            f'text-anchor="end">{_fmt(v)}</text>'
-        )
-    for i, d in enumerate(days):  # month ticks
-        if d.day == 1 or i == 0:
-            out.append(
-                f'<line class="axis" x1="{sx(i):.1f}" x2="{sx(i):.1f}" y1="{top + ph}" '
-                f'y2="{top + ph + 4}"/><text class="tick" x="{sx(i):.1f}" '
-                f'y="{top + ph + 17}" text-anchor="middle">{d.strftime("%b %Y")}</text>'
-            )
+    out = [_open(width, height, title), _y_grid(ymax, left, pw, top, ph, False)]
+    out.append(_x_axis(first, last, left, pw, top + ph))
     out.append(
         f'<text class="tick" x="12" y="{top + ph / 2:.1f}" '
         f'transform="rotate(-90 12 {top + ph / 2:.1f})" text-anchor="middle">'
         f"{escape(y_label)}</text>"
     )
-    for si, (name, values) in enumerate(series.items()):
-        pts = " ".join(f"{sx(i):.1f},{sy(v):.1f}" for i, v in enumerate(values))
+    for name, fill in zip(names, fills, strict=True):
+        values = series[name]
+        pts = " ".join(f"{sx(d):.1f},{sy(v):.1f}" for d, v in zip(days, values, strict=True))
         peak = max(range(len(values)), key=lambda i: values[i]) if len(values) else 0
+        who = authors.get(name) if authors else None
+        shown = _count(values[peak], who[peak] if who is not None else None)
+        when = {
+            "day": f"on {days[peak].isoformat()}",
+            "week": f"in the week of {label(days[peak], 'day')}",
+            "month": f"in {label(days[peak], 'month')}",
+        }[unit]
         out.append(
-            f'<polyline fill="none" stroke="{colour(si)}" stroke-width="1.6" '
-            f'points="{pts}"><title>{escape(name)}: peak {_fmt(values[peak])} on '
-            f"{days[peak].isoformat()}</title></polyline>"
+            f'<polyline fill="none" stroke="{fill}" stroke-width="1.6" '
+            f'points="{pts}"><title>{escape(name)}: peak {escape(shown)} {escape(when)}</title>'
+            "</polyline>"
         )
-    out.append(_legend(list(series), left, height - 8))
+    out.append(_legend(names, fills, legend, top + ph + 38))
     out.append("</svg>")
     return "".join(out)
 
@@ -122,50 +203,70 @@ def stacked_bars(
     width: int = 880,
     height: int = 300,
     normalise: bool = True,
+    colours: Mapping[str, str] | None = None,
+    authors: Mapping[str, Sequence[float]] | None = None,
+    periods: Sequence[date] | None = None,
+    unit: str = "week",
 ) -> str:
-    """One bar per category, stacked by series; ``normalise`` turns counts into shares."""
+    """One bar per category, stacked by series; ``normalise`` turns counts into shares.
+
+    ``authors`` (distinct authors per cell) makes a cell under 10 authors read "< 10" in its
+    hover. ``periods`` (the first day of each bar's ``unit``) puts a time axis under the bars
+    instead of category labels.
+    """
     if not categories or not series:
         return '<p class="empty">No data to chart.</p>'
-    left, right, top, bottom = 56, 12, 34, 58
-    pw, ph = width - left - right, height - top - bottom
+    names = list(series)
+    fills = _series_colours(names, colours)
+    left, right, top = 56, 12, 34
+    pw = width - left - right
+    legend = _legend_rows(names, width, left)
+    bottom = 34 + 16 * len(legend)
+    height = max(height, top + bottom + 120)
+    ph = height - top - bottom
     totals = [sum(series[s][i] for s in series) for i in range(len(categories))]
     ymax = 1.0 if normalise else _nice_max(max(totals))
     n = len(categories)
     slot = pw / n
     bar = max(1.0, slot * 0.8)
-    out = [_open(width, height, title)]
-    for k in range(5):
-        v = ymax * k / 4
-        y = top + ph - ph * v / ymax
-        label = f"{v:.0%}" if normalise else _fmt(v)
-        out.append(
-            f'<line class="grid" x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{label}</text>"
-        )
-    every = max(1, math.ceil(n / 12))
+    out = [_open(width, height, title), _y_grid(ymax, left, pw, top, ph, normalise)]
     for i, cat in enumerate(categories):
         x = left + i * slot + (slot - bar) / 2
         base = top + ph
         total = totals[i] or 1
-        for si, (name, values) in enumerate(series.items()):
+        for name, fill in zip(names, fills, strict=True):
+            values = series[name]
             v = values[i] / total if normalise else values[i]
             h = ph * v / ymax
             if h <= 0:
                 continue
             base -= h
-            shown = f"{v:.1%}" if normalise else _fmt(v)
+            who = authors[name][i] if authors and name in authors else None
+            small = (who is not None and who < MIN_AUTHORS) or values[i] < MIN_AUTHORS
+            if small:
+                shown = f"{SMALL} distinct authors"
+            elif normalise:
+                shown = f"{v:.1%} of {_fmt(total)} posts"
+            else:
+                shown = _fmt(v)
             out.append(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{colour(si)}"><title>{escape(cat)} {escape(name)}: {shown} '
-                f"(n={_fmt(values[i])})</title></rect>"
+                f'fill="{fill}"><title>{escape(cat)}, {escape(name)}: {escape(shown)}'
+                "</title></rect>"
             )
-        if i % every == 0:
-            out.append(
-                f'<text class="tick" x="{x + bar / 2:.1f}" y="{top + ph + 15}" '
-                f'text-anchor="middle">{escape(cat)}</text>'
-            )
-    out.append(_legend(list(series), left, height - 8))
+    if periods:
+        end = next_period(periods[-1], unit) - timedelta(days=1)
+        out.append(_x_axis(periods[0], end, left, pw, top + ph))
+    else:
+        every = max(1, math.ceil(n * 7.0 * max(len(c) for c in categories) / pw))
+        for i, cat in enumerate(categories):
+            if i % every == 0:
+                x = left + i * slot + slot / 2
+                out.append(
+                    f'<text class="tick" x="{x:.1f}" y="{top + ph + 15}" '
+                    f'text-anchor="middle">{escape(cat)}</text>'
+                )
+    out.append(_legend(names, fills, legend, top + ph + 38))
     out.append("</svg>")
     return "".join(out)
 
@@ -178,6 +279,7 @@ def hbars(
     intervals: Sequence[tuple[float, float]] | None = None,
     width: int = 560,
     share: bool = True,
+    fill: str | None = None,
 ) -> str:
     """Horizontal bars, largest first as given; ``intervals`` draws a whisker per bar."""
     if not labels:
@@ -186,8 +288,9 @@ def hbars(
     height = top + row * len(labels) + 10
     pw = width - left - right
     vmax = 1.0 if share else _nice_max(max(values))
+    fill = fill or colour(0)
     out = [_open(width, height, title)]
-    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
+    for i, (text, v) in enumerate(zip(labels, values, strict=True)):
         y = top + i * row
         w = pw * v / vmax
         shown = f"{v:.1%}" if share else _fmt(v)
@@ -195,13 +298,12 @@ def hbars(
         label_x = left + w + 4
         if intervals:  # the value goes right of the whisker, not under it
             label_x = max(label_x, left + pw * intervals[i][1] / vmax + 4)
-        if intervals:
             lo, hi = intervals[i]
             tip += f" (95% CI {lo:.1%} to {hi:.1%})"
         out.append(
             f'<text class="tick" x="{left - 6}" y="{y + 14}" text-anchor="end">'
-            f'{escape(label)}</text><rect x="{left}" y="{y + 3}" width="{w:.1f}" '
-            f'height="{row - 8}" fill="{colour(0)}"><title>{escape(label)}: {tip}</title>'
+            f'{escape(text)}</text><rect x="{left}" y="{y + 3}" width="{w:.1f}" '
+            f'height="{row - 8}" fill="{fill}"><title>{escape(text)}: {tip}</title>'
             f'</rect><text class="tick" x="{label_x:.1f}" y="{y + 14}">{shown}</text>'
         )
         if intervals:

@@ -1,8 +1,10 @@
 """Build the static HTML report: one file, inline CSS and SVG, opens with no network.
 
 Sections in order: synthetic banner (when the store holds synthetic posts), overview, ingest
-reconciliation, quarantine, posts per day by tag, top hashtags, speech acts over time, what
-testimonies describe, then one section per registered analysis with its parameters. The
+reconciliation, quarantine, posts over time by tag, top hashtags, speech acts over time (with
+their definitions and example posts), what testimonies describe, one section per registered
+analysis (a plain introduction, its result, its parameters folded under "Method details"), and
+a glossary. Each section opens in plain words; one tag keeps one colour in every chart. The
 movement's seed (given, or the store's most used hashtag) is named in the header and handed to
 every analysis with a ``seed`` parameter. An analysis with too little data says so plainly ("not
 enough data for X because Y"); one that fails shows its error instead of sinking the report.
@@ -13,11 +15,15 @@ from __future__ import annotations
 import html
 import os
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from groundswell.report import charts, queries, sections
+from groundswell.report import charts, labels, queries, sections
+from groundswell.report.colours import MOVEMENT_SERIES, TagColours
+from groundswell.report.glossary import ANALYSIS_INTROS
+from groundswell.report.tables import fit_tables
 
 _STRIP = re.compile(
     r"<(script|iframe|object|embed)\b.*?</\1\s*>|<(script|link|iframe|embed|base)\b"
@@ -56,6 +62,20 @@ svg.chart .ci{stroke:#333;stroke-width:1.2}
 .error{background:#fdecea;border:1px solid #d55e00;padding:8px 12px;border-radius:6px}
 article.analysis{border-top:1px dashed var(--line);margin-top:18px}
 footer{margin-top:40px;padding-bottom:40px;color:var(--muted);font-size:13px}
+main{overflow-wrap:anywhere}
+.table-wrap{max-width:100%;overflow-x:auto;margin:8px 0 14px}.table-wrap table{margin:0}
+td{max-width:26em;overflow-wrap:anywhere;vertical-align:top}th{white-space:nowrap}
+tr.more td{color:var(--muted);font-style:italic;text-align:left}
+.pair>div{min-width:0;max-width:100%}
+.intro{margin:6px 0 10px}
+details.method{margin:6px 0 14px;color:var(--muted);font-size:13px}
+details.method summary{cursor:pointer;color:var(--accent)}
+details.method ul{columns:2;margin:4px 0}
+dl.defs{margin:6px 0 12px}dl.defs dt{font-weight:600}dl.defs dd{margin:0 0 6px 1.4em}
+.act-examples h4{margin:12px 0 4px}
+blockquote.example{margin:6px 0;padding:6px 12px;border-left:3px solid var(--line);
+background:#fff;font-style:italic}
+blockquote.example .source{display:block;font-style:normal;color:var(--muted);font-size:12px}
 """
 
 SYNTHETIC_BANNER = (
@@ -81,16 +101,19 @@ def build_report(
     ov = queries.overview(con)
     has_acts = {"platform", "id", "act"} <= queries.table_columns(con, "acts")
     has_testimony = {"platform", "id"} <= queries.table_columns(con, "testimony")
+    results = run_all(store, tag) if run_analyses else []
+    colours = report_colours(tag, results)
     body = [
         sections.overview_section(ov),
         sections.reconciliation_section(queries.ingest_runs(con)),
         sections.quarantine_section(queries.quarantine_reasons(con)),
-        sections.tags_sections(con),
-        sections.acts_section(con, has_acts),
-        sections.testimony_section(con, has_acts, has_testimony),
+        sections.tags_sections(con, colours),
+        labels.acts_section(con, has_acts),
+        labels.testimony_section(con, has_acts, has_testimony),
     ]
-    analyses_html, analysis_links = analyses_section(store, tag) if run_analyses else ("", [])
+    analyses_html, analysis_links = render_analyses(results, colours) if run_analyses else ("", [])
     body.append(analyses_html)
+    body.append(sections.glossary_section())
     page = _page(store, ov, "".join(body), analysis_links, (tag, chosen))
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -110,19 +133,33 @@ def _load_analyses() -> tuple[dict[str, type], dict[str, Exception]]:
     return found, failed
 
 
-def analyses_section(store: Any, seed: str | None = None) -> tuple[str, list[tuple[str, str]]]:
-    """One article per registered analysis: title, parameters, its rendered result, or why
-    there is not enough data for it, or its error. ``seed`` goes to analyses that take one."""
+@dataclass
+class AnalysisResult:
+    """One registered analysis run for the report: its result frame, or why there is none."""
+
+    name: str
+    title: str
+    cls: type | None = None
+    analysis: Any = None
+    frame: Any = None
+    params: dict[str, Any] = field(default_factory=dict)
+    not_enough: str = ""  # "not enough data for X because Y"
+    error: Exception | None = None
+    failed_to_load: bool = False
+
+
+def run_all(store: Any, seed: str | None = None) -> list[AnalysisResult]:
+    """Run every registered analysis on ``store`` (``seed`` to those that take one); a failure
+    or too little data is kept in the result, never raised."""
     from dataclasses import fields
 
     from groundswell.errors import NotEnoughDataError
 
     found, failed = _load_analyses()
-    parts, links = [], []
+    results = []
     for name, cls in found.items():
-        anchor = "analysis-" + re.sub(r"[^a-z0-9]+", "-", name.lower())
         title = getattr(cls, "title", "") or name
-        params_html = ""
+        result = AnalysisResult(name, title, cls)
         try:
             params_class = getattr(cls, "params_class", None)
             takes_seed = params_class is not None and "seed" in {
@@ -130,38 +167,113 @@ def analyses_section(store: Any, seed: str | None = None) -> tuple[str, list[tup
             }
             if takes_seed and not seed:
                 raise NotEnoughDataError(title.lower(), "no post in the store carries a hashtag")
-            analysis = cls(seed=seed) if takes_seed else cls()
-            params = analysis.params.as_dict() if hasattr(analysis, "params") else {}
-            params_html = _params(params, getattr(cls, "version", ""))
-            frame = analysis.run(store)
-            fragment = _chart(analysis, frame) + clean_fragment(analysis.render(frame), title)
+            result.analysis = cls(seed=seed) if takes_seed else cls()
+            if hasattr(result.analysis, "params"):
+                result.params = result.analysis.params.as_dict()
+            result.frame = result.analysis.run(store)
         except NotEnoughDataError as exc:
-            fragment = sections.note(f"Not enough data for {exc.what} because {exc.why}.")
+            result.not_enough = f"Not enough data for {exc.what} because {exc.why}."
         except Exception as exc:
-            fragment = sections.error_box(f"The analysis {name}", exc)
-        parts.append(
-            f'<article class="analysis" id="{anchor}"><h3>{html.escape(title)}</h3>'
-            f"{params_html}{fragment}</article>"
-        )
-        links.append((anchor, title))
+            result.error = exc
+        results.append(result)
     for name, exc in failed.items():
-        anchor = "analysis-" + re.sub(r"[^a-z0-9]+", "-", name.lower())
+        results.append(AnalysisResult(name, name, error=exc, failed_to_load=True))
+    return results
+
+
+def report_colours(seed: str | None, results: list[AnalysisResult]) -> TagColours:
+    """The report's one tag -> colour map: the seed first, then its family by size."""
+    first = [seed] if seed else []
+    for r in results:
+        if r.name == "family" and r.frame is not None and "tag" in getattr(r.frame, "columns", []):
+            frame = r.frame
+            if "posts" in frame.columns:
+                frame = frame.assign(
+                    _n=[v if isinstance(v, int | float) else 0 for v in frame["posts"]]
+                ).sort_values("_n", ascending=False, kind="stable")
+            first += [t for t in frame["tag"] if t not in first]
+    return TagColours(first)
+
+
+def analyses_section(
+    store: Any, seed: str | None = None, colours: TagColours | None = None
+) -> tuple[str, list[tuple[str, str]]]:
+    """One article per registered analysis: what it shows in plain words, its chart and result
+    (tables fitted to the page), or why there is not enough data for it, or its error; the
+    parameters folded under "Method details". ``seed`` goes to analyses that take one."""
+    results = run_all(store, seed)
+    return render_analyses(results, colours or report_colours(seed, results))
+
+
+def render_analyses(
+    results: list[AnalysisResult], colours: TagColours
+) -> tuple[str, list[tuple[str, str]]]:
+    """The analyses section from results already run (see ``analyses_section``)."""
+    parts, links = [], []
+    for r in results:
+        anchor = "analysis-" + re.sub(r"[^a-z0-9]+", "-", r.name.lower())
+        if r.failed_to_load:
+            fragment = sections.error_box(f"Loading the analysis {r.name}", r.error)
+            parts.append(
+                f'<article class="analysis" id="{anchor}"><h3>{html.escape(r.name)}</h3>'
+                f"{fragment}</article>"
+            )
+            links.append((anchor, r.name))
+            continue
+        lead = _intro(r)
+        details = _params(r.params, getattr(r.cls, "version", "")) if r.analysis else ""
+        if r.not_enough:
+            fragment = sections.note(r.not_enough)
+        elif r.error is not None:
+            fragment = sections.error_box(f"The analysis {r.name}", r.error)
+        else:
+            try:
+                shown = clean_fragment(r.analysis.render(r.frame), r.title)
+                if getattr(r.frame, "empty", False) and "<table" in shown:  # a header, no rows
+                    shown = re.sub(r"<table\b.*?</table>", "", shown, flags=re.S) + sections.note(
+                        f"Nothing found for {r.title.lower()} in this store."
+                    )
+                fragment = _chart(r.analysis, r.frame, colours) + fit_tables(
+                    shown,
+                    total=len(r.frame) if hasattr(r.frame, "__len__") else None,
+                )
+            except Exception as exc:
+                fragment = sections.error_box(f"Showing the analysis {r.name}", exc)
         parts.append(
-            f'<article class="analysis" id="{anchor}"><h3>{html.escape(name)}</h3>'
-            f"{sections.error_box(f'Loading the analysis {name}', exc)}</article>"
+            f'<article class="analysis" id="{anchor}"><h3>{html.escape(r.title)}</h3>'
+            f"{lead}{fragment}{details}</article>"
         )
-        links.append((anchor, name))
+        links.append((anchor, r.title))
     if not parts:
         parts.append(sections.note("No analysis is registered yet."))
-    return sections.section("analyses", "Analyses", "".join(parts)), links
+    lead = sections.intro(
+        "Each analysis below measures one aspect of the movement. Where the data are too "
+        "thin for one, it says so and why; its parameters are under Method details."
+    )
+    return sections.section("analyses", "Analyses", lead + "".join(parts)), links
 
 
-def _chart(analysis: Any, frame: Any) -> str:
-    """The analysis's line chart, drawn here (analyses name data, the report draws)."""
+def _intro(result: AnalysisResult) -> str:
+    """The analysis's plain-language introduction: the report's own for built-ins, else the
+    first line of the class's docstring."""
+    text = ANALYSIS_INTROS.get(result.name)
+    if text is None and result.cls is not None and result.cls.__doc__:
+        text = result.cls.__doc__.strip().splitlines()[0]
+    return sections.intro(text) if text else ""
+
+
+def _chart(analysis: Any, frame: Any, colours: TagColours | None = None) -> str:
+    """The analysis's line chart, drawn here (analyses name data, the report draws): tags in
+    the report's colours, other series (people) in palette order."""
     spec = analysis.chart(frame) if hasattr(analysis, "chart") else None
     if spec is None:
         return ""
-    return charts.line_chart(spec.days, spec.series, title=spec.title, y_label=spec.y_label)
+    names = list(spec.series)
+    tags = all(n.startswith("#") or n == MOVEMENT_SERIES for n in names)
+    mapping = colours.for_series(names) if colours is not None and tags else None
+    return charts.line_chart(
+        spec.days, spec.series, title=spec.title, y_label=spec.y_label, colours=mapping
+    )
 
 
 def _params(params: dict[str, Any], version: str) -> str:
@@ -173,7 +285,7 @@ def _params(params: dict[str, Any], version: str) -> str:
         or "<li>none</li>"
     )
     ver = f" (version {html.escape(str(version))})" if version else ""
-    return f'<div class="params">Parameters{ver}:<ul>{items}</ul></div>'
+    return sections.method_details(f'<div class="params">Parameters{ver}:<ul>{items}</ul></div>')
 
 
 def clean_fragment(fragment: str, title: str = "") -> str:
@@ -214,11 +326,12 @@ def _page(
         ("overview", "Overview"),
         ("reconciliation", "Ingest reconciliation"),
         ("quarantine", "Quarantine"),
-        ("tags-per-day", "Posts per day by tag"),
+        ("tags-per-day", "Posts over time by tag"),
         ("top-tags", "Top hashtags"),
         ("acts", "Speech acts"),
         ("testimony", "Testimonies"),
         ("analyses", "Analyses"),
+        ("glossary", "Glossary"),
     ]
     nav = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t in links)
     sub = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t in analysis_links)

@@ -93,6 +93,13 @@ def top_tags(con: Any, limit: int = 15) -> Any:
     """).df()
 
 
+def tag_count(con: Any) -> int:
+    """How many distinct hashtags the store's posts carry."""
+    return con.execute(
+        "SELECT count(DISTINCT tag) FROM (SELECT unnest(hashtags) AS tag FROM posts)"
+    ).fetchone()[0]
+
+
 def tag_daily(con: Any, tags: list[str]) -> tuple[list[date], dict[str, list[float]]]:
     """Posts per day for each tag, zero-filled over the store's whole date range."""
     if not tags:
@@ -245,3 +252,62 @@ def testimony_shares(con: Any, has_acts: bool) -> dict[str, Any]:
         rank = {v: i for i, v in enumerate(order)}
         out[key] = frame.sort_values("label", key=lambda s, r=rank: s.map(lambda v: r.get(v, 99)))
     return out
+
+
+def tag_daily_authors(con: Any, tags: list[str], days: list[date]) -> dict[str, list[float]]:
+    """Distinct authors per day for each tag, aligned with ``days`` (for "< 10" hovers)."""
+    if not tags or not days:
+        return {}
+    rows = con.execute(
+        "SELECT tag, day, count(DISTINCT author) FROM (SELECT unnest(hashtags) AS tag, author, "
+        "CAST(created_at AS DATE) AS day FROM posts WHERE created_at IS NOT NULL) "
+        "WHERE tag IN (SELECT unnest(?)) GROUP BY ALL",
+        [tags],
+    ).fetchall()
+    index = {d: i for i, d in enumerate(days)}
+    out = {t: [0.0] * len(days) for t in tags}
+    for tag, day, n in rows:
+        if day in index:
+            out[tag][index[day]] = float(n)
+    return out
+
+
+def act_periods(
+    con: Any, unit: str = "week"
+) -> tuple[list[date], dict[str, list[float]], dict[str, list[float]]]:
+    """Posts and distinct authors per act per period (``day``, ``week``, ``month`` or
+    ``quarter``; each named by its first day): (period starts, posts, authors)."""
+    if unit not in ("day", "week", "month", "quarter"):
+        raise ValueError(f"unknown period {unit!r}; choose day, week, month or quarter")
+    rows = con.execute(f"""
+        SELECT CAST(date_trunc('{unit}', p.created_at) AS DATE) AS period, a.act, count(*),
+               count(DISTINCT p.author)
+        FROM posts p JOIN {_acts_source(con)} a USING (platform, id)
+        WHERE p.created_at IS NOT NULL GROUP BY ALL ORDER BY period
+    """).fetchall()
+    periods: list[date] = []
+    if rows:  # every period from the first to the last, empty ones too, so time reads evenly
+        from groundswell.report.axes import next_period
+
+        last = max(r[0] for r in rows)
+        periods.append(min(r[0] for r in rows))
+        while periods[-1] < last:
+            periods.append(next_period(periods[-1], unit))
+    index = {w: i for i, w in enumerate(periods)}
+    acts = [a for a in ACTS if any(r[1] == a for r in rows)]
+    acts += sorted({r[1] for r in rows} - set(acts))
+    posts = {a: [0.0] * len(periods) for a in acts}
+    authors = {a: [0.0] * len(periods) for a in acts}
+    for period, act, n, k in rows:
+        posts[act][index[period]] = float(n)
+        authors[act][index[period]] = float(k)
+    return periods, posts, authors
+
+
+def date_span(con: Any) -> tuple[date | None, date | None]:
+    """The first and last day a post is dated."""
+    first, last = con.execute(
+        "SELECT min(created_at)::DATE, max(created_at)::DATE FROM posts "
+        "WHERE created_at IS NOT NULL"
+    ).fetchone()
+    return first, last

@@ -11,18 +11,32 @@ from typing import TYPE_CHECKING, Any
 
 from groundswell.care import MIN_CELL, mask_text, suppress_small_cells
 from groundswell.report import charts, queries
+from groundswell.report.axes import count_period
+from groundswell.report.colours import TagColours
+from groundswell.report.glossary import glossary_html
+from groundswell.report.tables import CELL_CHARS, TOP_ROWS, more_row, shorten, wrap
 
 if TYPE_CHECKING:
     import pandas as pd
 
 TOP_TAGS_CHARTED = 8
+TOP_TAGS_LISTED = 15  # rows of the top-hashtags table
 
 
-def table(header: list[str], rows: list[list[Any]], cls: str = "data") -> str:
-    """A plain HTML table; numbers right-aligned, every cell escaped."""
+def table(
+    header: list[str],
+    rows: list[list[Any]],
+    cls: str = "data",
+    *,
+    top: int | None = None,
+    what: str = "rows",
+) -> str:
+    """A plain HTML table that fits the page: numbers right-aligned, every cell escaped, long
+    text shortened (the whole text in the hover), only the first ``top`` rows with "and K more
+    ``what``", in a container that scrolls sideways when the table is wider than the page."""
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     body = []
-    for row in rows:
+    for row in rows if top is None else rows[:top]:
         cells = []
         for v in row:
             v = v.item() if hasattr(v, "item") else v  # numpy scalars to Python
@@ -32,11 +46,16 @@ def table(header: list[str], rows: list[list[Any]], cls: str = "data") -> str:
                 if isinstance(v, int) and not isinstance(v, bool)
                 else (f"{v:.1%}" if isinstance(v, float) else str(v))
             )
-            cells.append(
-                f'<td class="num">{escape(text)}</td>' if num else f"<td>{escape(text)}</td>"
-            )
+            if num:
+                cells.append(f'<td class="num">{escape(text)}</td>')
+            elif len(text) > CELL_CHARS:
+                cells.append(f'<td title="{escape(text)}">{escape(shorten(text))}</td>')
+            else:
+                cells.append(f"<td>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
+    if top is not None and len(rows) > top:
+        body.append(more_row(len(rows) - top, len(header), what))
+    return wrap(
         f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     )
 
@@ -49,6 +68,16 @@ def section(anchor: str, title: str, body: str) -> str:
 def note(text: str) -> str:
     """A muted explanatory paragraph."""
     return f'<p class="note">{escape(text)}</p>'
+
+
+def intro(text: str) -> str:
+    """A section's opening paragraph: what it shows, in plain words."""
+    return f'<p class="intro">{escape(text)}</p>'
+
+
+def method_details(body_html: str, summary: str = "Method details") -> str:
+    """Parameters and technical notes, folded away under a small "Method details" toggle."""
+    return f'<details class="method"><summary>{escape(summary)}</summary>{body_html}</details>'
 
 
 def error_box(what: str, exc: BaseException) -> str:
@@ -86,7 +115,9 @@ def _articles(articles: list[tuple[Any, ...]]) -> str:
     if not articles:
         return ""
     rows = [[mask_text(t or "(untitled)"), str(d or ""), f or "", w] for t, d, f, w in articles]
-    return "<h3>Long-form articles</h3>" + table(["title", "date", "format", "words"], rows)
+    return "<h3>Long-form articles</h3>" + table(
+        ["title", "date", "format", "words"], rows, top=TOP_ROWS, what="articles"
+    )
 
 
 def reconciliation_section(runs: list[dict[str, Any]]) -> str:
@@ -140,22 +171,39 @@ def quarantine_section(reasons: list[tuple[str, str, int]]) -> str:
         body = (
             "<p>Records that could not be read are kept with their file, line and reason "
             "(raw bytes stay in the store and are not shown here).</p>"
-            + table(["format", "reason", "records"], [list(r) for r in reasons])
+            + table(
+                ["format", "reason", "records"],
+                [list(r) for r in reasons],
+                top=TOP_ROWS,
+                what="reasons",
+            )
         )
     return section("quarantine", "Quarantine", body)
 
 
-def tags_sections(con: Any) -> str:
-    """Posts per day of the top hashtags, then the top-hashtags table."""
+def tags_sections(con: Any, colours: TagColours | None = None) -> str:
+    """Posts over time of the top hashtags, then the top-hashtags table. ``colours``: the
+    report's one tag -> colour map (a fresh one when not given)."""
+    colours = colours or TagColours()
     tags = queries.top_tags(con)
     if tags.empty:
         return section(
-            "tags-per-day", "Posts per day by tag", note("No hashtags found.")
+            "tags-per-day", "Posts over time by tag", note("No hashtags found.")
         ) + section("top-tags", "Top hashtags", note("No hashtags found."))
     charted = list(tags[tags["authors"] >= MIN_CELL]["tag"].head(TOP_TAGS_CHARTED))
     days, series = queries.tag_daily(con, charted)
-    chart = charts.line_chart(days, series, title="Posts per day, most used hashtags") + note(
-        "Original posts per day (reposts are not counted), for hashtags used by at least "
+    authors = queries.tag_daily_authors(con, charted, days)
+    unit = count_period(days[0], days[-1]) if days else "day"
+    per = {"day": "day", "week": "week", "month": "month"}[unit]
+    chart = charts.line_chart(
+        days,
+        series,
+        title=f"Posts per {per}, most used hashtags",
+        colours=colours.for_series(series),
+        authors=authors,
+    )
+    chart += note(
+        f"Original posts per {per} (reposts are not counted), for hashtags used by at least "
         f"{MIN_CELL} distinct authors."
     )
     extra = ""
@@ -163,191 +211,50 @@ def tags_sections(con: Any) -> str:
     if len(peaks) > 2 and peaks[0] > 4 * peaks[1]:  # one tag dwarfs the rest: show them apart
         rest = {t: v for t, v in series.items() if t != charted[0]}
         extra = charts.line_chart(
-            days, rest, title=f"Posts per day, the tags after {charted[0]} on their own scale"
+            days,
+            rest,
+            title=f"Posts per {per}, the tags after {charted[0]} on their own scale",
+            colours=colours.for_series(rest),
+            authors=authors,
         )
-    shown = tags.copy()
+    if not charted:
+        chart = note(f"No hashtag is used by {MIN_CELL} or more distinct authors: none is charted.")
+    shown = tags.head(TOP_TAGS_LISTED).copy()
     shown["first_day"] = shown["first_day"].astype(str)
     shown["peak_day"] = shown["peak_day"].astype(str)
     shown = suppress_small_cells(shown, "authors", ["posts", "authors", "peak_posts"])
     rows = shown[["tag", "posts", "authors", "first_day", "peak_day", "peak_posts"]]
-    top = table(
-        ["tag", "posts", "distinct authors", "first day", "peak day", "posts on peak day"],
-        _rows(rows),
+    header = ["tag", "posts", "distinct authors", "first day", "peak day", "posts on peak day"]
+    top = table(header, _rows(rows))
+    hidden = queries.tag_count(con) - len(rows)
+    if hidden > 0:  # the rest of the long tail, counted
+        top = top.replace("</tbody>", more_row(hidden, len(header), "hashtags") + "</tbody>")
+    lead = intro(
+        "How often the most used hashtags appear over time. A steep rise is a burst of "
+        "attention; tags that rise together often belong to one movement. Each tag keeps its "
+        "colour in every chart of this report."
     )
-    return section("tags-per-day", "Posts per day by tag", chart + extra) + section(
+    return section("tags-per-day", "Posts over time by tag", lead + chart + extra) + section(
         "top-tags",
         "Top hashtags",
-        "<p>Hashtags normalised per the codebook (case-folded, possessives "
-        "removed). Rows with fewer than 10 distinct authors are suppressed.</p>" + top,
+        intro(
+            f"The {len(shown)} most used hashtags, with how many people used them and when "
+            "they peaked."
+        )
+        + top
+        + method_details(
+            "<p>Hashtags normalised per the codebook (case-folded, possessives removed). "
+            f"Counts from fewer than {MIN_CELL} distinct authors read &lt; 10.</p>"
+        ),
     )
 
 
-def acts_section(con: Any, has_acts: bool) -> str:
-    """The act mix by week and overall, and by hashtag (once posts are classified)."""
-    title = "Speech acts over time"
-    if not has_acts:
-        return section(
-            "acts",
-            title,
-            note("Posts are not classified yet: run `groundswell classify` to see the act mix."),
-        )
-    try:
-        weeks, series = queries.act_weekly(con)
-        totals = queries.act_totals(con)
-        by_tag, small_cells = queries.act_by_tag(con)
-    except Exception as exc:  # a classifier table of another shape must not sink the report
-        return section("acts", title, error_box("The act mix", exc))
-    chart = charts.stacked_bars(weeks, series, title="Share of each speech act, by week")
-    body = chart + corrected_acts_table(con, totals)
-    if not by_tag.empty:
-        acts = [c for c in by_tag.columns if c not in ("tag", "posts", "authors")]
-        shown = suppress_small_cells(by_tag, "authors")
-        for col in acts:  # a cell of 1 to 9 distinct authors is suppressed on its own
-            shown[col] = [
-                "< 10" if (tag, col) in small_cells else v
-                for tag, v in zip(shown["tag"], shown[col], strict=True)
-            ]
-        body += (
-            "<h3>Act mix by hashtag</h3><p>Share of each act among the classified posts of the "
-            "most used hashtags: a spin-off invites another act than its seed, a counter-tag "
-            "is mostly backlash.</p>"
-            + table(
-                ["tag", "posts", "distinct authors", *acts],
-                _rows(shown[["tag", "posts", "authors", *acts]]),
-            )
-        )
-    return section("acts", title, body)
-
-
-def corrected_acts_table(con: Any, totals: pd.DataFrame) -> str:
-    """Each act's raw count and share beside its share corrected for the model's errors, with
-    a 95% interval that includes them, and the sentence that says how and with which model."""
-    from groundswell.classify.prevalence import domain_check, store_act_shares
-
-    estimate = store_act_shares(con)
-    if estimate is None:  # acts without the model that gave them: sampling error only
-        totals = totals.assign(
-            ci=[
-                f"{lo:.1%} to {hi:.1%}"
-                for lo, hi in zip(totals.ci_low, totals.ci_high, strict=True)
-            ]
-        )
-        shown = suppress_small_cells(totals, "authors", ["posts", "authors", "share", "ci"])
-        rows = [[r.act, r.posts, r.authors, r.share, r.ci] for r in shown.itertuples()]
-        head = ["act", "posts", "distinct authors", "raw share", "95% CI (Wilson, sampling only)"]
-        return note(
-            "The acts carry no model name, so the shares cannot be corrected for its errors."
-        ) + table(head, rows)
-    corrected = {s.label: s for s in estimate["shares"]}
-    totals = totals.copy()
-    totals["corrected"] = [corrected[a].share if a in corrected else None for a in totals.act]
-    totals["ci"] = [
-        f"{corrected[a].low:.1%} to {corrected[a].high:.1%}" if a in corrected else ""
-        for a in totals.act
-    ]
-    shown = suppress_small_cells(
-        totals, "authors", ["posts", "authors", "share", "corrected", "ci"]
-    )
-    rows = [[r.act, r.posts, r.authors, r.share, r.corrected, r.ci] for r in shown.itertuples()]
-    head = ["act", "posts", "distinct authors", "raw share", "corrected share", "95% interval"]
-    quality = estimate.get("quality") or {}
-    how = (
-        f"Shares corrected by {escape(estimate['method'])} for the errors of the "
-        f"<b>{escape(estimate['model'])}</b> model (version {escape(estimate['version'])})"
-    )
-    if estimate["method"] == "raw":
-        how = f"Raw shares only: {escape(estimate.get('reason', ''))}"
-    elif estimate.get("labelled_set"):
-        how += f", measured on {escape(str(estimate['labelled_set']))}"
-    if quality.get("macro_f1") is not None:
-        how += (
-            f" (on {quality.get('n')} real posts of the corpus test split: macro-F1 "
-            f"{quality['macro_f1']:.2f}, accuracy {quality['accuracy']:.2f})"
-        )
-    text = (
-        f"<p>{how}. The interval includes the sampling error of the store and of the labelled "
-        "set the correction comes from; the raw share is the count of top labels.</p>"
-    )
-    check = domain_check(con, estimate)
-    if check and check["off_topic"]:
-        text += note(check["advice"])
-    return text + table(head, rows)
-
-
-def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
-    """Harm, relation and setting shares among testimonies, with Wilson intervals."""
-    title = "What testimonies describe"
-    if not has_testimony:
-        return section(
-            "testimony",
-            title,
-            note(
-                "No testimony labels yet (harm, relation, setting): they come with classification."
-            ),
-        )
-    try:
-        shares = queries.testimony_shares(con, has_acts)
-    except Exception as exc:
-        return section("testimony", title, error_box("The testimony shares", exc))
-    n = shares["n"]
-    parts = [
-        f"<p>Shares among {n:,} testimonies, with 95% Wilson confidence intervals. A "
-        "testimony may describe several harms, so harm shares can sum past 100%. Relation, "
-        "setting and age come from the phrases a testimony states (`unknown` when it states "
-        "none), the model filling in only when it is confident.</p>",
-        _details_quality(con),
-    ]
-    for key, heading in (
-        ("harm", "Harm"),
-        ("relation", "Relation to the perpetrator"),
-        ("setting", "Setting"),
-    ):
-        frame = shares.get(key)
-        if frame is None or frame.empty:
-            continue
-        visible = frame[frame["authors"] >= 10]
-        chart = charts.hbars(
-            list(visible["label"]),
-            list(visible["share"]),
-            title=heading,
-            intervals=list(zip(visible["ci_low"], visible["ci_high"], strict=True)),
-        )
-        shown = suppress_small_cells(frame, "authors", ["posts", "authors", "share"])
-        rows = [
-            [
-                r.label,
-                r.posts,
-                r.authors,
-                r.share,
-                f"{r.ci_low:.1%} to {r.ci_high:.1%}" if r.authors != "< 10" else "< 10",
-            ]
-            for r in shown.itertuples()
-        ]
-        parts.append(
-            f'<div class="pair"><div>{chart}</div><div>'
-            + table([key, "testimonies", "distinct authors", "share", "95% CI"], rows)
-            + "</div></div>"
-        )
-    return section("testimony", title, "".join(parts))
-
-
-def _details_quality(con: Any) -> str:
-    """How right the model's testimony details are on real testimonies, and why the shares
-    above are not corrected for its errors."""
-    from groundswell.classify.prevalence import current_model, model_evaluation
-
-    current = current_model(con)
-    evaluation = model_evaluation(con, *current) if current else None
-    if not evaluation or "relation" not in evaluation:
-        return note("The model's testimony details have no real-data evaluation.")
-    n = evaluation["relation"]["n"]
-    return note(
-        f"On the {n} real testimonies of the corpus test split, relation is right for "
-        f"{evaluation['relation']['accuracy']:.0%}, setting for "
-        f"{evaluation['setting']['accuracy']:.0%} and age for "
-        f"{evaluation['minor_at_time']['accuracy']:.0%}. That is too few testimonies to "
-        "correct these shares for the model's errors: their intervals count sampling error "
-        "only, and the true uncertainty is larger."
+def glossary_section() -> str:
+    """The words this report uses, in plain language."""
+    return section(
+        "glossary",
+        "Glossary",
+        intro("The terms used in this report, in plain words.") + glossary_html(),
     )
 
 

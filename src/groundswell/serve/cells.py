@@ -1,0 +1,128 @@
+"""Care rules for what the dashboard sends (CODEBOOK section 7), applied to every response.
+
+- a value counted over fewer than 10 distinct authors is ``None`` and its field is listed in the
+  row's ``suppressed`` (the pages show "< 10");
+- post text is shown with private persons as ``[private person]``, @handles as ``@[account]``,
+  and emails, phones and street addresses masked (``care.mask_text``);
+- authors appear only as keyed pseudonyms, never as ids, handles or names.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from contextlib import suppress
+from datetime import date, datetime
+from typing import Any
+
+from groundswell.care import MIN_CELL, mask_text
+from groundswell.care.pseudonym import Pseudonymiser
+
+PRIVATE = "[private person]"
+_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9_.-]+)?")
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready value: numpy scalars unwrapped, NaN/NaT/NA as None, dates ISO."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        with suppress(ValueError, AttributeError):
+            value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or value is pd.NA:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    return value
+
+
+def records(frame: Any) -> list[dict[str, Any]]:
+    """The rows of a DataFrame as JSON-ready dicts."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for k, v in row.items():
+            v = plain(v)
+            if str(k).endswith("day") and isinstance(v, str):
+                v = v[:10]  # a day column read back as a midnight timestamp
+            clean[str(k)] = v
+        out.append(clean)
+    return out
+
+
+def withhold(
+    row: dict[str, Any],
+    fields: list[str] | tuple[str, ...],
+    authors: Any,
+    min_cell: int = MIN_CELL,
+) -> dict[str, Any]:
+    """Set ``fields`` to None and list them in ``row["suppressed"]`` when ``authors`` (distinct
+    authors behind them) is under ``min_cell``; an empty list otherwise. Returns ``row``."""
+    row.setdefault("suppressed", [])
+    small = authors is not None and not _missing(authors) and authors < min_cell
+    if small:
+        for name in fields:
+            if name in row:
+                row[name] = None
+                if name not in row["suppressed"]:
+                    row["suppressed"].append(name)
+    return row
+
+
+def withhold_rows(
+    rows: list[dict[str, Any]],
+    fields: list[str] | tuple[str, ...],
+    authors_field: str = "authors",
+) -> list[dict[str, Any]]:
+    """``withhold`` on every row, by its own ``authors_field`` (itself withheld when small)."""
+    for row in rows:
+        withhold(row, [authors_field, *fields], row.get(authors_field))
+    return rows
+
+
+def _missing(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def shown_text(text: str | None, private_spans: list[tuple[int, int]] | None = None) -> str:
+    """A post's text as the dashboard shows it: private persons named by the people analysis
+    replaced, @handles replaced, emails/phones/addresses masked. Never HTML: pages set it as
+    text."""
+    if not text:
+        return ""
+    for start, end in sorted(private_spans or [], reverse=True):
+        if 0 <= start < end <= len(text):
+            text = text[:start] + PRIVATE + text[end:]
+    text = mask_text(text)
+    return _HANDLE.sub("@[account]", text)
+
+
+def shown_author(
+    platform: str, author: str | None, pseudonymised: bool, hasher: Pseudonymiser
+) -> str | None:
+    """The author as a keyed pseudonym, even in a store kept with raw ids."""
+    if author is None:
+        return None
+    if pseudonymised:
+        return author
+    return hasher(platform, author)
+
+
+def shown_url(url: str | None) -> str | None:
+    """A post's link only when it is a plain http(s) URL (no other scheme reaches a page)."""
+    if not url or not re.match(r"https?://[^\s\"'<>]+$", url):
+        return None
+    return url

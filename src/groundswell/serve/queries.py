@@ -1,0 +1,485 @@
+"""The numbers behind each page, as JSON-ready dicts, from one snapshot.
+
+Totals, reconciliation, quarantine reasons and corrected act shares come from the report's
+queries and ``classify.prevalence`` (imported, not copied); the hashtag family, timeline, people,
+pile-ons and articles from the registered analyses, run once per snapshot on its in-memory copy.
+Filtered counts (post browser, timeline range) come from the rollups (``rollups``). Every
+response goes through ``cells``: counts of fewer than 10 distinct authors are null and named in
+``suppressed``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from groundswell.care import MIN_CELL, mask_text
+from groundswell.care.pseudonym import Pseudonymiser
+from groundswell.errors import InputError
+from groundswell.schema import ACTS
+from groundswell.serve.cells import (
+    PRIVATE,
+    plain,
+    records,
+    shown_author,
+    shown_text,
+    shown_url,
+    withhold,
+    withhold_rows,
+)
+from groundswell.serve.rollups import UNCLASSIFIED
+from groundswell.serve.snapshot import Snapshot
+
+PAGE = 25  # posts per browser page
+EXAMPLES = 2  # example posts per act
+NEWEST = 2000  # examples are drawn from this many newest posts of the selection
+TOP_TAGS = 8  # tags charted by default
+FACET_TAGS = 200
+
+
+def _one(cur: Any, sql: str, params: list[Any] | None = None) -> Any:
+    return cur.execute(sql, params or []).fetchone()
+
+
+# -- filters ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PostFilter:
+    """What the post browser and the timeline's range select: each part optional."""
+
+    tag: str | None = None
+    act: str | None = None
+    platform: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def parse(cls, query: Any) -> PostFilter:
+        """From request query parameters (``tag``, ``act``, ``platform``, ``day``, ``from``,
+        ``to``); raises InputError on a malformed value."""
+        tag = (query.get("tag") or "").strip().lower() or None
+        if tag and (len(tag) > 140 or not tag.startswith("#")):
+            raise InputError(f"tag {tag[:40]!r} is not a hashtag (such as #metoo)")
+        act = (query.get("act") or "").strip() or None
+        if act and act not in (*ACTS, UNCLASSIFIED):
+            raise InputError(f"act {act[:40]!r} is not one of {', '.join(ACTS)}")
+        platform = (query.get("platform") or "").strip() or None
+        if platform and not re.fullmatch(r"[\w.-]{1,40}", platform):
+            raise InputError(f"platform {platform[:40]!r} is not a platform name")
+        day = _day(query.get("day"))
+        start = day or _day(query.get("from"))
+        end = day or _day(query.get("to"))
+        return cls(tag=tag, act=act, platform=platform, start=start, end=end)
+
+    def where(self, alias: str = "f", *, with_act: bool = True) -> tuple[str, list[Any]]:
+        """A SQL condition over ``facts`` (and ``cells``) with its parameters."""
+        parts, params = [f"{alias}.day IS NOT NULL"], []
+        if self.tag and alias == "f":  # over fact_tags (see ``source``)
+            parts.append("f.tag = ?")
+            params.append(self.tag)
+        if self.start:
+            parts.append(f"{alias}.day >= ?")
+            params.append(self.start)
+        if self.end:
+            parts.append(f"{alias}.day <= ?")
+            params.append(self.end)
+        if self.platform:
+            parts.append(f"{alias}.platform = ?")
+            params.append(self.platform)
+        if self.act and with_act:
+            parts.append(f"{alias}.act = ?")
+            params.append(self.act)
+        return " AND ".join(parts), params
+
+    def source(self) -> tuple[str, list[Any]]:
+        """``FROM`` clause over ``facts f`` restricted to the tag, with its parameters."""
+        if self.tag:
+            return "fact_tags f", []
+        return "facts f", []
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise InputError(f"{text[:20]!r} is not a day (YYYY-MM-DD)") from None
+
+
+# -- the pages' numbers -------------------------------------------------------------------------
+def status(snap: Snapshot | None) -> dict[str, Any]:
+    """When the data were copied, and how long that took."""
+    if snap is None:
+        return {"taken_at": None}
+    return {"taken_at": plain(snap.taken_at), "seconds": round(snap.seconds, 2)}
+
+
+def facets(snap: Snapshot) -> dict[str, Any]:
+    """The choices the filters offer: tags used by at least 10 authors, acts, platforms, days."""
+    cur = snap.cursor()
+    tags = cur.execute(
+        "SELECT tag, posts FROM tag_totals WHERE authors >= ? ORDER BY posts DESC, tag LIMIT ?",
+        [MIN_CELL, FACET_TAGS],
+    ).fetchall()
+    platforms = cur.execute(
+        "SELECT platform FROM cells WHERE tag IS NULL GROUP BY platform "
+        "HAVING max(authors) >= ? OR sum(posts) > 0 ORDER BY sum(posts) DESC",
+        [0],
+    ).fetchall()
+    acts = {r[0] for r in cur.execute("SELECT DISTINCT act FROM act_days").fetchall()}
+    first, last = _one(cur, "SELECT min(day), max(day) FROM act_days")
+    return {
+        "tags": [t for t, _ in tags],
+        "acts": [a for a in (*ACTS, UNCLASSIFIED) if a in acts],
+        "platforms": [p for (p,) in platforms],
+        "first_day": plain(first),
+        "last_day": plain(last),
+    }
+
+
+def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
+    """Totals, by platform, the reconciliation of each ingest, quarantine reasons, and the act
+    shares: raw, and (for the whole store) corrected for the model's errors with its quality."""
+    from groundswell.classify.prevalence import share_summary
+    from groundswell.report import queries as report_queries
+
+    cur = snap.cursor()
+    ov = report_queries.overview(cur)
+    where = "WHERE platform = ?" if platform else ""
+    params = [platform] if platform else []
+    posts, authors = _one(
+        cur, f"SELECT count(*), count(DISTINCT author) FROM facts {where}", params
+    )
+    by_platform = records(
+        cur.execute(
+            "SELECT platform, count(*) AS posts, count(DISTINCT author) AS authors "
+            "FROM facts GROUP BY platform ORDER BY posts DESC"
+        ).df()
+    )
+    reposts = dict(cur.execute("SELECT platform, count(*) FROM reposts GROUP BY ALL").fetchall())
+    for row in by_platform:
+        row["reposts"] = reposts.get(row["platform"], 0)
+    acts = records(
+        cur.execute(
+            f"SELECT act, count(*) AS posts, count(DISTINCT author) AS authors FROM facts "
+            f"WHERE act != '{UNCLASSIFIED}' {'AND platform = ?' if platform else ''} "
+            "GROUP BY act",
+            params,
+        ).df()
+    )
+    from groundswell.classify.prevalence import wilson
+
+    classified = sum(r["posts"] for r in acts)
+    order = {a: i for i, a in enumerate(ACTS)}
+    acts.sort(key=lambda r: order.get(r["act"], 99))
+    summary = share_summary(cur) if not platform else None
+    corrected = {s["label"]: s for s in (summary or {}).get("shares", [])}
+    for row in acts:
+        row["share"] = row["posts"] / classified if classified else None
+        row["ci_low"], row["ci_high"] = wilson(row["posts"], classified)
+        fix = corrected.get(row["act"])
+        row["corrected"] = fix["share"] if fix else None
+        row["corrected_low"] = fix["low"] if fix else None
+        row["corrected_high"] = fix["high"] if fix else None
+        withhold(row, ["posts", "authors", "share", "ci_low", "ci_high", "corrected",
+                       "corrected_low", "corrected_high"], row["authors"])  # fmt: skip
+    keep = ("started_at", "read", "stored", "duplicates", "reposts", "quarantined", "articles",
+            "forgotten", "files", "by_format")  # fmt: skip
+    # numbers only: a run's error lines may quote the raw record they could not read
+    runs = [{k: plain(r.get(k)) for k in keep} for r in report_queries.ingest_runs(cur)]
+    for run in runs:
+        parts = sum(int(run.get(k) or 0) for k in ("stored", "duplicates", "reposts",
+                                                   "quarantined"))  # fmt: skip
+        run["balanced"] = bool(run.get("read") == parts)
+    model = None
+    if summary:
+        model = {k: plain(v) for k, v in summary.items() if k != "shares"}
+    out = {
+        "platform": platform,
+        "posts": posts,
+        "authors": authors,
+        "reposts": ov["reposts"] if not platform else reposts.get(platform, 0),
+        "articles": ov["articles"],
+        "quarantined": ov["quarantined"],
+        "first": plain(ov["first"]),
+        "last": plain(ov["last"]),
+        "synthetic": ov["synthetic"],
+        "by_platform": withhold_rows(by_platform, ["posts", "reposts"]),
+        "runs": runs,
+        "quarantine": [
+            {"format": f, "reason": mask_text(r), "records": n}
+            for f, r, n in report_queries.quarantine_reasons(cur)
+        ],
+        "acts": acts,
+        "classified": classified,
+        "model": model,
+    }
+    return withhold(out, ["posts", "authors"], authors)
+
+
+def _exact_authors(cur: Any, flt: PostFilter) -> dict[str | None, int]:
+    """Distinct authors of the filtered posts per act, and in all (key None)."""
+    src, sp = flt.source()
+    cond, cp = flt.where()
+    rows = cur.execute(
+        f"SELECT f.act, count(DISTINCT f.author) FROM {src} WHERE {cond} "
+        "GROUP BY GROUPING SETS ((f.act), ())",
+        sp + cp,
+    ).fetchall()
+    return {act: int(n) for act, n in rows}
+
+
+def posts(snap: Snapshot, flt: PostFilter, offset: int = 0) -> dict[str, Any]:
+    """The post browser: posts per act for the filter, a page of posts (newest first) and
+    example posts per act (from the newest 2,000), each with care applied; nothing is listed
+    for a selection of fewer than 10 distinct authors. Posts without a time are not listed."""
+    key = ("posts", flt, offset)
+    hit = snap.cache.get(key)
+    if hit is not None:
+        return hit
+    spans_ready = _private_spans_ready(snap)
+    cur = snap.cursor()
+    cond, params = flt.where("c")
+    tag_cond = "c.tag = ?" if flt.tag else "c.tag IS NULL"
+    if flt.tag:
+        params = [flt.tag, *params]
+    counts = cur.execute(
+        f"SELECT act, sum(posts)::BIGINT, max(authors) FROM cells c WHERE {tag_cond} AND {cond} "
+        "GROUP BY act",
+        params,
+    ).fetchall()
+    order = {a: i for i, a in enumerate((*ACTS, UNCLASSIFIED))}
+    counts.sort(key=lambda r: order.get(r[0], 99))
+    bound = max((int(most or 0) for _, _, most in counts), default=0)
+    exact: dict[str | None, int] = {}
+    if counts and (bound < MIN_CELL or any((most or 0) < MIN_CELL for *_, most in counts)):
+        exact = _exact_authors(cur, flt)  # only where a cell may be small: one scan
+    by_act, total = [], 0
+    for act, n, most in counts:
+        authors = int(most) if (most or 0) >= MIN_CELL else exact.get(act, 0)
+        by_act.append(withhold({"act": act, "posts": int(n)}, ["posts"], authors))
+        total += int(n)
+    authors = bound if bound >= MIN_CELL else exact.get(None, 0)
+    src, sp = flt.source()
+    fcond, fp = flt.where()
+    shown, examples = [], {}
+    if authors >= MIN_CELL:
+        # one top-N read serves the page and the examples (drawn from the newest posts)
+        newest = cur.execute(
+            f"SELECT f.rid, f.act FROM {src} WHERE {fcond} ORDER BY f.ts DESC, f.rid DESC "
+            f"LIMIT {max(NEWEST, int(offset) + PAGE)}",
+            [*sp, *fp],
+        ).fetchall()
+        page = newest[int(offset) : int(offset) + PAGE]
+        open_acts = {r["act"] for r in by_act if not r["suppressed"]}
+        sample: list[tuple[str, int]] = []
+        for rid, act in newest:
+            if act in open_acts and sum(a == act for a, _ in sample) < EXAMPLES:
+                sample.append((act, rid))
+        acts = dict(newest)
+        texts = _post_rows(snap, cur, [r for r, _ in page] + [r for _, r in sample], spans_ready)
+        for rid, post in texts.items():
+            post["act"] = acts.get(rid)
+        shown = [texts[r] for r, _ in page if r in texts]
+        for act, rid in sorted(sample, key=lambda ar: order.get(ar[0], 99)):
+            if rid in texts:
+                examples.setdefault(act, []).append(texts[rid])
+    out = {
+        "filter": {k: plain(v) for k, v in flt.__dict__.items()},
+        "posts": total,
+        "authors_at_least": authors,
+        "by_act": by_act,
+        "page": shown,
+        "offset": offset,
+        "page_size": PAGE,
+        "examples": examples,
+        "texts_checked_for_names": spans_ready,
+    }
+    withhold(out, ["posts", "authors_at_least", "page", "examples"], authors)
+    if out["page"] is None:
+        out["page"], out["examples"] = [], {}
+    if len(snap.cache) > 2000:
+        snap.cache.clear()
+    snap.cache[key] = out
+    return out
+
+
+def _private_spans_ready(snap: Snapshot) -> bool:
+    """Whether the people analysis has marked where private persons are named (it runs once per
+    snapshot; post text is withheld when it failed)."""
+    from groundswell.serve import analyses
+
+    try:
+        snap.computed("people", analyses.people)
+    except Exception:
+        return False
+    return True
+
+
+def _post_rows(
+    snap: Snapshot, cur: Any, rids: list[int], spans_ready: bool
+) -> dict[int, dict[str, Any]]:
+    """Posts by rid, as shown: pseudonymised author, cleaned text, safe link, tags."""
+    if not rids:
+        return {}
+    wanted = ", ".join(str(int(r)) for r in sorted(set(rids)))  # whole numbers from the store
+    rows = cur.execute(
+        "SELECT rid, platform, id, url, author, created_at, lang, text, hashtags FROM posts "
+        f"WHERE rid IN ({wanted})"
+    ).fetchall()
+    spans: dict[int, list[tuple[int, int]]] = {}
+    if spans_ready:
+        for rid, start, end in cur.execute(
+            f'SELECT rid, start, "end" FROM private_spans WHERE rid IN ({wanted})'
+        ).fetchall():
+            spans.setdefault(rid, []).append((start, end))
+    hasher = Pseudonymiser(snap.key, enabled=True)
+    out = {}
+    for rid, platform, _pid, url, author, created, lang, text, tags in rows:
+        out[rid] = {
+            "platform": platform,
+            "created_at": plain(created),
+            "author": shown_author(platform, author, snap.pseudonymise, hasher),
+            "lang": lang,
+            "act": None,  # set by the caller, which read it with the rid
+            "text": (
+                shown_text(text, spans.get(rid))
+                if spans_ready
+                else "[text withheld: names in it could not be checked]"
+            ),
+            "hashtags": list(tags or []),
+            "url": shown_url(url),
+        }
+    return out
+
+
+def timeline(snap: Snapshot, tags: list[str] | None = None) -> dict[str, Any]:
+    """Posts per day for tags (default: the most used, by at least 10 authors) and per act, with
+    day cells of fewer than 10 authors withheld, and the onsets and bursts of the movement."""
+    from groundswell.serve import analyses
+
+    cur = snap.cursor()
+    first, last = _one(cur, "SELECT min(day), max(day) FROM act_days")
+    if first is None:
+        return {"days": [], "tags": [], "acts": [], "events": [], "suppressed": []}
+    if not tags:
+        tags = [
+            t
+            for (t,) in cur.execute(
+                "SELECT tag FROM tag_totals WHERE authors >= ? ORDER BY posts DESC, tag LIMIT ?",
+                [MIN_CELL, TOP_TAGS],
+            ).fetchall()
+        ]
+    days = [r[0] for r in cur.execute("SELECT range::DATE FROM range(?::DATE, ?::DATE + 1, "
+                                      "INTERVAL 1 DAY)", [first, last]).fetchall()]  # fmt: skip
+    index = {d: i for i, d in enumerate(days)}
+
+    def series(sql: str, params: list[Any]) -> dict[str, Any]:
+        values: list[int | None] = [0] * len(days)
+        withheld = []
+        for day, n, authors in cur.execute(sql, params).fetchall():
+            if authors < MIN_CELL:
+                values[index[day]] = None
+                withheld.append(plain(day))
+            else:
+                values[index[day]] = int(n)
+        return {"posts": values, "suppressed_days": withheld}
+
+    tag_series = [
+        {"tag": t, **series("SELECT day, posts, authors FROM tag_days WHERE tag = ?", [t])}
+        for t in tags
+    ]
+    act_names = [r[0] for r in cur.execute(
+        "SELECT DISTINCT act FROM act_days WHERE act IS NOT NULL").fetchall()]  # fmt: skip
+    order = {a: i for i, a in enumerate((*ACTS, UNCLASSIFIED))}
+    act_series = [
+        {"act": a, **series("SELECT day, posts, authors FROM act_days WHERE act = ?", [a])}
+        for a in sorted(act_names, key=lambda a: order.get(a, 99))
+    ]
+    total = series("SELECT day, posts, authors FROM act_days WHERE act IS NULL", [])
+    try:
+        events = snap.computed("timeline", analyses.timeline)
+        error = None
+    except Exception as exc:
+        events, error = [], analyses.explain(exc)
+    return {
+        "days": [plain(d) for d in days],
+        "tags": tag_series,
+        "acts": act_series,
+        "all": total,
+        "events": events,
+        "events_error": error,
+    }
+
+
+def testimonies(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
+    """Harm, relation and setting shares among testimonies (the latest act), 95% Wilson
+    intervals, small cells withheld; and how right the model's details are on real posts."""
+    from groundswell.classify.prevalence import current_model, model_evaluation, wilson
+
+    if "testimony" not in snap.tables:
+        return {"n": 0, "fields": {}, "note": "No testimony labels yet: run groundswell classify."}
+    cur = snap.cursor()
+    cols = {r[0] for r in cur.execute("DESCRIBE testimony").fetchall()}
+    acts_cols = {r[0] for r in cur.execute("DESCRIBE acts").fetchall()}
+    same_model = {"model", "version"} <= cols and {"model", "version", "classified_at"} <= acts_cols
+    pick = "arg_max({0}, classified_at)" if "classified_at" in acts_cols else "any_value({0})"
+    model_cols = (
+        f", {pick.format('model')} AS model, {pick.format('version')} AS version"
+        if same_model
+        else ""
+    )
+    latest = (
+        f"SELECT platform, id, {pick.format('act')} AS act{model_cols} "
+        "FROM acts GROUP BY platform, id"
+    )
+    keys = "platform, id, model, version" if same_model else "platform, id"
+    where = "WHERE a.act = 'testimony'" + (" AND p.platform = ?" if platform else "")
+    base = (
+        f"(SELECT t.platform, t.id, any_value(t.harm) AS harm, any_value(t.relation) AS "
+        f"relation, any_value(t.setting) AS setting, any_value(p.author) AS author "
+        f"FROM testimony t JOIN ({latest}) a USING ({keys}) JOIN posts p "
+        f"ON p.platform = t.platform AND p.id = t.id {where} GROUP BY t.platform, t.id)"
+    )
+    params = [platform] if platform else []
+    n, n_authors = _one(cur, f"SELECT count(*), count(DISTINCT author) FROM {base}", params)
+    fields: dict[str, list[dict[str, Any]]] = {}
+    for field in ("harm", "relation", "setting"):
+        if field not in cols:
+            continue
+        value = "unnest(harm)" if field == "harm" else field
+        rows = cur.execute(
+            f"SELECT label, count(*) AS posts, count(DISTINCT author) AS authors FROM "
+            f"(SELECT {value} AS label, author FROM {base}) WHERE label IS NOT NULL "
+            "GROUP BY label ORDER BY posts DESC, label",
+            params,
+        ).fetchall()
+        out = []
+        for label, k, authors in rows:
+            low, high = wilson(int(k), int(n))
+            row = {"label": label, "posts": k, "authors": authors,
+                   "share": k / n if n else None, "ci_low": low, "ci_high": high}  # fmt: skip
+            out.append(withhold(row, ["posts", "authors", "share", "ci_low", "ci_high"], authors))
+        fields[field] = out
+    current = current_model(cur)
+    evaluation = model_evaluation(cur, *current) if current else None
+    quality = None
+    if evaluation and "relation" in evaluation:
+        quality = {
+            k: {"n": evaluation[k].get("n"), "accuracy": plain(evaluation[k].get("accuracy"))}
+            for k in ("relation", "setting", "minor_at_time")
+            if k in evaluation
+        }
+    out = {"platform": platform, "n": n, "authors": n_authors, "fields": fields,
+           "quality": quality}  # fmt: skip
+    return withhold(out, ["n", "authors"], n_authors)
+
+
+def public_name(value: str | None) -> str | None:
+    """A person as shown: the analyses already name only public figures; pseudonyms of
+    private persons (``p_...``) become ``[private person]``."""
+    if value and re.fullmatch(r"p_[0-9a-f]{20}", value):
+        return PRIVATE
+    return value
