@@ -196,7 +196,7 @@ def _predict_chunk(args: tuple[list[str], list[str | None]]) -> list[dict[str, A
     return _WORKER["clf"].predict(*args)
 
 
-_CLASSIFIERS: dict[tuple[str, str], Any] = {}  # (version or id, device) -> Classifier
+_CLASSIFIERS: dict[tuple[str, str, str], Any] = {}  # (version or id, device, precision)
 MAX_CLASSIFIERS = 4
 
 
@@ -207,6 +207,7 @@ def predict_batch(
     langs: list[str | None],
     *,
     version: str | None = None,
+    precision: str = "auto",
 ) -> list[dict[str, Any]]:
     """The classify stage's batch function (a Ray task, a Dask or Spark partition function):
     ``Classifier.predict`` with one classifier per process and model, built on first use.
@@ -214,12 +215,12 @@ def predict_batch(
     the bundle); without it the bundle object itself is the key."""
     from groundswell.classify.run import Classifier
 
-    key = (version or str(id(bundle)), device)
+    key = (version or str(id(bundle)), device, precision)
     clf = _CLASSIFIERS.get(key)
     if clf is None:
         while len(_CLASSIFIERS) >= MAX_CLASSIFIERS:
             _CLASSIFIERS.pop(next(iter(_CLASSIFIERS)))
-        clf = _CLASSIFIERS[key] = Classifier(bundle, device=device)
+        clf = _CLASSIFIERS[key] = Classifier(bundle, device=device, precision=precision)
     return clf.predict(texts, langs)
 
 

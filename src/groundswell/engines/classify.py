@@ -21,13 +21,15 @@ PENDING_SQL = (
 
 
 def predict_block(
-    bundle: Any, version: str, device: str, texts: list[str], langs: list[str | None], index: int
+    bundle: Any, clf: tuple[str, str, str], texts: list[str], langs: list[str | None], index: int
 ) -> list[dict[str, Any]]:
-    """``predict_batch`` for block ``index`` (the index only names the block to fault tests)."""
+    """``predict_batch`` for block ``index`` with the driver's classifier settings ``clf``
+    (version, device, precision); the index only names the block to fault tests."""
     from groundswell.classify.store import predict_batch
 
     fault_point("classify-worker", index)
-    return predict_batch(bundle, device, texts, langs, version=version)
+    version, device, precision = clf
+    return predict_batch(bundle, device, texts, langs, version=version, precision=precision)
 
 
 def pending_blocks(store: Any, clf: Any, batch_size: int) -> Iterator[list[tuple]]:
@@ -66,6 +68,7 @@ def classify_on_ray(
     done = written = 0
     with ray_session(address) as ray:
         bundle = ray.put(clf.bundle)
+        settings = (clf.version, clf.device, getattr(clf, "precision", "auto"))
         predict = ray.remote(predict_block).options(max_retries=RETRIES)
         ahead = 2 * ray_cpus(ray)
         inflight: deque[tuple[list[tuple], Any]] = deque()
@@ -85,9 +88,7 @@ def classify_on_ray(
                 break
             texts = [r[2] for r in rows]
             langs = [r[3] for r in rows]
-            inflight.append(
-                (rows, predict.remote(bundle, clf.version, clf.device, texts, langs, index))
-            )
+            inflight.append((rows, predict.remote(bundle, settings, texts, langs, index)))
             if len(inflight) >= ahead:
                 write_next()
         while inflight:
