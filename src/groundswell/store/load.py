@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from groundswell.errors import InputError
-from groundswell.ingest import iter_sources, read_source
+from groundswell.ingest import columnar, iter_sources, read_source
 from groundswell.schema import Deletion, Quarantined, Record
 from groundswell.store.bulk import NotBulkable, bulkable, load_twitter_v2
 from groundswell.store.db import BatchCounts, Store
@@ -97,6 +97,12 @@ def ingest(
     deletions: set[str] = set()
     used: dict[str, Any] = {}  # reader name -> reader, for the aliases they learnt
 
+    def count(rec: Record) -> None:
+        report.read += 1
+        by_format[rec.format or "unknown"] += 1
+        if isinstance(rec, Quarantined) and len(report.errors) < 50:
+            report.errors.append(f"{rec.source_file}:{rec.line}: {rec.reason}")
+
     def flush() -> None:
         nonlocal batch, totals
         if batch:
@@ -111,6 +117,24 @@ def ingest(
             if reader is None:
                 continue
             used[reader.name] = reader
+            if columnar.supports(source, reader):
+                flush()
+                for part in columnar.read_columns(source, reader, batch_size):
+                    fast = part.columns.num_rows
+                    report.read += fast
+                    by_format[reader.name] += fast
+                    rest = []
+                    for rec in part.records:
+                        if isinstance(rec, Deletion):
+                            deletions.add(rec.id)
+                            report.deleted_on_platform += 1
+                            continue
+                        count(rec)
+                        rest.append(rec)
+                    totals += store.write_batch(rest, synthetic=synthetic, columns=part.columns)
+                    if bar is not None:
+                        bar.update(task, completed=report.read)
+                continue
             if bulk and bulkable(source, reader.name):
                 flush()
                 try:
@@ -127,10 +151,7 @@ def ingest(
                     deletions.add(rec.id)
                     report.deleted_on_platform += 1
                     continue
-                report.read += 1
-                by_format[rec.format or "unknown"] += 1
-                if isinstance(rec, Quarantined) and len(report.errors) < 50:
-                    report.errors.append(f"{rec.source_file}:{rec.line}: {rec.reason}")
+                count(rec)
                 batch.append(rec)
                 if len(batch) >= batch_size:
                     flush()
