@@ -146,7 +146,7 @@ def _hostile(make, i: int, rng: random.Random) -> list:
                 )
             ],
             [make(i, body="[deleted]", text="x")],
-            [json.dumps(make(i)).encode()[:-9] + b"\xff\xfe\"}\n"],
+            [json.dumps(make(i)).encode()[:-9] + b'\xff\xfe"}\n'],
             [json.dumps(make(i, extra="\xe9t\xe9")).encode()[:-1] + b', "z": 1e999}\n'],
             [json.dumps(make(i)).encode()[:40] + b"\n"],
             [b"\n", b"   \n"],

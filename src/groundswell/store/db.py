@@ -473,9 +473,7 @@ class Store:
         n = columns.num_rows
         platform = columns.column("platform")[0].as_py()
         authors = pc.dictionary_encode(columns.column("author").combine_chunks())
-        names = pa.array(
-            [pseudo(platform, a) for a in authors.dictionary.to_pylist()], pa.string()
-        )
+        names = pa.array([pseudo(platform, a) for a in authors.dictionary.to_pylist()], pa.string())
         author = pc.take(names, authors.indices)
         keep_names = not self.pseudonymise
         cols = {name: columns.column(name) for name in POST_COLUMNS if name != "synthetic"}
