@@ -27,14 +27,17 @@ def _rows(db) -> dict[str, list]:
 def _both(tmp_path, monkeypatch, paths, forgotten=(), batch_size=20_000, share=0.5, **kw):
     reports, rows = [], []
     fast_rows = []
-    read_columns = columnar.read_columns
 
-    def spy(*args):
-        for part in read_columns(*args):
-            fast_rows.append(part.columns.num_rows)
-            yield part
+    def spy(read):
+        def counted(*args):
+            for part in read(*args):
+                fast_rows.append(part.columns.num_rows)
+                yield part
 
-    monkeypatch.setattr(columnar, "read_columns", spy)
+        return counted
+
+    for name in ("read_columns", "read_columns_parallel"):
+        monkeypatch.setattr(columnar, name, spy(getattr(columnar, name)))
     for mode in (False, True):
         monkeypatch.setattr(columnar, "ENABLED", mode)
         db = tmp_path / f"{'fast' if mode else 'slow'}.duckdb"
@@ -158,12 +161,20 @@ def _hostile(make, i: int, rng: random.Random) -> list:
 
 
 @pytest.mark.parametrize("make", [_v2, _v1, _reddit], ids=["v2", "v1", "reddit"])
-@pytest.mark.parametrize("pseudonymise", [True, False])
-def test_fast_path_equals_streaming_on_generated_files(tmp_path, monkeypatch, make, pseudonymise):
+@pytest.mark.parametrize(
+    ("pseudonymise", "chunk"), [(True, None), (False, None), (True, 3000)], ids=["p", "raw", "par"]
+)
+def test_fast_path_equals_streaming_on_generated_files(
+    tmp_path, monkeypatch, make, pseudonymise, chunk
+):
+    if chunk:  # the file is cut in chunks parsed by worker processes
+        monkeypatch.setattr(columnar, "CHUNK_BYTES", chunk)
+        monkeypatch.setattr(columnar, "MIN_PARALLEL_BYTES", 0)
     rng = random.Random(11)
     lines: list = []
     for i in range(1, 400):
         lines.extend(_hostile(make, i, rng) if i % 3 == 0 else [make(i)])
+    lines.append(json.dumps(make(400)).encode())  # a last line without its newline
     _write(tmp_path / "in.jsonl", lines)
     report = _both(
         tmp_path, monkeypatch, [tmp_path / "in.jsonl"], batch_size=50, pseudonymise=pseudonymise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -86,8 +85,9 @@ class Pseudonymiser:
         k = (platform, author)
         hit = self._cache.get(k)
         if hit is None:
-            digest = hmac.new(self.key, f"{platform}:{author}".encode(), hashlib.sha256)
-            hit = "u_" + digest.hexdigest()[:20]
+            # the one-shot HMAC (same value as hmac.new(...).hexdigest(), a fifth of the cost)
+            digest = hmac.digest(self.key, f"{platform}:{author}".encode(), "sha256")
+            hit = "u_" + digest.hex()[:20]
             if len(self._cache) < 1_000_000:
                 self._cache[k] = hit
             if self.on_new is not None:

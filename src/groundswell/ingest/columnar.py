@@ -15,9 +15,13 @@ the same quarantined record (file, line, reason, raw bytes) as the streaming pat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -25,8 +29,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from groundswell.ingest.columnar_shapes import SHAPES
-from groundswell.ingest.registry import JSON_ERRORS, Reader, _first_line_is_json, line_value
-from groundswell.ingest.source import Source
+from groundswell.ingest.registry import (
+    JSON_ERRORS,
+    Reader,
+    _first_line_is_json,
+    line_value,
+)
+from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
 from groundswell.schema import Quarantined, Record, parse_time
 
 ENABLED = True  # tests switch it off to compare with the per-record path
@@ -113,12 +122,21 @@ def line_records(source: Source, reader: Reader, lineno: int, line: bytes) -> li
 def read_columns(source: Source, reader: Reader, batch_size: int) -> Iterator[ColumnBatch]:
     """The source's records in batches of about ``batch_size``: posts as columns, other records
     (quarantined lines, deletions, retweets, unusual shapes) as the reader makes them."""
+    return _collect(source.lines(), source, reader, batch_size)
+
+
+def _collect(
+    items: Iterable[tuple[int, bytes] | Quarantined],
+    source: Source,
+    reader: Reader,
+    batch_size: int,
+) -> Iterator[ColumnBatch]:
     decode = msgspec.json.Decoder(SHAPES[reader.name][0]).decode
     decoded: list[Any] = []
     lines: list[tuple[int, bytes]] = []  # (line number, bytes) of each decoded line
     records: list[Record] = []
     slow: list[tuple[int, bytes]] = []
-    for item in source.lines():
+    for item in items:
         if isinstance(item, Quarantined):
             item.format = reader.name
             records.append(item)
@@ -134,6 +152,101 @@ def read_columns(source: Source, reader: Reader, batch_size: int) -> Iterator[Co
             decoded, lines, records, slow = [], [], [], []
     if lines or slow or records:
         yield _finish(source, reader, decoded, lines, records, slow)
+
+
+# -- parallel parsing of a large plain file, in chunks cut at line boundaries ---------------------
+CHUNK_BYTES = 4 * 1024 * 1024
+MIN_PARALLEL_BYTES = 2 * CHUNK_BYTES  # below this one process is as fast
+WORKERS = 2
+
+
+def parallel(source: Source) -> bool:
+    """Whether the source is a plain regular file large enough to parse in chunks."""
+    if source.member is not None or source.compression != "none" or not source.reopenable:
+        return False
+    try:
+        return source.path.stat().st_size >= MIN_PARALLEL_BYTES
+    except OSError:
+        return False
+
+
+def chunks(source: Source, size: int = CHUNK_BYTES) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, first line number)`` of consecutive byte ranges of the file, each ending
+    just after a newline (or at the end of the file)."""
+    start, lineno = 0, 1
+    with open(source.path, "rb") as fh:
+        while True:
+            fh.seek(start)
+            block = fh.read(size)
+            if not block:
+                return
+            cut = block.rfind(b"\n")
+            while cut < 0:  # one line longer than the block: read on to its end
+                more = fh.read(size)
+                if not more:
+                    cut = len(block) - 1
+                    break
+                found = more.find(b"\n")
+                cut = len(block) + found if found >= 0 else -1
+                block += more
+            end = start + cut + 1
+            yield start, end, lineno
+            lineno += block.count(b"\n", 0, cut + 1)
+            start = end
+
+
+def chunk_lines(
+    data: bytes, first: int, name: str, limit: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, bytes] | Quarantined]:
+    """``Source.lines`` over a chunk held in memory: the same numbering, blank lines passed
+    over, a line over ``limit`` bytes quarantined with its first bytes."""
+    parts = data.split(b"\n")
+    last = len(parts) - 1
+    for i, body in enumerate(parts):
+        lineno = first + i
+        if len(body) > limit:
+            yield Quarantined(
+                source_file=name,
+                line=lineno,
+                reason=f"line longer than {limit} bytes (first {RAW_KEEP_BYTES} kept)",
+                raw=body[:RAW_KEEP_BYTES],
+            )
+        elif body.strip():
+            line = body + b"\n" if i < last else body
+            yield lineno, line
+
+
+def _parse_chunk(reader: Reader, path: str, name: str, span: tuple, size: int) -> list[ColumnBatch]:
+    """A worker's share: the batches of one chunk of a file (see ``read_columns_parallel``)."""
+    source = Source(Path(path))
+    source.__dict__["name"] = name  # the provenance name the main process gave it
+    start, end, first = span
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    return list(_collect(chunk_lines(data, first, name), source, reader, size))
+
+
+def read_columns_parallel(
+    source: Source, reader: Reader, batch_size: int, pool: Executor
+) -> Iterator[ColumnBatch]:
+    """``read_columns`` of a large plain file, its chunks parsed by ``pool`` (cut at line
+    boundaries, at most a few in flight) and handed back in file order."""
+    pending: deque[Future] = deque()
+    args = (reader, str(source.path), source.name)
+    for span in chunks(source):
+        pending.append(pool.submit(_parse_chunk, *args, span, batch_size))
+        if len(pending) > 2 * WORKERS:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+def process_pool() -> Executor | None:
+    """A pool of ``WORKERS`` forked processes for chunk parsing (None where fork is missing)."""
+    if WORKERS < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
 
 
 def _clean_bytes(lines: list[tuple[int, bytes]]) -> list[bool] | None:

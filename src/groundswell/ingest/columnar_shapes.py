@@ -60,37 +60,37 @@ def _twitter_urls(ids: pa.Array, usernames: list[str | None]) -> tuple[pa.Array,
 
 
 # -- Twitter v2 (twarc2 flatten) -----------------------------------------------------------------
-class V2Tag(msgspec.Struct):
+class V2Tag(msgspec.Struct, gc=False):
     tag: str | None = ""
 
 
-class V2Mention(msgspec.Struct):
+class V2Mention(msgspec.Struct, gc=False):
     username: str | None = None
 
 
-class V2Url(msgspec.Struct):
+class V2Url(msgspec.Struct, gc=False):
     url: str | None = ""
     expanded_url: str | None = None
     unwound_url: str | None = None
 
 
-class V2Entities(msgspec.Struct):
+class V2Entities(msgspec.Struct, gc=False):
     hashtags: list[V2Tag] | None = None
     mentions: list[V2Mention] | None = None
     urls: list[V2Url] | None = None
 
 
-class V2Ref(msgspec.Struct):
+class V2Ref(msgspec.Struct, gc=False):
     type: str | None = None
     id: str | None = None
 
 
-class V2Author(msgspec.Struct):
+class V2Author(msgspec.Struct, gc=False):
     id: str | None = None
     username: str | None = None
 
 
-class V2Metrics(msgspec.Struct, omit_defaults=True):
+class V2Metrics(msgspec.Struct, omit_defaults=True, gc=False):
     retweet_count: int | None = None
     reply_count: int | None = None
     like_count: int | None = None
@@ -99,7 +99,7 @@ class V2Metrics(msgspec.Struct, omit_defaults=True):
     bookmark_count: int | None = None
 
 
-class V2Tweet(msgspec.Struct):
+class V2Tweet(msgspec.Struct, gc=False):
     id: str | None = None
     text: str | None = None
     author_id: str | None = None
@@ -186,31 +186,31 @@ def v2_columns(tweets: list[V2Tweet]) -> Columns:
 
 
 # -- Twitter v1.1 --------------------------------------------------------------------------------
-class V1Tag(msgspec.Struct):
+class V1Tag(msgspec.Struct, gc=False):
     text: str | None = ""
 
 
-class V1Mention(msgspec.Struct):
+class V1Mention(msgspec.Struct, gc=False):
     screen_name: str | None = None
 
 
-class V1Url(msgspec.Struct):
+class V1Url(msgspec.Struct, gc=False):
     url: str | None = ""
     expanded_url: str | None = None
 
 
-class V1Entities(msgspec.Struct):
+class V1Entities(msgspec.Struct, gc=False):
     hashtags: list[V1Tag] | None = None
     user_mentions: list[V1Mention] | None = None
     urls: list[V1Url] | None = None
 
 
-class V1User(msgspec.Struct):
+class V1User(msgspec.Struct, gc=False):
     id_str: str | None = None
     screen_name: str | None = None
 
 
-class V1Metrics(msgspec.Struct, omit_defaults=True, array_like=False):
+class V1Metrics(msgspec.Struct, omit_defaults=True, gc=False):
     retweet_count: int | None = None
     like_count: int | None = None
     quote_count: int | None = None
@@ -243,7 +243,7 @@ V1_OTHER = (
 )
 
 
-class V1Tweet(msgspec.Struct):
+class V1Tweet(msgspec.Struct, gc=False):
     id_str: str | None = None
     text: str | None = None
     user: V1User | None = None
@@ -341,7 +341,7 @@ def v1_columns(tweets: list[V1Tweet]) -> Columns:
 
 
 # -- Reddit dumps --------------------------------------------------------------------------------
-class RedditLine(msgspec.Struct):
+class RedditLine(msgspec.Struct, gc=False):
     id: str | None = None
     body: str | None = None
     author: str | None = None
@@ -357,7 +357,7 @@ class RedditLine(msgspec.Struct):
     title: msgspec.Raw = UNSET  # present: a submission, the reader's own code
 
 
-class RedditMetrics(msgspec.Struct, omit_defaults=True):
+class RedditMetrics(msgspec.Struct, omit_defaults=True, gc=False):
     score: int | None = None
     num_comments: int | None = None
     ups: int | None = None

@@ -423,15 +423,14 @@ class Store:
         """The column rows that are the first of their (platform, id) in the batch, by line
         (a post among ``records`` seen on an earlier line wins, and one seen later is dropped
         from ``posts``); the others are counted as duplicates."""
-        keys = list(
-            zip(
-                columns.column("platform").to_pylist(),
-                columns.column("id").to_pylist(),
-                strict=True,
-            )
-        )
-        if len(set(keys)) == len(keys) and not posts.keys() & set(keys):
-            return columns
+        ids = columns.column("id")
+        platforms = pc.unique(columns.column("platform"))
+        if len(platforms) == 1 and pc.count_distinct(ids).as_py() == columns.num_rows:
+            platform = platforms[0].as_py()
+            others = [i for p, i in posts if p == platform]
+            if not others or not pc.any(pc.is_in(ids, pa.array(others, pa.string()))).as_py():
+                return columns  # no id twice: nothing to choose
+        keys = list(zip(columns.column("platform").to_pylist(), ids.to_pylist(), strict=True))
         lines = columns.column("source_line").to_pylist()
         first: dict[tuple[str, str], tuple[int, int]] = {}  # key -> (line, row or -1)
         for key, post in posts.items():

@@ -96,6 +96,7 @@ def ingest(
     batch: list[Record] = []
     deletions: set[str] = set()
     used: dict[str, Any] = {}  # reader name -> reader, for the aliases they learnt
+    pool: Any = None  # worker processes for large plain files, started at the first (False: none)
 
     def count(rec: Record) -> None:
         report.read += 1
@@ -119,7 +120,14 @@ def ingest(
             used[reader.name] = reader
             if columnar.supports(source, reader):
                 flush()
-                for part in columnar.read_columns(source, reader, batch_size):
+                if pool is None and columnar.parallel(source):
+                    pool = columnar.process_pool() or False
+                parts = (
+                    columnar.read_columns_parallel(source, reader, batch_size, pool)
+                    if pool and columnar.parallel(source)
+                    else columnar.read_columns(source, reader, batch_size)
+                )
+                for part in parts:
                     fast = part.columns.num_rows
                     report.read += fast
                     by_format[reader.name] += fast
@@ -159,6 +167,8 @@ def ingest(
         for reader in used.values():
             resolve_aliases(store, reader.platform, reader.aliases())
     finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
         if bar is not None:
             bar.stop()
     report.stored, report.duplicates = totals.stored, totals.duplicates
