@@ -15,10 +15,12 @@ the same quarantined record (file, line, reason, raw bytes) as the streaming pat
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,7 @@ import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from groundswell.care.pseudonym import keyed_pseudonym
 from groundswell.ingest.columnar_shapes import SHAPES
 from groundswell.ingest.registry import (
     JSON_ERRORS,
@@ -63,6 +66,7 @@ COLUMNS = pa.schema(
         ("format", pa.string()),
         ("source_file", pa.string()),
         ("source_line", pa.int64()),
+        ("author_pseudonym", pa.string()),  # filled when the caller gave the store's key
     ]
 )
 # A number beyond a double (1e999, or hundreds of digits before a decimal point) is an error for
@@ -119,10 +123,13 @@ def line_records(source: Source, reader: Reader, lineno: int, line: bytes) -> li
     return out
 
 
-def read_columns(source: Source, reader: Reader, batch_size: int) -> Iterator[ColumnBatch]:
+def read_columns(
+    source: Source, reader: Reader, batch_size: int, key: bytes | None = None
+) -> Iterator[ColumnBatch]:
     """The source's records in batches of about ``batch_size``: posts as columns, other records
-    (quarantined lines, deletions, retweets, unusual shapes) as the reader makes them."""
-    return _collect(source.lines(), source, reader, batch_size)
+    (quarantined lines, deletions, retweets, unusual shapes) as the reader makes them. With the
+    store's ``key``, authors' pseudonyms come computed (``author_pseudonym``)."""
+    return _collect(source.lines(), source, reader, batch_size, key)
 
 
 def _collect(
@@ -130,6 +137,7 @@ def _collect(
     source: Source,
     reader: Reader,
     batch_size: int,
+    key: bytes | None = None,
 ) -> Iterator[ColumnBatch]:
     decode = msgspec.json.Decoder(SHAPES[reader.name][0]).decode
     decoded: list[Any] = []
@@ -148,10 +156,10 @@ def _collect(
         else:
             lines.append(item)
         if len(lines) + len(slow) + len(records) >= batch_size:
-            yield _finish(source, reader, decoded, lines, records, slow)
+            yield _finish(source, reader, decoded, lines, records, slow, key)
             decoded, lines, records, slow = [], [], [], []
     if lines or slow or records:
-        yield _finish(source, reader, decoded, lines, records, slow)
+        yield _finish(source, reader, decoded, lines, records, slow, key)
 
 
 # -- parallel parsing of a large plain file, in chunks cut at line boundaries ---------------------
@@ -216,7 +224,9 @@ def chunk_lines(
             yield lineno, line
 
 
-def _parse_chunk(reader: Reader, path: str, name: str, span: tuple, size: int) -> list[ColumnBatch]:
+def _parse_chunk(
+    reader: Reader, path: str, name: str, key: bytes | None, span: tuple, size: int
+) -> list[ColumnBatch]:
     """A worker's share: the batches of one chunk of a file (see ``read_columns_parallel``)."""
     source = Source(Path(path))
     source.__dict__["name"] = name  # the provenance name the main process gave it
@@ -224,16 +234,30 @@ def _parse_chunk(reader: Reader, path: str, name: str, span: tuple, size: int) -
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
-    return list(_collect(chunk_lines(data, first, name), source, reader, size))
+    with _no_gc():
+        return list(_collect(chunk_lines(data, first, name), source, reader, size, key))
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: a batch allocates hundreds of thousands of
+    acyclic objects, and each collection would walk them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_columns_parallel(
-    source: Source, reader: Reader, batch_size: int, pool: Executor
+    source: Source, reader: Reader, batch_size: int, pool: Executor, key: bytes | None = None
 ) -> Iterator[ColumnBatch]:
     """``read_columns`` of a large plain file, its chunks parsed by ``pool`` (cut at line
     boundaries, at most a few in flight) and handed back in file order."""
     pending: deque[Future] = deque()
-    args = (reader, str(source.path), source.name)
+    args = (reader, str(source.path), source.name, key)
     for span in chunks(source):
         pending.append(pool.submit(_parse_chunk, *args, span, batch_size))
         if len(pending) > 2 * WORKERS:
@@ -273,6 +297,20 @@ def _finish(
     lines: list[tuple[int, bytes]],
     records: list[Record],
     slow: list[tuple[int, bytes]],
+    key: bytes | None = None,
+) -> ColumnBatch:
+    with _no_gc():
+        return _build(source, reader, decoded, lines, records, slow, key)
+
+
+def _build(
+    source: Source,
+    reader: Reader,
+    decoded: list[Any],
+    lines: list[tuple[int, bytes]],
+    records: list[Record],
+    slow: list[tuple[int, bytes]],
+    key: bytes | None,
 ) -> ColumnBatch:
     _, accept, columns, platform = SHAPES[reader.name]
     keep = accept(decoded)
@@ -291,6 +329,11 @@ def _finish(
     cols["format"] = pa.array([reader.name] * n, pa.string())
     cols["source_file"] = pa.array([source.name] * n, pa.string())
     cols["source_line"] = pa.array([x[0] for x in lines], pa.int64())
+    cols["author_pseudonym"] = (
+        _pseudonyms(pa.array(cols["author"], pa.string()), platform, key)
+        if key is not None
+        else pa.nulls(n, pa.string())
+    )
     table = pa.table({k: cols[k] for k in COLUMNS.names}, schema=COLUMNS)
     if bad:  # a time the reader refuses (out of range): those lines take the reader's code
         slow.extend(lines[i] for i in sorted(bad))
@@ -299,6 +342,13 @@ def _finish(
         records.extend(line_records(source, reader, lineno, line))
     records.sort(key=_line_of)
     return ColumnBatch(table, records)
+
+
+def _pseudonyms(authors: pa.Array, platform: str, key: bytes) -> pa.Array:
+    """Each author's keyed pseudonym, computed once per distinct author."""
+    codes = pc.dictionary_encode(authors)
+    names = [keyed_pseudonym(key, platform, a) if a else None for a in codes.dictionary.to_pylist()]
+    return pc.take(pa.array(names, pa.string()), codes.indices)
 
 
 def _line_of(rec: Record) -> int:

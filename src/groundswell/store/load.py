@@ -122,10 +122,11 @@ def ingest(
                 flush()
                 if pool is None and columnar.parallel(source):
                     pool = columnar.process_pool() or False
+                key = store.pseudonym.key if store.pseudonymise else None
                 parts = (
-                    columnar.read_columns_parallel(source, reader, batch_size, pool)
+                    columnar.read_columns_parallel(source, reader, batch_size, pool, key)
                     if pool and columnar.parallel(source)
-                    else columnar.read_columns(source, reader, batch_size)
+                    else columnar.read_columns(source, reader, batch_size, key)
                 )
                 for part in parts:
                     fast = part.columns.num_rows
