@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from groundswell.ingest.reddit import _MD_HEADING, REDDIT, _clean, is_deleted_text
-from groundswell.schema import hashtags_in_text, normalise_hashtag
+from groundswell.schema import _TAG_IN_TEXT, normalise_hashtag
 
 UNSET = msgspec.UNSET
 _encode = msgspec.json.Encoder().encode
@@ -295,10 +295,17 @@ def v1_accept(tweets: list[V1Tweet]) -> list[bool]:
     ]
 
 
+def _in_text(text: str) -> list[str]:
+    """``schema.hashtags_in_text``: the tags written in the text, normalised, first seen first."""
+    if "#" not in text and "＃" not in text:
+        return []
+    return _merge(tuple(_TAG_IN_TEXT.findall(text)))
+
+
 def _v1_tags(ent: V1Entities | None, text: str) -> list[str]:
     tags = tuple([str(h.text) for h in ent.hashtags]) if ent is not None and ent.hashtags else ()
     if "#" in text or "＃" in text:
-        return _merge(tags + tuple(hashtags_in_text(text)))
+        return _merge(tags + tuple(_in_text(text)))
     return _merge(tags) if tags else []
 
 
@@ -391,9 +398,7 @@ def _reddit_url(d: RedditLine, author: str | None) -> str | None:
 
 
 def _reddit_tags(text: str) -> list[str]:
-    if "#" not in text and "＃" not in text:
-        return []
-    return hashtags_in_text(_MD_HEADING.sub(" ", text) if "##" in text else text)
+    return _in_text(_MD_HEADING.sub(" ", text) if "##" in text else text)
 
 
 def reddit_columns(lines: list[RedditLine]) -> Columns:
