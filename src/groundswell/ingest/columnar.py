@@ -369,7 +369,7 @@ def _regular_time(s: str) -> datetime | None:
     2017``), naive UTC; None for anything else. Raises ValueError for a date that does not
     exist, as the per-record parse does."""
     if len(s) == 24:
-        if s[23] == "Z" and s[19] == "." and s[10] == "T" and s[4] == "-" and s.isascii():
+        if s[23] == "Z" and s[19] == "." and s[10] == "T" and s[20:23].isdigit() and s.isascii():
             return datetime.fromisoformat(s[:23])
     elif (
         len(s) == 30
@@ -379,11 +379,15 @@ def _regular_time(s: str) -> datetime | None:
         and s[4:7] in _MONTHS
         and s[3] == s[7] == s[10] == " "
         and s[13] == s[16] == ":"
-    ):
-        parts = (s[26:], s[8:10], s[11:13], s[14:16], s[17:19])
-        if all(p.isdigit() for p in parts):
-            year, day, hour, minute, second = map(int, parts)
-            return datetime(year, _MONTHS[s[4:7]], day, hour, minute, second)
+    ) and (s[8:10] + s[11:13] + s[14:16] + s[17:19] + s[26:]).isdigit():
+        return datetime(
+            int(s[26:]),
+            _MONTHS[s[4:7]],
+            int(s[8:10]),
+            int(s[11:13]),
+            int(s[14:16]),
+            int(s[17:19]),
+        )
     return None
 
 
