@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -165,7 +166,8 @@ def _collect(
 # -- parallel parsing of a large plain file, in chunks cut at line boundaries ---------------------
 CHUNK_BYTES = 4 * 1024 * 1024
 MIN_PARALLEL_BYTES = 2 * CHUNK_BYTES  # below this one process is as fast
-WORKERS = 2
+# worker processes for a large file (GROUNDSWELL_INGEST_WORKERS=1: parse in the main process)
+WORKERS = int(os.environ.get("GROUNDSWELL_INGEST_WORKERS", "2") or 2)
 
 
 def parallel(source: Source) -> bool:
@@ -267,8 +269,13 @@ def read_columns_parallel(
 
 
 def process_pool() -> Executor | None:
-    """A pool of ``WORKERS`` forked processes for chunk parsing (None where fork is missing)."""
-    if WORKERS < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    """A pool of ``WORKERS`` forked processes for chunk parsing (None where there can be none:
+    no fork on this system, one worker asked for, or this process is itself a daemon)."""
+    if (
+        WORKERS < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or multiprocessing.current_process().daemon  # a daemon may not have children
+    ):
         return None
     return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
 
