@@ -351,10 +351,21 @@ def _build(
     return ColumnBatch(table, records)
 
 
+_seen_authors: dict[tuple[bytes, str, str], str] = {}  # pseudonyms this process has made
+
+
 def _pseudonyms(authors: pa.Array, platform: str, key: bytes) -> pa.Array:
-    """Each author's keyed pseudonym, computed once per distinct author."""
+    """Each author's keyed pseudonym, computed once per distinct author in this process."""
     codes = pc.dictionary_encode(authors)
-    names = [keyed_pseudonym(key, platform, a) if a else None for a in codes.dictionary.to_pylist()]
+    seen = _seen_authors
+    names = []
+    for author in codes.dictionary.to_pylist():
+        name = seen.get((key, platform, author)) if author else None
+        if name is None and author:
+            name = keyed_pseudonym(key, platform, author)
+            if len(seen) < 1_000_000:
+                seen[(key, platform, author)] = name
+        names.append(name)
     return pc.take(pa.array(names, pa.string()), codes.indices)
 
 
