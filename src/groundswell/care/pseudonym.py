@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -57,6 +56,12 @@ def load_key(db_path: str | os.PathLike, *, create: bool = True) -> bytes:
     return key
 
 
+def keyed_pseudonym(key: bytes, platform: str, author: str) -> str:
+    """The pseudonym of one author: ``u_`` and 20 hex digits of HMAC-SHA256(key,
+    ``platform:author``). One definition for the store and the fast path's worker processes."""
+    return "u_" + hmac.digest(key, f"{platform}:{author}".encode(), "sha256").hex()[:20]
+
+
 class Pseudonymiser:
     """Turns a (platform, author id) into a stable pseudonym such as ``u_3f9a...``.
 
@@ -86,8 +91,7 @@ class Pseudonymiser:
         k = (platform, author)
         hit = self._cache.get(k)
         if hit is None:
-            digest = hmac.new(self.key, f"{platform}:{author}".encode(), hashlib.sha256)
-            hit = "u_" + digest.hexdigest()[:20]
+            hit = keyed_pseudonym(self.key, platform, author)
             if len(self._cache) < 1_000_000:
                 self._cache[k] = hit
             if self.on_new is not None:

@@ -109,23 +109,25 @@ class RedditReader(Reader):
         return 0.0
 
     def read(self, source: Source) -> Iterator[Record]:
-        seq = 0
         for item in iter_json_document_or_lines(source, self.name):
             if not isinstance(item, tuple):
                 yield item
                 continue
-            lineno, obj = item
-            if _is_dump_line(obj):
-                kind = "t3" if "title" in obj else "t1"
-                yield from guarded(source, self.name, lineno, obj, self._thing, lineno, obj, kind)
-                continue
-            for kind, data in _walk(obj):
-                seq += 1
-                line = lineno if lineno > 1 else seq
-                if kind == "bad":
-                    yield quarantine(source, line, "not a Reddit listing or thing", data, self.name)
-                else:
-                    yield from guarded(source, self.name, line, data, self._thing, line, data, kind)
+            yield from self.read_line(source, *item)
+
+    def read_line(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
+        """The records of one dump line, or of a whole listing document (``lineno`` 1, whose
+        things are then numbered by their position in the walk)."""
+        if _is_dump_line(obj):
+            kind = "t3" if "title" in obj else "t1"
+            yield from guarded(source, self.name, lineno, obj, self._thing, lineno, obj, kind)
+            return
+        for seq, (kind, data) in enumerate(_walk(obj), start=1):
+            line = lineno if lineno > 1 else seq
+            if kind == "bad":
+                yield quarantine(source, line, "not a Reddit listing or thing", data, self.name)
+            else:
+                yield from guarded(source, self.name, line, data, self._thing, line, data, kind)
 
     def _thing(self, source: Source, line: int, d: dict, kind: str) -> Record:
         rid = d.get("id")

@@ -128,13 +128,16 @@ class JsonReader(Reader):
             if not isinstance(item, tuple):
                 yield item
                 continue
-            lineno, obj = item
-            if isinstance(obj, list):  # a JSON array: each value on its own, numbered
-                for i, value in enumerate(obj, start=1):
-                    line = lineno if lineno > 1 else i
-                    yield from guarded(source, self.name, line, value, self.read_value, line, value)
-            else:
-                yield from guarded(source, self.name, lineno, obj, self.read_value, lineno, obj)
+            yield from self.read_line(source, *item)
+
+    def read_line(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
+        """The records of one top-level JSON value (a line of JSONL, or a whole document)."""
+        if isinstance(obj, list):  # a JSON array: each value on its own, numbered
+            for i, value in enumerate(obj, start=1):
+                line = lineno if lineno > 1 else i
+                yield from guarded(source, self.name, line, value, self.read_value, line, value)
+        else:
+            yield from guarded(source, self.name, lineno, obj, self.read_value, lineno, obj)
 
     def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
         """The records of one top-level JSON value found at ``lineno``."""
@@ -186,14 +189,18 @@ def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quar
             item.format = fmt
             yield item
             continue
-        lineno, line = item
-        try:
-            yield lineno, loads_json(line)
-        except JSON_ERRORS as exc:
-            reason = "invalid UTF-8" if "utf-8" in str(exc).lower() else f"invalid JSON: {exc}"
-            yield Quarantined(
-                source_file=source.name, line=lineno, reason=reason, raw=line[:65536], format=fmt
-            )
+        yield line_value(source, fmt, *item)
+
+
+def line_value(source: Source, fmt: str, lineno: int, line: bytes) -> tuple[int, Any] | Quarantined:
+    """``(lineno, value)`` of one JSONL line, or the line quarantined when it is not JSON."""
+    try:
+        return lineno, loads_json(line)
+    except JSON_ERRORS as exc:
+        reason = "invalid UTF-8" if "utf-8" in str(exc).lower() else f"invalid JSON: {exc}"
+        return Quarantined(
+            source_file=source.name, line=lineno, reason=reason, raw=line[:65536], format=fmt
+        )
 
 
 def iter_json_document_or_lines(

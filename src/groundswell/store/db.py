@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from groundswell.care.forgetting import ForgetHasher, person_keys, raw_candidates
 from groundswell.care.pseudonym import Pseudonymiser, load_key
@@ -254,10 +255,16 @@ class Store:
         records: list[Post | Article | Quarantined],
         *,
         synthetic: bool = False,
+        columns: pa.Table | None = None,
         within: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     ) -> BatchCounts:
         """Write one batch in one transaction; returns what was stored, skipped and quarantined.
-        ``within`` runs in that transaction, before it commits (an engine marks its block done)."""
+
+        ``columns`` holds more posts of the same source as Arrow columns
+        (``groundswell.ingest.columnar.COLUMNS``, authors not yet pseudonymised), written as if
+        they were among ``records`` at their lines. ``within`` runs in that transaction, before
+        it commits (an engine marks its block done).
+        """
         counts = BatchCounts()
         posts: dict[tuple[str, str], Post] = {}
         reposts: dict[tuple[str, str], Post] = {}
@@ -282,7 +289,11 @@ class Store:
                     counts.duplicates += 1
                 else:
                     bad[key2] = rec
+        if columns is not None and columns.num_rows:
+            columns = self._first_seen(columns, posts, counts)
         if self.forgotten_people:  # authors a deletion list named by id or handle, any platform
+            if columns is not None and columns.num_rows:
+                columns = self._not_forgotten_people(columns, counts)
             for table in (posts, reposts):
                 named = [
                     k
@@ -305,13 +316,18 @@ class Store:
                 "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
                 "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
             }
+            n_posts = len(posts)
+            if columns is not None and columns.num_rows:
+                fast = self._columns_table(columns, synthetic)
+                tbls["posts"] = fast if not posts else pa.concat_tables([tbls["posts"], fast])
+                n_posts += fast.num_rows
             if self._caught:
                 self.record_forgotten("author", self.take_caught_authors())
-            if posts:
+            if n_posts:
                 tbl = tbls["posts"]
-                inserted, skipped = self._insert("posts", tbl, len(posts))
+                inserted, skipped = self._insert("posts", tbl, n_posts)
                 counts.stored += inserted
-                counts.duplicates += len(posts) - inserted
+                counts.duplicates += n_posts - inserted
                 counts.forgotten += skipped
             if reposts:
                 tbl = tbls["reposts"]
@@ -388,6 +404,13 @@ class Store:
         """Insert rows not forgotten and not present; returns (inserted, skipped as forgotten)."""
         self.con.register("batch_tbl", tbl)
         try:
+            if not self.con.execute("SELECT EXISTS (SELECT 1 FROM forgotten)").fetchone()[0]:
+                # no deletion list: one insert straight from the Arrow batch
+                inserted = self.con.execute(
+                    f"INSERT INTO {table} SELECT * FROM batch_tbl b "
+                    f"WHERE NOT {exists_sql('b', table)}"
+                ).fetchone()[0]
+                return inserted, 0
             kept = self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE batch_kept AS SELECT b.* FROM batch_tbl b "
                 f"WHERE NOT {forgotten_sql('b', table)}"
@@ -398,6 +421,78 @@ class Store:
         finally:
             self.con.unregister("batch_tbl")
         return inserted, n - kept
+
+    def _first_seen(
+        self, columns: pa.Table, posts: dict[tuple[str, str], Post], counts: BatchCounts
+    ) -> pa.Table:
+        """The column rows that are the first of their (platform, id) in the batch, by line
+        (a post among ``records`` seen on an earlier line wins, and one seen later is dropped
+        from ``posts``); the others are counted as duplicates."""
+        ids = columns.column("id")
+        platforms = pc.unique(columns.column("platform"))
+        if len(platforms) == 1 and pc.count_distinct(ids).as_py() == columns.num_rows:
+            platform = platforms[0].as_py()
+            others = [i for p, i in posts if p == platform]
+            if not others or not pc.any(pc.is_in(ids, pa.array(others, pa.string()))).as_py():
+                return columns  # no id twice: nothing to choose
+        keys = list(zip(columns.column("platform").to_pylist(), ids.to_pylist(), strict=True))
+        lines = columns.column("source_line").to_pylist()
+        first: dict[tuple[str, str], tuple[int, int]] = {}  # key -> (line, row or -1)
+        for key, post in posts.items():
+            first[key] = (post.source_line, -1)
+        keep = [False] * len(keys)
+        for row, key in enumerate(keys):
+            seen = first.get(key)
+            if seen is None or lines[row] < seen[0]:
+                first[key] = (lines[row], row)
+        for key, (_, row) in first.items():
+            if row >= 0:
+                keep[row] = True
+                if key in posts:  # a later line's copy among the records
+                    del posts[key]
+                    counts.duplicates += 1
+        counts.duplicates += len(keys) - sum(keep)
+        return columns.filter(pa.array(keep))
+
+    def _not_forgotten_people(self, columns: pa.Table, counts: BatchCounts) -> pa.Table:
+        """The column rows whose author no deletion list names (the others counted)."""
+        pairs = list(
+            zip(
+                columns.column("author").to_pylist(),
+                columns.column("author_name").to_pylist(),
+                strict=True,
+            )
+        )
+        named = {p: self.names_forgotten_person(person_keys(*p)) for p in set(pairs)}
+        keep = [not named[p] for p in pairs]
+        dropped = len(keep) - sum(keep)
+        counts.duplicates += dropped
+        counts.forgotten += dropped
+        return columns.filter(pa.array(keep)) if dropped else columns
+
+    def _columns_table(self, columns: pa.Table, synthetic: bool) -> pa.Table:
+        """Fast-path columns in the posts schema: authors pseudonymised once per distinct
+        author, handles and handle-bearing URLs dropped unless the store keeps them."""
+        pseudo = self.pseudonym
+        n = columns.num_rows
+        given = columns.column("author_pseudonym")
+        if self.pseudonymise and not self.forgotten_people and given.null_count < n:
+            # computed by the reader with this store's key; with no deletion list naming
+            # people, the pseudonymiser's first-sight hook has nothing to catch
+            author = given
+        else:
+            platform = columns.column("platform")[0].as_py()
+            authors = pc.dictionary_encode(columns.column("author").combine_chunks())
+            names = [pseudo(platform, a) for a in authors.dictionary.to_pylist()]
+            author = pc.take(pa.array(names, pa.string()), authors.indices)
+        keep_names = not self.pseudonymise
+        cols = {name: columns.column(name) for name in POST_COLUMNS if name != "synthetic"}
+        cols["author"] = author
+        if not keep_names:
+            cols["url"] = columns.column("url_safe")
+            cols["author_name"] = pa.nulls(n, pa.string())
+        cols["synthetic"] = pa.array([synthetic] * n, pa.bool_())
+        return pa.table(cols, schema=POST_ARROW_SCHEMA)
 
     def _posts_table(self, posts: list[Post], synthetic: bool) -> pa.Table:
         """The batch as an Arrow table in the posts schema, column by column (the hot path)."""

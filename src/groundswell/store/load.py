@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from groundswell.errors import InputError
-from groundswell.ingest import iter_sources, read_source
+from groundswell.ingest import columnar, iter_sources, read_source
 from groundswell.schema import Deletion, Quarantined, Record
 from groundswell.store.bulk import NotBulkable, bulkable, load_twitter_v2
 from groundswell.store.db import BatchCounts, Store
@@ -103,6 +103,13 @@ def ingest(
     batch: list[Record] = []
     deletions: set[str] = set()
     used: dict[str, Any] = {}  # reader name -> reader, for the aliases they learnt
+    pool: Any = None  # worker processes for large plain files, started at the first (False: none)
+
+    def count(rec: Record) -> None:
+        report.read += 1
+        by_format[rec.format or "unknown"] += 1
+        if isinstance(rec, Quarantined) and len(report.errors) < 50:
+            report.errors.append(f"{rec.source_file}:{rec.line}: {rec.reason}")
 
     def flush() -> None:
         nonlocal batch, totals
@@ -136,6 +143,32 @@ def ingest(
             if reader is None:
                 continue
             used[reader.name] = reader
+            if columnar.supports(source, reader):
+                flush()
+                if pool is None and columnar.parallel(source):
+                    pool = columnar.process_pool() or False
+                key = store.pseudonym.key if store.pseudonymise else None
+                parts = (
+                    columnar.read_columns_parallel(source, reader, batch_size, pool, key)
+                    if pool and columnar.parallel(source)
+                    else columnar.read_columns(source, reader, batch_size, key)
+                )
+                for part in parts:
+                    fast = part.columns.num_rows
+                    report.read += fast
+                    by_format[reader.name] += fast
+                    rest = []
+                    for rec in part.records:
+                        if isinstance(rec, Deletion):
+                            deletions.add(rec.id)
+                            report.deleted_on_platform += 1
+                            continue
+                        count(rec)
+                        rest.append(rec)
+                    totals += store.write_batch(rest, synthetic=synthetic, columns=part.columns)
+                    if bar is not None:
+                        bar.update(task, completed=report.read)
+                continue
             if bulk and bulkable(source, reader.name):
                 flush()
                 try:
@@ -152,10 +185,7 @@ def ingest(
                     deletions.add(rec.id)
                     report.deleted_on_platform += 1
                     continue
-                report.read += 1
-                by_format[rec.format or "unknown"] += 1
-                if isinstance(rec, Quarantined) and len(report.errors) < 50:
-                    report.errors.append(f"{rec.source_file}:{rec.line}: {rec.reason}")
+                count(rec)
                 batch.append(rec)
                 if len(batch) >= batch_size:
                     flush()
@@ -165,6 +195,8 @@ def ingest(
         for platform, aliases in engine_aliases.items():
             resolve_aliases(store, platform, aliases)
     finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
         if bar is not None:
             bar.stop()
     report.stored, report.duplicates = totals.stored, totals.duplicates

@@ -1,0 +1,445 @@
+"""Columnar fast path for the high-volume JSONL dumps: ``twarc2 flatten`` lines, v1.1 stream
+lines and Reddit dump lines.
+
+Each line is decoded straight from bytes into a msgspec Struct that names only the fields the
+post schema needs (unknown fields are skipped, not built), and a whole batch becomes Arrow
+columns: no per-record ``Post`` object, no dict. Times in Twitter's and Reddit's regular shapes
+are parsed for the whole batch at once with ``pyarrow.compute``.
+
+The fast path takes a line only when it gives exactly what the reader would: any line it cannot
+handle exactly (another shape, a missing field, a value of another type, a retweet, a time in an
+unusual form or out of range, non-ASCII bytes that are not UTF-8, a number beyond a double...)
+goes through the reader's own per-record code (``line_records``), which yields the same posts or
+the same quarantined record (file, line, reason, raw bytes) as the streaming path.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from groundswell.care.pseudonym import keyed_pseudonym
+from groundswell.ingest.columnar_shapes import SHAPES
+from groundswell.ingest.registry import (
+    JSON_ERRORS,
+    Reader,
+    _first_line_is_json,
+    line_value,
+)
+from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
+from groundswell.schema import Quarantined, Record, parse_time
+
+ENABLED = True  # tests switch it off to compare with the per-record path
+FORMATS = ("twitter_v2", "twitter_v1", "reddit")
+
+# the columns a fast batch carries: the post schema before pseudonymisation, plus the URL a
+# pseudonymised store keeps (``url_safe``)
+COLUMNS = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("id", pa.string()),
+        ("url", pa.string()),
+        ("url_safe", pa.string()),
+        ("author", pa.string()),
+        ("author_name", pa.string()),
+        ("created_at", pa.timestamp("us")),
+        ("lang", pa.string()),
+        ("text", pa.string()),
+        ("hashtags", pa.list_(pa.string())),
+        ("mentions", pa.list_(pa.string())),
+        ("urls", pa.list_(pa.string())),
+        ("reply_to", pa.string()),
+        ("quote_of", pa.string()),
+        ("metrics", pa.string()),
+        ("format", pa.string()),
+        ("source_file", pa.string()),
+        ("source_line", pa.int64()),
+        ("author_pseudonym", pa.string()),  # filled when the caller gave the store's key
+    ]
+)
+# A number beyond a double (1e999, or hundreds of digits before a decimal point) is an error for
+# the per-record decoder but skipped unseen by a typed one when it sits in a field the schema
+# does not read: lines that may hold one (an exponent of three digits, a run of 200 digits)
+# take the per-record path. Digits are mapped to '0' first, so the test is three substring
+# searches.
+_DIGITS = bytes.maketrans(b"123456789E", b"000000000e")
+_LONG_RUN = b"0" * 200
+
+
+def _may_overflow(line: bytes) -> bool:
+    x = line.translate(_DIGITS)
+    return b"e000" in x or b"e+000" in x or _LONG_RUN in x
+
+
+_MAX_EPOCH = 10**11  # below this an epoch is seconds (see schema.parse_time)
+
+
+@dataclass
+class ColumnBatch:
+    """One batch of a source: the posts the fast path made, as columns, and the records of the
+    lines it passed to the reader (in line order), with the number of records read."""
+
+    columns: pa.Table
+    records: list[Record] = field(default_factory=list)
+
+
+def supports(source: Source, reader: Reader) -> bool:
+    """Whether this source is JSONL of a format the fast path reads (not one JSON document, not
+    twarc2 response pages, which take the bulk path) with one of the built-in readers."""
+    if (
+        not ENABLED
+        or reader.name not in SHAPES
+        or not type(reader).__module__.startswith("groundswell.")
+    ):
+        return False
+    head = source.head().lstrip()
+    if head[:1] != b"{" or not _first_line_is_json(head):
+        return False  # a JSON document (or a first line that is not JSON): the reader decides
+    first = head.split(b"\n", 1)[0]
+    return not (reader.name == "twitter_v2" and b'"data"' in first)
+
+
+def line_records(source: Source, reader: Reader, lineno: int, line: bytes) -> list[Record]:
+    """The records the streaming path gives for one JSONL line (the fast path's fallback)."""
+    item = line_value(source, reader.name, lineno, line)
+    if isinstance(item, Quarantined):
+        return [item]
+    out = list(reader.read_line(source, *item))  # type: ignore[attr-defined]
+    for rec in out:
+        if not rec.format:
+            rec.format = reader.name
+    return out
+
+
+def read_columns(
+    source: Source, reader: Reader, batch_size: int, key: bytes | None = None
+) -> Iterator[ColumnBatch]:
+    """The source's records in batches of about ``batch_size``: posts as columns, other records
+    (quarantined lines, deletions, retweets, unusual shapes) as the reader makes them. With the
+    store's ``key``, authors' pseudonyms come computed (``author_pseudonym``)."""
+    return _collect(source.lines(), source, reader, batch_size, key)
+
+
+def _collect(
+    items: Iterable[tuple[int, bytes] | Quarantined],
+    source: Source,
+    reader: Reader,
+    batch_size: int,
+    key: bytes | None = None,
+) -> Iterator[ColumnBatch]:
+    decode = msgspec.json.Decoder(SHAPES[reader.name][0]).decode
+    decoded: list[Any] = []
+    lines: list[tuple[int, bytes]] = []  # (line number, bytes) of each decoded line
+    records: list[Record] = []
+    slow: list[tuple[int, bytes]] = []
+    for item in items:
+        if isinstance(item, Quarantined):
+            item.format = reader.name
+            records.append(item)
+            continue
+        try:
+            decoded.append(decode(item[1]))
+        except (msgspec.ValidationError, *JSON_ERRORS, UnicodeDecodeError):
+            slow.append(item)
+        else:
+            lines.append(item)
+        if len(lines) + len(slow) + len(records) >= batch_size:
+            yield _finish(source, reader, decoded, lines, records, slow, key)
+            decoded, lines, records, slow = [], [], [], []
+    if lines or slow or records:
+        yield _finish(source, reader, decoded, lines, records, slow, key)
+
+
+# -- parallel parsing of a large plain file, in chunks cut at line boundaries ---------------------
+CHUNK_BYTES = 4 * 1024 * 1024
+MIN_PARALLEL_BYTES = 2 * CHUNK_BYTES  # below this one process is as fast
+# worker processes for a large file (GROUNDSWELL_INGEST_WORKERS=1: parse in the main process)
+WORKERS = int(os.environ.get("GROUNDSWELL_INGEST_WORKERS", "2") or 2)
+
+
+def parallel(source: Source) -> bool:
+    """Whether the source is a plain regular file large enough to parse in chunks."""
+    if source.member is not None or source.compression != "none" or not source.reopenable:
+        return False
+    try:
+        return source.path.stat().st_size >= MIN_PARALLEL_BYTES
+    except OSError:
+        return False
+
+
+def chunks(source: Source, size: int = CHUNK_BYTES) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, first line number)`` of consecutive byte ranges of the file, each ending
+    just after a newline (or at the end of the file)."""
+    start, lineno = 0, 1
+    with open(source.path, "rb") as fh:
+        while True:
+            fh.seek(start)
+            block = fh.read(size)
+            if not block:
+                return
+            cut = block.rfind(b"\n")
+            while cut < 0:  # one line longer than the block: read on to its end
+                more = fh.read(size)
+                if not more:
+                    cut = len(block) - 1
+                    break
+                found = more.find(b"\n")
+                cut = len(block) + found if found >= 0 else -1
+                block += more
+            end = start + cut + 1
+            yield start, end, lineno
+            lineno += block.count(b"\n", 0, cut + 1)
+            start = end
+
+
+def chunk_lines(
+    data: bytes, first: int, name: str, limit: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, bytes] | Quarantined]:
+    """``Source.lines`` over a chunk held in memory: the same numbering, blank lines passed
+    over, a line over ``limit`` bytes quarantined with its first bytes."""
+    parts = data.split(b"\n")
+    last = len(parts) - 1
+    for i, body in enumerate(parts):
+        lineno = first + i
+        if len(body) > limit:
+            yield Quarantined(
+                source_file=name,
+                line=lineno,
+                reason=f"line longer than {limit} bytes (first {RAW_KEEP_BYTES} kept)",
+                raw=body[:RAW_KEEP_BYTES],
+            )
+        elif body.strip():
+            line = body + b"\n" if i < last else body
+            yield lineno, line
+
+
+def _parse_chunk(
+    reader: Reader, path: str, name: str, key: bytes | None, span: tuple, size: int
+) -> list[ColumnBatch]:
+    """A worker's share: the batches of one chunk of a file (see ``read_columns_parallel``)."""
+    source = Source(Path(path))
+    source.__dict__["name"] = name  # the provenance name the main process gave it
+    start, end, first = span
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    with _no_gc():
+        return list(_collect(chunk_lines(data, first, name), source, reader, size, key))
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: a batch allocates hundreds of thousands of
+    acyclic objects, and each collection would walk them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def read_columns_parallel(
+    source: Source, reader: Reader, batch_size: int, pool: Executor, key: bytes | None = None
+) -> Iterator[ColumnBatch]:
+    """``read_columns`` of a large plain file, its chunks parsed by ``pool`` (cut at line
+    boundaries, at most a few in flight) and handed back in file order."""
+    pending: deque[Future] = deque()
+    args = (reader, str(source.path), source.name, key)
+    for span in chunks(source):
+        pending.append(pool.submit(_parse_chunk, *args, span, batch_size))
+        if len(pending) > 2 * WORKERS:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+def process_pool() -> Executor | None:
+    """A pool of ``WORKERS`` forked processes for chunk parsing (None where there can be none:
+    no fork on this system, one worker asked for, or this process is itself a daemon)."""
+    if (
+        WORKERS < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or multiprocessing.current_process().daemon  # a daemon may not have children
+    ):
+        return None
+    return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+
+
+def _clean_bytes(lines: list[tuple[int, bytes]]) -> list[bool] | None:
+    """None when every line is valid UTF-8 with no number beyond a double (checked for the
+    whole batch at once), else whether each line is."""
+    joined = b"".join([x[1] for x in lines])
+    if (joined.isascii() or _utf8(joined)) and not _may_overflow(joined):
+        return None
+    return [(x[1].isascii() or _utf8(x[1])) and not _may_overflow(x[1]) for x in lines]
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _finish(
+    source: Source,
+    reader: Reader,
+    decoded: list[Any],
+    lines: list[tuple[int, bytes]],
+    records: list[Record],
+    slow: list[tuple[int, bytes]],
+    key: bytes | None = None,
+) -> ColumnBatch:
+    with _no_gc():
+        return _build(source, reader, decoded, lines, records, slow, key)
+
+
+def _build(
+    source: Source,
+    reader: Reader,
+    decoded: list[Any],
+    lines: list[tuple[int, bytes]],
+    records: list[Record],
+    slow: list[tuple[int, bytes]],
+    key: bytes | None,
+) -> ColumnBatch:
+    _, accept, columns, platform = SHAPES[reader.name]
+    keep = accept(decoded)
+    clean = _clean_bytes(lines) if lines else None
+    if clean is not None:
+        keep = [k and c for k, c in zip(keep, clean, strict=True)]
+    if not all(keep):
+        slow.extend(x for x, k in zip(lines, keep, strict=True) if not k)
+        decoded = [d for d, k in zip(decoded, keep, strict=True) if k]
+        lines = [x for x, k in zip(lines, keep, strict=True) if k]
+    cols = columns(decoded)
+    created, bad = _times(cols["created_at"], platform)
+    cols["created_at"] = created
+    n = len(decoded)
+    cols["platform"] = pa.array([platform] * n, pa.string())
+    cols["format"] = pa.array([reader.name] * n, pa.string())
+    cols["source_file"] = pa.array([source.name] * n, pa.string())
+    cols["source_line"] = pa.array([x[0] for x in lines], pa.int64())
+    cols["author_pseudonym"] = (
+        _pseudonyms(pa.array(cols["author"], pa.string()), platform, key)
+        if key is not None
+        else pa.nulls(n, pa.string())
+    )
+    table = pa.table({k: cols[k] for k in COLUMNS.names}, schema=COLUMNS)
+    if bad:  # a time the reader refuses (out of range): those lines take the reader's code
+        slow.extend(lines[i] for i in sorted(bad))
+        table = table.filter(pa.array([i not in bad for i in range(n)]))
+    for lineno, line in slow:
+        records.extend(line_records(source, reader, lineno, line))
+    records.sort(key=_line_of)
+    return ColumnBatch(table, records)
+
+
+_seen_authors: dict[tuple[bytes, str, str], str] = {}  # pseudonyms this process has made
+
+
+def _pseudonyms(authors: pa.Array, platform: str, key: bytes) -> pa.Array:
+    """Each author's keyed pseudonym, computed once per distinct author in this process."""
+    codes = pc.dictionary_encode(authors)
+    seen = _seen_authors
+    names = []
+    for author in codes.dictionary.to_pylist():
+        name = seen.get((key, platform, author)) if author else None
+        if name is None and author:
+            name = keyed_pseudonym(key, platform, author)
+            if len(seen) < 1_000_000:
+                seen[(key, platform, author)] = name
+        names.append(name)
+    return pc.take(pa.array(names, pa.string()), codes.indices)
+
+
+def _line_of(rec: Record) -> int:
+    return getattr(rec, "source_line", None) or getattr(rec, "line", 0)
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+
+
+def _regular_time(s: str) -> datetime | None:
+    """Twitter's two time shapes (``2017-10-15T00:00:05.000Z`` and ``Sun Oct 15 00:00:05 +0000
+    2017``), naive UTC; None for anything else. Raises ValueError for a date that does not
+    exist, as the per-record parse does."""
+    if len(s) == 24:
+        if s[23] == "Z" and s[19] == "." and s[10] == "T" and s[20:23].isdigit() and s.isascii():
+            return datetime.fromisoformat(s[:23])
+    elif (
+        len(s) == 30
+        and s[19:26] == " +0000 "
+        and s.isascii()
+        and s[:3] in _WEEKDAYS
+        and s[4:7] in _MONTHS
+        and s[3] == s[7] == s[10] == " "
+        and s[13] == s[16] == ":"
+    ) and (s[8:10] + s[11:13] + s[14:16] + s[17:19] + s[26:]).isdigit():
+        return datetime(
+            int(s[26:]),
+            _MONTHS[s[4:7]],
+            int(s[8:10]),
+            int(s[11:13]),
+            int(s[14:16]),
+            int(s[17:19]),
+        )
+    return None
+
+
+def _times(values: list[Any], platform: str) -> tuple[pa.Array, set[int]]:
+    """UTC times (naive, microseconds) for a batch, and the rows whose time the per-record
+    parse refuses (out of range). Values in the regular shapes are parsed quickly (Reddit's
+    epoch seconds for the whole batch at once); the rest one by one, exactly as the reader
+    does."""
+    unit = pa.timestamp("us")
+    bad: set[int] = set()
+    if platform == "reddit":
+        ints = pa.array([v if type(v) is int else None for v in values], pa.int64())
+        ok = pc.fill_null(pc.and_(pc.greater_equal(ints, 0), pc.less(ints, _MAX_EPOCH)), False)
+        out = pc.cast(pc.multiply(pc.if_else(ok, ints, 0), 1_000_000), pa.int64()).cast(unit)
+        todo = pc.indices_nonzero(pc.invert(ok)).to_pylist()
+        if not todo:
+            return out, bad
+        fixed = out.to_pylist()
+    else:
+        fixed = []
+        todo = []
+        for i, value in enumerate(values):
+            try:
+                dt = _regular_time(value) if type(value) is str else None
+            except ValueError:
+                dt = None
+            if dt is None:
+                todo.append(i)
+            fixed.append(dt)
+    for i in todo:  # the per-record parse, exactly as the reader does it
+        try:
+            dt = parse_time(values[i])
+        except ValueError:
+            bad.add(i)
+            continue
+        fixed[i] = None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)
+    return pa.array(fixed, unit), bad

@@ -1,0 +1,217 @@
+"""The columnar fast path (twarc2 flatten, v1.1 and Reddit dump lines) gives exactly the store
+the per-record streaming path gives: posts, reposts, quarantine and counts, on the real samples
+and on generated files full of lines it must hand back to the readers."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from groundswell.ingest import columnar
+from groundswell.store import Store, ingest
+from groundswell.store.forget import forget
+from gspaths import FIXTURES, FORMATS
+
+TABLES = ("posts", "reposts", "quarantine")
+COUNTS = ("read", "stored", "duplicates", "reposts", "quarantined", "forgotten", "by_format")
+
+
+def _rows(db) -> dict[str, list]:
+    with Store(db, read_only=True) as s:
+        out = {t: s.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+    return out
+
+
+def _both(tmp_path, monkeypatch, paths, forgotten=(), batch_size=20_000, share=0.5, **kw):
+    reports, rows = [], []
+    fast_rows = []
+
+    def spy(read):
+        def counted(*args):
+            for part in read(*args):
+                fast_rows.append(part.columns.num_rows)
+                yield part
+
+        return counted
+
+    for name in ("read_columns", "read_columns_parallel"):
+        monkeypatch.setattr(columnar, name, spy(getattr(columnar, name)))
+    for mode in (False, True):
+        monkeypatch.setattr(columnar, "ENABLED", mode)
+        db = tmp_path / f"{'fast' if mode else 'slow'}.duckdb"
+        if mode:
+            (tmp_path / "fast.duckdb.key").write_text((tmp_path / "slow.duckdb.key").read_text())
+        with Store(db, **kw) as s:
+            if forgotten:
+                forget(s, list(forgotten))
+            reports.append(ingest(paths, s, progress=False, batch_size=batch_size))
+        rows.append(_rows(db))
+    slow, fast = reports
+    for key in COUNTS:
+        assert getattr(slow, key) == getattr(fast, key), key
+    assert slow.errors == fast.errors
+    assert fast.balanced
+    for table in TABLES:
+        assert rows[0][table] == rows[1][table], table
+    assert sum(fast_rows) > fast.stored * share  # the fast path took its share of posts
+    return fast
+
+
+def _v2(i: int, **over) -> dict:
+    tweet = {
+        "id": str(10**18 + i),
+        "text": f"tweet {i} #MeToo &amp; #TimesUp's",
+        "author_id": str(i % 7),
+        "author": {"id": str(i % 7), "username": f"user{i % 7}"},
+        "created_at": "2017-10-15T00:00:05.000Z",
+        "lang": "en",
+        "entities": {
+            "hashtags": [{"tag": "MeToo"}, {"tag": "TimesUp's"}],
+            "mentions": [{"username": "jane"}, {"username": ""}],
+            "urls": [{"url": "https://t.co/x", "expanded_url": "https://example.org/a"}],
+        },
+        "public_metrics": {"retweet_count": i, "reply_count": 0, "like_count": 3},
+        "referenced_tweets": [{"type": "replied_to", "id": "5"}, {"type": "quoted", "id": "6"}],
+    }
+    tweet.update(over)
+    return tweet
+
+
+def _v1(i: int, **over) -> dict:
+    tweet = {
+        "id": 10**18 + i,
+        "id_str": str(10**18 + i),
+        "created_at": "Sun Oct 15 00:00:05 +0000 2017",
+        "text": f"v1 {i} &lt;3 #MeToo and #metoo ＃ItWasMe",
+        "user": {"id_str": str(i % 5), "screen_name": f"name{i % 5}"},
+        "entities": {
+            "hashtags": [{"text": "MeToo"}],
+            "user_mentions": [{"screen_name": "bob"}],
+            "urls": [{"url": "https://t.co/y", "expanded_url": None}],
+        },
+        "retweet_count": 2,
+        "favorite_count": 1,
+        "lang": "en",
+        "in_reply_to_status_id_str": "77",
+        "timestamp_ms": "1508025605000",
+    }
+    tweet.update(over)
+    return tweet
+
+
+def _reddit(i: int, **over) -> dict:
+    comment = {
+        "author": f"user{i % 9}",
+        "body": f"comment {i} #MeToo\n## heading &amp; more",
+        "created_utc": 1508025600 + i,
+        "id": f"c{i:05x}",
+        "link_id": "t3_abc",
+        "parent_id": "t3_abc",
+        "score": i,
+        "subreddit": "MeToo",
+    }
+    comment.update(over)
+    return comment
+
+
+def _write(path, values) -> None:
+    with open(path, "wb") as fh:
+        for v in values:
+            fh.write(v if isinstance(v, bytes) else json.dumps(v).encode() + b"\n")
+
+
+def _hostile(make, i: int, rng: random.Random) -> list:
+    """Lines the fast path must hand to the reader (or take exactly as it would)."""
+    base = make(i)
+    key_time = "created_utc" if "created_utc" in base else "created_at"
+    return rng.choice(
+        [
+            [make(i, **{key_time: "2017-02-30T00:00:00.000Z"})],
+            [make(i, **{key_time: "0001-01-01T00:00:00+01:00"})],
+            [make(i, **{key_time: 1e20})],
+            [make(i, **{key_time: "1508025600.5"})],
+            [make(i, **{key_time: None})],
+            [make(i, **{key_time: True})],
+            [make(i, text=None, body=None)],
+            [make(i, id=10**30, id_str=None)],
+            [make(i, entities={"hashtags": [{"tag": None, "text": None}]})],
+            [make(i, public_metrics={"retweet_count": True}, score=2.5)],
+            [make(i, data=None, title=None)],
+            [make(i, delete={"status": {"id_str": str(10**18 + i - 1)}})],
+            [make(i, extended_tweet={"full_text": "long #Long"}, note_tweet={"text": "n #Note"})],
+            [
+                make(
+                    i,
+                    referenced_tweets=[{"type": "retweeted", "id": "9", "text": "orig #RT"}],
+                    retweeted_status=make(i + 10_000),
+                )
+            ],
+            [make(i, body="[deleted]", text="x")],
+            [json.dumps(make(i)).encode()[:-9] + b'\xff\xfe"}\n'],
+            [json.dumps(make(i, extra="\xe9t\xe9")).encode()[:-1] + b', "z": 1e999}\n'],
+            [json.dumps(make(i)).encode()[:40] + b"\n"],
+            [b"\n", b"   \n"],
+            [make(i - 1)],  # a duplicate of the line before
+            [make(i, author=None, user=None)],
+            [make(i, permalink=f"/r/u_user{i % 9}/comments/x/")],
+        ]
+    )
+
+
+@pytest.mark.parametrize("make", [_v2, _v1, _reddit], ids=["v2", "v1", "reddit"])
+@pytest.mark.parametrize(
+    ("pseudonymise", "chunk"), [(True, None), (False, None), (True, 3000)], ids=["p", "raw", "par"]
+)
+def test_fast_path_equals_streaming_on_generated_files(
+    tmp_path, monkeypatch, make, pseudonymise, chunk
+):
+    if chunk:  # the file is cut in chunks parsed by worker processes
+        monkeypatch.setattr(columnar, "CHUNK_BYTES", chunk)
+        monkeypatch.setattr(columnar, "MIN_PARALLEL_BYTES", 0)
+    rng = random.Random(11)
+    lines: list = []
+    for i in range(1, 400):
+        lines.extend(_hostile(make, i, rng) if i % 3 == 0 else [make(i)])
+    lines.append(json.dumps(make(400)).encode())  # a last line without its newline
+    _write(tmp_path / "in.jsonl", lines)
+    report = _both(
+        tmp_path, monkeypatch, [tmp_path / "in.jsonl"], batch_size=50, pseudonymise=pseudonymise
+    )
+    assert report.stored > 200 and report.quarantined > 0
+
+
+def test_fast_path_equals_streaming_with_small_batches_and_a_deletion_list(tmp_path, monkeypatch):
+    _write(tmp_path / "a.jsonl", [_v2(i) for i in range(1, 60)] + [_v2(3)])
+    _write(tmp_path / "b.jsonl", [_reddit(i) for i in range(1, 60)])
+    report = _both(
+        tmp_path,
+        monkeypatch,
+        [tmp_path / "a.jsonl", tmp_path / "b.jsonl"],
+        forgotten=["user3", "name2", str(10**18 + 5)],
+        batch_size=7,
+    )
+    assert report.forgotten > 0
+
+
+@pytest.mark.parametrize("pseudonymise", [True, False])
+def test_fast_path_equals_streaming_on_real_samples(tmp_path, monkeypatch, pseudonymise):
+    paths = [
+        p
+        for p in (
+            FORMATS / "twitter_v2_twarc2",
+            FORMATS / "twitter_v1_1",
+            FORMATS / "reddit_dumps_ndjson",
+            FORMATS / "twitwi_csv",
+            FIXTURES / "twitter",
+            FIXTURES / "twitter_v2",
+            FIXTURES / "reddit",
+        )
+        if p.exists()
+    ]
+    if not any(p.is_relative_to(FORMATS) for p in paths):
+        pytest.skip("../shared/formats is absent")
+    # most real twarc2 samples are response pages (the bulk path); flat.jsonl is not
+    report = _both(tmp_path, monkeypatch, paths, share=0.05, pseudonymise=pseudonymise)
+    assert report.stored > 100
