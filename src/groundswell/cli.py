@@ -373,8 +373,15 @@ def _article_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--mixed-min-share",
         type=share(0.0, 0.5),
-        default=0.30,
-        help="smaller side's share of the evidence that makes it mixed (default: 0.30)",
+        default=None,
+        help="smaller side's share of the evidence that makes it mixed (default: the method's)",
+    )
+    p.add_argument(
+        "--method",
+        choices=("auto", "model", "lexicon"),
+        default="auto",
+        help="sentence stance from the model learned from real op-eds (auto: when shipped) "
+        "or from the phrase lexicon alone",
     )
 
 
@@ -383,7 +390,10 @@ def _article(args: Any) -> int:
     from groundswell.analyze.article import ArticleParams, analyze_files
     from groundswell.errors import InputError
 
-    done, failed = analyze_files(args.files, ArticleParams(mixed_min_share=args.mixed_min_share))
+    params = ArticleParams()
+    if args.mixed_min_share is not None:
+        params.mixed_min_share = params.model_mixed_share = args.mixed_min_share
+    done, failed = analyze_files(args.files, params, method=args.method)
     for q in failed:
         print(f"groundswell: skipped {q.source_file}: {q.reason}", file=sys.stderr)
     if not done:
@@ -396,8 +406,11 @@ def _article(args: Any) -> int:
         print(
             f"{a.title} ({a.source_file})\n  stance: {a.stance or 'none (too little evidence)'}"
             f"  [supportive {sc['supportive']}, critical {sc['critical']}, "
-            f"minority share {sc['minority_share']}]"
+            f"minority share {sc['minority_share']}; {a.method}]"
         )
+        for c in a.criticisms:
+            named = ", ".join(c["claims"]) or "criticism"
+            print(f"  criticises ({named}): {c['sentence']}")
         for s in a.stance_sentences:
             print(f"    {s['side']:>10} {s['weight']:5.2f}  {s['sentence']}")
         for c in a.claims:

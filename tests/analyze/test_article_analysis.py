@@ -32,8 +32,8 @@ OTHER_LABELS = {
 ARTICLES = sorted(name for name in LABELS if name != "control.txt")
 
 
-def _analyse(path: Path):
-    done, failed = analyze_files([str(path)])
+def _analyse(path: Path, method: str = "lexicon"):
+    done, failed = analyze_files([str(path)], method=method)
     assert not failed and len(done) == 1
     return done[0]
 
@@ -107,8 +107,8 @@ def test_each_claim_in_the_inventory_is_found_in_a_paraphrase(claim):
 
 
 def test_negated_claim_is_rebutted_and_counts_for_the_other_side():
-    asserted = analyze_article("The movement has become a witch hunt.")
-    negated = analyze_article("The movement is not a witch hunt.")
+    asserted = analyze_article("The movement has become a witch hunt.", method="lexicon")
+    negated = analyze_article("The movement is not a witch hunt.", method="lexicon")
     assert [c["claim"] for c in asserted.claims] == ["went_too_far"]
     assert asserted.scores["critical"] > 0 and asserted.scores["supportive"] == 0
     assert negated.claims == [] and [c["claim"] for c in negated.rebutted] == ["went_too_far"]
@@ -116,14 +116,15 @@ def test_negated_claim_is_rebutted_and_counts_for_the_other_side():
 
 
 def test_negation_that_makes_the_claim_is_kept():
-    r = analyze_article("He was fired with no chance to answer the accusation.")
+    r = analyze_article("He was fired with no chance to answer the accusation.", method="lexicon")
     assert [c["claim"] for c in r.claims] == ["due_process"] and r.rebutted == []
 
 
 def test_reported_speech_is_listed_but_weighed_down():
-    own = analyze_article("The movement has gone too far.")
+    own = analyze_article("The movement has gone too far.", method="lexicon")
     reported = analyze_article(
-        "Critics say the movement has gone too far, but they ignore how many women spoke up."
+        "Critics say the movement has gone too far, but they ignore how many women spoke up.",
+        method="lexicon",
     )
     claim = {c["claim"]: c for c in reported.claims}["went_too_far"]
     assert claim["mode"] == "reported"
@@ -132,12 +133,15 @@ def test_reported_speech_is_listed_but_weighed_down():
 
 
 def test_concession_weighs_less_than_the_point_that_follows():
-    plain = analyze_article("Harassment is widespread.").scores["supportive"]
-    conceded = analyze_article("Of course harassment is widespread.").scores["supportive"]
+    plain = analyze_article("Harassment is widespread.", method="lexicon").scores["supportive"]
+    conceded = analyze_article("Of course harassment is widespread.", method="lexicon").scores[
+        "supportive"
+    ]
     assert 0 < conceded < plain
     r = analyze_article(
         "Of course harassment is widespread. But due process has been abandoned. Men are "
-        "fired without a hearing."
+        "fired without a hearing.",
+        method="lexicon",
     )
     assert r.stance == "critical"
     assert {c["claim"] for c in r.claims} == {"scale_of_problem", "due_process"}
@@ -151,9 +155,10 @@ NEUTRAL = (
 )
 
 
+@pytest.mark.parametrize("method", ["lexicon", "model"])
 @pytest.mark.parametrize("text", [(EVAL / "control.txt").read_text(), NEUTRAL])
-def test_no_claim_and_no_stance_in_a_neutral_paragraph(text):
-    r = analyze_article(text)
+def test_no_claim_and_no_stance_in_a_neutral_paragraph(text, method):
+    r = analyze_article(text, method=method)
     assert r.claims == [] and r.rebutted == []
     assert r.stance is None and r.stance_sentences == []
 
@@ -217,14 +222,15 @@ def test_public_api_exposes_analyze_article():
 # -- the command and the analysis -------------------------------------------------------------
 def test_article_command_json_shape(capsys):
     paths = [str(EVAL / "tribunal-of-the-timeline.txt"), str(EVAL / "night-shift.md")]
-    assert main(["article", *paths, "--json"]) == 0
+    assert main(["article", *paths, "--json", "--method", "lexicon"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [a["stance"] for a in out] == ["critical", "supportive"]
     first = out[0]
     assert set(first) == {
-        "id", "title", "source_file", "stance", "scores", "stance_sentences", "claims",
-        "rebutted", "people", "hashtags", "sentences",
+        "id", "title", "source_file", "stance", "method", "scores", "stance_sentences",
+        "criticisms", "claims", "rebutted", "people", "hashtags", "sentences",
     }  # fmt: skip
+    assert first["method"] == "lexicon"
     assert set(first["scores"]) == {"supportive", "critical", "minority_share", "evidence"}
     assert set(first["claims"][0]) == {
         "claim", "polarity", "sentence", "sentence_index", "phrase", "mode", "weight",
@@ -242,7 +248,7 @@ def test_article_command_json_shape(capsys):
 
 
 def test_article_command_text_output_and_unreadable_file(capsys, tmp_path):
-    assert main(["article", str(EVAL / "virtue-economy.html")]) == 0
+    assert main(["article", str(EVAL / "virtue-economy.html"), "--method", "lexicon"]) == 0
     out = capsys.readouterr().out
     assert "stance: critical" in out and "claim moral_laundering" in out
     empty = tmp_path / "empty.txt"

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import numpy as np
 import pandas as pd
 
 from groundswell.analyze.article_evidence import (
@@ -29,8 +30,10 @@ from groundswell.analyze.article_evidence import (
     score_sentence,
 )
 from groundswell.analyze.article_lexicon import CLAIM_POLARITY, CLAIMS
+from groundswell.analyze.article_model import SentenceStanceModel, shipped_model
 from groundswell.analyze.article_sentences import split_sentences, turns
 from groundswell.analyze.registry import Analysis
+from groundswell.errors import InputError
 from groundswell.schema import Article, Quarantined, hashtags_in_text
 
 STANCES = ("supportive", "critical", "mixed")
@@ -44,8 +47,10 @@ class ArticleAnalysis(msgspec.Struct, kw_only=True):
     title: str
     source_file: str = ""
     stance: str | None
+    method: str = "lexicon"
     scores: dict[str, float]
     stance_sentences: list[dict[str, Any]]
+    criticisms: list[dict[str, Any]] = []
     claims: list[dict[str, Any]]
     rebutted: list[dict[str, Any]]
     people: list[dict[str, Any]]
@@ -168,15 +173,9 @@ def _stance_sentences(scored: list[ScoredSentence], stance: str | None, k: int) 
     return out
 
 
-def analyze_article(
-    article: Article | str, *, title: str = "", params: ArticleParams | None = None
-) -> ArticleAnalysis:
-    """Stance, claims, people and hashtags of one article (an Article or its plain text)."""
-    params = params or ArticleParams()
-    if isinstance(article, str):
-        from groundswell.ingest.article import article_id
-
-        article = Article(id=article_id(title, article), title=title, text=article)
+def score_article(article: Article, params: ArticleParams) -> list[ScoredSentence]:
+    """The title (index -1, when it is not the text's opening) and every body sentence, scored
+    by the lexicon with its position factor (title, closing paragraph, conceded)."""
     sentences = split_sentences(article.text)
     last_paragraph = sentences[-1].paragraph if sentences else 0
     scored = []
@@ -195,39 +194,145 @@ def analyze_article(
             factor *= params.conceded_weight  # a paragraph that the next one answers "But ..."
         scored.append(score_sentence(s.text, s.index, params, factor, previous))
         previous = s.text
-    sup = sum(s.supportive for s in scored)
-    cri = sum(s.critical for s in scored)
+    return scored
+
+
+def _decide(
+    sup: float,
+    cri: float,
+    min_evidence: float,
+    mixed_share: float,
+    mixed_weight: float,
+    critical_share: float = 0.5,
+) -> tuple[str | None, float]:
+    """none / mixed / one side, from the two sides' weighted evidence: ``critical`` when the
+    critical side's share of the evidence exceeds ``critical_share``."""
     total = sup + cri
     minority = min(sup, cri) / total if total else 0.0
-    if total < params.min_evidence:
-        stance = None
-    elif minority >= params.mixed_min_share and min(sup, cri) >= params.mixed_min_weight:
-        stance = "mixed"
+    if total < min_evidence:
+        return None, minority
+    if minority >= mixed_share and min(sup, cri) >= mixed_weight:
+        return "mixed", minority
+    return ("critical" if cri > critical_share * total else "supportive"), minority
+
+
+def model_sides(
+    scored: list[ScoredSentence],
+    model: SentenceStanceModel,
+    probs: np.ndarray | None = None,
+    lexicon_weight: float = 0.0,
+) -> list[ScoredSentence]:
+    """The scored sentences with each side's weight replaced by the model's probability for it
+    times the sentence's position factor (title, closing paragraph, conceded), plus
+    ``lexicon_weight`` times the lexicon's own weight for that side."""
+    probs = model.proba(scored) if probs is None else probs
+    return [
+        msgspec.structs.replace(
+            s,
+            supportive=round(float(p[0]) * s.factor + lexicon_weight * s.supportive, 4),
+            critical=round(float(p[1]) * s.factor + lexicon_weight * s.critical, 4),
+        )
+        for s, p in zip(scored, probs, strict=True)
+    ]
+
+
+def model_stance(
+    scored: list[ScoredSentence], model: SentenceStanceModel, params: ArticleParams
+) -> tuple[str | None, float, list[ScoredSentence]]:
+    """The article's stance from the sentence model: none when no sentence takes a side (its
+    most probable label is ``none`` for every sentence), else decided from the two sides'
+    summed probabilities (``_decide`` with the ``model_*`` thresholds)."""
+    probs = model.proba(scored)
+    sides = model_sides(scored, model, probs, params.model_lexicon_weight)
+    if not len(probs) or not (probs.argmax(axis=1) < 2).any():
+        return None, 0.0, sides
+    stance, minority = _decide(
+        sum(s.supportive for s in sides),
+        sum(s.critical for s in sides),
+        params.model_min_evidence,
+        params.model_mixed_share,
+        params.model_mixed_weight,
+        params.model_critical_share,
+    )
+    return stance, minority, sides
+
+
+def _criticisms(sides: list[ScoredSentence]) -> list[dict[str, Any]]:
+    """The sentences a supportive article criticises the movement in, with the claims (of
+    critical polarity) the lexicon finds in them: the named criticism."""
+    out = []
+    for s in sides:
+        if s.index < 0 or s.critical < 0.5 * s.factor or s.critical <= s.supportive:
+            continue
+        claims = sorted(
+            {
+                e.claim
+                for e in s.evidence
+                if e.claim and CLAIM_POLARITY[e.claim] < 0 and e.mode != "rebutted"
+            }
+        )
+        out.append({"sentence": s.text, "sentence_index": s.index, "claims": claims})
+    return out
+
+
+def analyze_article(
+    article: Article | str,
+    *,
+    title: str = "",
+    params: ArticleParams | None = None,
+    method: str = "auto",
+) -> ArticleAnalysis:
+    """Stance, claims, people and hashtags of one article (an Article or its plain text).
+
+    ``method``: ``model`` (the sentence model learned from real op-eds), ``lexicon`` (the
+    phrase lexicon alone), or ``auto`` (the model when this installation ships it)."""
+    params = params or ArticleParams()
+    if isinstance(article, str):
+        from groundswell.ingest.article import article_id
+
+        article = Article(id=article_id(title, article), title=title, text=article)
+    scored = score_article(article, params)
+    model = shipped_model() if method in ("auto", "model") else None
+    if method == "model" and model is None:
+        raise InputError("this installation ships no article stance model; use method='lexicon'")
+    if model is not None:
+        stance, minority, sides = model_stance(scored, model, params)
+        sup = sum(s.supportive for s in sides)
+        cri = sum(s.critical for s in sides)
+        used = f"model article_stance {model.version}"
     else:
-        stance = "supportive" if sup > cri else "critical"
+        sides = scored
+        sup = sum(s.supportive for s in scored)
+        cri = sum(s.critical for s in scored)
+        stance, minority = _decide(
+            sup, cri, params.min_evidence, params.mixed_min_share, params.mixed_min_weight
+        )
+        used = "lexicon"
     claims, rebutted = _claims(scored)
     return ArticleAnalysis(
         id=article.id,
         title=article.title,
         source_file=article.source_file,
         stance=stance,
+        method=used,
         scores={
             "supportive": round(sup, 3),
             "critical": round(cri, 3),
             "minority_share": round(minority, 3),
-            "evidence": round(total, 3),
+            "evidence": round(sup + cri, 3),
         },
-        stance_sentences=_stance_sentences(scored, stance, params.top_sentences),
+        stance_sentences=(_stance_sentences(sides, stance, params.top_sentences) if stance else []),
+        criticisms=_criticisms(sides) if stance == "supportive" and model is not None else [],
         claims=claims,
         rebutted=rebutted,
         people=_people(article.text),
         hashtags=hashtags_in_text(f"{article.title}\n{article.text}"),
-        sentences=len(sentences),
+        sentences=sum(1 for s in scored if s.index >= 0),
     )
 
 
 def analyze_files(
-    paths: list[str], params: ArticleParams | None = None
+    paths: list[str], params: ArticleParams | None = None, method: str = "auto"
 ) -> tuple[list[ArticleAnalysis], list[Quarantined]]:
     """Read .txt/.md/.html articles with the article reader and analyse each; unreadable files
     come back as Quarantined records. Raises InputError when a path does not exist."""
@@ -237,7 +342,7 @@ def analyze_files(
     failed: list[Quarantined] = []
     for rec in iter_records(paths, fmt="article"):
         if isinstance(rec, Article):
-            done.append(analyze_article(rec, params=params))
+            done.append(analyze_article(rec, params=params, method=method))
         elif isinstance(rec, Quarantined):
             failed.append(rec)
     return done, failed

@@ -50,6 +50,13 @@ class ArticleParams(Params):
     conceded_weight: float = 0.7
     sentence_cap: float = 3.0
     top_sentences: int = 3
+    # the sentence model's sides are sums of probabilities (times position factors); tuned on
+    # the train split (article_train)
+    model_min_evidence: float = 0.5
+    model_mixed_share: float = 0.45
+    model_mixed_weight: float = 1.0
+    model_critical_share: float = 0.45
+    model_lexicon_weight: float = 1.0  # the lexicon's evidence added to the model's sides
 
 
 class Evidence(msgspec.Struct):
@@ -70,6 +77,7 @@ class ScoredSentence(msgspec.Struct):
     supportive: float
     critical: float
     evidence: list[Evidence]
+    factor: float = 1.0  # the position factor (title, closing paragraph, conceded) applied
 
 
 def _mode(text: str, clause_start: int, start: int, end: int, keep_negated: bool = False) -> str:
@@ -201,4 +209,4 @@ def score_sentence(
     evidence = list(best.values())
     sup = min(params.sentence_cap, sum(e.supportive for e in evidence))
     cri = min(params.sentence_cap, sum(e.critical for e in evidence))
-    return ScoredSentence(index, text, round(sup, 3), round(cri, 3), evidence)
+    return ScoredSentence(index, text, round(sup, 3), round(cri, 3), evidence, factor)
