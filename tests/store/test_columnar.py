@@ -215,3 +215,39 @@ def test_fast_path_equals_streaming_on_real_samples(tmp_path, monkeypatch, pseud
     # most real twarc2 samples are response pages (the bulk path); flat.jsonl is not
     report = _both(tmp_path, monkeypatch, paths, share=0.05, pseudonymise=pseudonymise)
     assert report.stored > 100
+
+
+WRONG_TYPED = [
+    (_v2, "lang"),
+    (_v2, "text"),
+    (_v2, "author_id"),
+    (_v1, "lang"),
+    (_v1, "text"),
+    (_reddit, "body"),
+    (_reddit, "subreddit"),
+    (_reddit, "author"),
+]
+
+
+@pytest.mark.parametrize(
+    ("make", "key"), WRONG_TYPED, ids=[f"{m.__name__}-{k}" for m, k in WRONG_TYPED]
+)
+def test_a_field_of_the_wrong_type_quarantines_its_record_not_the_file(
+    tmp_path, monkeypatch, make, key
+):
+    """A number, list or object where a string belongs (seen in files others wrote) costs that
+    record at most, quarantined and named by file and line; every other record is stored."""
+    wrong = [12345, ["en", "fr"], {"nested": True}]
+    bad_lines = {4, 14, 24}
+    lines = [make(i, **({key: wrong[i // 10]} if i + 1 in bad_lines else {})) for i in range(30)]
+    path = tmp_path / f"wrong-{key}.jsonl"
+    _write(path, lines)
+    report = _both(tmp_path, monkeypatch, [path], share=0.0)
+    assert report.read == 30 and report.balanced and report.duplicates == 0
+    with Store(tmp_path / "fast.duckdb", read_only=True) as s:
+        quarantined = {r[0] for r in s.con.execute("SELECT line FROM quarantine").fetchall()}
+        stored = s.con.execute("SELECT count(*) FROM posts").fetchone()[0]
+    assert quarantined <= bad_lines
+    assert stored + len(quarantined) == 30
+    for line in quarantined:
+        assert any(e.startswith(f"{path}:{line}:") for e in report.errors)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import msgspec
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,10 +42,14 @@ class BatchCounts:
     quarantined: int = 0
     articles: int = 0
     forgotten: int = 0  # records skipped because a deletion list names them (within duplicates)
+    errors: list[str] = field(default_factory=list)  # posts quarantined at write: file:line: why
 
     def __iadd__(self, other: BatchCounts) -> BatchCounts:
         for k in self.__dataclass_fields__:
-            setattr(self, k, getattr(self, k) + getattr(other, k))
+            if k == "errors":
+                self.errors.extend(other.errors[: max(0, 50 - len(self.errors))])
+            else:
+                setattr(self, k, getattr(self, k) + getattr(other, k))
         return self
 
 
@@ -64,6 +69,25 @@ def _url_without_author(post: Post) -> str | None:
     if not any(x and x.lower() in low for x in (post.author_name, post.author)):
         return url
     return None
+
+
+def malformed(post: Post) -> str | None:
+    """Why a post's fields do not match the schema's types, or None when they do."""
+    try:
+        msgspec.convert(msgspec.to_builtins(post), Post)
+    except (msgspec.ValidationError, TypeError, ValueError, OverflowError) as exc:
+        return str(exc)
+    if any(not isinstance(v, int) or abs(v) >= 2**63 for v in post.metrics.values()):
+        return "a metric is not a 64-bit integer"
+    return None
+
+
+def _raw_of(post: Post) -> bytes:
+    """The post as JSON, for the quarantine (the reader's raw bytes are gone by now)."""
+    try:
+        return msgspec.json.encode(post)
+    except (TypeError, ValueError, OverflowError):
+        return repr(post).encode("utf-8", "replace")
 
 
 def forgotten_sql(alias: str, table: str) -> str:
@@ -312,10 +336,7 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
         try:
-            tbls = {
-                "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
-                "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
-            }
+            tbls = self._tables(posts, reposts, bad, synthetic, counts.errors)
             n_posts = len(posts)
             if columns is not None and columns.num_rows:
                 fast = self._columns_table(columns, synthetic)
@@ -396,6 +417,45 @@ class Store:
                 raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
             raise
         return counts
+
+    def _tables(
+        self,
+        posts: dict[tuple[str, str], Post],
+        reposts: dict[tuple[str, str], Post],
+        bad: dict[tuple[str, int], Quarantined],
+        synthetic: bool,
+        errors: list[str],
+    ) -> dict[str, pa.Table | None]:
+        """The posts and reposts as Arrow tables. A post whose reader left a field of the wrong
+        type (a number as ``lang``, a list as ``text``) fails the build; then every post is
+        checked against the schema and the malformed ones move to ``bad`` (quarantined, with
+        the field named) instead of failing the batch. The check runs only on failure."""
+        try:
+            return {
+                "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
+                "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
+            }
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            for table in (posts, reposts):
+                for key, post in list(table.items()):
+                    why = malformed(post)
+                    if why is None:
+                        continue
+                    del table[key]
+                    spot = (post.source_file, post.source_line)
+                    if spot not in bad:
+                        bad[spot] = Quarantined(
+                            source_file=post.source_file,
+                            line=post.source_line,
+                            reason=f"malformed record: {why}",
+                            raw=_raw_of(post),
+                            format=post.format,
+                        )
+                        errors.append(f"{post.source_file}:{post.source_line}: {why}")
+            return {
+                "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
+                "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
+            }
 
     def _raw_names_forgotten(self, raw: bytes | None) -> bool:
         return bool(raw) and self.names_forgotten_person(raw_candidates(raw))

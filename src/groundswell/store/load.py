@@ -199,6 +199,7 @@ def ingest(
             pool.shutdown(cancel_futures=True)
         if bar is not None:
             bar.stop()
+    report.errors.extend(totals.errors[: max(0, 50 - len(report.errors))])
     report.stored, report.duplicates = totals.stored, totals.duplicates
     report.reposts, report.quarantined = totals.reposts, totals.quarantined
     report.articles, report.forgotten = totals.articles, totals.forgotten
