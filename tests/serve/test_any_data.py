@@ -1,0 +1,100 @@
+"""The explorer on data unlike the demo: posts spread over six years, and a store of another
+movement with no #metoo at all. Every page and endpoint answers; the timeline spans the years;
+the family is grown from the store's own movement tag."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("plotly")
+
+from groundswell.serve import create_app
+from groundswell.serve.app import PAGES
+
+ENDPOINTS = [
+    "/api/status",
+    "/api/facets",
+    "/api/overview",
+    "/api/timeline",
+    "/api/family",
+    "/api/testimonies",
+    "/api/people",
+    "/api/pileons",
+    "/api/articles",
+    "/api/posts",
+]
+
+
+def _answers(db) -> dict:
+    from starlette.testclient import TestClient
+
+    with TestClient(create_app(str(db), warm=False), base_url="http://127.0.0.1") as c:
+        for path, _, _ in PAGES:
+            assert c.get(path).status_code == 200, path
+        out = {}
+        for path in ENDPOINTS:
+            r = c.get(path)
+            assert r.status_code == 200, (path, r.text[:200])
+            out[path] = r.json()
+        return out
+
+
+def test_six_years_of_posts(tmp_path):
+    from groundswell.classify import classify_store
+    from groundswell.demo import write_corpus
+    from groundswell.store import Store, ingest
+
+    write_corpus(tmp_path, posts=600, seed=8, probe=False)
+    db = tmp_path / "years.duckdb"
+    with Store(db) as store:
+        ingest([tmp_path / "corpus"], store, synthetic=True, progress=False)
+        store.con.execute(
+            "UPDATE posts SET created_at = TIMESTAMP '2017-01-01' + "
+            "to_days(CAST(abs(hash(id)) % 2200 AS INTEGER))"
+        )
+        classify_store(store, model="student")
+    got = _answers(db)
+    days = got["/api/timeline"]["days"]
+    assert days[0][:4] == "2017" and days[-1][:4] >= "2022"
+    assert got["/api/family"]["seed"] == "#metoo"
+    posts = got["/api/posts"]
+    assert posts["page"] and all(p["act"] for p in posts["page"])
+
+
+def test_a_store_of_another_movement(tmp_path):
+    from groundswell.classify import classify_store
+    from groundswell.schema import Post
+    from groundswell.store import Store
+
+    base = datetime(2020, 5, 25, tzinfo=UTC)
+    texts = (
+        "Marching today for George Floyd. #BlackLivesMatter #ICantBreathe",
+        "Police violence has to end, we must act now #BlackLivesMatter",
+        "Officers fired after the protest, the city council said on Monday #BlackLivesMatter",
+    )
+    db = tmp_path / "blm.duckdb"
+    with Store(db) as store:
+        store.write_batch(
+            [
+                Post(
+                    platform="twitter",
+                    id=f"b{i}",
+                    text=texts[i % 3] + f" ({i})",
+                    created_at=base + timedelta(hours=5 * i),
+                    author=f"user{i % 60}",
+                    hashtags=["#blacklivesmatter"] + (["#icantbreathe"] if i % 3 == 0 else []),
+                )
+                for i in range(400)
+            ]
+        )
+        classify_store(store, model="student")
+    got = _answers(db)
+    assert "#metoo" not in got["/api/facets"]["tags"]
+    assert got["/api/family"]["seed"] == "#blacklivesmatter"
+    assert got["/api/timeline"]["tags"][0]["tag"] == "#blacklivesmatter"
+    assert got["/api/overview"]["posts"] == 400
+    family = got["/api/family"]
+    assert family.get("error") is None and family["rows"][0]["role"] == "core"
