@@ -275,6 +275,7 @@ def test_analysis_over_the_store_writes_article_analysis(store):
     assert all(isinstance(json.loads(claims), list) for _, claims, _ in rows)
     html = ArticleStance().render(frame)
     assert "stance" in html and "Silence by Contract" in html
+    assert "real op-eds it was not tuned on" in html  # the method and its measured quality
 
 
 def test_analysis_on_a_store_without_articles_is_empty(store):

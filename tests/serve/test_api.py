@@ -108,6 +108,7 @@ def test_api_shapes(responses):
     one = responses["/api/posts?tag=%23metoo&act=testimony"].json()
     assert one["posts"] < posts["posts"] and all(p["act"] == "testimony" for p in one["page"])
     assert all("#metoo" in p["hashtags"] for p in one["page"])
+    assert "real op-eds it was not tuned on" in responses["/api/articles"].json()["method"]
     articles = responses["/api/articles"].json()["rows"]
     assert articles and all(a["stance"] in (None, "supportive", "critical", "mixed")
                             for a in articles)  # fmt: skip

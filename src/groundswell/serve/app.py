@@ -246,6 +246,11 @@ def create_app(
 
         return compute
 
+    def articles(snap: Snapshot, q: Any) -> dict[str, Any]:
+        from groundswell.analyze.article import method_quality
+
+        return {**analysis("articles")(snap, q), "method": method_quality()}
+
     def family(snap: Snapshot, q: Any) -> dict[str, Any]:
         facet = queries.facets(snap)
         seed = (q.get("seed") or "").strip().lower()
@@ -299,7 +304,7 @@ def create_app(
         Route("/api/testimonies", api(lambda s, q: queries.testimonies(s, platform_of(q)))),
         Route("/api/people", api(people)),
         Route("/api/pileons", api(analysis("pileons"))),
-        Route("/api/articles", api(analysis("articles"))),
+        Route("/api/articles", api(articles)),
         Route(
             "/api/posts",
             api(

@@ -418,6 +418,8 @@ pages.pileons = async function () {
 pages.articles = async function () {
   const d = await getJSON("/api/articles");
   if (d.error) showError(d.error);
+  const method = document.getElementById("method");
+  if (method) method.textContent = d.method || "";
   function load() {
     const stance = value("f-stance");
     const rows = d.rows.filter((a) => !stance || a.stance === stance);
