@@ -9,11 +9,21 @@ toward the movement that is not a claim ("overdue reckoning", "mob"). The title 
 the closing paragraph x1.25, a sentence (or a whole paragraph) that the next one answers with
 "But ..." x0.7; one sentence gives at most 3 to each side.
 
-Stance from the weighted evidence S (supportive) and C (critical): none (``null``) when S + C is
-below ``min_evidence``; ``mixed`` when the smaller side is at least ``mixed_min_share`` (0.30) of
-S + C and at least ``mixed_min_weight`` (1.5, a couple of clear sentences); otherwise the larger
-side. The sentences that carry it are those with the largest net
-weight toward the stance (for ``mixed``, the strongest of each side).
+With the lexicon alone (``method="lexicon"``), stance from the weighted evidence S (supportive)
+and C (critical): none (``null``) when S + C is below ``min_evidence``; ``mixed`` when the
+smaller side is at least ``mixed_min_share`` (0.30) of S + C and at least ``mixed_min_weight``
+(1.5, a couple of clear sentences); otherwise the larger side.
+
+With the sentence model (``method="model"``, the default when shipped: ``article_model``, learned
+from real op-ed sentences labelled per the codebook), each side of a sentence is the model's
+probability for it times the sentence's position factor, plus the lexicon's weight for it
+(``model_lexicon_weight``); the article is none when no sentence's most probable label is a side,
+else decided as above with the ``model_*`` thresholds, which ``article_train`` tuned on the train
+split; ``critical`` when its share exceeds ``model_critical_share``. A supportive article's
+critical sentences are kept as ``criticisms`` with the claims they make.
+
+The sentences that carry the stance are those with the largest net weight toward it (for
+``mixed``, the strongest of each side).
 """
 
 from __future__ import annotations
@@ -287,6 +297,8 @@ def analyze_article(
 
     ``method``: ``model`` (the sentence model learned from real op-eds), ``lexicon`` (the
     phrase lexicon alone), or ``auto`` (the model when this installation ships it)."""
+    if method not in ("auto", "model", "lexicon"):
+        raise InputError(f"unknown article method {method!r}; use auto, model or lexicon")
     params = params or ArticleParams()
     if isinstance(article, str):
         from groundswell.ingest.article import article_id
@@ -354,7 +366,7 @@ class ArticleStance(Analysis):
 
     name = "articles"
     title = "Long-form articles: stance and claims"
-    version = "1"
+    version = "2"
     requires = ("articles",)
     produces = ("article_analysis",)
     params_class = ArticleParams
