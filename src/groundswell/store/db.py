@@ -90,6 +90,16 @@ def _raw_of(post: Post) -> bytes:
         return repr(post).encode("utf-8", "replace")
 
 
+def _malformed_record(post: Post, why: str) -> Quarantined:
+    return Quarantined(
+        source_file=post.source_file,
+        line=post.source_line,
+        reason=f"malformed record: {why}",
+        raw=_raw_of(post),
+        format=post.format,
+    )
+
+
 def forgotten_sql(alias: str, table: str) -> str:
     """A SQL condition, true when the row is named by the deletion list: its id, its author or,
     for a repost, its original. Written as semi-joins so it stays a hash join at any size.
@@ -298,7 +308,14 @@ class Store:
             if isinstance(rec, Post):
                 target = reposts if rec.repost_of else posts
                 key = (rec.platform, rec.id)
-                if key in target:
+                if not isinstance(rec.id, str) or not isinstance(rec.repost_of, str | None):
+                    # an id a reader left as a list or an object cannot even be looked up
+                    key2 = (rec.source_file, rec.source_line)
+                    if key2 in bad:
+                        counts.duplicates += 1
+                    else:
+                        bad[key2] = _malformed_record(rec, malformed(rec) or "id is not a string")
+                elif key in target:
                     counts.duplicates += 1
                 else:
                     target[key] = rec
@@ -435,7 +452,7 @@ class Store:
                 "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
                 "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
             }
-        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        except Exception:  # any field of a wrong type (url.lower() on an int...)
             for table in (posts, reposts):
                 for key, post in list(table.items()):
                     why = malformed(post)
@@ -444,13 +461,7 @@ class Store:
                     del table[key]
                     spot = (post.source_file, post.source_line)
                     if spot not in bad:
-                        bad[spot] = Quarantined(
-                            source_file=post.source_file,
-                            line=post.source_line,
-                            reason=f"malformed record: {why}",
-                            raw=_raw_of(post),
-                            format=post.format,
-                        )
+                        bad[spot] = _malformed_record(post, why)
                         errors.append(f"{post.source_file}:{post.source_line}: {why}")
             return {
                 "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
