@@ -358,3 +358,41 @@ def test_any_value_in_any_field_never_breaks_the_run(tmp_path_factory, sample, d
         clean.close()
     finally:
         store.close()
+
+
+# -- the fast columnar path and the streaming readers leave the same store ------------------------
+
+
+def test_fast_path_equals_streaming_on_the_hostile_lines(tmp_path, monkeypatch, request):
+    from groundswell.ingest import columnar
+
+    files = []
+    for name, rel, mutate, _ in LINE_CASES:
+        try:
+            sample = _resolve(rel, request)
+        except pytest.skip.Exception:
+            continue
+        lines = [ln for ln in sample.read_bytes().splitlines() if ln.strip()]
+        file = tmp_path / "in" / f"{name}{sample.suffix}"
+        file.parent.mkdir(exist_ok=True)
+        file.write_bytes(b"\n".join([_line_with(sample, mutate), *lines[1:]]) + b"\n")
+        files.append(file)
+    rows, reports = [], []
+    for mode in (False, True):
+        monkeypatch.setattr(columnar, "ENABLED", mode)
+        db = tmp_path / f"{'fast' if mode else 'slow'}.duckdb"
+        if mode:
+            (tmp_path / "fast.duckdb.key").write_text((tmp_path / "slow.duckdb.key").read_text())
+        with Store(db) as store:
+            reports.append(ingest(files, store, progress=False))
+            rows.append(
+                {
+                    t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                    for t in ("posts", "reposts", "quarantine")
+                }
+            )
+    slow, fast = reports
+    assert fast.balanced and slow.balanced
+    for key in ("read", "stored", "duplicates", "reposts", "quarantined"):
+        assert getattr(slow, key) == getattr(fast, key), key
+    assert rows[0] == rows[1]
