@@ -275,6 +275,20 @@ def test_lone_surrogate_in_one_status_keeps_the_whole_timeline(tmp_path):
     assert _ids(store) == _ids(clean)
 
 
+def test_lone_surrogate_in_one_note_keeps_the_whole_outbox(tmp_path):
+    """An outbox.json is one document: a lone surrogate escape in one note made it all invalid."""
+    raw = (DATA / "mastodon" / "outbox.json").read_text()
+    file = tmp_path / "outbox.json"
+    file.write_text(raw.replace('"content": "', '"content": "\\ud800', 1))
+    assert file.read_text() != raw
+    store = Store(tmp_path / "s.duckdb")
+    report = _ingest(store, file)
+    clean = Store(tmp_path / "clean.duckdb")
+    full = _ingest(clean, DATA / "mastodon" / "outbox.json")
+    assert report.read == full.read and report.quarantined == full.quarantined
+    assert _ids(store) == _ids(clean)
+
+
 # -- whole documents: one part of the wrong shape -------------------------------------------------
 
 DOC_CASES = [

@@ -49,6 +49,7 @@ from groundswell.ingest.mastodon_outbox import (
     with_cw,
 )
 from groundswell.ingest.registry import (
+    JSON_ERRORS,
     Head,
     Reader,
     guarded,
@@ -141,7 +142,7 @@ class MastodonReader(Reader):
                 return
             try:
                 obj = load_outbox(data)
-            except (ValueError, UnicodeDecodeError) as exc:
+            except (ValueError, UnicodeDecodeError, *JSON_ERRORS) as exc:
                 yield Quarantined(
                     source_file=source.name,
                     line=1,

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import orjson
 
 from groundswell.ingest.html_text import html_to_text, links_in_html
-from groundswell.ingest.registry import guarded, quarantine
+from groundswell.ingest.registry import guarded, loads_json, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
@@ -52,7 +52,12 @@ def load_outbox(data: bytes) -> Any:
     (a plain parser would keep only the last)."""
     if data.count(b'"orderedItems"') > 1:
         return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_merge_pairs)
-    return orjson.loads(data)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        # a lone surrogate escape in one note, or nesting past orjson's limit: the reader that
+        # keeps the rest (the surrogate becomes U+FFFD) or says why in one line
+        return loads_json(data.removeprefix(b"\xef\xbb\xbf"))
 
 
 def _merge_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
