@@ -410,3 +410,17 @@ def test_fast_path_equals_streaming_on_the_hostile_lines(tmp_path, monkeypatch, 
     for key in ("read", "stored", "duplicates", "reposts", "quarantined"):
         assert getattr(slow, key) == getattr(fast, key), key
     assert rows[0] == rows[1]
+
+
+def test_a_malformed_post_does_not_shadow_a_later_good_copy_in_its_batch(tmp_path):
+    """A tweet quarantined for a wrong-typed field (``in_reply_to_status_id_str: true``) used to
+    make the good copy of it embedded in a later retweet count as its duplicate: lost."""
+    lines = [ln for ln in (DATA / "twitter" / "v1_stream.jsonl").read_bytes().splitlines()][:3]
+    record = json.loads(lines[0])
+    file = tmp_path / "x.jsonl"
+    bad = _set(record, ("in_reply_to_status_id_str",), True)
+    file.write_bytes(b"\n".join([json.dumps(bad).encode(), *lines[1:]]) + b"\n")
+    store = Store(tmp_path / "s.duckdb")
+    report = _ingest(store, file)
+    assert report.quarantined >= 1
+    assert record["id_str"] in _ids(store)

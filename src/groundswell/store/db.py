@@ -304,6 +304,7 @@ class Store:
         reposts: dict[tuple[str, str], Post] = {}
         articles: dict[str, Article] = {}
         bad: dict[tuple[str, int], Quarantined] = {}
+        shadowed: dict[tuple[str, str], list[Post]] = {}  # later copies of a post in the batch
         for rec in records:
             if isinstance(rec, Post):
                 target = reposts if rec.repost_of else posts
@@ -317,6 +318,7 @@ class Store:
                         bad[key2] = _malformed_record(rec, malformed(rec) or "id is not a string")
                 elif key in target:
                     counts.duplicates += 1
+                    shadowed.setdefault(key, []).append(rec)  # stands in if the first is bad
                 else:
                     target[key] = rec
             elif isinstance(rec, Article):
@@ -353,7 +355,7 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
         try:
-            tbls = self._tables(posts, reposts, bad, synthetic, counts.errors)
+            tbls = self._tables(posts, reposts, bad, synthetic, counts, shadowed)
             n_posts = len(posts)
             if columns is not None and columns.num_rows:
                 fast = self._columns_table(columns, synthetic)
@@ -441,7 +443,8 @@ class Store:
         reposts: dict[tuple[str, str], Post],
         bad: dict[tuple[str, int], Quarantined],
         synthetic: bool,
-        errors: list[str],
+        counts: BatchCounts,
+        shadowed: dict[tuple[str, str], list[Post]],
     ) -> dict[str, pa.Table | None]:
         """The posts and reposts as Arrow tables. A post whose reader left a field of the wrong
         type (a number as ``lang``, a list as ``text``) fails the build; then every post is
@@ -459,10 +462,16 @@ class Store:
                     if why is None:
                         continue
                     del table[key]
+                    # a later, well-formed copy of the same post (a retweet's embedded original)
+                    # is stored in its place instead of being counted as its duplicate
+                    good = next((p for p in shadowed.get(key, ()) if malformed(p) is None), None)
+                    if good is not None:
+                        table[key] = good
+                        counts.duplicates -= 1
                     spot = (post.source_file, post.source_line)
                     if spot not in bad:
                         bad[spot] = _malformed_record(post, why)
-                        errors.append(f"{post.source_file}:{post.source_line}: {why}")
+                        counts.errors.append(f"{post.source_file}:{post.source_line}: {why}")
             return {
                 "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
                 "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
