@@ -103,6 +103,17 @@ Record = Post | Article | Quarantined | Deletion
 
 
 @lru_cache(maxsize=200_000)
+def id_text(value) -> str:
+    """A record's id as text: a string, or an integer written out. Anything else (an object, a
+    list, a float, a boolean) raises ValueError, so the reader quarantines the record instead
+    of storing ``"{'a': 1}"`` as an id."""
+    if isinstance(value, str):
+        return value
+    if type(value) is int:
+        return str(value)
+    raise ValueError(f"id is a {type(value).__name__}, not a string or an integer")
+
+
 def normalise_hashtag(tag: str) -> str | None:
     """Return the codebook form of a hashtag (``#MeToo's`` -> ``#metoo``), or None if empty.
 

@@ -38,6 +38,7 @@ from groundswell.ingest.bluesky_record import (
 from groundswell.ingest.registry import (
     Head,
     Reader,
+    first_object,
     guarded,
     iter_json_document_or_lines,
     quarantine,
@@ -70,7 +71,7 @@ class BlueskyReader(Reader):
     def sniff(self, head: Head) -> float:
         obj = head.first_json
         if isinstance(obj, list) and obj:
-            obj = obj[0]
+            obj = first_object(obj)
         if isinstance(obj, dict):
             score = _shape_score(obj)
             if score:

@@ -152,7 +152,7 @@ def _collect(
             continue
         try:
             decoded.append(decode(item[1]))
-        except (msgspec.ValidationError, *JSON_ERRORS, UnicodeDecodeError):
+        except (msgspec.ValidationError, *JSON_ERRORS, UnicodeDecodeError, RecursionError):
             slow.append(item)
         else:
             lines.append(item)
@@ -417,7 +417,9 @@ def _times(values: list[Any], platform: str) -> tuple[pa.Array, set[int]]:
     unit = pa.timestamp("us")
     bad: set[int] = set()
     if platform == "reddit":
-        ints = pa.array([v if type(v) is int else None for v in values], pa.int64())
+        ints = pa.array(  # an int beyond 64 bits goes to the per-record parse (out of range)
+            [v if type(v) is int and -(2**63) <= v < 2**63 else None for v in values], pa.int64()
+        )
         ok = pc.fill_null(pc.and_(pc.greater_equal(ints, 0), pc.less(ints, _MAX_EPOCH)), False)
         out = pc.cast(pc.multiply(pc.if_else(ok, ints, 0), 1_000_000), pa.int64()).cast(unit)
         todo = pc.indices_nonzero(pc.invert(ok)).to_pylist()

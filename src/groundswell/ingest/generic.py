@@ -22,6 +22,7 @@ from groundswell.ingest.csv_rows import iter_csv_rows
 from groundswell.ingest.registry import (
     Head,
     Reader,
+    first_object,
     guarded,
     iter_json_document_or_lines,
     quarantine,
@@ -183,7 +184,7 @@ class GenericReader(Reader):
         mapping = self.options.get("mapping") or {}
         obj = head.first_json
         if isinstance(obj, list) and obj:
-            obj = obj[0]
+            obj = first_object(obj)
         if isinstance(obj, dict):
             columns = sorted(_json_keys(obj))
         elif head.csv_header:

@@ -49,6 +49,7 @@ from groundswell.ingest.mastodon_outbox import (
     with_cw,
 )
 from groundswell.ingest.registry import (
+    JSON_ERRORS,
     Head,
     Reader,
     guarded,
@@ -61,6 +62,7 @@ from groundswell.schema import (
     Quarantined,
     Record,
     hashtags_in_text,
+    id_text,
     merge_hashtags,
     parse_time,
 )
@@ -97,7 +99,8 @@ class MastodonReader(Reader):
         obj = head.first_json
         if obj is not None:
             if isinstance(obj, list):
-                return 0.95 if obj and _is_status(obj[0]) else 0.0
+                # the first statuses decide, not only the first (it may be a bad record)
+                return 0.95 if any(_is_status(x) for x in obj[:20]) else 0.0
             if _is_status(obj) or is_outbox(obj):
                 return 0.95
             if (
@@ -139,7 +142,7 @@ class MastodonReader(Reader):
                 return
             try:
                 obj = load_outbox(data)
-            except (ValueError, UnicodeDecodeError) as exc:
+            except (ValueError, UnicodeDecodeError, *JSON_ERRORS) as exc:
                 yield Quarantined(
                     source_file=source.name,
                     line=1,
@@ -204,13 +207,13 @@ class MastodonReader(Reader):
                 account = st.get("account") or {}
                 yield Post(
                     platform="mastodon",
-                    id=str(uri),
+                    id=id_text(uri),
                     text="",
                     created_at=parse_time(st.get("created_at")),
                     author=_author(account),
                     author_name=handle(account.get("acct"), account.get("url")),
                     url=st.get("url"),
-                    repost_of=str(reblog["uri"]),
+                    repost_of=id_text(reblog["uri"]),
                     source_file=source.name,
                     source_line=line,
                     format=self.name,
@@ -282,7 +285,12 @@ def _statuses(obj: Any) -> list[tuple[int, Any]]:
     elif isinstance(obj, dict) and isinstance(obj.get("statuses"), list):
         values = obj["statuses"]
     elif isinstance(obj, dict) and ("ancestors" in obj or "descendants" in obj):
-        values = list(obj.get("ancestors") or ()) + list(obj.get("descendants") or ())
+        values = [
+            v
+            for key in ("ancestors", "descendants")
+            if isinstance(obj.get(key), list)
+            for v in obj[key]
+        ]
     else:
         values = [obj]
     return list(enumerate(values, start=1))
@@ -298,7 +306,8 @@ def _instance(values: list[Any]) -> str | None:
     ``@``) among their authors, boosters and mentions; None when every account is remote."""
     for status in values:
         while isinstance(status, dict):
-            accounts = [status.get("account"), *(status.get("mentions") or ())]
+            mentions = status.get("mentions")
+            accounts = [status.get("account"), *(mentions if isinstance(mentions, list) else ())]
             for acc in accounts:
                 if isinstance(acc, dict) and isinstance(acc.get("url"), str):
                     acct = acc.get("acct")

@@ -19,13 +19,14 @@ from urllib.parse import unquote, urlsplit
 import orjson
 
 from groundswell.ingest.html_text import html_to_text, links_in_html
-from groundswell.ingest.registry import quarantine
+from groundswell.ingest.registry import guarded, loads_json, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
     Quarantined,
     Record,
     hashtags_in_text,
+    id_text,
     merge_hashtags,
     parse_time,
 )
@@ -51,7 +52,12 @@ def load_outbox(data: bytes) -> Any:
     (a plain parser would keep only the last)."""
     if data.count(b'"orderedItems"') > 1:
         return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_merge_pairs)
-    return orjson.loads(data)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        # a lone surrogate escape in one note, or nesting past orjson's limit: the reader that
+        # keeps the rest (the surrogate becomes U+FFFD) or says why in one line
+        return loads_json(data.removeprefix(b"\xef\xbb\xbf"))
 
 
 def _merge_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -111,35 +117,47 @@ def read_outbox(
     fmt: str,
     include_private: bool = False,
 ) -> Iterator[Record]:
-    """Records of an outbox; ``source_line`` is the activity's 1-based position."""
-    for pos, act in enumerate(outbox.get("orderedItems") or (), start=1):
-        if not isinstance(act, dict):
-            yield quarantine(source, pos, "activity is not an object", act, fmt)
-            continue
-        kind, obj = act.get("type"), act.get("object")
-        if kind == "Announce":
-            target = first_str(obj)
-            if not act.get("id") or not target:
-                yield quarantine(source, pos, "Announce without id or object", act, fmt)
-                continue
-            actor = first_str(act.get("actor"))
-            yield Post(
-                platform="mastodon",
-                id=str(act["id"]),
-                text="",
-                created_at=parse_time(act.get("published")),
-                author=actor,
-                author_name=actor_handle(actor),
-                repost_of=target,
-                source_file=source.name,
-                source_line=pos,
-                format=fmt,
-            )
-        elif kind == "Create" and isinstance(obj, dict) and obj.get("type") in POST_OBJECTS:
-            yield _note(source, pos, obj, act, fmt, include_private)
-        elif kind == "Create":
-            yield quarantine(source, pos, "Create without a Note object", act, fmt)
-        # Like, Follow, Update, Delete...: not posts
+    """Records of an outbox; ``source_line`` is the activity's 1-based position. An activity
+    that cannot be read (a field of another type, a time out of range) is quarantined alone."""
+    items = outbox.get("orderedItems") or ()
+    if not isinstance(items, list):
+        yield quarantine(source, 1, "orderedItems is not a list", outbox, fmt)
+        return
+    for pos, act in enumerate(items, start=1):
+        yield from guarded(source, fmt, pos, act, _activity, pos, act, fmt, include_private)
+
+
+def _activity(
+    source: Source, pos: int, act: Any, fmt: str, include_private: bool
+) -> Iterator[Record]:
+    """The records of one outbox activity (none for likes, follows, updates, deletes...)."""
+    if not isinstance(act, dict):
+        yield quarantine(source, pos, "activity is not an object", act, fmt)
+        return
+    kind, obj = act.get("type"), act.get("object")
+    if kind == "Announce":
+        target = first_str(obj)
+        if not act.get("id") or not target:
+            yield quarantine(source, pos, "Announce without id or object", act, fmt)
+            return
+        actor = first_str(act.get("actor"))
+        yield Post(
+            platform="mastodon",
+            id=id_text(act["id"]),
+            text="",
+            created_at=parse_time(act.get("published")),
+            author=actor,
+            author_name=actor_handle(actor),
+            repost_of=target,
+            source_file=source.name,
+            source_line=pos,
+            format=fmt,
+        )
+    elif kind == "Create" and isinstance(obj, dict) and obj.get("type") in POST_OBJECTS:
+        yield _note(source, pos, obj, act, fmt, include_private)
+    elif kind == "Create":
+        yield quarantine(source, pos, "Create without a Note object", act, fmt)
+    # Like, Follow, Update, Delete...: not posts
 
 
 def _note(
@@ -165,7 +183,7 @@ def _note(
     actor = first_str(note.get("attributedTo") or act.get("actor"))
     return Post(
         platform="mastodon",
-        id=str(nid),
+        id=id_text(nid),
         text=text,
         created_at=parse_time(note.get("published") or act.get("published")),
         author=actor,

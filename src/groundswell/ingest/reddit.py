@@ -31,6 +31,7 @@ import orjson
 from groundswell.ingest.registry import (
     Head,
     Reader,
+    first_object,
     guarded,
     iter_json_document_or_lines,
     quarantine,
@@ -89,7 +90,7 @@ class RedditReader(Reader):
         obj = head.first_json
         if obj is not None:
             if isinstance(obj, list) and obj:
-                obj = obj[0]
+                obj = first_object(obj)
             if _is_dump_line(obj):
                 return 0.95
             if _is_listing(obj) or _is_thing(obj):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -41,6 +42,20 @@ BUILTIN_READERS: dict[str, str] = {
 }
 
 
+def first_object(values: list) -> Any:
+    """The value of a JSON array that decides its format: the first non-empty object among its
+    first values (one bad record first must not hide the file's format), else the first."""
+    return next((x for x in values[:20] if isinstance(x, dict) and x), values[0])
+
+
+def _parsed(text: str) -> Any:
+    """``text`` as JSON, or None when it is not."""
+    try:
+        return loads_json(text)
+    except JSON_ERRORS:
+        return None
+
+
 @dataclass
 class Head:
     """What detection can see of a source: its first bytes, parsed as far as they allow."""
@@ -61,15 +76,27 @@ class Head:
         """The first JSON value: the first line of JSONL, or the whole head of a JSON document if
         it parses (None otherwise)."""
         stripped = self.text.lstrip()
-        if not stripped or stripped[0] not in "[{":
+        if not stripped:
             return None
-        first_line = stripped.split("\n", 1)[0]
-        for candidate in (first_line, stripped):
-            try:
-                return orjson.loads(candidate)
-            except orjson.JSONDecodeError:
+        lines = stripped.split("\n")
+        first = _parsed(lines[0])
+        if isinstance(first, dict) and first:
+            return first
+        if stripped[0] in "[{":
+            whole = _parsed(stripped) if len(lines) > 1 else None
+            if whole is not None:
+                return whole
+        # JSON lines whose first line is a bad record (a number, a list, {}, invalid JSON): the
+        # first line that is an object decides, so one bad line does not take its file with it.
+        # Only unindented lines count (inside a pretty-printed document too large for the head,
+        # objects are indented); the head's last line may be cut, so it is not looked at.
+        for line in lines[1:-1]:
+            if not line.startswith("{"):
                 continue
-        return None
+            value = _parsed(line)
+            if isinstance(value, dict) and value:
+                return value
+        return first if stripped[0] in "[{" else None
 
     @cached_property
     def json_text(self) -> str:
@@ -167,6 +194,12 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
 
 JSON_ERRORS = (orjson.JSONDecodeError, msgspec.DecodeError)
 _DECODER = msgspec.json.Decoder()
+# an escaped high surrogate not followed by a low one, or a low one not after a high one, each
+# after an even run of backslashes (an escaped backslash followed by ``ud800`` is left alone)
+_LONE_SURROGATE = re.compile(
+    rb"(?<!\\)((?:\\\\)*)(?:\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+)
 
 
 def loads_json(data: bytes | str) -> Any:
@@ -178,8 +211,16 @@ def loads_json(data: bytes | str) -> Any:
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:
         return _DECODER.decode(raw)
+    except msgspec.DecodeError:
+        if b"\\u" not in raw or not _LONE_SURROGATE.search(raw):
+            raise
+        # a lone UTF-16 surrogate escape (``"\ud800"``, valid JSON, not valid text): it becomes
+        # U+FFFD, so one such string does not make a whole document unreadable
+        return _DECODER.decode(_LONE_SURROGATE.sub(rb"\1\\ufffd", raw))
     except UnicodeDecodeError as exc:
         raise msgspec.DecodeError(f"invalid UTF-8: {exc}") from exc
+    except RecursionError as exc:  # ``[[[[...`` thousands deep
+        raise msgspec.DecodeError("JSON nested too deeply") from exc
 
 
 def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quarantined]:

@@ -113,7 +113,14 @@ class TelegramReader(Reader):
         for chat in self._chats(root):
             chat_id = str(chat.get("id", ""))
             is_channel = chat.get("type") in _CHANNEL_TYPES
-            for msg in chat.get("messages") or ():
+            messages = chat.get("messages") or ()
+            if not isinstance(messages, list):  # one chat of another shape: the others still read
+                index += 1
+                yield quarantine(
+                    source, index, "chat whose messages are not a list", chat, self.name
+                )
+                continue
+            for msg in messages:
                 index += 1
                 if isinstance(msg, dict) and msg.get("type", "message") != "message":
                     continue  # service messages are not posts
@@ -128,7 +135,9 @@ class TelegramReader(Reader):
         for key in ("chats", "left_chats"):
             section = root.get(key)
             if isinstance(section, dict):
-                yield from (c for c in section.get("list") or () if isinstance(c, dict))
+                chats = section.get("list")
+                if isinstance(chats, list):
+                    yield from (c for c in chats if isinstance(c, dict))
 
     def _message(
         self, source: Source, index: int, msg: Any, chat_id: str, is_channel: bool

@@ -15,9 +15,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.registry import Head, JsonReader, guarded, quarantine
+from groundswell.ingest.registry import Head, JsonReader, first_object, guarded, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Deletion, Post, Record, hashtags_in_text, merge_hashtags, parse_time
+from groundswell.schema import (
+    Deletion,
+    Post,
+    Record,
+    hashtags_in_text,
+    id_text,
+    merge_hashtags,
+    parse_time,
+)
 
 # stream messages that are not tweets (Twitter's streaming message types)
 _CONTROL_KEYS = frozenset(
@@ -82,7 +90,7 @@ class TwitterV1Reader(JsonReader):
             statuses = obj["statuses"]
             return 0.95 if not statuses or _is_tweet(statuses[0]) else 0.0
         if isinstance(obj, list) and obj:
-            obj = obj[0]
+            obj = first_object(obj)
         if isinstance(obj, dict):
             if _is_tweet(obj) and "id_str" in obj:
                 return 0.95
@@ -144,7 +152,7 @@ class TwitterV1Reader(JsonReader):
                 yield self._post(source, lineno, original)
             rt_id = original.get("id_str")
             if rt_id:
-                yield self._post(source, lineno, tw, repost_of=str(rt_id))
+                yield self._post(source, lineno, tw, repost_of=id_text(rt_id))
                 return
         if _text_of(tw) is None:
             yield quarantine(source, lineno, f"tweet {tid} without text", tw, self.name)
@@ -157,7 +165,7 @@ class TwitterV1Reader(JsonReader):
         entities = ext.get("entities") or tw.get("entities") or {}
         user = tw.get("user") or {}
         username = user.get("screen_name")
-        tid = str(tw["id_str"])
+        tid = id_text(tw["id_str"])
         quoted = tw.get("quoted_status") or tw.get("quoted_tweet") or {}
         quote_of = tw.get("quoted_status_id_str") or (quoted.get("id_str") if quoted else None)
         created = tw.get("created_at")
@@ -180,7 +188,7 @@ class TwitterV1Reader(JsonReader):
             ],
             urls=[u.get("expanded_url") or u.get("url", "") for u in entities.get("urls") or ()],
             reply_to=tw.get("in_reply_to_status_id_str") or None,
-            quote_of=str(quote_of) if quote_of else None,
+            quote_of=id_text(quote_of) if quote_of else None,
             repost_of=repost_of,
             metrics={name: int(tw[key]) for key, name in _METRICS if isinstance(tw.get(key), int)},
             source_file=source.name,

@@ -13,7 +13,7 @@ from typing import Any
 
 from groundswell.ingest.registry import Head, JsonReader, guarded, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Post, Record, merge_hashtags, parse_time
+from groundswell.schema import Post, Record, id_text, merge_hashtags, parse_time
 
 _METRICS = (
     "retweet_count",
@@ -136,7 +136,7 @@ class TwitterV2Reader(JsonReader):
         text = unescape(note.get("text") or tw.get("text") or "")
         entities = note.get("entities") or tw.get("entities") or {}
         username = (author or {}).get("username")
-        tid = str(tw["id"])
+        tid = id_text(tw["id"])
         metrics = tw.get("public_metrics") or {}
         return Post(
             platform="twitter",

@@ -90,6 +90,16 @@ def _raw_of(post: Post) -> bytes:
         return repr(post).encode("utf-8", "replace")
 
 
+def _malformed_record(post: Post, why: str) -> Quarantined:
+    return Quarantined(
+        source_file=post.source_file,
+        line=post.source_line,
+        reason=f"malformed record: {why}",
+        raw=_raw_of(post),
+        format=post.format,
+    )
+
+
 def forgotten_sql(alias: str, table: str) -> str:
     """A SQL condition, true when the row is named by the deletion list: its id, its author or,
     for a repost, its original. Written as semi-joins so it stays a hash join at any size.
@@ -294,12 +304,21 @@ class Store:
         reposts: dict[tuple[str, str], Post] = {}
         articles: dict[str, Article] = {}
         bad: dict[tuple[str, int], Quarantined] = {}
+        shadowed: dict[tuple[str, str], list[Post]] = {}  # later copies of a post in the batch
         for rec in records:
             if isinstance(rec, Post):
                 target = reposts if rec.repost_of else posts
                 key = (rec.platform, rec.id)
-                if key in target:
+                if not isinstance(rec.id, str) or not isinstance(rec.repost_of, str | None):
+                    # an id a reader left as a list or an object cannot even be looked up
+                    key2 = (rec.source_file, rec.source_line)
+                    if key2 in bad:
+                        counts.duplicates += 1
+                    else:
+                        bad[key2] = _malformed_record(rec, malformed(rec) or "id is not a string")
+                elif key in target:
                     counts.duplicates += 1
+                    shadowed.setdefault(key, []).append(rec)  # stands in if the first is bad
                 else:
                     target[key] = rec
             elif isinstance(rec, Article):
@@ -336,7 +355,7 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
         try:
-            tbls = self._tables(posts, reposts, bad, synthetic, counts.errors)
+            tbls = self._tables(posts, reposts, bad, synthetic, counts, shadowed)
             n_posts = len(posts)
             if columns is not None and columns.num_rows:
                 fast = self._columns_table(columns, synthetic)
@@ -424,7 +443,8 @@ class Store:
         reposts: dict[tuple[str, str], Post],
         bad: dict[tuple[str, int], Quarantined],
         synthetic: bool,
-        errors: list[str],
+        counts: BatchCounts,
+        shadowed: dict[tuple[str, str], list[Post]],
     ) -> dict[str, pa.Table | None]:
         """The posts and reposts as Arrow tables. A post whose reader left a field of the wrong
         type (a number as ``lang``, a list as ``text``) fails the build; then every post is
@@ -435,23 +455,23 @@ class Store:
                 "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
                 "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
             }
-        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        except Exception:  # any field of a wrong type (url.lower() on an int...)
             for table in (posts, reposts):
                 for key, post in list(table.items()):
                     why = malformed(post)
                     if why is None:
                         continue
                     del table[key]
+                    # a later, well-formed copy of the same post (a retweet's embedded original)
+                    # is stored in its place instead of being counted as its duplicate
+                    good = next((p for p in shadowed.get(key, ()) if malformed(p) is None), None)
+                    if good is not None:
+                        table[key] = good
+                        counts.duplicates -= 1
                     spot = (post.source_file, post.source_line)
                     if spot not in bad:
-                        bad[spot] = Quarantined(
-                            source_file=post.source_file,
-                            line=post.source_line,
-                            reason=f"malformed record: {why}",
-                            raw=_raw_of(post),
-                            format=post.format,
-                        )
-                        errors.append(f"{post.source_file}:{post.source_line}: {why}")
+                        bad[spot] = _malformed_record(post, why)
+                        counts.errors.append(f"{post.source_file}:{post.source_line}: {why}")
             return {
                 "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
                 "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
