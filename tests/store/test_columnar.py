@@ -251,3 +251,20 @@ def test_a_field_of_the_wrong_type_quarantines_its_record_not_the_file(
     assert stored + len(quarantined) == 30
     for line in quarantined:
         assert any(e.startswith(f"{path}:{line}:") for e in report.errors)
+
+
+def test_a_malformed_post_on_an_already_quarantined_line_is_counted_once(tmp_path):
+    """Every record written is accounted for: a malformed post from a line that already has a
+    quarantined record counts as that record's duplicate, not as nothing."""
+    from groundswell.schema import Post, Quarantined
+
+    recs = [
+        Quarantined(source_file="f.jsonl", line=1, reason="bad date", raw=b"{}"),
+        Post(platform="twitter", id="1", text="x", lang=5, source_file="f.jsonl", source_line=1),
+        Post(platform="twitter", id="2", text="y", lang="en", source_file="f.jsonl", source_line=2),
+    ]
+    with Store(tmp_path / "once.duckdb") as s:
+        counts = s.write_batch(recs)
+        assert s.con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 1
+    assert (counts.stored, counts.quarantined, counts.duplicates) == (1, 1, 1)
+    assert counts.stored + counts.quarantined + counts.duplicates + counts.reposts == len(recs)

@@ -472,6 +472,8 @@ class Store:
                     if spot not in bad:
                         bad[spot] = _malformed_record(post, why)
                         counts.errors.append(f"{post.source_file}:{post.source_line}: {why}")
+                    else:  # a second problem on the same line: one quarantined record
+                        counts.duplicates += 1
             return {
                 "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
                 "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
