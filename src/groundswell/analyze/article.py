@@ -227,6 +227,17 @@ def _decide(
     return ("critical" if cri > critical_share * total else "supportive"), minority
 
 
+def lexicon_stance(scored: list[ScoredSentence], params: ArticleParams) -> tuple[str | None, float]:
+    """The article's stance from the lexicon's evidence alone (``_decide`` with its thresholds)."""
+    return _decide(
+        sum(s.supportive for s in scored),
+        sum(s.critical for s in scored),
+        params.min_evidence,
+        params.mixed_min_share,
+        params.mixed_min_weight,
+    )
+
+
 def model_sides(
     scored: list[ScoredSentence],
     model: SentenceStanceModel,
@@ -317,9 +328,7 @@ def analyze_article(
         sides = scored
         sup = sum(s.supportive for s in scored)
         cri = sum(s.critical for s in scored)
-        stance, minority = _decide(
-            sup, cri, params.min_evidence, params.mixed_min_share, params.mixed_min_weight
-        )
+        stance, minority = lexicon_stance(scored, params)
         used = "lexicon"
     claims, rebutted = _claims(scored)
     return ArticleAnalysis(

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from groundswell.analyze.article import _decide, model_stance, score_article
+from groundswell.analyze.article import _decide, lexicon_stance, model_stance, score_article
 from groundswell.analyze.article_evidence import ArticleParams, ScoredSentence
 from groundswell.analyze.article_model import (
     MODEL_FILE,
@@ -143,22 +143,6 @@ def _macro_f1(truth: list[str], pred: list[str], labels: tuple[str, ...]) -> flo
     return float(f1_score(truth, pred, labels=present, average="macro", zero_division=0))
 
 
-def _article_stance(sides: list[ScoredSentence], params: ArticleParams, model: bool) -> str:
-    sup = sum(s.supportive for s in sides)
-    cri = sum(s.critical for s in sides)
-    args: tuple[float, ...]
-    if model:
-        args = (
-            params.model_min_evidence,
-            params.model_mixed_share,
-            params.model_mixed_weight,
-            params.model_critical_share,
-        )
-    else:
-        args = (params.min_evidence, params.mixed_min_share, params.mixed_min_weight)
-    return _decide(sup, cri, *args)[0] or "none"
-
-
 def _folds(n: int, k: int = 5, seed: int = 7) -> list[np.ndarray]:
     order = np.random.default_rng(seed).permutation(n)
     return [order[i::k] for i in range(k)]
@@ -272,7 +256,7 @@ def evaluate(
     pred = [SENTENCE_STANCES[j] for j in model.proba(x).argmax(axis=1)]
     truth_a = [a.stance for a in test]
     model_a = [model_stance(a.scored, model, params)[0] or "none" for a in test]
-    lexicon_a = [_article_stance(a.scored, params, False) for a in test]
+    lexicon_a = [lexicon_stance(a.scored, params)[0] or "none" for a in test]
     return {
         "sentences": _report(y, pred, SENTENCE_STANCES),
         "articles": _report(truth_a, model_a, ARTICLE_STANCES),

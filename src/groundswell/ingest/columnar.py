@@ -41,35 +41,18 @@ from groundswell.ingest.registry import (
 )
 from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
 from groundswell.schema import Quarantined, Record, parse_time
+from groundswell.store.db import POST_ARROW_SCHEMA
 
 ENABLED = True  # tests switch it off to compare with the per-record path
 FORMATS = ("twitter_v2", "twitter_v1", "reddit")
 
-# the columns a fast batch carries: the post schema before pseudonymisation, plus the URL a
-# pseudonymised store keeps (``url_safe``)
-COLUMNS = pa.schema(
-    [
-        ("platform", pa.string()),
-        ("id", pa.string()),
-        ("url", pa.string()),
-        ("url_safe", pa.string()),
-        ("author", pa.string()),
-        ("author_name", pa.string()),
-        ("created_at", pa.timestamp("us")),
-        ("lang", pa.string()),
-        ("text", pa.string()),
-        ("hashtags", pa.list_(pa.string())),
-        ("mentions", pa.list_(pa.string())),
-        ("urls", pa.list_(pa.string())),
-        ("reply_to", pa.string()),
-        ("quote_of", pa.string()),
-        ("metrics", pa.string()),
-        ("format", pa.string()),
-        ("source_file", pa.string()),
-        ("source_line", pa.int64()),
-        ("author_pseudonym", pa.string()),  # filled when the caller gave the store's key
-    ]
-)
+# the columns a fast batch carries: the store's post schema without ``synthetic`` (the writer
+# adds it), plus the URL a pseudonymised store keeps (``url_safe``) and the author's pseudonym
+# when the caller gave the store's key (``author_pseudonym``)
+_POSTS = POST_ARROW_SCHEMA.remove(POST_ARROW_SCHEMA.get_field_index("synthetic"))
+COLUMNS = _POSTS.insert(
+    _POSTS.get_field_index("url") + 1, pa.field("url_safe", pa.string())
+).append(pa.field("author_pseudonym", pa.string()))
 # A number beyond a double (1e999, or hundreds of digits before a decimal point) is an error for
 # the per-record decoder but skipped unseen by a typed one when it sits in a field the schema
 # does not read: lines that may hold one (an exponent of three digits, a run of 200 digits)
@@ -297,6 +280,7 @@ def _utf8(data: bytes) -> bool:
     return True
 
 
+@_no_gc()
 def _finish(
     source: Source,
     reader: Reader,
@@ -306,19 +290,8 @@ def _finish(
     slow: list[tuple[int, bytes]],
     key: bytes | None = None,
 ) -> ColumnBatch:
-    with _no_gc():
-        return _build(source, reader, decoded, lines, records, slow, key)
-
-
-def _build(
-    source: Source,
-    reader: Reader,
-    decoded: list[Any],
-    lines: list[tuple[int, bytes]],
-    records: list[Record],
-    slow: list[tuple[int, bytes]],
-    key: bytes | None,
-) -> ColumnBatch:
+    """One batch's columns and the records left to the reader, built with the cyclic garbage
+    collector paused."""
     _, accept, columns, platform = SHAPES[reader.name]
     keep = accept(decoded)
     clean = _clean_bytes(lines) if lines else None

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from groundswell.ingest.reddit import _MD_HEADING, REDDIT, _clean, is_deleted_text
+from groundswell.ingest.twitter_v1 import CONTROL_KEYS
 from groundswell.schema import _TAG_IN_TEXT, normalise_hashtag
 
 UNSET = msgspec.UNSET
@@ -227,19 +228,7 @@ V1_OTHER = (
     "quoted_tweet",
     "statuses",
     "screen_name",
-    "delete",
-    "limit",
-    "scrub_geo",
-    "status_withheld",
-    "user_withheld",
-    "disconnect",
-    "warning",
-    "friends",
-    "friends_str",
-    "event",
-    "for_user",
-    "control",
-    "direct_message",
+    *CONTROL_KEYS,
 )
 
 

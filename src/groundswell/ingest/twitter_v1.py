@@ -28,23 +28,22 @@ from groundswell.schema import (
 )
 
 # stream messages that are not tweets (Twitter's streaming message types)
-_CONTROL_KEYS = frozenset(
-    (
-        "delete",
-        "limit",
-        "scrub_geo",
-        "status_withheld",
-        "user_withheld",
-        "disconnect",
-        "warning",
-        "friends",
-        "friends_str",
-        "event",
-        "for_user",
-        "control",
-        "direct_message",
-    )
+CONTROL_KEYS = (
+    "delete",
+    "limit",
+    "scrub_geo",
+    "status_withheld",
+    "user_withheld",
+    "disconnect",
+    "warning",
+    "friends",
+    "friends_str",
+    "event",
+    "for_user",
+    "control",
+    "direct_message",
 )
+_CONTROL_KEYS = frozenset(CONTROL_KEYS)
 _TEXT_KEYS = ("text", "full_text", "extended_tweet")
 # first keys of wrappers around tweets that are not user formats (recorded sessions, test files)
 _WRAPPER_KEYS = frozenset(

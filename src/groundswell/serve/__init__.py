@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from groundswell.errors import InputError, MissingExtraError
@@ -82,4 +84,32 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000, token: str | None 
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
-__all__ = ["check_binding", "create_app", "is_loopback", "serve"]
+@contextmanager
+def running(app: Any, timeout: float = 30.0) -> Iterator[str]:
+    """Serve ``app`` from a thread on a free 127.0.0.1 port for the ``with`` block; yields its
+    base URL (for notebooks, benchmarks and browser tests) and stops the server after."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+__all__ = ["check_binding", "create_app", "is_loopback", "running", "serve"]

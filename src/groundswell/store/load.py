@@ -105,11 +105,17 @@ def ingest(
     used: dict[str, Any] = {}  # reader name -> reader, for the aliases they learnt
     pool: Any = None  # worker processes for large plain files, started at the first (False: none)
 
-    def count(rec: Record) -> None:
+    def take(rec: Record | Deletion) -> bool:
+        """Count a record read (True: write it), or note a platform's deletion notice."""
+        if isinstance(rec, Deletion):
+            deletions.add(rec.id)
+            report.deleted_on_platform += 1
+            return False
         report.read += 1
         by_format[rec.format or "unknown"] += 1
         if isinstance(rec, Quarantined) and len(report.errors) < 50:
             report.errors.append(f"{rec.source_file}:{rec.line}: {rec.reason}")
+        return True
 
     def flush() -> None:
         nonlocal batch, totals
@@ -157,14 +163,7 @@ def ingest(
                     fast = part.columns.num_rows
                     report.read += fast
                     by_format[reader.name] += fast
-                    rest = []
-                    for rec in part.records:
-                        if isinstance(rec, Deletion):
-                            deletions.add(rec.id)
-                            report.deleted_on_platform += 1
-                            continue
-                        count(rec)
-                        rest.append(rec)
+                    rest = [rec for rec in part.records if take(rec)]
                     totals += store.write_batch(rest, synthetic=synthetic, columns=part.columns)
                     if bar is not None:
                         bar.update(task, completed=report.read)
@@ -181,14 +180,10 @@ def ingest(
                     totals += counts
                     continue
             for rec in read_source(source, reader):
-                if isinstance(rec, Deletion):
-                    deletions.add(rec.id)
-                    report.deleted_on_platform += 1
-                    continue
-                count(rec)
-                batch.append(rec)
-                if len(batch) >= batch_size:
-                    flush()
+                if take(rec):
+                    batch.append(rec)
+                    if len(batch) >= batch_size:
+                        flush()
         flush()
         for reader in used.values():
             resolve_aliases(store, reader.platform, reader.aliases())
