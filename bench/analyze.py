@@ -36,6 +36,18 @@ ACTS = ["testimony", "support", "backlash", "backlash"]
 ACTS += ["reporting", "pledge", "confession", "other"]
 
 
+def generated_store(db: Path, n: int) -> Path:
+    """The store at ``db``, generated first (n posts) when it does not exist yet."""
+    from groundswell.store import Store
+
+    if not db.exists():
+        t = time.perf_counter()
+        with Store(db) as store:
+            generate(store, n)
+        print(f"generated {n:,} posts in {time.perf_counter() - t:.1f}s")
+    return db
+
+
 def generate(store, n: int) -> None:
     """Write n posts and their acts with SQL (seeded), plus an 80-post pile-on."""
     con = store.con
@@ -134,16 +146,9 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_method(*args.child)))
         return
-    from groundswell.store import Store
-
     work = Path(args.keep or tempfile.mkdtemp(prefix="gs-bench-analyze-"))
     work.mkdir(parents=True, exist_ok=True)
-    db = work / f"analyze-{args.n}.duckdb"
-    if not db.exists():
-        t = time.perf_counter()
-        with Store(db) as store:
-            generate(store, args.n)
-        print(f"generated {args.n:,} posts in {time.perf_counter() - t:.1f}s")
+    db = generated_store(work / f"analyze-{args.n}.duckdb", args.n)
     results = []
     for method in ("baseline", "family", "timeline", "pileons", "hostility"):
         out = subprocess.run(

@@ -15,15 +15,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-PAGES = ["/", "/timeline", "/family", "/testimonies", "/people", "/pileons", "/articles", "/posts"]
 APIS = [
     "/api/status",
     "/api/facets",
@@ -88,27 +85,21 @@ def main() -> None:
     args = parser.parse_args()
 
     import httpx
-    import uvicorn
 
-    from groundswell.serve import create_app
+    from groundswell.serve import create_app, running
     from groundswell.serve.analyses import WARM
+    from groundswell.serve.app import PAGES
 
     work = None
     if args.db:
         db = Path(args.db)
     else:
         sys.path.insert(0, str(Path(__file__).parent))
-        from analyze import generate
-        from groundswell.store import Store
+        from analyze import generated_store
 
         work = Path(args.keep or tempfile.mkdtemp(prefix="gs-bench-serve-"))
         work.mkdir(parents=True, exist_ok=True)
-        db = work / f"serve-{args.n}.duckdb"
-        if not db.exists():
-            t = time.perf_counter()
-            with Store(db) as store:
-                generate(store, args.n)
-            print(f"generated {args.n:,} posts in {time.perf_counter() - t:.1f}s")
+        db = generated_store(work / f"serve-{args.n}.duckdb", args.n)
     base = baseline(db, 10)
     print(f"baseline: one count(*) group-by over posts, median {base * 1000:.1f} ms")
 
@@ -126,36 +117,25 @@ def main() -> None:
         time.sleep(0.2)
     print(f"analyses computed in the background in {time.perf_counter() - t:.1f}s")
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600)
-    facets = client.get("/api/facets").json()
-    rows = []
-    for path in PAGES + APIS:
+    with running(app) as url:
+        client = httpx.Client(base_url=url, timeout=600)
+        facets = client.get("/api/facets").json()
+        rows = []
+        for path in [p for p, _, _ in PAGES] + APIS:
+            times = []
+            for _ in range(args.repeat + 1):
+                t = time.perf_counter()
+                r = client.get(path)
+                times.append(time.perf_counter() - t)
+                assert r.status_code == 200, (path, r.text[:200])
+            rows.append((path, times[0], times[1:]))
+        posts = post_filters(facets, args.repeat + 1)
         times = []
-        for _ in range(args.repeat + 1):
+        for path in posts:
             t = time.perf_counter()
-            r = client.get(path)
+            assert client.get(path).status_code == 200, path
             times.append(time.perf_counter() - t)
-            assert r.status_code == 200, (path, r.text[:200])
-        rows.append((path, times[0], times[1:]))
-    posts = post_filters(facets, args.repeat + 1)
-    times = []
-    for path in posts:
-        t = time.perf_counter()
-        assert client.get(path).status_code == 200, path
-        times.append(time.perf_counter() - t)
-    rows.append((f"/api/posts ({len(posts)} filters)", times[0], times[1:]))
-    server.should_exit = True
-    thread.join(10)
+        rows.append((f"/api/posts ({len(posts)} filters)", times[0], times[1:]))
 
     print(f"{'endpoint':<36} {'cold ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95/base':>9}")
     for path, cold, rest in rows:

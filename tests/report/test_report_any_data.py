@@ -17,6 +17,7 @@ from groundswell.report.examples import clean_excerpt, example_posts
 from groundswell.report.tables import CELL_CHARS, TOP_ROWS, fit_tables, readable_p
 from groundswell.schema import Post
 from groundswell.store import Store, ingest
+from other_stores import blm_posts, spread_over_years
 
 _TICK = re.compile(r'<text class="tick" x="([\d.]+)" y="[\d.]+" text-anchor="middle">([^<]+)<')
 
@@ -31,10 +32,7 @@ def years_page(tmp_path_factory):
     write_corpus(out, posts=600, seed=5, probe=False)
     with Store(out / "years.duckdb") as store:
         ingest([out / "corpus"], store, synthetic=True, progress=False)
-        store.con.execute(
-            "UPDATE posts SET created_at = TIMESTAMP '2017-01-01' + "
-            "to_days(CAST(abs(hash(id)) % 2500 AS INTEGER))"
-        )
+        spread_over_years(store.con, 2500)
         classify_store(store, model="student")
         page = build_report(store, out / "report.html").read_text(encoding="utf-8")
         authors = [r[0] for r in store.con.execute("SELECT DISTINCT author FROM posts").fetchall()]
@@ -47,25 +45,8 @@ def blm_page(tmp_path_factory):
     from groundswell import classify_store
 
     out = tmp_path_factory.mktemp("blm")
-    base = datetime(2020, 5, 25, tzinfo=UTC)
-    texts = (
-        "Marching today for George Floyd. #BlackLivesMatter #ICantBreathe",
-        "Police violence has to end, we must act now #BlackLivesMatter",
-        "Officers fired after the protest, the city council said on Monday #BlackLivesMatter",
-    )
-    posts = [
-        Post(
-            platform="twitter",
-            id=f"b{i}",
-            text=texts[i % 3] + f" ({i})",
-            created_at=base + timedelta(hours=5 * i),
-            author=f"user{i % 60}",
-            hashtags=["#blacklivesmatter"] + (["#icantbreathe"] if i % 3 == 0 else []),
-        )
-        for i in range(400)
-    ]
     with Store(out / "blm.duckdb") as store:
-        store.write_batch(posts)
+        store.write_batch(blm_posts())
         classify_store(store, model="student")
         return build_report(store, out / "report.html").read_text(encoding="utf-8")
 

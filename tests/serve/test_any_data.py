@@ -4,9 +4,9 @@ the family is grown from the store's own movement tag."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
+
+from other_stores import blm_posts, spread_over_years
 
 pytest.importorskip("starlette")
 pytest.importorskip("plotly")
@@ -51,10 +51,7 @@ def test_six_years_of_posts(tmp_path):
     db = tmp_path / "years.duckdb"
     with Store(db) as store:
         ingest([tmp_path / "corpus"], store, synthetic=True, progress=False)
-        store.con.execute(
-            "UPDATE posts SET created_at = TIMESTAMP '2017-01-01' + "
-            "to_days(CAST(abs(hash(id)) % 2200 AS INTEGER))"
-        )
+        spread_over_years(store.con, 2200)
         classify_store(store, model="student")
     got = _answers(db)
     days = got["/api/timeline"]["days"]
@@ -66,30 +63,11 @@ def test_six_years_of_posts(tmp_path):
 
 def test_a_store_of_another_movement(tmp_path):
     from groundswell.classify import classify_store
-    from groundswell.schema import Post
     from groundswell.store import Store
 
-    base = datetime(2020, 5, 25, tzinfo=UTC)
-    texts = (
-        "Marching today for George Floyd. #BlackLivesMatter #ICantBreathe",
-        "Police violence has to end, we must act now #BlackLivesMatter",
-        "Officers fired after the protest, the city council said on Monday #BlackLivesMatter",
-    )
     db = tmp_path / "blm.duckdb"
     with Store(db) as store:
-        store.write_batch(
-            [
-                Post(
-                    platform="twitter",
-                    id=f"b{i}",
-                    text=texts[i % 3] + f" ({i})",
-                    created_at=base + timedelta(hours=5 * i),
-                    author=f"user{i % 60}",
-                    hashtags=["#blacklivesmatter"] + (["#icantbreathe"] if i % 3 == 0 else []),
-                )
-                for i in range(400)
-            ]
-        )
+        store.write_batch(blm_posts())
         classify_store(store, model="student")
     got = _answers(db)
     assert "#metoo" not in got["/api/facets"]["tags"]

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 
@@ -28,7 +26,7 @@ pytest.importorskip("starlette")
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} not present", allow_module_level=True)
-uvicorn = pytest.importorskip("uvicorn")
+pytest.importorskip("uvicorn")
 
 # page path, the filter to change (selector, value, or None for date inputs), what must change
 FILTERS = {
@@ -45,23 +43,11 @@ FILTERS = {
 
 @pytest.fixture(scope="module")
 def base_url(serve_db):
-    from groundswell.serve import create_app
+    from groundswell.serve import create_app, running
 
     app = create_app(os.environ.get("GS_SERVE_DB") or str(serve_db))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with running(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
