@@ -3,13 +3,11 @@ CREATE TABLE IF NOT EXISTS posts (
   platform VARCHAR NOT NULL, id VARCHAR NOT NULL, url VARCHAR, author VARCHAR, author_name VARCHAR,
   created_at TIMESTAMP, lang VARCHAR, text VARCHAR NOT NULL, hashtags VARCHAR[], mentions VARCHAR[],
   urls VARCHAR[], reply_to VARCHAR, quote_of VARCHAR, metrics VARCHAR, format VARCHAR,
-  source_file VARCHAR, source_line BIGINT, synthetic BOOLEAN DEFAULT false,
-  PRIMARY KEY (platform, id)
+  source_file VARCHAR, source_line BIGINT, synthetic BOOLEAN DEFAULT false
 );
 CREATE TABLE IF NOT EXISTS reposts (
   platform VARCHAR NOT NULL, id VARCHAR NOT NULL, repost_of VARCHAR NOT NULL, author VARCHAR,
-  created_at TIMESTAMP, format VARCHAR, source_file VARCHAR, source_line BIGINT,
-  PRIMARY KEY (platform, id)
+  created_at TIMESTAMP, format VARCHAR, source_file VARCHAR, source_line BIGINT
 );
 CREATE TABLE IF NOT EXISTS articles (
   id VARCHAR PRIMARY KEY, title VARCHAR, text VARCHAR NOT NULL, created_at TIMESTAMP, author VARCHAR,
