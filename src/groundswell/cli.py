@@ -167,7 +167,9 @@ def _export_args(p: argparse.ArgumentParser) -> None:
         help="posts as jsonl, csv or parquet; a network as gexf, graphml or edges (a CSV edge "
         "list) (default: %(default)s)",
     )
-    p.add_argument("--out", help="output file (default: posts.<format> or <network>.<format>)")
+    p.add_argument(
+        "--out", help="output file or folder (default: posts.<format> or <network>.<format>)"
+    )
     p.add_argument(
         "--labels",
         action=argparse.BooleanOptionalAction,
@@ -193,11 +195,13 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 
 @command("export", "write the posts, or their networks, with the care rules applied")(_export_args)
 def _export(args: Any) -> int:
-    from groundswell.store.files import refuse_store_files
+    from groundswell.store.files import output_file, refuse_store_files
 
     network = args.to in ("gexf", "graphml", "edges")
     suffix = "csv" if args.to == "edges" else args.to
-    out = args.out or (f"{args.network}.{suffix}" if network else f"posts.{args.to}")
+    name = f"{args.network}.{suffix}" if network else f"posts.{args.to}"
+    out = output_file(args.out or name, name)
+    out.parent.mkdir(parents=True, exist_ok=True)
     refuse_store_files(args.db, out)
     with open_store(args, read_only=True) as store:
         if network:
@@ -296,7 +300,9 @@ def _demo(args: Any) -> int:
 
 def _report_args(p: argparse.ArgumentParser) -> None:
     db_arg(p)
-    p.add_argument("--out", default="report.html", help="HTML file (default: %(default)s)")
+    p.add_argument(
+        "--out", default="report.html", help="HTML file or folder (default: %(default)s)"
+    )
     p.add_argument(
         "--seed", help="the movement's seed tag (default: the store's most used hashtag)"
     )
@@ -308,16 +314,17 @@ def _report(args: Any) -> int:
 
     from groundswell.errors import StoreError
     from groundswell.report import build_report
-    from groundswell.store.files import refuse_store_files
+    from groundswell.store.files import output_file, refuse_store_files
 
-    refuse_store_files(args.db, args.out)
+    out = output_file(args.out, "report.html")
+    refuse_store_files(args.db, out)
     if not Path(args.db).exists():  # do not create an empty store just to report on it
         raise StoreError(
             f"{args.db}: no such store; run `groundswell ingest PATH --db {args.db}` "
             "or `groundswell demo` first"
         )
     with open_store(args) as store:
-        print(build_report(store, args.out, seed=args.seed))
+        print(build_report(store, out, seed=args.seed))
     return 0
 
 

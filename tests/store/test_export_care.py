@@ -88,3 +88,25 @@ def test_export_and_report_refuse_the_store_files(tmp_path, capsys):
     assert (db.read_bytes(), key.read_bytes()) == before
     with Store(db, read_only=True) as store, pytest.raises(InputError):
         export_posts(store, "jsonl", key)
+
+
+def test_export_and_report_into_a_folder_write_their_default_file_there(tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    _store(db).close()
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["report", "--db", str(db), "--out", str(folder)]) == 0
+    assert main(["export", "--to", "csv", "--db", str(db), "--out", f"{tmp_path / 'new'}/"]) == 0
+    capsys.readouterr()
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert page.lower().startswith("<!doctype html>")
+    assert len((tmp_path / "new" / "posts.csv").read_text(encoding="utf-8").splitlines()) > 1
+    leftovers = [p.name for p in tmp_path.rglob("*.tmp")]
+    assert leftovers == []
+    # the folder holding the store is a folder like any other: the store stays a store
+    with Store(db, read_only=True) as store:
+        before = store.con.execute("SELECT * FROM posts ORDER BY ALL").fetchall()
+    assert main(["report", "--db", str(db), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "report.html").exists()
+    with Store(db, read_only=True) as store:
+        assert store.con.execute("SELECT * FROM posts ORDER BY ALL").fetchall() == before

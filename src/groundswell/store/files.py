@@ -17,6 +17,16 @@ def store_files(path: str | os.PathLike) -> list[Path]:
     return [db, Path(f"{db}.wal"), key_path(db)]
 
 
+def output_file(out: str | os.PathLike, default_name: str) -> Path:
+    """Where a command writes: ``out`` itself, or ``out/default_name`` when ``out`` is a folder
+    (an existing directory, or a path ending in a separator)."""
+    text = os.fspath(out)
+    target = Path(text)
+    if target.is_dir() or text.endswith((os.sep, "/")):
+        return target / default_name
+    return target
+
+
 def refuse_store_files(path: str | os.PathLike, out: str | os.PathLike) -> None:
     """Raise InputError when ``out`` would overwrite the store, its log or its key."""
     target = Path(out)
