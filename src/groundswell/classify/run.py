@@ -127,7 +127,7 @@ class Classifier:
         acts = sc["act"].argmax(axis=1)
         if evidence:
             hashed = hashed or self._explainer_hashed(texts)
-            top = self._top_ngrams(hashed.matrix, acts)
+            top = self._top_ngrams(hashed, acts)
         rows = {k: v.tolist() for k, v in sc.items()}  # Python floats, read once
         version = self.version
         out = []
@@ -166,29 +166,33 @@ class Classifier:
             )
         return self._wmat
 
-    def _top_ngrams(self, words: Any, acts: np.ndarray, k: int = 5) -> list[list[int]]:
-        """Per row, up to ``k`` positions in ``words.indices`` (hashed n-gram columns present
-        in the text) with the largest positive weight for the row's act, strongest first, ties
+    def _top_ngrams(
+        self, hashed: HashedWords, acts: np.ndarray, k: int = 5
+    ) -> list[list[tuple[int, int]]]:
+        """Per row, up to ``k`` (column, where it first occurs) of the hashed n-grams present
+        in the text with the largest positive weight for the row's act, strongest first, ties
         by column (vectorised over the batch)."""
+        words = hashed.matrix
         n = words.shape[0]
         indptr = words.indptr
         row_of = np.repeat(np.arange(n), np.diff(indptr))
         w = self._act_matrix()[acts[row_of], words.indices]
         order = np.lexsort((-w, row_of))  # rows stay in order: row_of[order] == row_of
         keep = (np.arange(len(order)) - indptr[row_of] < k) & (w[order] > 0)
-        kept = order[keep].tolist()
+        kept = order[keep]
+        pairs = list(zip(words.indices[kept].tolist(), hashed.first[kept].tolist(), strict=True))
         bounds = np.searchsorted(row_of[keep], np.arange(n + 1)).tolist()
-        return [kept[bounds[r] : bounds[r + 1]] for r in range(n)]
+        return [pairs[bounds[r] : bounds[r + 1]] for r in range(n)]
 
     def _ngrams(
-        self, text: str, row: int, entries: list[int], hashed: HashedWords
+        self, text: str, row: int, top: list[tuple[int, int]], hashed: HashedWords
     ) -> list[tuple[int, tuple[int, int] | None]]:
-        """(column, its first span in ``text``) for each of ``entries`` (positions in
-        ``hashed.matrix.indices``), reusing the batch's tokens where they are the text's."""
-        if not entries:
+        """(column, its first span in ``text``) for each of ``top`` ((column, n-gram
+        position) pairs), reusing the batch's tokens where they are the text's own."""
+        if not top:
             return []
-        cols = hashed.matrix.indices[entries].tolist()
-        spans = hashed.spans(text, row, hashed.first[entries].tolist())
+        cols = [c for c, _ in top]
+        spans = hashed.spans(text, row, [p for _, p in top])
         if spans is None:  # lower-casing changed the text's letters: tokenise it again
             located = self._locate(text, cols)
             return [(c, located.get(c)) for c in cols]
