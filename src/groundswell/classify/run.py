@@ -177,7 +177,8 @@ class Classifier:
         indptr = words.indptr
         row_of = np.repeat(np.arange(n), np.diff(indptr))
         w = self._act_matrix()[acts[row_of], words.indices]
-        order = np.lexsort((-w, row_of))  # rows stay in order: row_of[order] == row_of
+        order = np.argsort(-w, kind="stable")  # a stable sort by row after one by weight:
+        order = order[np.argsort(row_of[order], kind="stable")]  # rows stay in order
         keep = (np.arange(len(order)) - indptr[row_of] < k) & (w[order] > 0)
         kept = order[keep]
         pairs = list(zip(words.indices[kept].tolist(), hashed.first[kept].tolist(), strict=True))

@@ -20,6 +20,7 @@ from groundswell.classify.rules import SIGNALS, Evidence, signal_matrix
 N_FEATURES = 2**18
 TOKEN_PATTERN = r"(?u)#?\b\w\w+\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
+_SPLIT = re.compile(f"(?u)({TOKEN_PATTERN.removeprefix('(?u)')})")  # keeps the tokens
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,13 @@ class HashedWords:
 
     ``matrix`` is what HashingVectorizer gives (L2-normalised binary counts, sorted columns);
     ``first[k]`` is where ``matrix.indices[k]`` first occurs among its text's n-grams, in the
-    vectorizer's order (``grams[row]``: the ``n_tokens[row]`` lowered tokens, then the bigrams).
+    vectorizer's order (the tokens, then the bigrams); ``parts[row]`` is the row's lowered text
+    split around its tokens (tokens at odd places), which places every token.
     """
 
     matrix: Any
     first: np.ndarray
-    grams: list[list[str]]
-    n_tokens: list[int]
+    parts: list[list[str]]
 
     def spans(self, text: str, row: int, positions: list[int]) -> list[tuple[int, int]] | None:
         """The [start, end) in ``text`` (row ``row``'s own text) of its n-grams at
@@ -42,17 +43,13 @@ class HashedWords:
         lowered text's tokens need not be the text's: see ``ngram_spans``)."""
         if not text.isascii() and (len(text.lower()) != len(text) or "\u03a3" in text):
             return None  # a letter lowers to two, or a capital sigma lowers by its context
-        n, toks = self.n_tokens[row], self.grams[row]
+        parts = self.parts[row]
+        n = len(parts) // 2
         last = max(p if p < n else p - n + 1 for p in positions)
-        low, at, starts = text.lower(), 0, []
-        for tok in toks[: last + 1]:  # a token's next occurrence is its match (see tests)
-            at = low.find(tok, at)
-            starts.append(at)
-            at += len(tok)
+        # ends[2i] is where token i starts, ends[2i + 1] where it ends
+        ends = list(itertools.accumulate(map(len, itertools.islice(parts, 2 * last + 2))))
         return [
-            (starts[p], starts[p] + len(toks[p]))
-            if p < n
-            else (starts[p - n], starts[p - n + 1] + len(toks[p - n + 1]))
+            (ends[2 * p], ends[2 * p + 1]) if p < n else (ends[2 * (p - n)], ends[2 * (p - n) + 3])
             for p in positions
         ]
 
@@ -61,13 +58,14 @@ def hash_words(texts: Sequence[str], n_features: int = N_FEATURES) -> HashedWord
     """The texts' hashed word 1-2 grams, equal to ``StudentFeaturizer``'s HashingVectorizer."""
     import scipy.sparse as sp
 
-    findall = _TOKEN.findall
+    split = _SPLIT.split
     grams: list[list[str]] = []
-    n_tokens: list[int] = []
+    parts: list[list[str]] = []
     for text in texts:
-        toks = findall(text.lower())
-        n_tokens.append(len(toks))
+        pieces = split(text.lower())
+        toks = pieces[1::2]
         grams.append(toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)])
+        parts.append(pieces)
     cols, indptr = _hash(grams, n_features)
     n = len(grams)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
@@ -80,7 +78,7 @@ def hash_words(texts: Sequence[str], n_features: int = N_FEATURES) -> HashedWord
     matrix = sp.csr_matrix(
         (norm[rows], (keys % n_features).astype(np.int32), ptr), shape=(n, n_features)
     )
-    return HashedWords(matrix, first - indptr[rows], grams, n_tokens)
+    return HashedWords(matrix, first - indptr[rows], parts)
 
 
 def _hash(grams: list[list[str]], n_features: int) -> tuple[np.ndarray, np.ndarray]:
