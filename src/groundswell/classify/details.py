@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -324,36 +325,44 @@ HARM_THRESHOLD = 0.5  # a harm the model gives at least this probability is kept
 MODEL_CONFIDENCE = 0.6  # the model's relation / setting / age stands only above this
 
 
-def _model_choice(scores: np.ndarray, labels: tuple[str, ...], unknown: str) -> str:
-    j = int(scores.argmax())
+def _model_choice(scores: Sequence[float], labels: tuple[str, ...], unknown: str) -> str:
+    j = max(range(len(scores)), key=scores.__getitem__)  # the first of the largest
     return labels[j] if scores[j] >= MODEL_CONFIDENCE else unknown
 
 
+_MODEL = {"relation": ("relation", RELATIONS), "setting": ("setting", SETTINGS)}
+_MODEL["minor_at_time"] = ("minor", MINOR)
+_NONE = Details(None, None, None, [])
+
+
 def describe(
-    rec: dict[str, Any], text: str, scores: dict[str, np.ndarray], *, testimony: bool
+    rec: dict[str, Any], text: str, scores: Mapping[str, Sequence[float]], *, testimony: bool
 ) -> list[Evidence]:
     """Fill ``rec`` with harm, relation, setting and minor_at_time (and the model's scores for
-    each). For a ``testimony``: the phrases ``text`` states first, the model only where it
-    states none and is confident, else `unknown`, the phrases returned as evidence. Other posts
-    get the model's confident reading or `unknown` (the phrases are not read: the details mean
-    nothing there, and reading them would cost the fast student most of its speed)."""
-    harm_p = scores["harm"]
-    model = {
-        "relation": ("relation", RELATIONS),
-        "setting": ("setting", SETTINGS),
-        "minor_at_time": ("minor", MINOR),
-    }
-    det = read_details(text) if testimony else Details(None, None, None, [])
-    stated = {h for j, h in enumerate(HARMS) if harm_p[j] >= HARM_THRESHOLD}
-    rec["harm"] = [h for h in HARMS if h in stated or h in det.harm_labels]
-    rec["harm_scores"] = {h: float(harm_p[j]) for j, h in enumerate(HARMS)}
-    for key, (head, labels) in model.items():
-        row = scores[head]
-        span = getattr(det, "minor" if key == "minor_at_time" else key)
+    each: ``scores`` holds one row of probabilities per head). For a ``testimony``: the
+    phrases ``text`` states first, the model only where it states none and is confident, else
+    `unknown`, the phrases returned as evidence. Other posts get the model's confident reading
+    or `unknown` (the phrases are not read: the details mean nothing there, and reading them
+    would cost the fast student most of its speed)."""
+    harm_p = _floats(scores["harm"])
+    det = read_details(text) if testimony else _NONE
+    said = det.harm_labels
+    rec["harm"] = [
+        h for h, p in zip(HARMS, harm_p, strict=True) if p >= HARM_THRESHOLD or h in said
+    ]
+    rec["harm_scores"] = dict(zip(HARMS, harm_p, strict=True))
+    for key, (head, labels) in _MODEL.items():
+        row = _floats(scores[head])
+        span = det.minor if key == "minor_at_time" else getattr(det, key)
         rec[key] = span.label if span else _model_choice(row, labels, "unknown")
-        rec[f"{key}_scores"] = {lab: float(row[j]) for j, lab in enumerate(labels)}
+        rec[f"{key}_scores"] = dict(zip(labels, row, strict=True))
     prefix = {"minor_at_time": "minor"}
     return [
         Evidence(f"{prefix.get(s.field, s.field)}:{s.label}", s.start, s.end, s.text, "phrase")
         for s in det.spans()
     ]
+
+
+def _floats(row: Sequence[float]) -> list[float]:
+    """``row`` as a list of Python floats (a NumPy row is converted, a list kept)."""
+    return row.tolist() if isinstance(row, np.ndarray) else row  # type: ignore[return-value]

@@ -119,7 +119,14 @@ class LinearHead:
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Uncalibrated logits, shape (n, n_classes)."""
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        if not hasattr(X, "tocsr"):
+            return np.asarray(X @ self.coef_.T) + self.intercept_
+        # a sparse product copies a transposed (F-ordered) weight matrix every call: keep
+        # one C-ordered copy per weight array (the same numbers, summed in the same order)
+        kept = getattr(self, "_coef_t", None)
+        if kept is None or kept[0] is not self.coef_:
+            kept = self._coef_t = (self.coef_, np.ascontiguousarray(self.coef_.T))
+        return np.asarray(X @ kept[1]) + self.intercept_
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated probabilities, rows sum to 1, columns in ``classes_`` order."""

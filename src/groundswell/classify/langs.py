@@ -8,8 +8,10 @@ The post's own ``lang`` field wins when the platform gave one. Otherwise: the do
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 
 SUPPORTED = frozenset({"en", "und"})
 _UNDEFINED = frozenset({"", "und", "qme", "qht", "qst", "zxx", "art", "qam", "qct", "qno"})
@@ -59,23 +61,28 @@ _SCRIPTS = (  # (unicode name prefix, language)
 )
 
 
+@functools.lru_cache(maxsize=65536)
+def _script_of(ch: str) -> str | None:
+    """The language of a non-ASCII letter's script (None for Latin and unlisted scripts)."""
+    name = unicodedata.name(ch, "")
+    for prefix, lang in _SCRIPTS:
+        if name.startswith(prefix):
+            return lang
+    return None
+
+
 def _script_language(text: str) -> str | None:
     """The language of the dominant non-Latin script, when non-Latin letters are the majority."""
-    counts: dict[str, int] = {}
+    counts: dict[str, int] = {}  # languages in the order the text first uses them
     latin = 0
-    for ch in text:
+    for ch, k in Counter(text).items():  # distinct characters, in order of first use
         if not ch.isalpha():
             continue
-        if ch.isascii():
-            latin += 1
-            continue
-        name = unicodedata.name(ch, "")
-        for prefix, lang in _SCRIPTS:
-            if name.startswith(prefix):
-                counts[lang] = counts.get(lang, 0) + 1
-                break
+        lang = None if ch.isascii() else _script_of(ch)
+        if lang is None:
+            latin += k  # ASCII or accented Latin letters
         else:
-            latin += 1  # accented Latin letters
+            counts[lang] = counts.get(lang, 0) + k
     if not counts:
         return None
     lang, n = max(counts.items(), key=lambda kv: kv[1])
@@ -87,15 +94,18 @@ def detect_language(text: str, lang: str | None = None) -> str:
     if lang and lang.lower() not in _UNDEFINED:
         return lang.lower()
     body = _STRIP.sub(" ", text)
-    script = None if body.isascii() else _script_language(body)
-    if script:
-        return script
-    words = [w.lower() for w in _WORD.findall(body)]
+    if body.isascii():  # lower-casing ASCII keeps every character's class: lower once
+        words = _WORD.findall(body.lower())
+    else:
+        script = _script_language(body)
+        if script:
+            return script
+        words = [w.lower() for w in _WORD.findall(body)]
     if len(words) < 3:
         return "und"
     scores = dict.fromkeys(_STOP, 0)
-    for w in words:
-        for k in _STOP_LANGS.get(w, ()):
+    for langs in filter(None, map(_STOP_LANGS.get, words)):  # the stop words alone
+        for k in langs:
             scores[k] += 1
     best = max(scores, key=lambda k: (scores[k], k == "en"))
     if scores[best] == 0:

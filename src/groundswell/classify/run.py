@@ -15,12 +15,17 @@ from groundswell.classify.details import describe
 from groundswell.classify.encoder import INSTALL_HINT, resolve_device, teacher_available
 from groundswell.classify.langs import detect_language, is_supported
 from groundswell.classify.rules import SIGNAL_LABELS, SIGNAL_NAMES, Evidence, scan
-from groundswell.classify.student import N_FEATURES, ngram_spans
+from groundswell.classify.student import N_FEATURES, HashedWords, ngram_spans
 from groundswell.errors import MissingExtraError, ModelError
 from groundswell.schema import ACTS
 
 MODELS = ("auto", "teacher", "student")
 AUTO_TEACHER_LIMIT = 5000  # auto picks the teacher on CPU below this many posts
+_P_KEYS = tuple(f"p_{a}" for a in ACTS)
+
+
+def _place(ev: Evidence) -> tuple[int, int]:
+    return ev.start, ev.end
 
 
 class Classifier:
@@ -55,7 +60,11 @@ class Classifier:
 
     @property
     def version(self) -> str:
-        return self.bundle.version
+        """The bundle's version, hashed once per bundle object (it hashes every weight)."""
+        cached = getattr(self, "_version", None)
+        if cached is None or cached[0] is not self.bundle:
+            cached = self._version = (self.bundle, self.bundle.version)
+        return cached[1]
 
     def _featurizer(self) -> Any:
         if self._feats is None:
@@ -107,24 +116,32 @@ class Classifier:
         if not texts:
             return []
         hits = scan(texts)
-        X = self.features(texts, progress=progress, hits=hits)
+        hashed = None
+        if self.kind == "student":  # tokenised once: the features and the evidence spans
+            feats = self._featurizer()
+            hashed = feats.hashed(texts)
+            X = feats.transform(texts, hits=hits, words=hashed.matrix)
+        else:
+            X = self.features(texts, progress=progress, hits=hits)
         sc = self.bundle.scores(X)
         acts = sc["act"].argmax(axis=1)
         if evidence:
-            words = X[:, :N_FEATURES] if self.kind == "student" else self._explainer_words(texts)
-            top_cols = self._top_ngram_columns(words, acts)
+            hashed = hashed or self._explainer_hashed(texts)
+            top = self._top_ngrams(hashed, acts)
+        rows = {k: v.tolist() for k, v in sc.items()}  # Python floats, read once
         version = self.version
         out = []
         for i, text in enumerate(texts):
             lang = detect_language(text, langs[i] if langs else None)
             act = ACTS[acts[i]]
             rec: dict[str, Any] = {"act": act}
-            rec.update({f"p_{a}": float(sc["act"][i, j]) for j, a in enumerate(ACTS)})
+            rec.update(zip(_P_KEYS, rows["act"][i], strict=True))
             told = all_testimony or act == "testimony"
-            stated = describe(rec, text, {k: v[i] for k, v in sc.items()}, testimony=told)
+            stated = describe(rec, text, {k: v[i] for k, v in rows.items()}, testimony=told)
             if evidence:
+                ngrams = self._ngrams(text, i, top[i], hashed)
                 rec["evidence"] = [
-                    e.to_dict() for e in self._evidence(text, rec, hits[i], top_cols[i], stated)
+                    e.to_dict() for e in self._evidence(text, rec, hits[i], ngrams, stated)
                 ]
             rec["lang"] = lang
             rec["unsupported_language"] = not is_supported(lang)
@@ -133,12 +150,12 @@ class Classifier:
             out.append(rec)
         return out
 
-    def _explainer_words(self, texts: Sequence[str]) -> Any:
+    def _explainer_hashed(self, texts: Sequence[str]) -> HashedWords:
         from groundswell.classify.student import StudentFeaturizer
 
         if not hasattr(self, "_words"):
             self._words = StudentFeaturizer()
-        return self._words.words(texts)
+        return self._words.hashed(texts)
 
     def _act_matrix(self) -> np.ndarray:
         """(7, N_FEATURES) explainer act weights in ACTS order (zeros for absent acts)."""
@@ -149,54 +166,69 @@ class Classifier:
             )
         return self._wmat
 
-    def _top_ngram_columns(self, words: Any, acts: np.ndarray, k: int = 5) -> list[list[int]]:
-        """Per row, up to ``k`` hashed n-gram columns present in the text with the largest
-        positive weight for the row's act, strongest first (vectorised over the batch)."""
-        words = words.tocsr()
+    def _top_ngrams(
+        self, hashed: HashedWords, acts: np.ndarray, k: int = 5
+    ) -> list[list[tuple[int, int]]]:
+        """Per row, up to ``k`` (column, where it first occurs) of the hashed n-grams present
+        in the text with the largest positive weight for the row's act, strongest first, ties
+        by column (vectorised over the batch)."""
+        words = hashed.matrix
         n = words.shape[0]
-        counts = np.diff(words.indptr)
-        row_of = np.repeat(np.arange(n), counts)
+        indptr = words.indptr
+        row_of = np.repeat(np.arange(n), np.diff(indptr))
         w = self._act_matrix()[acts[row_of], words.indices]
-        order = np.lexsort((-w, row_of))
-        out: list[list[int]] = [[] for _ in range(n)]
-        cols, rows_sorted, w_sorted = words.indices[order], row_of[order], w[order]
-        first = np.searchsorted(rows_sorted, np.arange(n))
-        for r in np.flatnonzero(counts):
-            lo = first[r]
-            hi = min(lo + k, lo + counts[r])
-            out[r] = [int(c) for c, v in zip(cols[lo:hi], w_sorted[lo:hi], strict=True) if v > 0]
-        return out
+        order = np.argsort(-w, kind="stable")  # a stable sort by row after one by weight:
+        order = order[np.argsort(row_of[order], kind="stable")]  # rows stay in order
+        keep = (np.arange(len(order)) - indptr[row_of] < k) & (w[order] > 0)
+        kept = order[keep]
+        pairs = list(zip(words.indices[kept].tolist(), hashed.first[kept].tolist(), strict=True))
+        bounds = np.searchsorted(row_of[keep], np.arange(n + 1)).tolist()
+        return [pairs[bounds[r] : bounds[r + 1]] for r in range(n)]
+
+    def _ngrams(
+        self, text: str, row: int, top: list[tuple[int, int]], hashed: HashedWords
+    ) -> list[tuple[int, tuple[int, int] | None]]:
+        """(column, its first span in ``text``) for each of ``top`` ((column, n-gram
+        position) pairs), reusing the batch's tokens where they are the text's own."""
+        if not top:
+            return []
+        cols = [c for c, _ in top]
+        spans = hashed.spans(text, row, [p for _, p in top])
+        if spans is None:  # lower-casing changed the text's letters: tokenise it again
+            located = self._locate(text, cols)
+            return [(c, located.get(c)) for c in cols]
+        return list(zip(cols, spans, strict=True))
 
     def _evidence(
         self,
         text: str,
         rec: dict[str, Any],
         hits: list[tuple[int, int, int]],
-        top_cols: list[int],
+        ngrams: list[tuple[int, tuple[int, int] | None]],
         stated: list[Evidence],
         top: int = 3,
     ) -> list[Evidence]:
+        """The signals of the record's act, ``stated``, and up to ``top`` of ``ngrams``
+        ((column, span), strongest first) overlapping none of them nor a stronger n-gram,
+        in text order."""
         act = rec["act"]
         found = [
-            Evidence(SIGNAL_LABELS[k], s, e, text[s:e], SIGNAL_NAMES[k])
+            Evidence(act, s, e, text[s:e], SIGNAL_NAMES[k])
             for k, s, e in hits
             if SIGNAL_LABELS[k] == act
         ]
         found += stated
-        if top_cols:
-            spans = self._locate(text, top_cols)
-            chosen: list[Evidence] = []
-            for col in top_cols:  # strongest first; skip spans overlapping a stronger one
-                span = spans.get(col)
-                if span is None or any(
-                    span[0] < e.end and e.start < span[1] for e in (*found, *chosen)
-                ):
-                    continue
-                chosen.append(Evidence(act, span[0], span[1], text[span[0] : span[1]], "ngram"))
-                if len(chosen) == top:
-                    break
-            found += chosen
-        found.sort(key=lambda ev: (ev.start, ev.end))
+        taken = [(e.start, e.end) for e in found]
+        chosen = 0
+        for _, span in ngrams:
+            if chosen == top:
+                break
+            if span is None or any(span[0] < e and s < span[1] for s, e in taken):
+                continue  # not in the text, or overlaps a signal or a stronger span
+            taken.append(span)
+            found.append(Evidence(act, span[0], span[1], text[span[0] : span[1]], "ngram"))
+            chosen += 1
+        found.sort(key=_place)
         return found
 
     def _locate(self, text: str, cols: list[int]) -> dict[int, tuple[int, int]]:

@@ -8,14 +8,16 @@ deletions reach them), ``labels`` (a researcher's answers from the label loop) a
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from groundswell.classify.bundle import Bundle
 from groundswell.errors import InputError, StoreError
@@ -85,6 +87,34 @@ def latest_head(store: Any, kind: str) -> tuple[Bundle, dict[str, Any]] | None:
     return Bundle.from_bytes(bytes(row[0]), f"heads:{kind}:{row[2]}"), json.loads(row[1] or "{}")
 
 
+PENDING_SQL = (
+    "SELECT p.platform, p.id, p.text, p.lang FROM posts p WHERE NOT EXISTS (SELECT 1 "
+    "FROM acts a WHERE a.platform = p.platform AND a.id = p.id AND a.model = ? AND "
+    "a.version = ?)"
+)
+
+
+def pending_blocks(store: Any, clf: Any, batch_size: int) -> Iterator[list[tuple]]:
+    """The posts without labels from ``clf``, as (platform, id, text, lang) rows in blocks,
+    read from a snapshot on a second connection while the first one writes. One query for the
+    whole run: the anti-join costs O(store) once, not once per block."""
+    cur = store.con.cursor()
+    try:
+        rel = cur.sql(PENDING_SQL, params=[clf.name, clf.version])
+        reader = rel.to_arrow_reader(batch_size)
+        rows: list[tuple] = []
+        for rb in reader:
+            cols = [rb.column(i).to_pylist() for i in range(4)]
+            rows.extend(zip(*cols, strict=True))
+            while len(rows) >= batch_size:
+                yield rows[:batch_size]
+                rows = rows[batch_size:]
+        if rows:
+            yield rows
+    finally:
+        cur.close()
+
+
 def pending_count(store: Any, model: str, version: str) -> int:
     """Posts with no row from this model and version."""
     return store.con.execute(
@@ -127,7 +157,18 @@ def distil_student(
     return student, agreement
 
 
+_P_KEYS = tuple((a, f"p_{a}") for a in ACTS)
+_DETAIL_SCORES = tuple((k, f"{k}_scores") for k in ("harm", "relation", "setting", "minor_at_time"))
+
+
+def _json(value: Any) -> str:
+    """Compact JSON (orjson: the same values as ``json.dumps``, several times faster)."""
+    return orjson.dumps(value).decode()
+
+
 def _rows(batch: list[tuple[str, str]], recs: list[dict[str, Any]]) -> tuple[Any, Any]:
+    """One batch's ``acts`` and ``testimony`` rows as Arrow tables (scores rounded to 6
+    places, scores and evidence as JSON)."""
     import pyarrow as pa
 
     now = _now()
@@ -138,8 +179,8 @@ def _rows(batch: list[tuple[str, str]], recs: list[dict[str, Any]]) -> tuple[Any
             "model": [r["model"] for r in recs],
             "version": [r["version"] for r in recs],
             "act": [r["act"] for r in recs],
-            "scores": [json.dumps({a: round(r[f"p_{a}"], 6) for a in ACTS}) for r in recs],
-            "evidence": [json.dumps(r.get("evidence", []), ensure_ascii=False) for r in recs],
+            "scores": [_json({a: round(r[k], 6) for a, k in _P_KEYS}) for r in recs],
+            "evidence": [_json(r.get("evidence", [])) for r in recs],
             "lang": [r["lang"] for r in recs],
             "unsupported_language": [r["unsupported_language"] for r in recs],
             "classified_at": pa.array([now] * len(recs), pa.timestamp("us")),
@@ -156,12 +197,7 @@ def _rows(batch: list[tuple[str, str]], recs: list[dict[str, Any]]) -> tuple[Any
             "setting": [r["setting"] for r in recs],
             "minor_at_time": [r["minor_at_time"] for r in recs],
             "scores": [
-                json.dumps(
-                    {
-                        k: {lab: round(v, 6) for lab, v in r[f"{k}_scores"].items()}
-                        for k in ("harm", "relation", "setting", "minor_at_time")
-                    }
-                )
+                _json({k: {lab: round(v, 6) for lab, v in r[f].items()} for k, f in _DETAIL_SCORES})
                 for r in recs
             ],
         }
@@ -262,20 +298,15 @@ def _classify_local(
     own transaction; returns how many were classified."""
     done = batches = 0
     pool = _pool(clf, workers) if workers > 1 else None
+    blocks = pending_blocks(store, clf, batch_size)  # one snapshot query, streamed
     try:
         while max_batches is None or batches < max_batches:
-            # one query fetches a round of batches; each is predicted (in parallel with a pool)
-            # and committed in its own transaction, in order, so a kill loses at most a round
+            # a round of blocks is predicted (in parallel with a pool) and each committed in
+            # its own transaction, in order, so a kill loses at most a round
             rounds = workers if max_batches is None else min(workers, max_batches - batches)
-            rows = store.con.execute(
-                "SELECT p.platform, p.id, p.text, p.lang FROM posts p WHERE NOT EXISTS (SELECT 1 "
-                "FROM acts a WHERE a.platform = p.platform AND a.id = p.id AND a.model = ? AND "
-                "a.version = ?) LIMIT ?",
-                [clf.name, clf.version, batch_size * rounds],
-            ).fetchall()
-            if not rows:
+            chunks = list(itertools.islice(blocks, rounds))
+            if not chunks:
                 break
-            chunks = [rows[i : i + batch_size] for i in range(0, len(rows), batch_size)]
             args = [([r[2] for r in c], [r[3] for r in c]) for c in chunks]
             results = pool.map(_predict_chunk, args) if pool else (clf.predict(*a) for a in args)
             for chunk, recs in zip(chunks, results, strict=True):
@@ -285,6 +316,7 @@ def _classify_local(
                 if progress:
                     progress(done, todo)
     finally:
+        blocks.close()
         if pool is not None:
             pool.shutdown()
     return done

@@ -6,18 +6,13 @@ written (the pending query skips every post a committed block labelled)."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from groundswell.engines.faults import fault_point
 from groundswell.engines.ray_session import ray_cpus, ray_session
 
 RETRIES = 3  # a block whose worker died is predicted again (prediction has no side effects)
-PENDING_SQL = (
-    "SELECT p.platform, p.id, p.text, p.lang FROM posts p WHERE NOT EXISTS (SELECT 1 "
-    "FROM acts a WHERE a.platform = p.platform AND a.id = p.id AND a.model = ? AND "
-    "a.version = ?)"
-)
 
 
 def predict_block(
@@ -32,26 +27,6 @@ def predict_block(
     return predict_batch(bundle, device, texts, langs, version=version, precision=precision)
 
 
-def pending_blocks(store: Any, clf: Any, batch_size: int) -> Iterator[list[tuple]]:
-    """The posts without labels from ``clf``, as (platform, id, text, lang) rows in blocks,
-    read from a snapshot on a second connection while the first one writes."""
-    cur = store.con.cursor()
-    try:
-        rel = cur.sql(PENDING_SQL, params=[clf.name, clf.version])
-        reader = rel.to_arrow_reader(batch_size)
-        rows: list[tuple] = []
-        for rb in reader:
-            cols = [rb.column(i).to_pylist() for i in range(4)]
-            rows.extend(zip(*cols, strict=True))
-            while len(rows) >= batch_size:
-                yield rows[:batch_size]
-                rows = rows[batch_size:]
-        if rows:
-            yield rows
-    finally:
-        cur.close()
-
-
 def classify_on_ray(
     store: Any,
     clf: Any,
@@ -63,7 +38,7 @@ def classify_on_ray(
     max_batches: int | None = None,
 ) -> int:
     """Label every pending post of ``store`` with ``clf``'s model on Ray; returns how many."""
-    from groundswell.classify.store import write_acts
+    from groundswell.classify.store import pending_blocks, write_acts
 
     done = written = 0
     with ray_session(address) as ray:
