@@ -228,7 +228,8 @@ def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCo
         )
         inserted = con.execute(
             f"INSERT INTO {table} SELECT {cols} FROM v2_rows r WHERE {cond} "
-            f"AND NOT {forgotten_sql('r', table)} AND NOT {exists_sql('r', table)} {first}"
+            f"AND NOT {forgotten_sql('r', table)} "
+            f"AND NOT {exists_sql('r', table, 'v2_rows')} {first}"
         ).fetchone()[0]
         if table == "posts":
             counts.stored += inserted

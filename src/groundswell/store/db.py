@@ -116,12 +116,17 @@ def forgotten_sql(alias: str, table: str) -> str:
     return f"({cond})"
 
 
-def exists_sql(alias: str, table: str) -> str:
-    """A SQL condition, true when the row's (platform, id) is already in ``table``. An anti-join
-    costs half of ``ON CONFLICT DO NOTHING`` on DuckDB's primary-key index."""
+def exists_sql(alias: str, table: str, batch: str) -> str:
+    """A SQL condition, true when the row ``alias`` of ``batch`` has its (platform, id) in
+    ``table`` already. The keys ``table`` shares with the batch are found first, by a semi-join
+    whose build side is the batch: DuckDB then pushes the batch's id range into the scan of
+    ``table`` and skips every row group outside it, so a batch of new, time-ordered ids costs
+    the same in a store of 1 M or 20 M posts (a plain anti-join hashes the whole table per
+    batch; ``ON CONFLICT`` on a key index costs more still)."""
     return (
-        f"EXISTS (SELECT 1 FROM {table} x WHERE x.platform = {alias}.platform "
-        f"AND x.id = {alias}.id)"
+        f"EXISTS (SELECT 1 FROM (SELECT x.platform, x.id FROM {table} x SEMI JOIN {batch} y "
+        f"ON x.platform = y.platform AND x.id = y.id) e WHERE e.platform = {alias}.platform "
+        f"AND e.id = {alias}.id)"
     )
 
 
@@ -490,7 +495,7 @@ class Store:
                 # no deletion list: one insert straight from the Arrow batch
                 inserted = self.con.execute(
                     f"INSERT INTO {table} SELECT * FROM batch_tbl b "
-                    f"WHERE NOT {exists_sql('b', table)}"
+                    f"WHERE NOT {exists_sql('b', table, 'batch_tbl')}"
                 ).fetchone()[0]
                 return inserted, 0
             kept = self.con.execute(
@@ -498,7 +503,8 @@ class Store:
                 f"WHERE NOT {forgotten_sql('b', table)}"
             ).fetchone()[0]
             inserted = self.con.execute(
-                f"INSERT INTO {table} SELECT * FROM batch_kept k WHERE NOT {exists_sql('k', table)}"
+                f"INSERT INTO {table} SELECT * FROM batch_kept k "
+                f"WHERE NOT {exists_sql('k', table, 'batch_kept')}"
             ).fetchone()[0]
         finally:
             self.con.unregister("batch_tbl")
