@@ -44,7 +44,7 @@ from groundswell.ingest.registry import (
     quarantine,
 )
 from groundswell.ingest.source import Source
-from groundswell.schema import Deletion, Record
+from groundswell.schema import Deletion, Record, metrics_of
 
 _VIEW_METRICS = {
     "likeCount": "like_count",
@@ -259,11 +259,7 @@ class BlueskyReader(Reader):
             return
         author = view.get("author") if isinstance(view.get("author"), dict) else {}
         handle = author.get("handle") if isinstance(author.get("handle"), str) else None
-        metrics = {
-            name: int(view[key])
-            for key, name in _VIEW_METRICS.items()
-            if isinstance(view.get(key), int) and not isinstance(view.get(key), bool)
-        }
+        metrics = metrics_of(view, _VIEW_METRICS)
         post = post_from_record(
             record,
             uri,

@@ -30,6 +30,7 @@ from groundswell.schema import (
     Record,
     hashtags_in_text,
     merge_hashtags,
+    metric,
     parse_time,
 )
 
@@ -162,11 +163,8 @@ class TelegramReader(Reader):
             metrics["edited"] = 1
         reactions = msg.get("reactions")
         if isinstance(reactions, list):
-            total = sum(
-                r.get("count", 0)
-                for r in reactions
-                if isinstance(r, dict) and isinstance(r.get("count"), int)
-            )
+            counts = [metric(r.get("count")) for r in reactions if isinstance(r, dict)]
+            total = metric(sum(n for n in counts if n is not None))
             if total:
                 metrics["reactions"] = total
         reply = msg.get("reply_to_message_id")

@@ -30,6 +30,7 @@ from groundswell.schema import (
     Record,
     hashtags_in_text,
     merge_hashtags,
+    metrics_of,
     parse_time,
 )
 
@@ -276,20 +277,9 @@ def _id(value: Any) -> str | None:
 
 
 def _metrics(row: dict, keys: tuple[str, ...], prefix: str = "") -> dict[str, int]:
-    """The engagement counts present in a row (``prefix + key`` columns), as ints."""
-    values = {key: _int(row.get(prefix + key)) for key in keys}
-    return {key: v for key, v in values.items() if v is not None}
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None or value == "":
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
+    """The engagement counts present in a row (``prefix + key`` columns), as ``metric`` keeps
+    them."""
+    return metrics_of(row, {prefix + key: key for key in keys})
 
 
 def _json_list(value: str | None) -> list[str]:
