@@ -22,7 +22,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.registry import JSON_ERRORS, Head, Reader, guarded, loads_json, quarantine
+from groundswell.ingest.registry import (
+    JSON_ERRORS,
+    Head,
+    Reader,
+    guarded,
+    loads_document,
+    quarantine,
+)
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
@@ -101,7 +108,7 @@ class TelegramReader(Reader):
             yield data
             return
         try:
-            root = loads_json(data)
+            root = loads_document(data)
         except JSON_ERRORS as exc:
             yield quarantine(source, 1, f"invalid JSON: {exc}", data[:65536], self.name)
             return
