@@ -193,8 +193,13 @@ BYTE_DAMAGE = ["utf8", "nul", "cut", "bom", "crlf", "quote", "newline", "cr"]
 def _damage(unit: bytes, data: st.DataObject) -> bytes:
     """The bytes of one line or row with one kind of damage."""
     kind = data.draw(st.sampled_from(BYTE_DAMAGE))
+    at = data.draw(st.integers(0, max(0, len(unit.rstrip(b"\r\n")) - 1)))
+    return _damage_at(unit, kind, at)
+
+
+def _damage_at(unit: bytes, kind: str, at: int) -> bytes:
+    """``unit`` with damage of ``kind`` at byte ``at``."""
     body = unit.rstrip(b"\r\n")
-    at = data.draw(st.integers(0, max(0, len(body) - 1)))
     insert = {"utf8": b"\xff\xfe", "nul": b"\x00", "quote": b'"', "newline": b"\n", "cr": b"\r"}
     if kind in insert:
         body = body[:at] + insert[kind] + body[at:]
@@ -245,6 +250,18 @@ def _ids(records: list) -> set[str]:
     return {r.id for r in records if isinstance(r, Post)}
 
 
+_CLEAN: dict[Sample, tuple[str, set[str]]] = {}
+
+
+def _clean_read(sample: Sample, clean: bytes, path: Path) -> tuple[str, set[str]]:
+    """The format and post ids of the sample without its middle record (read once)."""
+    if sample not in _CLEAN:
+        path.write_bytes(clean)
+        fmt, records = _read(path)
+        _CLEAN[sample] = fmt, _ids(records)
+    return _CLEAN[sample]
+
+
 @pytest.fixture(scope="module")
 def shared_store(tmp_path_factory):
     with Store(tmp_path_factory.mktemp("hostile") / "s.duckdb") as store:
@@ -264,12 +281,11 @@ def test_one_hostile_record_never_costs_the_others(tmp_path, shared_store, sampl
         pytest.skip("../shared/formats not present")
     bad, clean = mutated_file(sample, data)
     path = tmp_path / ("x" + sample.path.suffix)
-    path.write_bytes(clean)
-    fmt, clean_records = _read(path)
+    fmt, clean_ids = _clean_read(sample, clean, path)
     path.write_bytes(bad)
     got_fmt, records = _read(path)  # no exception escapes
     assert got_fmt == fmt
-    missing = _ids(clean_records) - _ids(records)
+    missing = clean_ids - _ids(records)
     assert not missing, missing  # every other record is still read
     batch = [r for r in records if not isinstance(r, Deletion)]
     counts = shared_store.write_batch(batch)
@@ -302,3 +318,88 @@ def test_a_document_keeps_its_records_around_one_unparseable_value(tmp_path, sam
     path.write_bytes(cut.build(units))
     _, records = _read(path)
     assert len(_ids(clean) - _ids(records)) <= 1  # at most the record that holds the value
+
+
+# -- the columnar fast path hands every damaged line to the reader -------------------------------
+
+FAST = [
+    Sample("twitter/v1_stream.jsonl", "lines"),
+    Sample("reddit/RC_2017-10_sample.ndjson", "lines"),
+    Sample("formats:twitter_v2_twarc2/flat.jsonl", "lines"),
+]
+_DAMAGE = [  # (kind, where in the line)
+    ("utf8", 0.5),
+    ("nul", 0.3),
+    ("cut", 0.6),
+    ("bom", 0),
+    ("crlf", 0),
+    ("quote", 0.2),
+    ("newline", 0.4),
+    ("cr", 0.7),
+]
+
+
+@pytest.mark.parametrize("sample", FAST, ids=lambda s: s.rel.removeprefix("formats:"))
+def test_fast_path_and_streaming_agree_on_damaged_lines(tmp_path, monkeypatch, sample):
+    """Every kind of byte damage, one per line between good lines: the columnar fast path and
+    the streaming reader leave the same store, and every good line is stored."""
+    from groundswell.ingest import columnar
+    from groundswell.store import ingest
+
+    if not sample.path.is_file():
+        pytest.skip("../shared/formats not present")
+    good = [ln for ln in sample.path.read_bytes().splitlines() if ln.strip()][: len(_DAMAGE)]
+    lines: list[bytes] = []
+    for (kind, where), line in zip(_DAMAGE, good, strict=False):
+        at = int(len(line) * where)
+        lines.append(_damage_at(line + b"\n", kind, at))
+        lines.append(line + b"\n")
+    path = tmp_path / ("x" + sample.path.suffix)
+    path.write_bytes(b"".join(lines))
+    rows, reports = [], []
+    for mode in (False, True):
+        monkeypatch.setattr(columnar, "ENABLED", mode)
+        db = tmp_path / f"{'fast' if mode else 'slow'}.duckdb"
+        if mode:
+            (tmp_path / "fast.duckdb.key").write_text((tmp_path / "slow.duckdb.key").read_text())
+        with Store(db) as store:
+            reports.append(ingest([path], store, progress=False))
+            rows.append(
+                {
+                    t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                    for t in ("posts", "reposts", "quarantine")
+                }
+            )
+    slow, fast = reports
+    assert slow.balanced and fast.balanced
+    for key in ("read", "stored", "duplicates", "reposts", "quarantined"):
+        assert getattr(slow, key) == getattr(fast, key), key
+    assert rows[0] == rows[1]
+    path.write_bytes(b"".join(line + b"\n" for line in good))
+    _, clean = _read(path)
+    stored = {r[1] for r in rows[1]["posts"]} | {r[1] for r in rows[1]["reposts"]}
+    assert _ids(clean) <= stored
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [s for s in SAMPLES if s.kind in ("lines", "doc")],
+    ids=lambda s: s.rel.removeprefix("formats:"),
+)
+def test_a_byte_order_mark_costs_no_record(tmp_path, sample):
+    """A JSON-lines file saved with a BOM (Notepad, PowerShell) quarantined its first record; so
+    did every file joined after one by ``cat``, at its first line."""
+    if not sample.path.is_file():
+        pytest.skip("../shared/formats not present")
+    cut = _cut(sample)
+    path = tmp_path / ("x" + sample.path.suffix)
+    path.write_bytes(cut.build(cut.units))
+    _, clean = _read(path)
+    bom = b"\xef\xbb\xbf"
+    if sample.kind == "lines":
+        units = [bom + u if i in (0, cut.middle) else u for i, u in enumerate(cut.units)]
+        path.write_bytes(cut.build(units))
+    else:
+        path.write_bytes(bom + cut.build(cut.units))
+    _, records = _read(path)
+    assert _ids(records) == _ids(clean)

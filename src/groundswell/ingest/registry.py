@@ -193,6 +193,7 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
 
 
 JSON_ERRORS = (orjson.JSONDecodeError, msgspec.DecodeError)
+BOM = b"\xef\xbb\xbf"
 _DECODER = msgspec.json.Decoder()
 # an escaped high surrogate not followed by a low one, or a low one not after a high one, each
 # after an even run of backslashes (an escaped backslash followed by ``ud800`` is left alone)
@@ -275,9 +276,10 @@ def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quar
 
 
 def line_value(source: Source, fmt: str, lineno: int, line: bytes) -> tuple[int, Any] | Quarantined:
-    """``(lineno, value)`` of one JSONL line, or the line quarantined when it is not JSON."""
+    """``(lineno, value)`` of one JSONL line, or the line quarantined when it is not JSON. A
+    byte-order mark before it (a file saved by Notepad, files joined by ``cat``) is passed over."""
     try:
-        return lineno, loads_json(line)
+        return lineno, loads_json(line.removeprefix(BOM) if line[:1] == b"\xef" else line)
     except JSON_ERRORS as exc:
         page = _salvaged_page(line)
         if page is not None:
@@ -309,7 +311,7 @@ def iter_json_document_or_lines(
 ) -> Iterator[tuple[int, Any] | Quarantined]:
     """Yield top-level JSON values of a source that is either one JSON document (possibly
     pretty-printed over many lines) or JSONL. Line numbers are 1 for a single document."""
-    head = source.head()
+    head = source.head().removeprefix(BOM)
     text_head = head.lstrip()
     one_line = len(head) < HEAD_BYTES and b"\n" not in text_head.rstrip()  # the whole file
     looks_document = text_head[:1] == b"[" or (
@@ -325,7 +327,7 @@ def iter_json_document_or_lines(
         yield data
         return
     try:
-        yield 1, loads_document(data)
+        yield 1, loads_document(data.removeprefix(BOM))
     except JSON_ERRORS:
         # maybe JSONL after all (a first line that was long); fall back to lines
         yield from iter_json_lines(source, fmt)

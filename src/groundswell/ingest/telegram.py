@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from groundswell.ingest.registry import (
+    BOM,
     JSON_ERRORS,
     Head,
     Reader,
@@ -108,7 +109,7 @@ class TelegramReader(Reader):
             yield data
             return
         try:
-            root = loads_document(data)
+            root = loads_document(data.removeprefix(BOM))
         except JSON_ERRORS as exc:
             yield quarantine(source, 1, f"invalid JSON: {exc}", data[:65536], self.name)
             return
