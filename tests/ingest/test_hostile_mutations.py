@@ -269,7 +269,7 @@ def shared_store(tmp_path_factory):
 
 
 @settings(
-    max_examples=int(os.environ.get("GROUNDSWELL_HOSTILE_EXAMPLES", "12")),  # more, to hunt
+    max_examples=int(os.environ.get("GROUNDSWELL_HOSTILE_EXAMPLES", "8")),  # more, to hunt
     deadline=None,
     derandomize=not os.environ.get("GROUNDSWELL_HOSTILE_EXAMPLES"),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
