@@ -63,6 +63,10 @@ SAMPLES = [
     Sample("mastodon/outbox.json", "doc"),
     Sample("telegram/channel/result.json", "doc"),
     Sample("bluesky/feed_page.json", "doc"),
+    Sample("bluesky/thread.json", "doc"),
+    Sample("mastodon/context.json", "doc"),
+    Sample("reddit/comments_7b2xyz.json", "doc"),
+    Sample("telegram/account/result.json", "doc"),
     Sample("formats:twitter_v2_twarc2/flat.jsonl", "lines"),
     Sample("formats:twitter_v2_twarc2/two_tweets.jsonl", "doc"),  # one page
     Sample("formats:reddit_dumps_ndjson/pushshift_importer/test_comments.json", "lines"),
