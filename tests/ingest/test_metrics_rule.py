@@ -200,3 +200,32 @@ def test_a_metric_beyond_64_bits_keeps_the_post_in_the_store(tmp_path, reader):
 def test_the_rule_itself(value, count, votes):
     assert metric(value) == count
     assert metric(value, signed=True) == votes
+
+
+@pytest.mark.parametrize("value", [-5, 1.5, True, 42])
+def test_the_bulk_twarc2_path_keeps_the_same_rule(tmp_path, monkeypatch, value):
+    """The DuckDB bulk path (large plain twarc2 files) stored -5, rounded 1.5 to 2 and True to
+    1; a page with a metric the rule does not take as it is now goes to the streaming reader."""
+    from groundswell.store import bulk
+
+    monkeypatch.setattr(bulk, "MIN_BULK_BYTES", 0)
+    taken = []
+    real = bulk.load_twitter_v2
+
+    def spy(*args, **kw):
+        counts = real(*args, **kw)
+        taken.append(True)
+        return counts
+
+    monkeypatch.setattr("groundswell.store.load.load_twitter_v2", spy)
+    path = READERS["twitter_v2"][0](tmp_path, value)
+    rows = []
+    for use_bulk in (False, True):
+        db = tmp_path / f"{use_bulk}.duckdb"
+        if use_bulk:
+            (tmp_path / "True.duckdb.key").write_text((tmp_path / "False.duckdb.key").read_text())
+        with Store(db) as store:
+            assert ingest([path], store, progress=False, bulk=use_bulk).balanced
+            rows.append(store.con.execute("SELECT id, metrics FROM posts ORDER BY id").fetchall())
+    assert rows[0] == rows[1]
+    assert taken == ([True] if value == 42 else [])  # a clean file still takes the bulk path
