@@ -407,3 +407,58 @@ def test_a_byte_order_mark_costs_no_record(tmp_path, sample):
         path.write_bytes(bom + cut.build(cut.units))
     _, records = _read(path)
     assert _ids(records) == _ids(clean)
+
+
+# -- found by the property: a damaged post was passed over as a non-post, counted nowhere ---------
+
+
+def _jetstream_post(event: dict) -> bool:
+    commit = event.get("commit") or {}
+    return commit.get("collection") == "app.bsky.feed.post" and commit.get("operation") == "create"
+
+
+def _without(*path):
+    def mutate(record):
+        del _at(record, path[:-1])[path[-1]]
+
+    return mutate
+
+
+def _setting(*path, value):
+    def mutate(record):
+        _at(record, path[:-1])[path[-1]] = value
+
+    return mutate
+
+
+PASSED_OVER = [
+    ("bluesky/jetstream_sample.jsonl", _jetstream_post, _without("commit", "collection")),
+    ("bluesky/jetstream_sample.jsonl", _jetstream_post, _setting("commit", "collection", value=5)),
+    ("bluesky/jetstream_sample.jsonl", _jetstream_post, _without("commit", "operation")),
+    ("bluesky/jetstream_sample.jsonl", _jetstream_post, _setting("commit", "operation", value="")),
+    ("bluesky/jetstream_sample.jsonl", _jetstream_post, _setting("kind", value="x")),
+    ("bluesky/jetstream_sample.jsonl", _jetstream_post, _without("kind")),
+    ("formats:twitter_v2_twarc2/flat.jsonl", lambda r: "author_id" in r, _without("id")),
+]
+
+
+@pytest.mark.parametrize(("rel", "pick", "mutate"), PASSED_OVER)
+def test_a_damaged_post_is_read_or_quarantined_never_passed_over(tmp_path, rel, pick, mutate):
+    """A Jetstream post event whose collection, operation or kind was damaged, or a flat tweet
+    without its id, was taken for another kind of event and passed over: counted nowhere."""
+    sample = Sample(rel, "lines")
+    if not sample.path.is_file():
+        pytest.skip("../shared/formats not present")
+    lines = [ln for ln in sample.path.read_bytes().splitlines() if ln.strip()][:MAX_RECORDS]
+    i = next(i for i, ln in enumerate(lines) if i and pick(json.loads(ln)))  # not the first
+    record = json.loads(lines[i])
+    mutate(record)
+    lines[i] = json.dumps(record).encode()
+    path = tmp_path / ("x" + sample.path.suffix)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    _, records = _read(path)
+    assert [
+        r
+        for r in records
+        if (r.line if isinstance(r, Quarantined) else getattr(r, "source_line", 0)) == i + 1
+    ]

@@ -95,7 +95,8 @@ class TwitterV2Reader(JsonReader):
                 yield from guarded(
                     source, self.name, lineno, tweet, self._tweet, lineno, tweet, users, refs
                 )
-        elif "id" in obj and ("text" in obj or "note_tweet" in obj or "author_id" in obj):
+        elif "author_id" in obj or ("id" in obj and ("text" in obj or "note_tweet" in obj)):
+            # a tweet: one that lost its id is quarantined, not passed over
             yield from self._tweet(source, lineno, obj, None, None)
         # else: compliance, errors-only pages, {} from flatten: not posts
 
