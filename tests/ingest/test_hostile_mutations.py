@@ -439,13 +439,25 @@ PASSED_OVER = [
     ("bluesky/jetstream_sample.jsonl", _jetstream_post, _setting("kind", value="x")),
     ("bluesky/jetstream_sample.jsonl", _jetstream_post, _without("kind")),
     ("formats:twitter_v2_twarc2/flat.jsonl", lambda r: "author_id" in r, _without("id")),
+    ("formats:twitwi_csv/tweet-export.jsonl", lambda r: "_source" in r, _without("_source")),
+    (
+        "formats:twitwi_csv/tweet-export.jsonl",
+        lambda r: "_source" in r,
+        _setting("_source", value=5),
+    ),
+    (
+        "formats:twitwi_csv/tweet-export.jsonl",
+        lambda r: "_source" in r,
+        _without("_source", "timestamp_utc"),
+    ),
 ]
 
 
 @pytest.mark.parametrize(("rel", "pick", "mutate"), PASSED_OVER)
 def test_a_damaged_post_is_read_or_quarantined_never_passed_over(tmp_path, rel, pick, mutate):
-    """A Jetstream post event whose collection, operation or kind was damaged, or a flat tweet
-    without its id, was taken for another kind of event and passed over: counted nowhere."""
+    """A Jetstream post event whose collection, operation or kind was damaged, a flat tweet
+    without its id, a gazouilloire hit whose tweet was damaged: each was taken for another kind
+    of record and passed over, counted nowhere."""
     sample = Sample(rel, "lines")
     if not sample.path.is_file():
         pytest.skip("../shared/formats not present")

@@ -193,9 +193,16 @@ class TwitwiJsonReader(JsonReader):
             if "id" not in doc and obj.get("_id"):
                 doc = {**doc, "id": obj["_id"]}
             obj = doc
-        if _is_twitwi(obj):
+        elif "_id" in obj and ("_source" in obj or "_index" in obj):  # a hit that lost its tweet
+            yield quarantine(source, lineno, "search hit without its document", obj, self.name)
+            return
+        if _is_twitwi(obj) or ("text" in obj and obj.keys() & _TWEET_KEYS):
+            # a tweet, even one that lost a field (twitwi_posts quarantines it if need be)
             yield from twitwi_posts(source, lineno, obj, _as_list, self.name)
         # else: normalised users and other documents: not posts
+
+
+_TWEET_KEYS = frozenset(("timestamp_utc", "user_screen_name", "local_time", "retweet_count"))
 
 
 def _is_twitwi(obj: dict) -> bool:
