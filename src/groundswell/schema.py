@@ -102,6 +102,43 @@ class Deletion(msgspec.Struct, kw_only=True):
 Record = Post | Article | Quarantined | Deletion
 
 
+MAX_METRIC = 2**63 - 1  # the store keeps metrics as 64-bit integers
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:\.0*)?")
+
+
+def metric(value: object, *, signed: bool = False) -> int | None:
+    """One engagement metric as every reader keeps it: a whole number from 0 to ``MAX_METRIC``
+    (from ``-MAX_METRIC`` with ``signed``: Reddit's score), given as an integer, a float with no
+    fraction or its digits in a string. Anything else (a bool, a fraction, a negative count, a
+    number beyond 64 bits, text) is no metric: the reader leaves it out and keeps the post."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():  # also NaN and infinities
+            return None
+        value = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > 24 or not _WHOLE_NUMBER.fullmatch(text):
+            return None
+        value = int(text.split(".")[0])
+    if not isinstance(value, int):
+        return None
+    low = -MAX_METRIC if signed else 0
+    return value if low <= value <= MAX_METRIC else None
+
+
+def metrics_of(
+    record: object, names: dict[str, str], signed: tuple[str, ...] = ()
+) -> dict[str, int]:
+    """The usable metrics of a record (``names``: the record's key -> the schema's name), each
+    as ``metric`` keeps it; a record that is not an object has none."""
+    if not isinstance(record, dict):
+        return {}
+    found = {name: metric(record.get(key), signed=key in signed) for key, name in names.items()}
+    return {name: n for name, n in found.items() if n is not None}
+
+
 @lru_cache(maxsize=200_000)
 def id_text(value) -> str:
     """A record's id as text: a string, or an integer written out. Anything else (an object, a

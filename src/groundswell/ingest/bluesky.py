@@ -44,8 +44,9 @@ from groundswell.ingest.registry import (
     quarantine,
 )
 from groundswell.ingest.source import Source
-from groundswell.schema import Deletion, Record
+from groundswell.schema import Deletion, Record, metrics_of
 
+_OTHER_KINDS = ("identity", "account")  # Jetstream events that are not commits
 _VIEW_METRICS = {
     "likeCount": "like_count",
     "repostCount": "repost_count",
@@ -134,7 +135,8 @@ class BlueskyReader(Reader):
             yield quarantine(source, lineno, "not a Bluesky post, record or event", obj, self.name)
 
     def _jetstream(self, source: Source, lineno: int, ev: dict) -> Iterator[Record]:
-        if ev.get("kind") != "commit":
+        kind = ev.get("kind")  # a damaged kind next to a commit is still read as a commit
+        if kind != "commit" and (kind in _OTHER_KINDS or not isinstance(ev.get("commit"), dict)):
             self.passed_over[str(ev.get("kind"))] += 1
             return
         commit = ev.get("commit")
@@ -195,12 +197,17 @@ class BlueskyReader(Reader):
                     format=self.name,
                 )
             return
+        if not isinstance(collection, str) and isinstance(record, dict):
+            collection = record.get("$type")  # a damaged collection: the record says what it is
         if collection not in (POST, REPOST):
             self.passed_over[str(collection)] += 1
             return
-        if operation not in ("create", "update") or (
-            collection == REPOST and operation != "create"
-        ):
+        if operation not in ("create", "update") and isinstance(record, dict):
+            yield quarantine(
+                source, lineno, f"{collection} event of operation {operation!r}", raw, self.name
+            )
+            return
+        if operation != "create" and collection == REPOST:
             self.passed_over[f"{collection} {operation}"] += 1
             return
         if not isinstance(did, str) or not did or not isinstance(rkey, str) or not rkey:
@@ -259,11 +266,7 @@ class BlueskyReader(Reader):
             return
         author = view.get("author") if isinstance(view.get("author"), dict) else {}
         handle = author.get("handle") if isinstance(author.get("handle"), str) else None
-        metrics = {
-            name: int(view[key])
-            for key, name in _VIEW_METRICS.items()
-            if isinstance(view.get(key), int) and not isinstance(view.get(key), bool)
-        }
+        metrics = metrics_of(view, _VIEW_METRICS)
         post = post_from_record(
             record,
             uri,

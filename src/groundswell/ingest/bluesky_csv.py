@@ -14,10 +14,19 @@ from typing import Any
 
 from groundswell.ingest.registry import Head, Reader, guarded, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Post, Record, hashtags_in_text, merge_hashtags, parse_time
+from groundswell.schema import (
+    Post,
+    Record,
+    hashtags_in_text,
+    merge_hashtags,
+    metrics_of,
+    parse_time,
+)
 
 _NEEDS = frozenset(("uri", "cid", "user_did", "timestamp_utc", "text"))
-_METRICS = ("like_count", "repost_count", "reply_count", "quote_count", "bookmark_count")
+_METRICS = {
+    k: k for k in ("like_count", "repost_count", "reply_count", "quote_count", "bookmark_count")
+}
 
 
 def _as_list(value: Any) -> list[str]:
@@ -31,14 +40,6 @@ def _as_list(value: Any) -> list[str]:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
 
 
 def post_from_twitwi(row: dict[str, Any], source_file: str, lineno: int, fmt: str) -> Post | None:
@@ -55,7 +56,7 @@ def post_from_twitwi(row: dict[str, Any], source_file: str, lineno: int, fmt: st
         created = parse_time(row.get("timestamp_utc"))
     except (ValueError, OverflowError, OSError):
         created = None
-    metrics = {k: v for k in _METRICS if (v := _int(row.get(k))) is not None}
+    metrics = metrics_of(row, _METRICS)
     return Post(
         platform="bluesky",
         id=uri,

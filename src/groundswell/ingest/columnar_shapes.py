@@ -14,7 +14,7 @@ import html
 from collections.abc import Callable
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import pyarrow as pa
@@ -22,11 +22,14 @@ import pyarrow.compute as pc
 
 from groundswell.ingest.reddit import _MD_HEADING, REDDIT, _clean, is_deleted_text
 from groundswell.ingest.twitter_v1 import CONTROL_KEYS
-from groundswell.schema import _TAG_IN_TEXT, normalise_hashtag
+from groundswell.schema import _TAG_IN_TEXT, MAX_METRIC, normalise_hashtag
 
 UNSET = msgspec.UNSET
 _encode = msgspec.json.Encoder().encode
 Columns = dict[str, Any]
+# a metric as ``schema.metric`` keeps it; any other value sends the line to the reader's code
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_METRIC)]
+Votes = Annotated[int, msgspec.Meta(ge=-MAX_METRIC, le=MAX_METRIC)]
 
 
 @lru_cache(maxsize=100_000)
@@ -92,12 +95,12 @@ class V2Author(msgspec.Struct, gc=False):
 
 
 class V2Metrics(msgspec.Struct, omit_defaults=True, gc=False):
-    retweet_count: int | None = None
-    reply_count: int | None = None
-    like_count: int | None = None
-    quote_count: int | None = None
-    impression_count: int | None = None
-    bookmark_count: int | None = None
+    retweet_count: Count | None = None
+    reply_count: Count | None = None
+    like_count: Count | None = None
+    quote_count: Count | None = None
+    impression_count: Count | None = None
+    bookmark_count: Count | None = None
 
 
 class V2Tweet(msgspec.Struct, gc=False):
@@ -165,7 +168,9 @@ def v2_columns(tweets: list[V2Tweet]) -> Columns:
         "lang": [t.lang for t in tweets],
         "text": text,
         "hashtags": [
-            _merge(tuple([str(h.tag) for h in e.hashtags])) if e is not None and e.hashtags else []
+            _merge(tuple([h.tag for h in e.hashtags if h.tag is not None]))
+            if e is not None and e.hashtags
+            else []
             for e in ents
         ],
         "mentions": [
@@ -173,7 +178,7 @@ def v2_columns(tweets: list[V2Tweet]) -> Columns:
             for e in ents
         ],
         "urls": [
-            [u.unwound_url or u.expanded_url or u.url for u in e.urls]
+            [u.unwound_url or u.expanded_url or u.url or "" for u in e.urls]
             if e is not None and e.urls
             else []
             for e in ents
@@ -241,10 +246,10 @@ class V1Tweet(msgspec.Struct, gc=False):
     entities: V1Entities | None = None
     in_reply_to_status_id_str: str | None = None
     quoted_status_id_str: str | None = None
-    retweet_count: int | None = None
-    favorite_count: int | None = None
-    quote_count: int | None = None
-    reply_count: int | None = None
+    retweet_count: Count | None = None
+    favorite_count: Count | None = None
+    quote_count: Count | None = None
+    reply_count: Count | None = None
     full_text: msgspec.Raw = UNSET
     extended_tweet: msgspec.Raw = UNSET
     retweeted_status: msgspec.Raw = UNSET
@@ -292,7 +297,11 @@ def _in_text(text: str) -> list[str]:
 
 
 def _v1_tags(ent: V1Entities | None, text: str) -> list[str]:
-    tags = tuple([str(h.text) for h in ent.hashtags]) if ent is not None and ent.hashtags else ()
+    tags = (
+        tuple([h.text for h in ent.hashtags if h.text is not None])
+        if ent is not None and ent.hashtags
+        else ()
+    )
     if "#" in text or "＃" in text:
         return _merge(tags + tuple(_in_text(text)))
     return _merge(tags) if tags else []
@@ -322,7 +331,7 @@ def v1_columns(tweets: list[V1Tweet]) -> Columns:
             for e in ents
         ],
         "urls": [
-            [u.expanded_url or u.url for u in e.urls] if e is not None and e.urls else []
+            [u.expanded_url or u.url or "" for u in e.urls] if e is not None and e.urls else []
             for e in ents
         ],
         "reply_to": _none_if_empty([t.in_reply_to_status_id_str for t in tweets]),
@@ -345,10 +354,10 @@ class RedditLine(msgspec.Struct, gc=False):
     parent_id: str | None = None
     link_id: str | None = None
     permalink: str | None = None
-    score: int | None = None
-    num_comments: int | None = None
-    ups: int | None = None
-    downs: int | None = None
+    score: Votes | None = None
+    num_comments: Count | None = None
+    ups: Votes | None = None
+    downs: Votes | None = None
     subreddit: msgspec.Raw = UNSET  # must be present, as the reader's dump-line test says
     title: msgspec.Raw = UNSET  # present: a submission, the reader's own code
 

@@ -26,7 +26,14 @@ from urllib.parse import parse_qs, urlsplit
 from groundswell.ingest.generic import iter_csv_dicts
 from groundswell.ingest.registry import Head, Reader, guarded, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Post, Quarantined, Record, TimeOutOfRangeError, hashtags_in_text
+from groundswell.schema import (
+    Post,
+    Quarantined,
+    Record,
+    TimeOutOfRangeError,
+    hashtags_in_text,
+    metric,
+)
 
 # Fixed offsets, in hours, of the abbreviations CrowdTangle dashboards print.
 TZ_OFFSETS: dict[str, float] = {
@@ -172,14 +179,16 @@ def post_id_from_url(url: str) -> str:
 
 def _int(value: str | None) -> int | None:
     """A count as exported in any locale: ``1,204`` and ``407.137`` (dot as thousands separator,
-    pt-BR and de-DE) are whole numbers; ``12.5`` and ``12,5`` are decimals, truncated."""
+    pt-BR and de-DE) are whole numbers; ``12.0`` and ``12,0`` too, while ``12.5`` and ``12,5``
+    are no count (``schema.metric``'s rule: a fraction is left out)."""
     s = (value or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     if _WHOLE.fullmatch(s):
         return int(s)
     if _GROUPED.fullmatch(s):
         return int(re.sub(r"[.,']", "", s))
     if _DECIMAL.fullmatch(s):
-        return int(float(s.replace(",", ".")))
+        number = float(s.replace(",", "."))
+        return int(number) if number.is_integer() else None
     return None
 
 
@@ -260,7 +269,9 @@ class CrowdTangleReader(Reader):
             author = _first(row, "Facebook Id", "User Name", "Page Name", "Group Name")
             metric_cols = _FB_METRICS
         metrics = {
-            key: n for col, key in metric_cols.items() if (n := _int(row.get(col))) is not None
+            key: n
+            for col, key in metric_cols.items()
+            if (n := metric(_int(row.get(col)))) is not None
         }
         links = [v for v in (_first(row, "Link"), _first(row, "Final Link")) if v]
         return Post(

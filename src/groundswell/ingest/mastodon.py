@@ -64,10 +64,11 @@ from groundswell.schema import (
     hashtags_in_text,
     id_text,
     merge_hashtags,
+    metrics_of,
     parse_time,
 )
 
-_METRICS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
+_METRICS = {k: k for k in ("replies_count", "reblogs_count", "favourites_count", "quotes_count")}
 
 
 def _is_status(obj: Any) -> bool:
@@ -271,7 +272,7 @@ class MastodonReader(Reader):
             urls=urls,
             reply_to=_reply_to(st, ctx),
             quote_of=quote_of,
-            metrics={k: st[k] for k in _METRICS if type(st.get(k)) is int},
+            metrics=metrics_of(st, _METRICS),
             source_file=source.name,
             source_line=line,
             format=self.name,

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import orjson
 
 from groundswell.ingest.html_text import html_to_text, links_in_html
-from groundswell.ingest.registry import guarded, loads_json, quarantine
+from groundswell.ingest.registry import guarded, loads_document, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
@@ -57,7 +57,7 @@ def load_outbox(data: bytes) -> Any:
     except orjson.JSONDecodeError:
         # a lone surrogate escape in one note, or nesting past orjson's limit: the reader that
         # keeps the rest (the surrogate becomes U+FFFD) or says why in one line
-        return loads_json(data.removeprefix(b"\xef\xbb\xbf"))
+        return loads_document(data.removeprefix(b"\xef\xbb\xbf"))
 
 
 def _merge_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -37,11 +37,19 @@ from groundswell.ingest.registry import (
     quarantine,
 )
 from groundswell.ingest.source import Source
-from groundswell.schema import Post, Quarantined, Record, hashtags_in_text, parse_time
+from groundswell.schema import (
+    Post,
+    Quarantined,
+    Record,
+    hashtags_in_text,
+    metrics_of,
+    parse_time,
+)
 
 REDDIT = "https://www.reddit.com"
 DELETED_REASON = "deleted on platform"
-_METRICS = ("score", "num_comments", "ups", "downs")
+_METRICS = {k: k for k in ("score", "num_comments", "ups", "downs")}
+_SIGNED = ("score", "ups", "downs")  # votes: a score below zero is real
 _DELETED = re.compile(r"^\[\s*(deleted|removed)\b[^\]]*\]$", re.IGNORECASE)
 _MD_HEADING = re.compile(r"(?m)^[ \t]*#{2,}")  # '##Heading' is markdown, not a hashtag
 _ZWSP_ENTITY = "&#x200B;"  # the new-Reddit editor writes '&amp;#x200B;' for an empty line
@@ -173,7 +181,7 @@ class RedditReader(Reader):
             urls=_link_urls(d, kind),
             reply_to=d.get("parent_id") if kind == "t1" else None,
             quote_of=d.get("crosspost_parent") if kind == "t3" else None,
-            metrics={k: d[k] for k in _METRICS if type(d.get(k)) is int},
+            metrics=metrics_of(d, _METRICS, signed=_SIGNED),
             source_file=source.name,
             source_line=line,
             format=self.name,

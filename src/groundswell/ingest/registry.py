@@ -19,7 +19,7 @@ import msgspec
 import orjson
 
 from groundswell.errors import InputError
-from groundswell.ingest.source import Source
+from groundswell.ingest.source import HEAD_BYTES, Source
 from groundswell.plugins import load_plugins
 from groundswell.schema import Quarantined, Record
 
@@ -193,6 +193,7 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
 
 
 JSON_ERRORS = (orjson.JSONDecodeError, msgspec.DecodeError)
+BOM = b"\xef\xbb\xbf"
 _DECODER = msgspec.json.Decoder()
 # an escaped high surrogate not followed by a low one, or a low one not after a high one, each
 # after an even run of backslashes (an escaped backslash followed by ``ud800`` is left alone)
@@ -223,6 +224,47 @@ def loads_json(data: bytes | str) -> Any:
         raise msgspec.DecodeError("JSON nested too deeply") from exc
 
 
+MAX_DEPTH = 200  # a value nested deeper than this in a document is read as null
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a string, or a bracket outside one
+
+
+def loads_document(data: bytes) -> Any:
+    """Parse a whole JSON document (a timeline, an export) so that one damaged part does not
+    cost the rest: invalid UTF-8 becomes U+FFFD and a value nested too deeply for the parser
+    becomes null, in the one record that holds it. Raises one of ``JSON_ERRORS`` otherwise."""
+    try:
+        return loads_json(data)
+    except JSON_ERRORS as exc:
+        if "utf-8" not in str(exc).lower() and "nested too deeply" not in str(exc):
+            raise
+    fixed = data.decode("utf-8", "replace").encode("utf-8", "surrogatepass")
+    try:
+        return loads_json(fixed)
+    except JSON_ERRORS as exc:
+        if "nested too deeply" not in str(exc):
+            raise
+    return loads_json(_flatten_deep(fixed))
+
+
+def _flatten_deep(data: bytes, limit: int = MAX_DEPTH) -> bytes:
+    """``data`` with every array or object opened deeper than ``limit`` replaced by null."""
+    parts, depth, cut_at, start = [], 0, -1, 0
+    for token in _TOKEN.finditer(data):
+        char = token.group()[:1]
+        if char == b'"':
+            continue
+        if char in b"[{":
+            depth += 1
+            if depth == limit + 1 and cut_at < 0:
+                cut_at = token.start()
+        else:
+            depth -= 1
+            if depth == limit and cut_at >= 0:
+                parts += [data[start:cut_at], b"null"]
+                start, cut_at = token.end(), -1
+    return b"".join([*parts, data[start:]])
+
+
 def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quarantined]:
     """Parse a JSONL source line by line; bad lines become Quarantined records naming the line."""
     for item in source.lines():
@@ -234,14 +276,34 @@ def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quar
 
 
 def line_value(source: Source, fmt: str, lineno: int, line: bytes) -> tuple[int, Any] | Quarantined:
-    """``(lineno, value)`` of one JSONL line, or the line quarantined when it is not JSON."""
+    """``(lineno, value)`` of one JSONL line, or the line quarantined when it is not JSON. A
+    byte-order mark before it (a file saved by Notepad, files joined by ``cat``) is passed over."""
     try:
-        return lineno, loads_json(line)
+        return lineno, loads_json(line.removeprefix(BOM) if line[:1] == b"\xef" else line)
     except JSON_ERRORS as exc:
+        page = _salvaged_page(line)
+        if page is not None:
+            return lineno, page
         reason = "invalid UTF-8" if "utf-8" in str(exc).lower() else f"invalid JSON: {exc}"
         return Quarantined(
             source_file=source.name, line=lineno, reason=reason, raw=line[:65536], format=fmt
         )
+
+
+def _salvaged_page(line: bytes) -> Any:
+    """A line that is a page of several records (a twarc2 page, a JSON array) read as a
+    document is (``loads_document``), so one damaged record does not cost the page; None for
+    anything else, which is quarantined whole."""
+    try:
+        value = loads_document(line)
+    except JSON_ERRORS:
+        return None
+    data = value.get("data") if isinstance(value, dict) else value
+    if isinstance(data, dict):  # a Reddit listing
+        data = data.get("children")
+    if isinstance(data, list) and sum(isinstance(v, dict) for v in data) > 1:
+        return value
+    return None
 
 
 def iter_json_document_or_lines(
@@ -249,9 +311,12 @@ def iter_json_document_or_lines(
 ) -> Iterator[tuple[int, Any] | Quarantined]:
     """Yield top-level JSON values of a source that is either one JSON document (possibly
     pretty-printed over many lines) or JSONL. Line numbers are 1 for a single document."""
-    text_head = source.head().lstrip()
+    head = source.head().removeprefix(BOM)
+    text_head = head.lstrip()
+    one_line = len(head) < HEAD_BYTES and b"\n" not in text_head.rstrip()  # the whole file
     looks_document = text_head[:1] == b"[" or (
-        text_head[:1] == b"{" and b"\n" in text_head and not _first_line_is_json(text_head)
+        text_head[:1] == b"{"
+        and (one_line or (b"\n" in text_head and not _first_line_is_json(text_head)))
     )
     if not looks_document:
         yield from iter_json_lines(source, fmt)
@@ -262,7 +327,7 @@ def iter_json_document_or_lines(
         yield data
         return
     try:
-        yield 1, loads_json(data)
+        yield 1, loads_document(data.removeprefix(BOM))
     except JSON_ERRORS:
         # maybe JSONL after all (a first line that was long); fall back to lines
         yield from iter_json_lines(source, fmt)

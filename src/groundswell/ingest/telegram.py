@@ -22,7 +22,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.registry import JSON_ERRORS, Head, Reader, guarded, loads_json, quarantine
+from groundswell.ingest.registry import (
+    BOM,
+    JSON_ERRORS,
+    Head,
+    Reader,
+    guarded,
+    loads_document,
+    quarantine,
+)
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
@@ -30,6 +38,7 @@ from groundswell.schema import (
     Record,
     hashtags_in_text,
     merge_hashtags,
+    metric,
     parse_time,
 )
 
@@ -100,7 +109,7 @@ class TelegramReader(Reader):
             yield data
             return
         try:
-            root = loads_json(data)
+            root = loads_document(data.removeprefix(BOM))
         except JSON_ERRORS as exc:
             yield quarantine(source, 1, f"invalid JSON: {exc}", data[:65536], self.name)
             return
@@ -162,11 +171,8 @@ class TelegramReader(Reader):
             metrics["edited"] = 1
         reactions = msg.get("reactions")
         if isinstance(reactions, list):
-            total = sum(
-                r.get("count", 0)
-                for r in reactions
-                if isinstance(r, dict) and isinstance(r.get("count"), int)
-            )
+            counts = [metric(r.get("count")) for r in reactions if isinstance(r, dict)]
+            total = metric(sum(n for n in counts if n is not None))
             if total:
                 metrics["reactions"] = total
         reply = msg.get("reply_to_message_id")

@@ -30,6 +30,7 @@ from groundswell.schema import (
     Record,
     hashtags_in_text,
     merge_hashtags,
+    metrics_of,
     parse_time,
 )
 
@@ -192,9 +193,16 @@ class TwitwiJsonReader(JsonReader):
             if "id" not in doc and obj.get("_id"):
                 doc = {**doc, "id": obj["_id"]}
             obj = doc
-        if _is_twitwi(obj):
+        elif "_id" in obj and ("_source" in obj or "_index" in obj):  # a hit that lost its tweet
+            yield quarantine(source, lineno, "search hit without its document", obj, self.name)
+            return
+        if _is_twitwi(obj) or ("text" in obj and obj.keys() & _TWEET_KEYS):
+            # a tweet, even one that lost a field (twitwi_posts quarantines it if need be)
             yield from twitwi_posts(source, lineno, obj, _as_list, self.name)
         # else: normalised users and other documents: not posts
+
+
+_TWEET_KEYS = frozenset(("timestamp_utc", "user_screen_name", "local_time", "retweet_count"))
 
 
 def _is_twitwi(obj: dict) -> bool:
@@ -276,20 +284,9 @@ def _id(value: Any) -> str | None:
 
 
 def _metrics(row: dict, keys: tuple[str, ...], prefix: str = "") -> dict[str, int]:
-    """The engagement counts present in a row (``prefix + key`` columns), as ints."""
-    values = {key: _int(row.get(prefix + key)) for key in keys}
-    return {key: v for key, v in values.items() if v is not None}
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None or value == "":
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
+    """The engagement counts present in a row (``prefix + key`` columns), as ``metric`` keeps
+    them."""
+    return metrics_of(row, {prefix + key: key for key in keys})
 
 
 def _json_list(value: str | None) -> list[str]:

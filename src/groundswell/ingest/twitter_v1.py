@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from groundswell.ingest.fields import first_text, obj, objects, texts
 from groundswell.ingest.registry import Head, JsonReader, first_object, guarded, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
@@ -24,6 +25,7 @@ from groundswell.schema import (
     hashtags_in_text,
     id_text,
     merge_hashtags,
+    metrics_of,
     parse_time,
 )
 
@@ -61,12 +63,12 @@ _WRAPPER_KEYS = frozenset(
 )
 _FIRST_KEY = re.compile(r'\s*\[?\s*\{\s*"([^"]*)"')
 # v1.1 count name -> schema metric name
-_METRICS = (
-    ("retweet_count", "retweet_count"),
-    ("favorite_count", "like_count"),
-    ("quote_count", "quote_count"),
-    ("reply_count", "reply_count"),
-)
+_METRICS = {
+    "retweet_count": "retweet_count",
+    "favorite_count": "like_count",
+    "quote_count": "quote_count",
+    "reply_count": "reply_count",
+}
 
 
 def _is_tweet(obj: Any) -> bool:
@@ -159,14 +161,16 @@ class TwitterV1Reader(JsonReader):
         yield self._post(source, lineno, tw)
 
     def _post(self, source: Source, lineno: int, tw: dict, repost_of: str | None = None) -> Post:
-        ext = tw.get("extended_tweet") or {}
+        """The Post of one tweet; entities of the wrong shape are read as absent (the text's
+        own hashtags still count)."""
+        ext = obj(tw.get("extended_tweet"))
         text = html.unescape(_text_of(tw) or "")
-        entities = ext.get("entities") or tw.get("entities") or {}
-        user = tw.get("user") or {}
+        entities = obj(ext.get("entities")) or obj(tw.get("entities"))
+        user = obj(tw.get("user"))
         username = user.get("screen_name")
         tid = id_text(tw["id_str"])
-        quoted = tw.get("quoted_status") or tw.get("quoted_tweet") or {}
-        quote_of = tw.get("quoted_status_id_str") or (quoted.get("id_str") if quoted else None)
+        quoted = obj(tw.get("quoted_status")) or obj(tw.get("quoted_tweet"))
+        quote_of = tw.get("quoted_status_id_str") or quoted.get("id_str")
         created = tw.get("created_at")
         return Post(
             platform="twitter",
@@ -178,18 +182,18 @@ class TwitterV1Reader(JsonReader):
             url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
             lang=tw.get("lang"),
             hashtags=merge_hashtags(
-                [h.get("text", "") for h in entities.get("hashtags") or ()], hashtags_in_text(text)
+                texts(h.get("text") for h in objects(entities.get("hashtags"))),
+                hashtags_in_text(text),
             ),
-            mentions=[
-                m["screen_name"]
-                for m in entities.get("user_mentions") or ()
-                if m.get("screen_name")
+            mentions=texts(m.get("screen_name") for m in objects(entities.get("user_mentions"))),
+            urls=[
+                first_text(u.get("expanded_url"), u.get("url")) or ""
+                for u in objects(entities.get("urls"))
             ],
-            urls=[u.get("expanded_url") or u.get("url", "") for u in entities.get("urls") or ()],
             reply_to=tw.get("in_reply_to_status_id_str") or None,
             quote_of=id_text(quote_of) if quote_of else None,
             repost_of=repost_of,
-            metrics={name: int(tw[key]) for key, name in _METRICS if isinstance(tw.get(key), int)},
+            metrics=metrics_of(tw, _METRICS),
             source_file=source.name,
             source_line=lineno,
             format=self.name,

@@ -11,9 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from groundswell.ingest.fields import first_text, objects, texts
+from groundswell.ingest.fields import obj as as_obj
 from groundswell.ingest.registry import Head, JsonReader, guarded, quarantine
 from groundswell.ingest.source import Source
-from groundswell.schema import Post, Record, id_text, merge_hashtags, parse_time
+from groundswell.schema import (
+    Post,
+    Record,
+    hashtags_in_text,
+    id_text,
+    merge_hashtags,
+    metrics_of,
+    parse_time,
+)
 
 _METRICS = (
     "retweet_count",
@@ -30,6 +40,11 @@ def unescape(text: str) -> str:
     if "&" not in text:
         return text
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _key(value: Any) -> bool:
+    """Whether ``value`` can name a user or tweet of a page's includes."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
 
 
 def _is_tweet(obj: Any) -> bool:
@@ -73,14 +88,15 @@ class TwitterV2Reader(JsonReader):
             tweets = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
             if not tweets or (not _is_tweet(tweets[0]) and "author_id" not in tweets[0]):
                 return  # counts, users, lists: not posts
-            includes = obj.get("includes") or {}
-            users = {u.get("id"): u for u in includes.get("users") or ()}
-            refs = {t.get("id"): t for t in includes.get("tweets") or ()}
+            includes = as_obj(obj.get("includes"))
+            users = {u["id"]: u for u in objects(includes.get("users")) if _key(u.get("id"))}
+            refs = {t["id"]: t for t in objects(includes.get("tweets")) if _key(t.get("id"))}
             for tweet in tweets:  # one bad tweet is quarantined, not its whole page
                 yield from guarded(
                     source, self.name, lineno, tweet, self._tweet, lineno, tweet, users, refs
                 )
-        elif "id" in obj and ("text" in obj or "note_tweet" in obj or "author_id" in obj):
+        elif "author_id" in obj or ("id" in obj and ("text" in obj or "note_tweet" in obj)):
+            # a tweet: one that lost its id is quarantined, not passed over
             yield from self._tweet(source, lineno, obj, None, None)
         # else: compliance, errors-only pages, {} from flatten: not posts
 
@@ -132,12 +148,13 @@ class TwitterV2Reader(JsonReader):
         ref_ids: dict[str, str],
         repost_of: str | None = None,
     ) -> Post:
-        note = tw.get("note_tweet") or {}
+        note = as_obj(tw.get("note_tweet"))
         text = unescape(note.get("text") or tw.get("text") or "")
-        entities = note.get("entities") or tw.get("entities") or {}
-        username = (author or {}).get("username")
+        raw = note.get("entities") or tw.get("entities")
+        entities = as_obj(raw)
+        tags = entities.get("hashtags") if raw is None or isinstance(raw, dict) else raw
+        username = as_obj(author).get("username")
         tid = id_text(tw["id"])
-        metrics = tw.get("public_metrics") or {}
         return Post(
             platform="twitter",
             id=tid,
@@ -147,17 +164,20 @@ class TwitterV2Reader(JsonReader):
             author_name=username,
             url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
             lang=tw.get("lang"),
-            # Twitter's own entities are authoritative (they cover long-form note_tweet text too)
-            hashtags=merge_hashtags([h.get("tag", "") for h in entities.get("hashtags") or ()]),
-            mentions=[m["username"] for m in entities.get("mentions") or () if m.get("username")],
+            # Twitter's own entities are authoritative (they cover long-form note_tweet text too);
+            # a hashtag list of another shape gives way to the text's own hashtags
+            hashtags=merge_hashtags(texts(h.get("tag") for h in objects(tags)))
+            if tags is None or isinstance(tags, list)
+            else hashtags_in_text(text),
+            mentions=texts(m.get("username") for m in objects(entities.get("mentions"))),
             urls=[
-                u.get("unwound_url") or u.get("expanded_url") or u.get("url", "")
-                for u in entities.get("urls") or ()
+                first_text(u.get("unwound_url"), u.get("expanded_url"), u.get("url")) or ""
+                for u in objects(entities.get("urls"))
             ],
             reply_to=ref_ids.get("replied_to"),
             quote_of=ref_ids.get("quoted"),
             repost_of=repost_of,
-            metrics={k: int(metrics[k]) for k in _METRICS if isinstance(metrics.get(k), int)},
+            metrics=metrics_of(tw.get("public_metrics"), {k: k for k in _METRICS}),
             source_file=source.name,
             source_line=lineno,
             format=self.name,

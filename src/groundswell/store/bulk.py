@@ -29,10 +29,26 @@ _TWEET = (
     "note_tweet STRUCT(text VARCHAR, entities STRUCT(hashtags STRUCT(tag VARCHAR)[], "
     "mentions STRUCT(username VARCHAR)[], "
     "urls STRUCT(url VARCHAR, expanded_url VARCHAR, unwound_url VARCHAR)[])), "
-    "referenced_tweets STRUCT(type VARCHAR, id VARCHAR)[], "
-    "public_metrics STRUCT(retweet_count BIGINT, reply_count BIGINT, like_count BIGINT, "
-    "quote_count BIGINT, impression_count BIGINT, bookmark_count BIGINT))"
+    "referenced_tweets STRUCT(type VARCHAR, id VARCHAR)[], public_metrics JSON)"
 )
+_METRICS = (
+    "retweet_count",
+    "reply_count",
+    "like_count",
+    "quote_count",
+    "impression_count",
+    "bookmark_count",
+)
+_METRICS_SHAPE = "{" + ", ".join(f'"{k}": "BIGINT"' for k in _METRICS) + "}"
+# a tweet whose metrics ``schema.metric`` would not take as they are (a value that is not a whole
+# number from 0 to 2**63 - 1, metrics that are not an object): the streaming reader reads the file
+_ODD_METRICS = (
+    "t.public_metrics IS NOT NULL AND (json_type(t.public_metrics) <> 'OBJECT' OR NOT "
+    "list_bool_and(list_transform([{keys}], lambda k: "
+    "coalesce(json_type(t.public_metrics, '$.' || k), 'NULL') = 'NULL' OR "
+    "(json_type(t.public_metrics, '$.' || k) = 'UBIGINT' AND "
+    "try_cast(json_extract_string(t.public_metrics, '$.' || k) AS BIGINT) IS NOT NULL))))"
+).format(keys=", ".join(f"'{k}'" for k in _METRICS))
 # user handles are parsed only when the store keeps them (pseudonymise off)
 _USERS = "users STRUCT(id VARCHAR, username VARCHAR)[], "
 
@@ -91,7 +107,8 @@ def load_twitter_v2(
         pages, bad = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE data IS NULL OR len(data) = 0 OR "
             "len(list_filter(data, lambda t: t.id IS NULL OR t.author_id IS NULL OR "
-            "coalesce(t.note_tweet.text, t.text) IS NULL)) > 0) FROM v2_pages"
+            f"coalesce(t.note_tweet.text, t.text) IS NULL OR {_ODD_METRICS})) > 0 OR "
+            f"len(list_filter(includes.tweets, lambda t: {_ODD_METRICS})) > 0) FROM v2_pages"
         ).fetchone()
         if bad or pages != lines + unterminated:
             raise NotBulkable("irregular lines")
@@ -190,7 +207,8 @@ def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCo
                    lambda x: coalesce(nullif(x.unwound_url, ''), nullif(x.expanded_url, ''),
                                       x.url, '')), []) AS urls,
                re AS reply_to, qt AS quote_of, rt AS repost_of,
-               nullif(json_merge_patch('{{}}', to_json(t.public_metrics))::VARCHAR, '{{}}')
+               nullif(json_merge_patch('{{}}', to_json(json_transform(
+                   t.public_metrics, '{_METRICS_SHAPE}')))::VARCHAR, '{{}}')
                    AS metrics,
                'twitter_v2' AS format, ? AS source_file, lineno AS source_line,
                {bool(synthetic)} AS synthetic, lineno, pos, sub
