@@ -31,7 +31,7 @@ import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from groundswell.care.pseudonym import keyed_pseudonym
+from groundswell.care.pseudonym import pseudonym_maker
 from groundswell.ingest.columnar_shapes import SHAPES
 from groundswell.ingest.registry import (
     JSON_ERRORS,
@@ -324,20 +324,24 @@ def _finish(
     return ColumnBatch(table, records)
 
 
-_seen_authors: dict[tuple[bytes, str, str], str] = {}  # pseudonyms this process has made
+# pseudonyms this process has made, by (key, platform) and author
+_seen_authors: dict[tuple[bytes, str], dict[str, str]] = {}
 
 
 def _pseudonyms(authors: pa.Array, platform: str, key: bytes) -> pa.Array:
     """Each author's keyed pseudonym, computed once per distinct author in this process."""
     codes = pc.dictionary_encode(authors)
-    seen = _seen_authors
+    seen = _seen_authors.setdefault((key, platform), {})
+    make = None
     names = []
     for author in codes.dictionary.to_pylist():
-        name = seen.get((key, platform, author)) if author else None
+        name = seen.get(author) if author else None
         if name is None and author:
-            name = keyed_pseudonym(key, platform, author)
+            if make is None:
+                make = pseudonym_maker(key, platform)
+            name = make(author)
             if len(seen) < 1_000_000:
-                seen[(key, platform, author)] = name
+                seen[author] = name
         names.append(name)
     return pc.take(pa.array(names, pa.string()), codes.indices)
 
@@ -346,47 +350,58 @@ def _line_of(rec: Record) -> int:
     return getattr(rec, "source_line", None) or getattr(rec, "line", 0)
 
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = pa.array(_MONTHS, pa.string())
+_MONTH_DIGITS = pa.array([f"{i:02d}" for i in range(1, 13)], pa.string())
+# Twitter's two regular time shapes, in RE2 (whose \d is ASCII only)
+_V2_TIME = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"  # 2017-10-15T00:00:05.000Z
+_V1_TIME = (  # Sun Oct 15 00:00:05 +0000 2017
+    r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:"
+    + "|".join(_MONTHS)
+    + r") \d\d \d\d:\d\d:\d\d \+0000 \d{4}$"
+)
+_ISO = "%Y-%m-%dT%H:%M:%S"
+
+
+def _twitter_times(values: list[Any]) -> tuple[pa.Array, pa.Array]:
+    """Times in Twitter's regular shapes for a whole batch, as microseconds (naive UTC), and
+    which rows they are. Each is rewritten as ``YYYY-MM-DDTHH:MM:SS``, parsed by Arrow and kept
+    only if it prints back as the same text (so no 30 February rolled into March, no lenient
+    digits) and its year is not 0: exactly the times a ``datetime`` holds."""
+    text = pa.array([v if type(v) is str else None for v in values], pa.string())
+    v2 = pc.match_substring_regex(text, _V2_TIME)
+    v1 = pc.match_substring_regex(text, _V1_TIME)
+    month = pc.take(_MONTH_DIGITS, pc.index_in(pc.utf8_slice_codeunits(text, 4, 7), _MONTH_NAMES))
+    v1_iso = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(text, 26, 30),
+        "-",
+        month,
+        "-",
+        pc.utf8_slice_codeunits(text, 8, 10),
+        "T",
+        pc.utf8_slice_codeunits(text, 11, 19),
+        "",
     )
-}
-_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
-
-
-def _regular_time(s: str) -> datetime | None:
-    """Twitter's two time shapes (``2017-10-15T00:00:05.000Z`` and ``Sun Oct 15 00:00:05 +0000
-    2017``), naive UTC; None for anything else. Raises ValueError for a date that does not
-    exist, as the per-record parse does."""
-    if len(s) == 24:
-        if s[23] == "Z" and s[19] == "." and s[10] == "T" and s[20:23].isdigit() and s.isascii():
-            return datetime.fromisoformat(s[:23])
-    elif (
-        len(s) == 30
-        and s[19:26] == " +0000 "
-        and s.isascii()
-        and s[:3] in _WEEKDAYS
-        and s[4:7] in _MONTHS
-        and s[3] == s[7] == s[10] == " "
-        and s[13] == s[16] == ":"
-    ) and (s[8:10] + s[11:13] + s[14:16] + s[17:19] + s[26:]).isdigit():
-        return datetime(
-            int(s[26:]),
-            _MONTHS[s[4:7]],
-            int(s[8:10]),
-            int(s[11:13]),
-            int(s[14:16]),
-            int(s[17:19]),
-        )
-    return None
+    none = pa.scalar(None, pa.string())
+    iso = pc.if_else(v2, pc.utf8_slice_codeunits(text, 0, 19), pc.if_else(v1, v1_iso, none))
+    seconds = pc.strptime(iso, _ISO, "s", error_is_null=True)
+    ok = pc.fill_null(
+        pc.and_(
+            pc.equal(pc.strftime(seconds, _ISO), iso),
+            pc.not_equal(pc.utf8_slice_codeunits(iso, 0, 4), "0000"),
+        ),
+        False,
+    )
+    millis = pc.cast(pc.if_else(v2, pc.utf8_slice_codeunits(text, 20, 23), "0"), pa.int64())
+    micros = pc.add(pc.multiply(pc.cast(seconds, pa.int64()), 1_000_000), pc.multiply(millis, 1000))
+    return pc.if_else(ok, micros, 0), ok
 
 
 def _times(values: list[Any], platform: str) -> tuple[pa.Array, set[int]]:
     """UTC times (naive, microseconds) for a batch, and the rows whose time the per-record
-    parse refuses (out of range). Values in the regular shapes are parsed quickly (Reddit's
-    epoch seconds for the whole batch at once); the rest one by one, exactly as the reader
-    does."""
+    parse refuses (out of range). Values in the regular shapes (Reddit's epoch seconds,
+    Twitter's two text shapes) are parsed for the whole batch at once; the rest one by one,
+    exactly as the reader does."""
     unit = pa.timestamp("us")
     bad: set[int] = set()
     if platform == "reddit":
@@ -394,27 +409,19 @@ def _times(values: list[Any], platform: str) -> tuple[pa.Array, set[int]]:
             [v if type(v) is int and -(2**63) <= v < 2**63 else None for v in values], pa.int64()
         )
         ok = pc.fill_null(pc.and_(pc.greater_equal(ints, 0), pc.less(ints, _MAX_EPOCH)), False)
-        out = pc.cast(pc.multiply(pc.if_else(ok, ints, 0), 1_000_000), pa.int64()).cast(unit)
-        todo = pc.indices_nonzero(pc.invert(ok)).to_pylist()
-        if not todo:
-            return out, bad
-        fixed = out.to_pylist()
+        micros = pc.multiply(pc.if_else(ok, ints, 0), 1_000_000)
     else:
-        fixed = []
-        todo = []
-        for i, value in enumerate(values):
-            try:
-                dt = _regular_time(value) if type(value) is str else None
-            except ValueError:
-                dt = None
-            if dt is None:
-                todo.append(i)
-            fixed.append(dt)
+        micros, ok = _twitter_times(values)
+    out = pc.cast(micros, pa.int64()).cast(unit)
+    todo = pc.indices_nonzero(pc.invert(ok)).to_pylist()
+    if not todo:
+        return out, bad
+    fixed: list[datetime | None] = []
     for i in todo:  # the per-record parse, exactly as the reader does it
         try:
             dt = parse_time(values[i])
         except ValueError:
             bad.add(i)
-            continue
-        fixed[i] = None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)
-    return pa.array(fixed, unit), bad
+            dt = None
+        fixed.append(None if dt is None else dt.astimezone(UTC).replace(tzinfo=None))
+    return pc.replace_with_mask(out, pc.invert(ok), pa.array(fixed, unit)), bad
