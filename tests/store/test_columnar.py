@@ -182,6 +182,30 @@ def test_fast_path_equals_streaming_on_generated_files(
     assert report.stored > 200 and report.quarantined > 0
 
 
+@pytest.mark.parametrize("make", [_v2, _v1, _reddit], ids=["v2", "v1", "reddit"])
+def test_clean_chunks_are_decoded_whole_without_workers(tmp_path, monkeypatch, make):
+    """With no worker processes a large plain file is still read in chunks: a chunk of clean
+    lines is decoded whole, a chunk with a line that is not JSON goes line by line, and the
+    store is the streaming path's."""
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 3000)
+    monkeypatch.setattr(columnar, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(columnar, "WORKERS", 1)
+    line_by_line = []
+    collect = columnar._collect
+
+    def spy(*args):
+        line_by_line.append(args[1].name)
+        return collect(*args)
+
+    monkeypatch.setattr(columnar, "_collect", spy)
+    lines: list = [make(i) for i in range(1, 300)]
+    lines[150] = b"not json\n"
+    _write(tmp_path / "in.jsonl", lines)
+    report = _both(tmp_path, monkeypatch, [tmp_path / "in.jsonl"], batch_size=50)
+    assert report.quarantined == 1 and report.stored == 298
+    assert len(line_by_line) == 1  # only the chunk with the bad line
+
+
 def test_fast_path_equals_streaming_with_small_batches_and_a_deletion_list(tmp_path, monkeypatch):
     _write(tmp_path / "a.jsonl", [_v2(i) for i in range(1, 60)] + [_v2(3)])
     _write(tmp_path / "b.jsonl", [_reddit(i) for i in range(1, 60)])

@@ -56,15 +56,16 @@ COLUMNS = _POSTS.insert(
 # A number beyond a double (1e999, or hundreds of digits before a decimal point) is an error for
 # the per-record decoder but skipped unseen by a typed one when it sits in a field the schema
 # does not read: lines that may hold one (an exponent of three digits, a run of 200 digits)
-# take the per-record path. Digits are mapped to '0' first, so the test is three substring
-# searches.
+# take the per-record path. Digits are mapped to '0' and '+' deleted first, so the test is two
+# substring searches (deleting '+' only joins more text into a match: a false alarm costs the
+# per-line check, never a missed number).
 _DIGITS = bytes.maketrans(b"123456789E", b"000000000e")
 _LONG_RUN = b"0" * 200
 
 
 def _may_overflow(line: bytes) -> bool:
-    x = line.translate(_DIGITS)
-    return b"e000" in x or b"e+000" in x or _LONG_RUN in x
+    x = line.translate(_DIGITS, b"+")
+    return b"e000" in x or _LONG_RUN in x
 
 
 _MAX_EPOCH = 10**11  # below this an epoch is seconds (see schema.parse_time)
@@ -112,8 +113,34 @@ def read_columns(
 ) -> Iterator[ColumnBatch]:
     """The source's records in batches of about ``batch_size``: posts as columns, other records
     (quarantined lines, deletions, retweets, unusual shapes) as the reader makes them. With the
-    store's ``key``, authors' pseudonyms come computed (``author_pseudonym``)."""
+    store's ``key``, authors' pseudonyms come computed (``author_pseudonym``). A large plain
+    file is read in chunks, as the worker processes read it (``_chunk_batches``)."""
+    if parallel(source):
+        return _chunked(source, reader, batch_size, key)
     return _collect(source.lines(), source, reader, batch_size, key)
+
+
+def _chunked(
+    source: Source, reader: Reader, batch_size: int, key: bytes | None
+) -> Iterator[ColumnBatch]:
+    for start, end, first in chunks(source):
+        with open(source.path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read(end - start)
+        with _no_gc():
+            batches = list(_chunk_batches(data, first, source, reader, batch_size, key))
+        yield from batches
+
+
+_DECODE_ERRORS = (msgspec.ValidationError, *JSON_ERRORS, UnicodeDecodeError, RecursionError)
+_decoders: dict[str, msgspec.json.Decoder] = {}
+
+
+def _decoder(reader: Reader) -> msgspec.json.Decoder:
+    """The typed line decoder of the reader's format (one per process and format)."""
+    if reader.name not in _decoders:
+        _decoders[reader.name] = msgspec.json.Decoder(SHAPES[reader.name][0])
+    return _decoders[reader.name]
 
 
 def _collect(
@@ -123,7 +150,7 @@ def _collect(
     batch_size: int,
     key: bytes | None = None,
 ) -> Iterator[ColumnBatch]:
-    decode = msgspec.json.Decoder(SHAPES[reader.name][0]).decode
+    decode = _decoder(reader).decode
     decoded: list[Any] = []
     lines: list[tuple[int, bytes]] = []  # (line number, bytes) of each decoded line
     records: list[Record] = []
@@ -135,7 +162,7 @@ def _collect(
             continue
         try:
             decoded.append(decode(item[1]))
-        except (msgspec.ValidationError, *JSON_ERRORS, UnicodeDecodeError, RecursionError):
+        except _DECODE_ERRORS:
             slow.append(item)
         else:
             lines.append(item)
@@ -220,7 +247,31 @@ def _parse_chunk(
         fh.seek(start)
         data = fh.read(end - start)
     with _no_gc():
-        return list(_collect(chunk_lines(data, first, name), source, reader, size, key))
+        return list(_chunk_batches(data, first, source, reader, size, key))
+
+
+def _chunk_batches(
+    data: bytes, first: int, source: Source, reader: Reader, size: int, key: bytes | None
+) -> Iterator[ColumnBatch]:
+    """The batches of a chunk of a plain file held in memory (its first line numbered
+    ``first``). When every line of the chunk is short and decodes (the usual case), the lines
+    are decoded by one ``map`` and their bytes checked once for the whole chunk; otherwise
+    (a blank or oversize line, a line that does not decode, a carriage return) the chunk goes
+    line by line exactly as a stream does (``_collect``)."""
+    lines = data.splitlines(keepends=True) if b"\r" not in data else []
+    if lines and max(map(len, lines)) <= MAX_LINE_BYTES:
+        try:
+            decoded = list(map(_decoder(reader).decode, lines))
+        except _DECODE_ERRORS:
+            pass
+        else:
+            checked = (data.isascii() or _utf8(data)) and not _may_overflow(data)
+            numbered = list(zip(range(first, first + len(lines)), lines, strict=True))
+            for i in range(0, len(lines), size):
+                part = slice(i, i + size)
+                yield _finish(source, reader, decoded[part], numbered[part], [], [], key, checked)
+            return
+    yield from _collect(chunk_lines(data, first, source.name), source, reader, size, key)
 
 
 @contextmanager
@@ -289,12 +340,14 @@ def _finish(
     records: list[Record],
     slow: list[tuple[int, bytes]],
     key: bytes | None = None,
+    checked: bool = False,
 ) -> ColumnBatch:
     """One batch's columns and the records left to the reader, built with the cyclic garbage
-    collector paused."""
+    collector paused (``checked``: the lines' bytes are known to be clean UTF-8 with no number
+    beyond a double)."""
     _, accept, columns, platform = SHAPES[reader.name]
     keep = accept(decoded)
-    clean = _clean_bytes(lines) if lines else None
+    clean = _clean_bytes(lines) if lines and not checked else None
     if clean is not None:
         keep = [k and c for k, c in zip(keep, clean, strict=True)]
     if not all(keep):
@@ -366,32 +419,35 @@ _ISO = "%Y-%m-%dT%H:%M:%S"
 def _twitter_times(values: list[Any]) -> tuple[pa.Array, pa.Array]:
     """Times in Twitter's regular shapes for a whole batch, as microseconds (naive UTC), and
     which rows they are. Each is rewritten as ``YYYY-MM-DDTHH:MM:SS``, parsed by Arrow and kept
-    only if it prints back as the same text (so no 30 February rolled into March, no lenient
-    digits) and its year is not 0: exactly the times a ``datetime`` holds."""
-    text = pa.array([v if type(v) is str else None for v in values], pa.string())
-    v2 = pc.match_substring_regex(text, _V2_TIME)
-    v1 = pc.match_substring_regex(text, _V1_TIME)
-    month = pc.take(_MONTH_DIGITS, pc.index_in(pc.utf8_slice_codeunits(text, 4, 7), _MONTH_NAMES))
-    v1_iso = pc.binary_join_element_wise(
-        pc.utf8_slice_codeunits(text, 26, 30),
-        "-",
-        month,
-        "-",
-        pc.utf8_slice_codeunits(text, 8, 10),
-        "T",
-        pc.utf8_slice_codeunits(text, 11, 19),
-        "",
-    )
-    none = pa.scalar(None, pa.string())
-    iso = pc.if_else(v2, pc.utf8_slice_codeunits(text, 0, 19), pc.if_else(v1, v1_iso, none))
+    only if it prints back as the same text (so no 30 February rolled into March, no second
+    60) and its year is not 0: exactly the times a ``datetime`` holds."""
+    try:  # the shapes type the time as a string (or None)
+        text = pa.array(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        text = pa.array([v if type(v) is str else None for v in values], pa.string())
+    v2 = pc.fill_null(pc.match_substring_regex(text, _V2_TIME), False)
+    iso = pc.utf8_slice_codeunits(text, 0, 19)
+    v1 = pa.repeat(False, len(text))
+    if not pc.all(v2).as_py():
+        v1 = pc.fill_null(pc.match_substring_regex(text, _V1_TIME), False)
+    if pc.any(v1).as_py():
+        digits = pc.index_in(pc.utf8_slice_codeunits(text, 4, 7), _MONTH_NAMES)
+        v1_iso = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(text, 26, 30),
+            "-",
+            pc.take(_MONTH_DIGITS, digits),
+            "-",
+            pc.utf8_slice_codeunits(text, 8, 10),
+            "T",
+            pc.utf8_slice_codeunits(text, 11, 19),
+            "",
+        )
+        iso = pc.if_else(v1, v1_iso, iso)
+    iso = pc.if_else(pc.or_(v1, v2), iso, pa.scalar(None, pa.string()))
     seconds = pc.strptime(iso, _ISO, "s", error_is_null=True)
-    ok = pc.fill_null(
-        pc.and_(
-            pc.equal(pc.strftime(seconds, _ISO), iso),
-            pc.not_equal(pc.utf8_slice_codeunits(iso, 0, 4), "0000"),
-        ),
-        False,
-    )
+    printed = pc.replace_substring(pc.cast(seconds, pa.string()), " ", "T", max_replacements=1)
+    ok = pc.and_(pc.equal(printed, iso), pc.not_equal(pc.utf8_slice_codeunits(iso, 0, 4), "0000"))
+    ok = pc.fill_null(ok, False)
     millis = pc.cast(pc.if_else(v2, pc.utf8_slice_codeunits(text, 20, 23), "0"), pa.int64())
     micros = pc.add(pc.multiply(pc.cast(seconds, pa.int64()), 1_000_000), pc.multiply(millis, 1000))
     return pc.if_else(ok, micros, 0), ok
