@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from groundswell.ingest.reddit import _MD_HEADING, REDDIT, _clean, is_deleted_text
 from groundswell.ingest.twitter_v1 import CONTROL_KEYS
-from groundswell.schema import _TAG_IN_TEXT, normalise_hashtag
+from groundswell.schema import normalise_hashtag, tags_written_in
 
 UNSET = msgspec.UNSET
 _encode = msgspec.json.Encoder().encode
@@ -288,7 +288,7 @@ def _in_text(text: str) -> list[str]:
     """``schema.hashtags_in_text``: the tags written in the text, normalised, first seen first."""
     if "#" not in text and "＃" not in text:
         return []
-    return _merge(tuple(_TAG_IN_TEXT.findall(text)))
+    return _merge(tuple(tags_written_in(text)))
 
 
 def _v1_tags(ent: V1Entities | None, text: str) -> list[str]:
