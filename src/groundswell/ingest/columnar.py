@@ -123,6 +123,12 @@ def read_columns(
 def _chunked(
     source: Source, reader: Reader, batch_size: int, key: bytes | None
 ) -> Iterator[ColumnBatch]:
+    return _joined(_chunk_by_chunk(source, reader, batch_size, key), batch_size)
+
+
+def _chunk_by_chunk(
+    source: Source, reader: Reader, batch_size: int, key: bytes | None
+) -> Iterator[ColumnBatch]:
     for start, end, first in chunks(source):
         with open(source.path, "rb") as fh:
             fh.seek(start)
@@ -190,9 +196,11 @@ def parallel(source: Source) -> bool:
         return False
 
 
-def chunks(source: Source, size: int = CHUNK_BYTES) -> Iterator[tuple[int, int, int]]:
-    """``(start, end, first line number)`` of consecutive byte ranges of the file, each ending
-    just after a newline (or at the end of the file)."""
+def chunks(source: Source, size: int | None = None) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, first line number)`` of consecutive byte ranges of the file of about
+    ``size`` bytes (``CHUNK_BYTES``, read when called), each ending just after a newline (or
+    at the end of the file)."""
+    size = size or CHUNK_BYTES
     start, lineno = 0, 1
     with open(source.path, "rb") as fh:
         while True:
@@ -292,6 +300,12 @@ def read_columns_parallel(
 ) -> Iterator[ColumnBatch]:
     """``read_columns`` of a large plain file, its chunks parsed by ``pool`` (cut at line
     boundaries, at most a few in flight) and handed back in file order."""
+    return _joined(_in_order(source, reader, batch_size, pool, key), batch_size)
+
+
+def _in_order(
+    source: Source, reader: Reader, batch_size: int, pool: Executor, key: bytes | None
+) -> Iterator[ColumnBatch]:
     pending: deque[Future] = deque()
     args = (reader, str(source.path), source.name, key)
     for span in chunks(source):
@@ -300,6 +314,31 @@ def read_columns_parallel(
             yield from pending.popleft().result()
     while pending:
         yield from pending.popleft().result()
+
+
+def _joined(batches: Iterable[ColumnBatch], size: int) -> Iterator[ColumnBatch]:
+    """Consecutive batches (of consecutive chunks) joined until each holds at least ``size``
+    records, so the writer commits as few transactions as the streaming path (a chunk holds
+    fewer lines than a batch; each transaction costs the store a fixed share)."""
+    held: list[ColumnBatch] = []
+    count = 0
+    for batch in batches:
+        held.append(batch)
+        count += batch.columns.num_rows + len(batch.records)
+        if count >= size:
+            yield _join(held)
+            held, count = [], 0
+    if held:
+        yield _join(held)
+
+
+def _join(batches: list[ColumnBatch]) -> ColumnBatch:
+    """One batch of consecutive ones (their records stay in line order)."""
+    if len(batches) == 1:
+        return batches[0]
+    return ColumnBatch(
+        pa.concat_tables([b.columns for b in batches]), [r for b in batches for r in b.records]
+    )
 
 
 def process_pool() -> Executor | None:
