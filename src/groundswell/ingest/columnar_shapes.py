@@ -291,10 +291,17 @@ def _in_text(text: str) -> list[str]:
     return _merge(tuple(tags_written_in(text)))
 
 
+@lru_cache(maxsize=100_000)
+def _merge_with_text(tags: tuple[str, ...], written: tuple[str, ...]) -> list[str]:
+    """``merge_hashtags(tags, hashtags_in_text(text))`` given the tags ``written`` in the text
+    (cached as one lookup: both tag sets repeat)."""
+    return _merge(tags + tuple(_merge(written)))
+
+
 def _v1_tags(ent: V1Entities | None, text: str) -> list[str]:
     tags = tuple([str(h.text) for h in ent.hashtags]) if ent is not None and ent.hashtags else ()
     if "#" in text or "＃" in text:
-        return _merge(tags + tuple(_in_text(text)))
+        return _merge_with_text(tags, tuple(tags_written_in(text)))
     return _merge(tags) if tags else []
 
 
