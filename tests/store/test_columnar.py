@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from groundswell.ingest import columnar
+from groundswell.ingest import columnar, iter_sources
 from groundswell.store import Store, ingest
 from groundswell.store.forget import forget
 from gspaths import FIXTURES, FORMATS
@@ -180,6 +180,47 @@ def test_fast_path_equals_streaming_on_generated_files(
         tmp_path, monkeypatch, [tmp_path / "in.jsonl"], batch_size=50, pseudonymise=pseudonymise
     )
     assert report.stored > 200 and report.quarantined > 0
+
+
+@pytest.mark.parametrize("make", [_v2, _v1, _reddit], ids=["v2", "v1", "reddit"])
+def test_clean_chunks_are_decoded_whole_without_workers(tmp_path, monkeypatch, make):
+    """With no worker processes a large plain file is still read in chunks: a chunk of clean
+    lines is decoded whole, a chunk with a line that is not JSON goes line by line, and the
+    store is the streaming path's."""
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 3000)
+    monkeypatch.setattr(columnar, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(columnar, "WORKERS", 1)
+    line_by_line = []
+    collect = columnar._collect
+
+    def spy(*args):
+        line_by_line.append(args[1].name)
+        return collect(*args)
+
+    monkeypatch.setattr(columnar, "_collect", spy)
+    lines: list = [make(i) for i in range(1, 300)]
+    lines[150] = b"not json\n"
+    _write(tmp_path / "in.jsonl", lines)
+    report = _both(tmp_path, monkeypatch, [tmp_path / "in.jsonl"], batch_size=50)
+    assert report.quarantined == 1 and report.stored == 298
+    assert len(line_by_line) == 1  # only the chunk with the bad line
+
+
+def test_chunks_are_joined_into_whole_batches(tmp_path, monkeypatch):
+    """A chunk holds fewer lines than a batch: consecutive chunks' batches are joined, so the
+    writer gets batches of at least ``batch_size`` records, in line order."""
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 3000)
+    monkeypatch.setattr(columnar, "MIN_PARALLEL_BYTES", 0)
+    lines: list = [_reddit(i) for i in range(1, 400)]
+    lines[100] = b"not json\n"
+    _write(tmp_path / "in.jsonl", lines)
+    ((source, reader),) = iter_sources([tmp_path / "in.jsonl"])
+    batches = list(columnar.read_columns(source, reader, 50))
+    sizes = [b.columns.num_rows + len(b.records) for b in batches]
+    assert all(n >= 50 for n in sizes[:-1]) and sum(sizes) == 399
+    assert len(batches) < 399 * 300 // 3000  # fewer than one per chunk
+    numbers = [n for b in batches for n in b.columns.column("source_line").to_pylist()]
+    assert numbers == sorted(numbers) and len(numbers) == 398
 
 
 def test_fast_path_equals_streaming_with_small_batches_and_a_deletion_list(tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import re
@@ -62,6 +63,27 @@ def keyed_pseudonym(key: bytes, platform: str, author: str) -> str:
     return "u_" + hmac.digest(key, f"{platform}:{author}".encode(), "sha256").hex()[:20]
 
 
+def pseudonym_maker(key: bytes, platform: str) -> Callable[[str], str]:
+    """``keyed_pseudonym(key, platform, author)`` as a function of the author, about twice as
+    fast for many authors: HMAC's inner and outer SHA-256 states, keyed and with the platform
+    prefix hashed, are computed once and copied for each author (RFC 2104)."""
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+    block = block.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    inner.update(f"{platform}:".encode())
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    copy_inner, copy_outer = inner.copy, outer.copy
+
+    def make(author: str) -> str:
+        h = copy_inner()
+        h.update(author.encode())
+        o = copy_outer()
+        o.update(h.digest())
+        return "u_" + o.hexdigest()[:20]
+
+    return make
+
+
 class Pseudonymiser:
     """Turns a (platform, author id) into a stable pseudonym such as ``u_3f9a...``.
 
@@ -80,6 +102,7 @@ class Pseudonymiser:
         self.enabled = enabled
         self.on_new = on_new
         self._cache: dict[tuple[str, str], str] = {}
+        self._makers: dict[str, Callable[[str], str]] = {}
 
     def __call__(self, platform: str, author: str | None) -> str | None:
         if author is None or author == "":
@@ -91,7 +114,10 @@ class Pseudonymiser:
         k = (platform, author)
         hit = self._cache.get(k)
         if hit is None:
-            hit = keyed_pseudonym(self.key, platform, author)
+            make = self._makers.get(platform)
+            if make is None:
+                make = self._makers[platform] = pseudonym_maker(self.key, platform)
+            hit = make(author)
             if len(self._cache) < 1_000_000:
                 self._cache[k] = hit
             if self.on_new is not None:

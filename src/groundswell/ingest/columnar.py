@@ -31,7 +31,7 @@ import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from groundswell.care.pseudonym import keyed_pseudonym
+from groundswell.care.pseudonym import pseudonym_maker
 from groundswell.ingest.columnar_shapes import SHAPES
 from groundswell.ingest.registry import (
     JSON_ERRORS,
@@ -56,15 +56,16 @@ COLUMNS = _POSTS.insert(
 # A number beyond a double (1e999, or hundreds of digits before a decimal point) is an error for
 # the per-record decoder but skipped unseen by a typed one when it sits in a field the schema
 # does not read: lines that may hold one (an exponent of three digits, a run of 200 digits)
-# take the per-record path. Digits are mapped to '0' first, so the test is three substring
-# searches.
+# take the per-record path. Digits are mapped to '0' and '+' deleted first, so the test is two
+# substring searches (deleting '+' only joins more text into a match: a false alarm costs the
+# per-line check, never a missed number).
 _DIGITS = bytes.maketrans(b"123456789E", b"000000000e")
 _LONG_RUN = b"0" * 200
 
 
 def _may_overflow(line: bytes) -> bool:
-    x = line.translate(_DIGITS)
-    return b"e000" in x or b"e+000" in x or _LONG_RUN in x
+    x = line.translate(_DIGITS, b"+")
+    return b"e000" in x or _LONG_RUN in x
 
 
 _MAX_EPOCH = 10**11  # below this an epoch is seconds (see schema.parse_time)
@@ -112,8 +113,40 @@ def read_columns(
 ) -> Iterator[ColumnBatch]:
     """The source's records in batches of about ``batch_size``: posts as columns, other records
     (quarantined lines, deletions, retweets, unusual shapes) as the reader makes them. With the
-    store's ``key``, authors' pseudonyms come computed (``author_pseudonym``)."""
+    store's ``key``, authors' pseudonyms come computed (``author_pseudonym``). A large plain
+    file is read in chunks, as the worker processes read it (``_chunk_batches``)."""
+    if parallel(source):
+        return _chunked(source, reader, batch_size, key)
     return _collect(source.lines(), source, reader, batch_size, key)
+
+
+def _chunked(
+    source: Source, reader: Reader, batch_size: int, key: bytes | None
+) -> Iterator[ColumnBatch]:
+    return _joined(_chunk_by_chunk(source, reader, batch_size, key), batch_size)
+
+
+def _chunk_by_chunk(
+    source: Source, reader: Reader, batch_size: int, key: bytes | None
+) -> Iterator[ColumnBatch]:
+    for start, end, first in chunks(source):
+        with open(source.path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read(end - start)
+        with _no_gc():
+            batches = list(_chunk_batches(data, first, source, reader, batch_size, key))
+        yield from batches
+
+
+_DECODE_ERRORS = (msgspec.ValidationError, *JSON_ERRORS, UnicodeDecodeError, RecursionError)
+_decoders: dict[str, msgspec.json.Decoder] = {}
+
+
+def _decoder(reader: Reader) -> msgspec.json.Decoder:
+    """The typed line decoder of the reader's format (one per process and format)."""
+    if reader.name not in _decoders:
+        _decoders[reader.name] = msgspec.json.Decoder(SHAPES[reader.name][0])
+    return _decoders[reader.name]
 
 
 def _collect(
@@ -123,7 +156,7 @@ def _collect(
     batch_size: int,
     key: bytes | None = None,
 ) -> Iterator[ColumnBatch]:
-    decode = msgspec.json.Decoder(SHAPES[reader.name][0]).decode
+    decode = _decoder(reader).decode
     decoded: list[Any] = []
     lines: list[tuple[int, bytes]] = []  # (line number, bytes) of each decoded line
     records: list[Record] = []
@@ -135,7 +168,7 @@ def _collect(
             continue
         try:
             decoded.append(decode(item[1]))
-        except (msgspec.ValidationError, *JSON_ERRORS, UnicodeDecodeError, RecursionError):
+        except _DECODE_ERRORS:
             slow.append(item)
         else:
             lines.append(item)
@@ -163,9 +196,11 @@ def parallel(source: Source) -> bool:
         return False
 
 
-def chunks(source: Source, size: int = CHUNK_BYTES) -> Iterator[tuple[int, int, int]]:
-    """``(start, end, first line number)`` of consecutive byte ranges of the file, each ending
-    just after a newline (or at the end of the file)."""
+def chunks(source: Source, size: int | None = None) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, first line number)`` of consecutive byte ranges of the file of about
+    ``size`` bytes (``CHUNK_BYTES``, read when called), each ending just after a newline (or
+    at the end of the file)."""
+    size = size or CHUNK_BYTES
     start, lineno = 0, 1
     with open(source.path, "rb") as fh:
         while True:
@@ -220,7 +255,31 @@ def _parse_chunk(
         fh.seek(start)
         data = fh.read(end - start)
     with _no_gc():
-        return list(_collect(chunk_lines(data, first, name), source, reader, size, key))
+        return list(_chunk_batches(data, first, source, reader, size, key))
+
+
+def _chunk_batches(
+    data: bytes, first: int, source: Source, reader: Reader, size: int, key: bytes | None
+) -> Iterator[ColumnBatch]:
+    """The batches of a chunk of a plain file held in memory (its first line numbered
+    ``first``). When every line of the chunk is short and decodes (the usual case), the lines
+    are decoded by one ``map`` and their bytes checked once for the whole chunk; otherwise
+    (a blank or oversize line, a line that does not decode, a carriage return) the chunk goes
+    line by line exactly as a stream does (``_collect``)."""
+    lines = data.splitlines(keepends=True) if b"\r" not in data else []
+    if lines and max(map(len, lines)) <= MAX_LINE_BYTES:
+        try:
+            decoded = list(map(_decoder(reader).decode, lines))
+        except _DECODE_ERRORS:
+            pass
+        else:
+            checked = (data.isascii() or _utf8(data)) and not _may_overflow(data)
+            numbered = list(zip(range(first, first + len(lines)), lines, strict=True))
+            for i in range(0, len(lines), size):
+                part = slice(i, i + size)
+                yield _finish(source, reader, decoded[part], numbered[part], [], [], key, checked)
+            return
+    yield from _collect(chunk_lines(data, first, source.name), source, reader, size, key)
 
 
 @contextmanager
@@ -241,6 +300,12 @@ def read_columns_parallel(
 ) -> Iterator[ColumnBatch]:
     """``read_columns`` of a large plain file, its chunks parsed by ``pool`` (cut at line
     boundaries, at most a few in flight) and handed back in file order."""
+    return _joined(_in_order(source, reader, batch_size, pool, key), batch_size)
+
+
+def _in_order(
+    source: Source, reader: Reader, batch_size: int, pool: Executor, key: bytes | None
+) -> Iterator[ColumnBatch]:
     pending: deque[Future] = deque()
     args = (reader, str(source.path), source.name, key)
     for span in chunks(source):
@@ -249,6 +314,31 @@ def read_columns_parallel(
             yield from pending.popleft().result()
     while pending:
         yield from pending.popleft().result()
+
+
+def _joined(batches: Iterable[ColumnBatch], size: int) -> Iterator[ColumnBatch]:
+    """Consecutive batches (of consecutive chunks) joined until each holds at least ``size``
+    records, so the writer commits as few transactions as the streaming path (a chunk holds
+    fewer lines than a batch; each transaction costs the store a fixed share)."""
+    held: list[ColumnBatch] = []
+    count = 0
+    for batch in batches:
+        held.append(batch)
+        count += batch.columns.num_rows + len(batch.records)
+        if count >= size:
+            yield _join(held)
+            held, count = [], 0
+    if held:
+        yield _join(held)
+
+
+def _join(batches: list[ColumnBatch]) -> ColumnBatch:
+    """One batch of consecutive ones (their records stay in line order)."""
+    if len(batches) == 1:
+        return batches[0]
+    return ColumnBatch(
+        pa.concat_tables([b.columns for b in batches]), [r for b in batches for r in b.records]
+    )
 
 
 def process_pool() -> Executor | None:
@@ -289,12 +379,14 @@ def _finish(
     records: list[Record],
     slow: list[tuple[int, bytes]],
     key: bytes | None = None,
+    checked: bool = False,
 ) -> ColumnBatch:
     """One batch's columns and the records left to the reader, built with the cyclic garbage
-    collector paused."""
+    collector paused (``checked``: the lines' bytes are known to be clean UTF-8 with no number
+    beyond a double)."""
     _, accept, columns, platform = SHAPES[reader.name]
     keep = accept(decoded)
-    clean = _clean_bytes(lines) if lines else None
+    clean = _clean_bytes(lines) if lines and not checked else None
     if clean is not None:
         keep = [k and c for k, c in zip(keep, clean, strict=True)]
     if not all(keep):
@@ -324,20 +416,24 @@ def _finish(
     return ColumnBatch(table, records)
 
 
-_seen_authors: dict[tuple[bytes, str, str], str] = {}  # pseudonyms this process has made
+# pseudonyms this process has made, by (key, platform) and author
+_seen_authors: dict[tuple[bytes, str], dict[str, str]] = {}
 
 
 def _pseudonyms(authors: pa.Array, platform: str, key: bytes) -> pa.Array:
     """Each author's keyed pseudonym, computed once per distinct author in this process."""
     codes = pc.dictionary_encode(authors)
-    seen = _seen_authors
+    seen = _seen_authors.setdefault((key, platform), {})
+    make = None
     names = []
     for author in codes.dictionary.to_pylist():
-        name = seen.get((key, platform, author)) if author else None
+        name = seen.get(author) if author else None
         if name is None and author:
-            name = keyed_pseudonym(key, platform, author)
+            if make is None:
+                make = pseudonym_maker(key, platform)
+            name = make(author)
             if len(seen) < 1_000_000:
-                seen[(key, platform, author)] = name
+                seen[author] = name
         names.append(name)
     return pc.take(pa.array(names, pa.string()), codes.indices)
 
@@ -346,47 +442,61 @@ def _line_of(rec: Record) -> int:
     return getattr(rec, "source_line", None) or getattr(rec, "line", 0)
 
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
-    )
-}
-_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = pa.array(_MONTHS, pa.string())
+_MONTH_DIGITS = pa.array([f"{i:02d}" for i in range(1, 13)], pa.string())
+# Twitter's two regular time shapes, in RE2 (whose \d is ASCII only)
+_V2_TIME = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"  # 2017-10-15T00:00:05.000Z
+_V1_TIME = (  # Sun Oct 15 00:00:05 +0000 2017
+    r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:"
+    + "|".join(_MONTHS)
+    + r") \d\d \d\d:\d\d:\d\d \+0000 \d{4}$"
+)
+_ISO = "%Y-%m-%dT%H:%M:%S"
 
 
-def _regular_time(s: str) -> datetime | None:
-    """Twitter's two time shapes (``2017-10-15T00:00:05.000Z`` and ``Sun Oct 15 00:00:05 +0000
-    2017``), naive UTC; None for anything else. Raises ValueError for a date that does not
-    exist, as the per-record parse does."""
-    if len(s) == 24:
-        if s[23] == "Z" and s[19] == "." and s[10] == "T" and s[20:23].isdigit() and s.isascii():
-            return datetime.fromisoformat(s[:23])
-    elif (
-        len(s) == 30
-        and s[19:26] == " +0000 "
-        and s.isascii()
-        and s[:3] in _WEEKDAYS
-        and s[4:7] in _MONTHS
-        and s[3] == s[7] == s[10] == " "
-        and s[13] == s[16] == ":"
-    ) and (s[8:10] + s[11:13] + s[14:16] + s[17:19] + s[26:]).isdigit():
-        return datetime(
-            int(s[26:]),
-            _MONTHS[s[4:7]],
-            int(s[8:10]),
-            int(s[11:13]),
-            int(s[14:16]),
-            int(s[17:19]),
+def _twitter_times(values: list[Any]) -> tuple[pa.Array, pa.Array]:
+    """Times in Twitter's regular shapes for a whole batch, as microseconds (naive UTC), and
+    which rows they are. Each is rewritten as ``YYYY-MM-DDTHH:MM:SS``, parsed by Arrow and kept
+    only if it prints back as the same text (so no 30 February rolled into March, no second
+    60) and its year is not 0: exactly the times a ``datetime`` holds."""
+    try:  # the shapes type the time as a string (or None)
+        text = pa.array(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        text = pa.array([v if type(v) is str else None for v in values], pa.string())
+    v2 = pc.fill_null(pc.match_substring_regex(text, _V2_TIME), False)
+    iso = pc.utf8_slice_codeunits(text, 0, 19)
+    v1 = pa.repeat(False, len(text))
+    if not pc.all(v2).as_py():
+        v1 = pc.fill_null(pc.match_substring_regex(text, _V1_TIME), False)
+    if pc.any(v1).as_py():
+        digits = pc.index_in(pc.utf8_slice_codeunits(text, 4, 7), _MONTH_NAMES)
+        v1_iso = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(text, 26, 30),
+            "-",
+            pc.take(_MONTH_DIGITS, digits),
+            "-",
+            pc.utf8_slice_codeunits(text, 8, 10),
+            "T",
+            pc.utf8_slice_codeunits(text, 11, 19),
+            "",
         )
-    return None
+        iso = pc.if_else(v1, v1_iso, iso)
+    iso = pc.if_else(pc.or_(v1, v2), iso, pa.scalar(None, pa.string()))
+    seconds = pc.strptime(iso, _ISO, "s", error_is_null=True)
+    printed = pc.replace_substring(pc.cast(seconds, pa.string()), " ", "T", max_replacements=1)
+    ok = pc.and_(pc.equal(printed, iso), pc.not_equal(pc.utf8_slice_codeunits(iso, 0, 4), "0000"))
+    ok = pc.fill_null(ok, False)
+    millis = pc.cast(pc.if_else(v2, pc.utf8_slice_codeunits(text, 20, 23), "0"), pa.int64())
+    micros = pc.add(pc.multiply(pc.cast(seconds, pa.int64()), 1_000_000), pc.multiply(millis, 1000))
+    return pc.if_else(ok, micros, 0), ok
 
 
 def _times(values: list[Any], platform: str) -> tuple[pa.Array, set[int]]:
     """UTC times (naive, microseconds) for a batch, and the rows whose time the per-record
-    parse refuses (out of range). Values in the regular shapes are parsed quickly (Reddit's
-    epoch seconds for the whole batch at once); the rest one by one, exactly as the reader
-    does."""
+    parse refuses (out of range). Values in the regular shapes (Reddit's epoch seconds,
+    Twitter's two text shapes) are parsed for the whole batch at once; the rest one by one,
+    exactly as the reader does."""
     unit = pa.timestamp("us")
     bad: set[int] = set()
     if platform == "reddit":
@@ -394,27 +504,19 @@ def _times(values: list[Any], platform: str) -> tuple[pa.Array, set[int]]:
             [v if type(v) is int and -(2**63) <= v < 2**63 else None for v in values], pa.int64()
         )
         ok = pc.fill_null(pc.and_(pc.greater_equal(ints, 0), pc.less(ints, _MAX_EPOCH)), False)
-        out = pc.cast(pc.multiply(pc.if_else(ok, ints, 0), 1_000_000), pa.int64()).cast(unit)
-        todo = pc.indices_nonzero(pc.invert(ok)).to_pylist()
-        if not todo:
-            return out, bad
-        fixed = out.to_pylist()
+        micros = pc.multiply(pc.if_else(ok, ints, 0), 1_000_000)
     else:
-        fixed = []
-        todo = []
-        for i, value in enumerate(values):
-            try:
-                dt = _regular_time(value) if type(value) is str else None
-            except ValueError:
-                dt = None
-            if dt is None:
-                todo.append(i)
-            fixed.append(dt)
+        micros, ok = _twitter_times(values)
+    out = pc.cast(micros, pa.int64()).cast(unit)
+    todo = pc.indices_nonzero(pc.invert(ok)).to_pylist()
+    if not todo:
+        return out, bad
+    fixed: list[datetime | None] = []
     for i in todo:  # the per-record parse, exactly as the reader does it
         try:
             dt = parse_time(values[i])
         except ValueError:
             bad.add(i)
-            continue
-        fixed[i] = None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)
-    return pa.array(fixed, unit), bad
+            dt = None
+        fixed.append(None if dt is None else dt.astimezone(UTC).replace(tzinfo=None))
+    return pc.replace_with_mask(out, pc.invert(ok), pa.array(fixed, unit)), bad

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from groundswell.ingest.reddit import _MD_HEADING, REDDIT, _clean, is_deleted_text
 from groundswell.ingest.twitter_v1 import CONTROL_KEYS
-from groundswell.schema import _TAG_IN_TEXT, MAX_METRIC, normalise_hashtag
+from groundswell.schema import MAX_METRIC, normalise_hashtag, tags_written_in
 
 UNSET = msgspec.UNSET
 _encode = msgspec.json.Encoder().encode
@@ -293,7 +293,14 @@ def _in_text(text: str) -> list[str]:
     """``schema.hashtags_in_text``: the tags written in the text, normalised, first seen first."""
     if "#" not in text and "＃" not in text:
         return []
-    return _merge(tuple(_TAG_IN_TEXT.findall(text)))
+    return _merge(tuple(tags_written_in(text)))
+
+
+@lru_cache(maxsize=100_000)
+def _merge_with_text(tags: tuple[str, ...], written: tuple[str, ...]) -> list[str]:
+    """``merge_hashtags(tags, hashtags_in_text(text))`` given the tags ``written`` in the text
+    (cached as one lookup: both tag sets repeat)."""
+    return _merge(tags + tuple(_merge(written)))
 
 
 def _v1_tags(ent: V1Entities | None, text: str) -> list[str]:
@@ -303,7 +310,7 @@ def _v1_tags(ent: V1Entities | None, text: str) -> list[str]:
         else ()
     )
     if "#" in text or "＃" in text:
-        return _merge(tags + tuple(_in_text(text)))
+        return _merge_with_text(tags, tuple(tags_written_in(text)))
     return _merge(tags) if tags else []
 
 
@@ -382,17 +389,28 @@ def reddit_accept(lines: list[RedditLine]) -> list[bool]:
     ]
 
 
-def _reddit_url(d: RedditLine, author: str | None) -> str | None:
-    """The reader's ``_url`` for a comment."""
-    permalink = d.permalink
-    if (
-        permalink is not None
-        and permalink.startswith(("/", "http"))
-        and not (author and author.lower() in permalink.lower())
-    ):
-        return REDDIT + permalink if permalink.startswith("/") else permalink
-    link = (d.link_id or "").partition("_")[2]
-    return f"{REDDIT}/comments/{link}/_/{d.id}/" if link else None
+def _reddit_urls(
+    lines: list[RedditLine], authors: list[str | None]
+) -> tuple[list[str | None], list[str | None]]:
+    """The reader's ``_url`` for each comment, and the URL a pseudonymised store keeps (none
+    where the URL names the author), in one pass."""
+    urls: list[str | None] = []
+    safe: list[str | None] = []
+    comments = REDDIT + "/comments/"
+    for d, author in zip(lines, authors, strict=True):
+        permalink = d.permalink
+        if (
+            permalink is not None
+            and permalink.startswith(("/", "http"))
+            and not (author and author.lower() in permalink.lower())
+        ):
+            url = REDDIT + permalink if permalink.startswith("/") else permalink
+        else:
+            link = (d.link_id or "").partition("_")[2]
+            url = f"{comments}{link}/_/{d.id}/" if link else None
+        urls.append(url)
+        safe.append(None if url and author and author.lower() in url.lower() else url)
+    return urls, safe
 
 
 def _reddit_tags(text: str) -> list[str]:
@@ -401,22 +419,19 @@ def _reddit_tags(text: str) -> list[str]:
 
 def reddit_columns(lines: list[RedditLine]) -> Columns:
     authors = [d.author if d.author and d.author != "[deleted]" else None for d in lines]
-    urls = [_reddit_url(d, a) for d, a in zip(lines, authors, strict=True)]
+    urls, safe = _reddit_urls(lines, authors)
     texts = [_clean(d.body) if "&" in d.body else d.body for d in lines]
     n = len(lines)
     return {
         "id": pc.binary_join_element_wise("t1_", pa.array([d.id for d in lines], pa.string()), ""),
         "url": urls,
-        "url_safe": [
-            None if u and a and a.lower() in u.lower() else u
-            for u, a in zip(urls, authors, strict=True)
-        ],
+        "url_safe": safe,
         "author": authors,
         "author_name": authors,
         "created_at": [d.created_utc for d in lines],
         "lang": pa.nulls(n, pa.string()),
         "text": texts,
-        "hashtags": [_reddit_tags(x) for x in texts],
+        "hashtags": [_reddit_tags(x) if "#" in x or "＃" in x else [] for x in texts],
         "mentions": pa.array([[]] * n, pa.list_(pa.string())),
         "urls": pa.array([[]] * n, pa.list_(pa.string())),
         "reply_to": [d.parent_id for d in lines],
