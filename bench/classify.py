@@ -140,8 +140,9 @@ def bench_teacher(texts: list[str], n: int, device: str) -> dict[str, float]:
 
 
 def bench_agreement(device: str) -> dict[str, float] | None:
-    """The shipped student against the shipped teacher on the corpus's real test split:
-    macro-F1 agreement, and each model's own macro-F1 against the gold labels."""
+    """The shipped student's heads against the shipped teacher's, the ones it was distilled
+    from (neither voting nor gated: ``decide=False``), on the corpus's real test split:
+    macro-F1 agreement, and each one's own macro-F1 against the gold labels."""
     from sklearn.metrics import f1_score
 
     from groundswell.classify import corpus
@@ -156,8 +157,9 @@ def bench_agreement(device: str) -> dict[str, float] | None:
     test = [r for r in rows if r["split"] == "test"]
     texts = [r["text"] for r in test]
     gold = [r["act"] for r in test]
-    teacher = [p["act"] for p in Classifier(load_bundle("teacher"), device=device).predict(texts)]
-    student = [p["act"] for p in Classifier(load_bundle("student")).predict(texts)]
+    heads = {"device": device, "decide": False}
+    teacher = [p["act"] for p in Classifier(load_bundle("teacher"), **heads).predict(texts)]
+    student = [p["act"] for p in Classifier(load_bundle("student"), decide=False).predict(texts)]
 
     def macro(a: list[str], b: list[str]) -> float:
         return float(f1_score(a, b, average="macro", labels=sorted(set(a)), zero_division=0))

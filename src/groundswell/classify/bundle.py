@@ -21,6 +21,11 @@ KINDS = ("student", "teacher")
 SINGLE = {"act": ACTS, "relation": RELATIONS, "setting": SETTINGS, "minor": MINOR}
 
 
+# The rule between the heads and a prediction (run.Classifier.act_probs: the teacher's vote
+# with the student, the codebook's gates on acts); change the name when the rule changes.
+DECISION = "acts-1"
+
+
 def shipped_path(kind: str) -> Path:
     """Where the package keeps the head trained from data/ for ``kind``."""
     return Path(str(resources.files("groundswell.classify").joinpath("models", f"{kind}.npz")))
@@ -80,8 +85,9 @@ class Bundle:
 
     @property
     def version(self) -> str:
-        """Content hash of the heads: equal heads give equal versions."""
-        return arrays_digest(self.to_arrays())
+        """Content hash of the heads and of the decision rule on top of them (DECISION):
+        equal heads give equal versions, and a new rule classifies stores again."""
+        return arrays_digest({**self.to_arrays(), "decision": np.array(DECISION)})
 
     def to_bytes(self) -> bytes:
         """The bundle as .npz bytes (compressed), metadata included."""

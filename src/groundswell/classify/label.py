@@ -180,6 +180,7 @@ def retrain(
     Returns the evaluation on the labels before (current model) and after (cross-validated:
     each label predicted by a head trained without it)."""
     from groundswell.classify.evaluation import act_metrics
+    from groundswell.classify.rules import gate_acts
     from groundswell.classify.run import Classifier
     from groundswell.classify.training import TrainingData, load_training_data
 
@@ -208,7 +209,7 @@ def retrain(
         sub = _fit_act(
             base, data, X_data, X_labels[train_idx], [acts[i] for i in train_idx], calibrate=False
         )
-        after_p[test] = sub.scores(X_labels[test])["act"]
+        after_p[test] = gate_acts([texts[i] for i in test], sub.scores(X_labels[test])["act"])
     after = act_metrics(acts, [ACTS[i] for i in after_p.argmax(axis=1)], after_p)
     new = _fit_act(base, data, X_data, X_labels, acts)
     better = len(texts) >= MIN_LABELS and after["macro_f1"] > before["macro_f1"]

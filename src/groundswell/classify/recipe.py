@@ -141,7 +141,7 @@ def train_models(
         teacher = teacher or Bundle.load(shipped_path("teacher"))
         pool = distil_pool(shared, rows, pool_size)
         cache = corpus.corpus_dir(data_dir) / "teacher_probs.npz"
-        probs = teacher_probs(Classifier(teacher), pool, cache, progress)
+        probs = teacher_probs(Classifier(teacher, decide=False), pool, cache, progress)
         base = fit_bundle("student", data)
         student, agreement = distill(probs, pool, base, data)
         student.meta.update(teacher_version=teacher.version, distillation=agreement)

@@ -274,3 +274,56 @@ def signal_matrix(
             if j is not None:
                 out[r, j] = 1.0
     return out
+
+
+# What the codebook's definitions require of a post before an act can be its label (section 1):
+# a testimony or confession is told in the first person ("unmarked first person is read as the
+# author's own"), a pledge commits to act in future. A post lacking those words gets probability
+# 0 for that act, the rest renormalised. First-person words of the languages the corpus holds
+# (English, romanised Hindi) and a few other Latin-script languages; a text mostly in another
+# script (Devanagari Hindi included) is not gated.
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|id|me|my|mine|myself|we|we're|we've|us|our|ours|"
+    r"mujhe|mujhko|mera|meri|mere|maine|main|mai|hum|humne|hamare|hamari|humko|"
+    r"yo|mi|je|moi|mon|ma|ich|mich|mir|mein|meine|eu|meu|minha|io)\b|\bj'",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|going to|gonna|promise|pledge|commit|committed|vow|from now on|"
+    r"never again|won't|wont|henceforth|starting (?:now|today|tomorrow)|from today|"
+    r"in (?:the )?future)\b|'ll\b|#i ?will",
+    re.IGNORECASE,
+)
+_OTHER_SCRIPT = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")  # a letter outside Latin scripts
+_TESTIMONY, _CONFESSION, _PLEDGE = (ACTS.index(a) for a in ("testimony", "confession", "pledge"))
+
+
+_ME_TOO_ALONE = re.compile(r"\W*#?me\s?too\W*", re.IGNORECASE)  # the original call's reply
+
+
+def _first_person(text: str) -> bool:
+    return bool(_FIRST_PERSON.search(text) or _ME_TOO_ALONE.fullmatch(text))
+
+
+def _other_script(text: str) -> bool:
+    """Mostly letters of a script the gates' words do not cover."""
+    foreign = len(_OTHER_SCRIPT.findall(text))
+    return foreign > 0 and foreign * 2 >= sum(ch.isalpha() for ch in text)
+
+
+def gate_acts(texts: Sequence[str], probs: np.ndarray) -> np.ndarray:
+    """``probs`` (n, 7, ACTS order) with the acts a text's words rule out set to 0 and each
+    row renormalised (a row left all 0 keeps its original values)."""
+    out = np.array(probs, dtype=np.float64, copy=True)
+    for i, text in enumerate(texts):
+        if _other_script(text):
+            continue
+        if not _first_person(text):
+            out[i, _TESTIMONY] = out[i, _CONFESSION] = 0.0
+        if not _FUTURE.search(text):
+            out[i, _PLEDGE] = 0.0
+    total = out.sum(axis=1, keepdims=True)
+    empty = total[:, 0] <= 0
+    out[empty] = probs[empty]
+    total[empty] = 1.0
+    return out / total

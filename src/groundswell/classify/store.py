@@ -373,7 +373,9 @@ def classify_store(
             and total_posts >= MIN_DISTIL
             and choose_model("auto", 0, device) == "teacher"
         ):
-            teacher = Classifier(load_bundle("teacher"), device=device, precision=precision)
+            teacher = Classifier(
+                load_bundle("teacher"), device=device, precision=precision, decide=False
+            )
             # a GPU labels 20,000 posts in seconds: a larger sample, a closer student
             sample = DISTIL_SAMPLE * (1 if device == "cpu" else 10)
             bundle, agreement = distil_student(store, teacher, sample=sample, data_dir=data_dir)
