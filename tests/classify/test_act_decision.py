@@ -4,6 +4,7 @@ the teacher's vote with the student (blend); what is distilled stays the heads' 
 from __future__ import annotations
 
 import csv
+import re
 
 import numpy as np
 import pytest
@@ -90,3 +91,57 @@ def test_teacher_votes_with_the_student():
     np.testing.assert_allclose(decided.scores(texts)["act"], want, atol=1e-5)
     recs = decided.predict(texts, evidence=False)
     np.testing.assert_allclose([[r[f"p_{a}"] for a in ACTS] for r in recs], want, atol=1e-5)
+
+
+_REF_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|id|me|my|mine|myself|we|we're|we've|us|our|ours|"
+    r"mujhe|mujhko|mera|meri|mere|maine|main|mai|hum|humne|hamare|hamari|humko|"
+    r"yo|mi|je|moi|mon|ma|ich|mich|mir|mein|meine|eu|meu|minha|io)\b|\bj'",
+    re.IGNORECASE,
+)
+_REF_FUTURE = re.compile(
+    r"\b(?:will|shall|going to|gonna|promise|pledge|commit|committed|vow|from now on|"
+    r"never again|won't|wont|henceforth|starting (?:now|today|tomorrow)|from today|"
+    r"in (?:the )?future)\b|'ll\b|#i ?will",
+    re.IGNORECASE,
+)
+
+
+def _reference_gate(texts, probs):
+    """The gates read one text at a time with plain case-insensitive patterns."""
+    out = np.array(probs, dtype=np.float64, copy=True)
+    for i, text in enumerate(texts):
+        foreign = len(re.findall(r"[^\W\d_a-zA-Z\u00c0-\u024f]", text))
+        if foreign and foreign * 2 >= sum(ch.isalpha() for ch in text):
+            continue
+        mine = _REF_FIRST_PERSON.search(text) or re.fullmatch(r"\W*#?me\s?too\W*", text, re.I)
+        if not mine:
+            out[i, ACTS.index("testimony")] = out[i, ACTS.index("confession")] = 0.0
+        if not _REF_FUTURE.search(text):
+            out[i, ACTS.index("pledge")] = 0.0
+    total = out.sum(axis=1, keepdims=True)
+    return out / total
+
+
+def test_fast_gates_equal_the_reference(shared_data):
+    texts = [r["text"] for r in csv.DictReader((shared_data / "metoo-acts-dev.csv").open())]
+    texts += [r["text"] for r in csv.DictReader((shared_data / "metoo-unlabelled.csv").open())]
+    texts += [
+        "",
+        "Me Too!!",
+        "#metoo",
+        "Aim",
+        "I'll",
+        "we'll see.\nI",
+        "hej'",
+        "Ich auch",
+        "Line one\nI will",
+        "WILL",
+        "abc我也是",
+        "मैं भी #MeToo",
+        "ME\ttoo",
+        "myself",
+    ]
+    rng = np.random.default_rng(5)
+    probs = rng.dirichlet(np.ones(len(ACTS)), size=len(texts))
+    np.testing.assert_allclose(gate_acts(texts, probs), _reference_gate(texts, probs), atol=1e-12)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -9,6 +12,7 @@ from hypothesis import strategies as st
 
 from groundswell.classify.details import describe, read_details
 from groundswell.schema import HARMS, MINOR, RELATIONS, SETTINGS
+from gspaths import DATA
 
 
 @pytest.mark.parametrize(
@@ -91,3 +95,34 @@ def test_other_acts_get_the_confident_model_reading_and_no_evidence():
     rec = {"act": "reporting"}
     assert describe(rec, "my uncle, on the bus", _scores("boss", 0.9), testimony=False) == []
     assert (rec["relation"], rec["setting"]) == ("boss", "unknown")
+
+
+def _ignoring_case(monkeypatch):
+    """Make ``details`` read texts as it did before: each pattern ignoring case, on the text
+    itself (the reference its lowered, case-sensitive reading is held to)."""
+    from groundswell.classify import details
+
+    for name in ("_REL", "_SET", "_HARM"):
+        pats = {k: re.compile(p.pattern, re.IGNORECASE) for k, p in getattr(details, name).items()}
+        monkeypatch.setattr(details, name, pats)
+    for name in ("_REL_STRANGER", "_AGE", "_MINOR", "_ADULT"):
+        monkeypatch.setattr(details, name, re.compile(getattr(details, name).pattern, re.I))
+    monkeypatch.setattr(details, "_lowered", lambda text: text)
+
+
+def test_lowered_reading_equals_reading_ignoring_case(monkeypatch, data_dir):
+    from groundswell.classify.details import read_details
+
+    texts = [r["text"] for r in csv.DictReader((data_dir / "testimonies.csv").open())]
+    if (DATA / "metoo-unlabelled.csv").exists():  # real posts, where ../shared is present
+        texts += [r["text"] for r in csv.DictReader((DATA / "metoo-unlabelled.csv").open())]
+    texts += [t.upper() for t in texts[:200]] + [
+        "MY UNCLE touched me ON THE BUS when I was 12",
+        "İn my OFFİCE my Boss said ß things",
+        "my ſtep-dad, a KELVIN K, at a Party",
+        "",
+    ]
+    fast = [read_details(t) for t in texts]
+    _ignoring_case(monkeypatch)
+    slow = [read_details(t) for t in texts]
+    assert fast == slow

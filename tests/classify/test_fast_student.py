@@ -196,14 +196,19 @@ def test_stored_json_holds_the_records_values():
     texts = ["When I was 12 my coach groped me at school #MeToo", "Thank you for sharing 🖤", ""]
     recs = _student().predict(texts)
     acts, testimony = _rows([("twitter", str(i)) for i in range(len(recs))], recs)
-    for rec, scores, evidence, details in zip(
+    for rec, scores, evidence in zip(
         recs,
         acts.column("scores").to_pylist(),
         acts.column("evidence").to_pylist(),
-        testimony.column("scores").to_pylist(),
         strict=True,
     ):
-        assert json.loads(scores) == {k[2:]: round(v, 6) for k, v in rec.items() if k[:2] == "p_"}
+        want = {k[2:]: round(v, 6) for k, v in rec.items() if k[:2] == "p_"}
+        assert json.loads(scores) == pytest.approx(want, abs=1e-12)
         assert json.loads(evidence) == rec["evidence"]
+    told = [r for r in recs if r["act"] == "testimony"]
+    assert told and testimony.column("id").to_pylist() == [
+        str(i) for i, r in enumerate(recs) if r["act"] == "testimony"
+    ]
+    for rec, details in zip(told, testimony.column("scores").to_pylist(), strict=True):
         for key, got in json.loads(details).items():
             assert got == {lab: round(v, 6) for lab, v in rec[f"{key}_scores"].items()}

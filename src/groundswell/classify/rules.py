@@ -10,7 +10,7 @@ decision.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,6 +205,49 @@ class Evidence:
         }
 
 
+def _joined(texts: Sequence[str]) -> tuple[str, list[int]]:
+    """The texts lowered and joined by newlines (their own newlines made spaces), and where
+    each starts (plus a sentinel past the end)."""
+    big = "\n".join([t.translate(_LOWER) for t in texts])
+    starts = [0]
+    for t in texts[:-1]:
+        starts.append(starts[-1] + len(t) + 1)
+    starts.append(len(big) + 1)
+    return big, starts
+
+
+def _first_hits(
+    pattern: re.Pattern[str], big: str, starts: list[int], *, word_start: bool = True
+) -> Iterator[tuple[int, int, int]]:
+    """(text index, start, end) of ``pattern``'s first match in each text of a ``_joined``
+    string that has one, a match inside a word skipped when ``word_start`` (patterns compiled
+    by ``_compile`` lost their leading \\b); after a match the search jumps to the next
+    text."""
+    from bisect import bisect_right
+
+    n = len(starts) - 1
+    search = pattern.search
+    pos = 0
+    while True:
+        m = search(big, pos)
+        if m is None:
+            return
+        s, e = m.span()
+        if e <= s or (
+            word_start
+            and s > 0
+            and (big[s].isalnum() or big[s] == "_")
+            and (big[s - 1].isalnum() or big[s - 1] == "_")
+        ):
+            pos = s + 1  # empty, or starts inside a word (the dropped leading \b)
+            continue
+        r = bisect_right(starts, s) - 1
+        yield r, s - starts[r], e - starts[r]
+        if r + 1 >= n:
+            return
+        pos = starts[r + 1]
+
+
 def scan(
     texts: Sequence[str], signals: Sequence[int] | None = None
 ) -> list[list[tuple[int, int, int]]]:
@@ -215,37 +258,13 @@ def scan(
     engine; after a match the search jumps to the next text, so common signals ("I", "you")
     cost one match a text, not one a word.
     """
-    from bisect import bisect_right
-
     out: list[list[tuple[int, int, int]]] = [[] for _ in texts]
     if not texts:
         return out
-    big = "\n".join([t.translate(_LOWER) for t in texts])  # texts' own newlines -> spaces
-    starts = [0]
-    for t in texts[:-1]:
-        starts.append(starts[-1] + len(t) + 1)
-    starts.append(len(big) + 1)  # sentinel: the end of the last text
-    n = len(texts)
+    big, starts = _joined(texts)
     for k in range(len(SIGNALS)) if signals is None else signals:
-        search = _PATTERNS[k].search
-        pos = 0
-        while True:
-            m = search(big, pos)
-            if m is None:
-                break
-            s, e = m.span()
-            if e <= s or (
-                s > 0
-                and (big[s].isalnum() or big[s] == "_")
-                and (big[s - 1].isalnum() or big[s - 1] == "_")
-            ):
-                pos = s + 1  # empty, or starts inside a word (the dropped leading \\b)
-                continue
-            r = bisect_right(starts, s) - 1
-            out[r].append((k, s - starts[r], e - starts[r]))
-            if r + 1 >= n:
-                break
-            pos = starts[r + 1]
+        for r, s, e in _first_hits(_PATTERNS[k], big, starts):
+            out[r].append((k, s, e))
     return out
 
 
@@ -282,27 +301,21 @@ def signal_matrix(
 # 0 for that act, the rest renormalised. First-person words of the languages the corpus holds
 # (English, romanised Hindi) and a few other Latin-script languages; a text mostly in another
 # script (Devanagari Hindi included) is not gated.
+# (lower-case patterns for ``_joined`` texts; they keep their \b: for words this common the
+# engine's own boundary test is cheaper than ``_first_hits`` rejecting matches inside words)
 _FIRST_PERSON = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|id|me|my|mine|myself|we|we're|we've|us|our|ours|"
     r"mujhe|mujhko|mera|meri|mere|maine|main|mai|hum|humne|hamare|hamari|humko|"
-    r"yo|mi|je|moi|mon|ma|ich|mich|mir|mein|meine|eu|meu|minha|io)\b|\bj'",
-    re.IGNORECASE,
+    r"yo|mi|je|moi|mon|ma|ich|mich|mir|mein|meine|eu|meu|minha|io)\b|\bj'"
 )
 _FUTURE = re.compile(
     r"\b(?:will|shall|going to|gonna|promise|pledge|commit|committed|vow|from now on|"
     r"never again|won't|wont|henceforth|starting (?:now|today|tomorrow)|from today|"
-    r"in (?:the )?future)\b|'ll\b|#i ?will",
-    re.IGNORECASE,
+    r"in (?:the )?future)\b|'ll\b|#i ?will"
 )
+_ME_TOO_ALONE = re.compile(r"\W*#?me\s?too\W*", re.IGNORECASE)  # the original call's reply
 _OTHER_SCRIPT = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")  # a letter outside Latin scripts
 _TESTIMONY, _CONFESSION, _PLEDGE = (ACTS.index(a) for a in ("testimony", "confession", "pledge"))
-
-
-_ME_TOO_ALONE = re.compile(r"\W*#?me\s?too\W*", re.IGNORECASE)  # the original call's reply
-
-
-def _first_person(text: str) -> bool:
-    return bool(_FIRST_PERSON.search(text) or _ME_TOO_ALONE.fullmatch(text))
 
 
 def _other_script(text: str) -> bool:
@@ -315,13 +328,24 @@ def gate_acts(texts: Sequence[str], probs: np.ndarray) -> np.ndarray:
     """``probs`` (n, 7, ACTS order) with the acts a text's words rule out set to 0 and each
     row renormalised (a row left all 0 keeps its original values)."""
     out = np.array(probs, dtype=np.float64, copy=True)
-    for i, text in enumerate(texts):
-        if _other_script(text):
-            continue
-        if not _first_person(text):
-            out[i, _TESTIMONY] = out[i, _CONFESSION] = 0.0
-        if not _FUTURE.search(text):
-            out[i, _PLEDGE] = 0.0
+    if not len(texts):
+        return out
+    big, starts = _joined(texts)
+    first_person = np.zeros(len(texts), dtype=bool)
+    future = np.zeros(len(texts), dtype=bool)
+    for r, _, _ in _first_hits(_FIRST_PERSON, big, starts, word_start=False):
+        first_person[r] = True
+    for r, _, _ in _first_hits(_FUTURE, big, starts, word_start=False):
+        future[r] = True
+    for r, _, _ in _first_hits(_OTHER_SCRIPT, big, starts, word_start=False):  # non-Latin
+        if _other_script(texts[r]):
+            first_person[r] = future[r] = True  # not gated
+    for r in np.flatnonzero(~first_person):
+        if _ME_TOO_ALONE.fullmatch(texts[r]):
+            first_person[r] = True
+    out[~first_person, _TESTIMONY] = 0.0
+    out[~first_person, _CONFESSION] = 0.0
+    out[~future, _PLEDGE] = 0.0
     total = out.sum(axis=1, keepdims=True)
     empty = total[:, 0] <= 0
     out[empty] = probs[empty]

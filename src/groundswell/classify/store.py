@@ -1,9 +1,10 @@
 """Classifier tables in the store and the resumable ``classify`` run over its posts.
 
 Tables (created here, not in store/schema.sql, so the store works without this stage):
-``acts`` and ``testimony`` (one row per post and model version, keyed by platform and id so that
-deletions reach them), ``labels`` (a researcher's answers from the label loop) and ``heads``
-(versioned model files: distilled students and retrained heads).
+``acts`` (one row per post and model version) and ``testimony`` (the details of the posts whose
+act is testimony), keyed by platform and id so that deletions reach them, ``labels`` (a
+researcher's answers from the label loop) and ``heads`` (versioned model files: distilled
+students and retrained heads).
 """
 
 from __future__ import annotations
@@ -167,11 +168,14 @@ def _json(value: Any) -> str:
 
 
 def _rows(batch: list[tuple[str, str]], recs: list[dict[str, Any]]) -> tuple[Any, Any]:
-    """One batch's ``acts`` and ``testimony`` rows as Arrow tables (scores rounded to 6
-    places, scores and evidence as JSON)."""
+    """One batch's ``acts`` rows, and ``testimony`` rows for the posts whose act is testimony
+    (the codebook asks the details only of them), as Arrow tables (scores rounded to 6 places,
+    scores and evidence as JSON)."""
+    import numpy as np
     import pyarrow as pa
 
     now = _now()
+    probs = np.array([[r[k] for _, k in _P_KEYS] for r in recs], dtype=np.float64).round(6)
     acts = pa.table(
         {
             "platform": [p for p, _ in batch],
@@ -179,27 +183,36 @@ def _rows(batch: list[tuple[str, str]], recs: list[dict[str, Any]]) -> tuple[Any
             "model": [r["model"] for r in recs],
             "version": [r["version"] for r in recs],
             "act": [r["act"] for r in recs],
-            "scores": [_json({a: round(r[k], 6) for a, k in _P_KEYS}) for r in recs],
+            "scores": [_json(dict(zip(ACTS, row, strict=True))) for row in probs.tolist()],
             "evidence": [_json(r.get("evidence", [])) for r in recs],
             "lang": [r["lang"] for r in recs],
             "unsupported_language": [r["unsupported_language"] for r in recs],
             "classified_at": pa.array([now] * len(recs), pa.timestamp("us")),
         }
     )
+    told = [(key, r) for key, r in zip(batch, recs, strict=True) if r["act"] == "testimony"]
     testimony = pa.table(
         {
-            "platform": [p for p, _ in batch],
-            "id": [i for _, i in batch],
-            "model": [r["model"] for r in recs],
-            "version": [r["version"] for r in recs],
-            "harm": pa.array([r["harm"] for r in recs], pa.list_(pa.string())),
-            "relation": [r["relation"] for r in recs],
-            "setting": [r["setting"] for r in recs],
-            "minor_at_time": [r["minor_at_time"] for r in recs],
-            "scores": [
-                _json({k: {lab: round(v, 6) for lab, v in r[f].items()} for k, f in _DETAIL_SCORES})
-                for r in recs
-            ],
+            "platform": pa.array([p for (p, _), _ in told], pa.string()),
+            "id": pa.array([i for (_, i), _ in told], pa.string()),
+            "model": pa.array([r["model"] for _, r in told], pa.string()),
+            "version": pa.array([r["version"] for _, r in told], pa.string()),
+            "harm": pa.array([r["harm"] for _, r in told], pa.list_(pa.string())),
+            "relation": pa.array([r["relation"] for _, r in told], pa.string()),
+            "setting": pa.array([r["setting"] for _, r in told], pa.string()),
+            "minor_at_time": pa.array([r["minor_at_time"] for _, r in told], pa.string()),
+            "scores": pa.array(
+                [
+                    _json(
+                        {
+                            k: {lab: round(v, 6) for lab, v in r[f].items()}
+                            for k, f in _DETAIL_SCORES
+                        }
+                    )
+                    for _, r in told
+                ],
+                pa.string(),
+            ),
         }
     )
     return acts, testimony
