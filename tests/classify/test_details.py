@@ -50,6 +50,37 @@ def test_harms_named_in_words():
     assert d.harm_labels == ["assault", "physical", "verbal"]
 
 
+@pytest.mark.parametrize(
+    ("text", "harms"),
+    [  # the codebook's own words for each harm (section 2), as first-hand accounts put them
+        ("Some boys passed lewd comments and whistled at me.", ["verbal"]),
+        ("He made remarks about my body in front of everyone.", ["verbal"]),
+        ("A man kept staring at my chest the whole ride.", ["nonverbal"]),
+        ("A guy was following me home and exposed himself.", ["nonverbal"]),
+        ("He touched my waist and tried to kiss me.", ["physical"]),
+        ("A man blocked my way and grabbed my arm.", ["physical"]),
+        ("I read the comments and stared at the wall for hours.", []),  # not a harm
+    ],
+)
+def test_harm_phrases_follow_the_codebook(text, harms):
+    assert read_details(text).harm_labels == harms
+
+
+@pytest.mark.parametrize(
+    ("text", "relation", "minor"),
+    [  # codebook: teachers, coaches, professors, mentors are `teacher`; college is adult
+        ("My PhD advisor put his hand on my thigh.", "teacher", "no"),
+        ("A senior professor at the conference cornered me.", "teacher", None),
+        ("My labmate made sexual jokes every day in grad school.", "colleague", "no"),
+        ("An elderly man on the platform flashed me.", "stranger", None),
+    ],
+)
+def test_academic_and_described_perpetrators(text, relation, minor):
+    d = read_details(text)
+    assert d.relation is not None and d.relation.label == relation
+    assert (d.minor.label if d.minor else None) == minor
+
+
 def test_the_relation_told_most_often_wins():
     text = "A stranger stared. Years later my stepfather abused me; my stepfather did it again."
     assert read_details(text).relation.label == "family"

@@ -23,7 +23,10 @@ import numpy as np
 from groundswell.classify.rules import Evidence
 from groundswell.schema import HARMS, MINOR, RELATIONS, SETTINGS
 
-_MOD = r"(?:(?:old|older|young|drunk|random|strange|creepy|married|former|new|male|female|own)\s+)?"
+_MOD = (
+    r"(?:(?:old|older|elderly|middle[- ]aged|young|drunk|random|strange|creepy|married|former|"
+    r"new|male|female|own|senior|famous|well[- ]known|visiting|tenured|unknown)\s+)?"
+)
 
 
 def _nouns(*words: str) -> str:
@@ -90,6 +93,10 @@ RELATION_WORDS: dict[str, str] = {
         "priest",
         "youth pastor",
         "supervisor at (?:school|university)",
+        "advis[oe]r",
+        "phd advis[oe]r",
+        "thesis advis[oe]r",
+        "faculty member",
     ),
     "boss": _nouns(
         "boss",
@@ -107,7 +114,14 @@ RELATION_WORDS: dict[str, str] = {
         "casting director",
     ),
     "colleague": _nouns(
-        "co-?worker", "colleague", "co-?star", "workmate", "fellow employee", "team-?mate at work"
+        "co-?worker",
+        "colleague",
+        "co-?star",
+        "workmate",
+        "fellow employee",
+        "team-?mate at work",
+        "lab-?mate",
+        "post-?doc",
     ),
     "friend": _nouns(
         "friend",
@@ -169,13 +183,22 @@ SETTING_WORDS: dict[str, str] = {
 HARM_WORDS: dict[str, str] = {
     "assault": r"(?:rap(?:e|ed|es|ing|ist)|sexually (?:assaulted|abused)|sexual (?:assault|abuse)|"
     r"molest(?:ed|ing|ation|er)?|forced (?:himself|me)|penetrat\w*|roofied|drugged me)",
-    "physical": r"(?:grop(?:e|ed|ing)|touch(?:ed|ing) me|grabbed|pinched|rubbed|fondl\w+|"
-    r"kissed me|forcibly kissed|brushed against|slapped my|squeezed|pushed me|pinned me|"
-    r"felt me up|hand on my)",
-    "verbal": r"(?:catcall\w*|whistl\w*|comment(?:ed|s) on my|called me|sexual (?:comments?|jokes?|"
-    r"remarks?)|dirty jokes?|slurs?|propositioned|lewd|vulgar|said (?:to me|he would))",
-    "nonverbal": r"(?:star(?:ed|ing) at|ogl(?:ed|ing)|leer(?:ed|ing)|followed me|stalk(?:ed|ing)|"
-    r"flash(?:ed|ing)|exposed himself|masturbat\w*|winked)",
+    "physical": r"(?:grop(?:e|ed|es|ing)|touch(?:ed|ing|es)? (?:me|my|her)|tried to touch|"
+    r"touched (?:me )?inappropriately|inappropriately touched|grabbed|"
+    r"grabbing (?:me|my|her|at)|pinch(?:ed|ing)|rubbed|rubbing (?:against|me|my|her|his)|"
+    r"fondl\w+|kiss(?:ed)? me|forcibly kissed|tried to kiss|brush(?:ed)? against|slapped my|"
+    r"squeez(?:ed|ing)|pushed me|pinned me|blocked my way|felt me up|hands? on my|"
+    r"put his hands?|hugged me)",
+    "verbal": r"(?:catcall\w*|cat[- ]call\w*|whistl\w*|"
+    r"comment(?:ed|s|ing)? (?:on|about) (?:my|me|her|how)|"
+    r"(?:pass|passed|passing|make|made|making) (?:\w+ )?(?:comments?|remarks?)|"
+    r"called me|sexual (?:comments?|jokes?|remarks?|innuendos?)|dirty jokes?|remarks? about my|"
+    r"slurs?|propositioned|lewd|vulgar|eve[- ]teas\w*|teas(?:ed|ing) me|said (?:to me|he would)|"
+    r"verbal(?:ly)? (?:abuse\w*|harass\w*))",
+    "nonverbal": r"(?:star(?:e|ed|es|ing) at (?:me|my|her|us)|(?:kept|was|were) staring|"
+    r"gaz(?:ed|ing) at|ogl(?:e|ed|es|ing)|leer(?:ed|ing)|follow(?:ed|ing) me|stalk(?:ed|ing)|"
+    r"flash(?:ed|ing)|exposed himself|exposing himself|indecent exposure|"
+    r"showed (?:me )?his (?:penis|private parts|genitals)|masturbat\w*|winked)",
     "online": r"(?:sent me (?:pics|photos|pictures|nudes|a pic|messages)|dick pics?|dms?|"
     r"messag(?:ed|es) me|dm'?d me|inbox(?:ed)?|online harassment|texted me)",
     "coercion": r"(?:promotion|in exchange|threatened to (?:fire|fail|ruin)|lose my job|"
@@ -196,7 +219,8 @@ _MINOR = re.compile(
 )
 _ADULT = re.compile(
     r"\b(?:in college|at university|my (?:boss|manager|job|husband|wife|colleague|co-?worker)|"
-    r"at work|office|internship|married)\b",
+    r"at work|office|internship|married|grad(?:uate)? (?:school|student)|phd|post-?doc|"
+    r"my (?:phd |thesis )?advis[oe]r)\b",
 )
 
 
