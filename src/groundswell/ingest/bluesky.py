@@ -7,7 +7,8 @@ recognised by its shape:
 * Jetstream ``{"did","time_us","kind":"commit","commit":{...}}`` and tap ``{"type":"record",
   "record":{...}}`` events: post creates and updates become Posts, repost creates become repost
   edges; deletes, likes, follows, profiles, identity and account events are passed over
-  (counted in ``passed_over``).
+  (counted in ``passed_over``), a post's delete becoming a Deletion. A delete that may be a
+  post's but names no usable collection, did or rkey is quarantined.
 * ``com.atproto.repo.getRecord`` responses ``{"uri","cid","value"}``.
 * AppView ``postView``s, alone, in lists, in ``{"posts": [...]}``, in feeds ``{"feed": [...]}``
   and in threads ``{"thread": ...}`` (the thread's post, its parents and its replies).
@@ -187,15 +188,26 @@ class BlueskyReader(Reader):
     ) -> Iterator[Record]:
         """One repository operation (Jetstream commit or tap record event)."""
         if operation == "delete":  # no record to read; a tombstone, whatever the collection
+            if isinstance(collection, str) and collection and collection not in (POST, REPOST):
+                self.passed_over["delete"] += 1  # a like, a follow...: not a post
+                return
+            bad = [
+                k
+                for k, v in (("collection", collection), ("did", did), ("rkey", rkey))
+                if not _names(v)
+            ]
+            if bad:  # maybe a post's deletion, which cannot be honoured: kept, and said why
+                reason = f"damaged delete event: no usable {', '.join(bad)}"
+                yield quarantine(source, lineno, reason, raw, self.name)
+                return
             self.passed_over["delete"] += 1
-            if collection in (POST, REPOST) and isinstance(did, str) and isinstance(rkey, str):
-                yield Deletion(
-                    platform="bluesky",
-                    id=at_uri(did, collection, rkey),
-                    source_file=source.name,
-                    source_line=lineno,
-                    format=self.name,
-                )
+            yield Deletion(
+                platform="bluesky",
+                id=at_uri(did, collection, rkey),
+                source_file=source.name,
+                source_line=lineno,
+                format=self.name,
+            )
             return
         if not isinstance(collection, str) and isinstance(record, dict):
             collection = record.get("$type")  # a damaged collection: the record says what it is
@@ -337,6 +349,11 @@ def _repost_key(by_did: str, target_uri: str) -> str:
     reposted post's URI, in the reposter's repost collection."""
     rkey = "gs" + hashlib.sha256(target_uri.encode()).hexdigest()[:11]
     return f"at://{by_did}/app.bsky.feed.repost/{rkey}"
+
+
+def _names(value: Any) -> bool:
+    """Whether ``value`` can be part of an AT-URI: a string that is not empty."""
+    return isinstance(value, str) and bool(value)
 
 
 def _list(value: Any) -> list:

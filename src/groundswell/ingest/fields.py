@@ -31,3 +31,24 @@ def texts(values: Any) -> list[str]:
 def first_text(*values: Any) -> str | None:
     """The first non-empty string among ``values``."""
     return next((v for v in values if isinstance(v, str) and v), None)
+
+
+def is_numeric_id(value: Any) -> bool:
+    """Whether ``value`` is an id of digits (a tweet's, a user's): a string of ASCII digits or a
+    non-negative integer."""
+    if isinstance(value, str):
+        return value.isascii() and value.isdigit()
+    return type(value) is int and value >= 0
+
+
+JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number"}
+
+
+def shown(value: Any) -> str:
+    """A JSON value as a quarantine reason names it: its first characters, or its type."""
+    if value is None:
+        return "null"
+    if isinstance(value, str | int | float | bool):
+        text = repr(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    return JSON_TYPES.get(type(value), type(value).__name__)

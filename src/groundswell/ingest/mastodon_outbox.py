@@ -11,6 +11,7 @@ escape HTML as ``\\u003c`` (plain JSON). Archives have no metrics.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -51,13 +52,30 @@ def load_outbox(data: bytes) -> Any:
     """Parse an outbox document; a repeated ``orderedItems`` key gets its lists concatenated
     (a plain parser would keep only the last)."""
     if data.count(b'"orderedItems"') > 1:
-        return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_merge_pairs)
+        # a number that is no finite double (NaN, Infinity, 1e999) is null, as in ``loads_json``
+        return json.loads(
+            data.decode("utf-8-sig"),
+            object_pairs_hook=_merge_pairs,
+            parse_constant=_null,
+            parse_float=_finite_or_null,
+        )
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         # a lone surrogate escape in one note, or nesting past orjson's limit: the reader that
         # keeps the rest (the surrogate becomes U+FFFD) or says why in one line
         return loads_document(data.removeprefix(b"\xef\xbb\xbf"))
+
+
+def _null(_constant: str) -> None:
+    """A bare ``NaN``, ``Infinity`` or ``-Infinity``: no number, read as null."""
+    return None
+
+
+def _finite_or_null(text: str) -> float | None:
+    """A number with a fraction or an exponent, or null when it is beyond a double."""
+    value = float(text)
+    return None if math.isinf(value) else value
 
 
 def _merge_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

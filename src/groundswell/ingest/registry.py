@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -201,6 +202,14 @@ _LONE_SURROGATE = re.compile(
     rb"(?<!\\)((?:\\\\)*)(?:\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
     rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})"
 )
+# outside strings (kept as they are): a bare non-finite number, as Python's json writes it
+# (NaN, Infinity, -Infinity) or in another spelling DuckDB's parser takes (nan, inf, any case)
+# (group 1); a number with a fraction or an exponent, null when it is beyond a double (group 2)
+_NON_FINITE = re.compile(
+    rb'"[^"\\]*(?:\\.[^"\\]*)*"'
+    rb"|(-?(?:[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN]))"
+    rb"|(-?[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]+|-?[0-9]+\.[0-9]+)"
+)
 
 
 def loads_json(data: bytes | str) -> Any:
@@ -208,20 +217,60 @@ def loads_json(data: bytes | str) -> Any:
     makes distinct ids collide); raises one of ``JSON_ERRORS``.
 
     msgspec parses as fast as orjson and keeps big integers as ints, so no pre-scan for long
-    digit runs is needed (that scan cost as much as the parse)."""
+    digit runs is needed (that scan cost as much as the parse). Values that are not JSON, or
+    no double holds, but that files written by others carry are read in their one place: a
+    lone UTF-16 surrogate escape (``"\\ud800"``) becomes U+FFFD, and a number that is no
+    finite double (a bare ``NaN``, ``Infinity`` or ``-Infinity``, as Python's json writes them,
+    ``nan`` or ``inf``, or ``1e999``) becomes null, as a value of no use."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:
         return _DECODER.decode(raw)
-    except msgspec.DecodeError:
-        if b"\\u" not in raw or not _LONE_SURROGATE.search(raw):
+    except msgspec.DecodeError as exc:
+        fixed = _repaired(raw, str(exc))
+        if fixed is None:
             raise
-        # a lone UTF-16 surrogate escape (``"\ud800"``, valid JSON, not valid text): it becomes
-        # U+FFFD, so one such string does not make a whole document unreadable
-        return _DECODER.decode(_LONE_SURROGATE.sub(rb"\1\\ufffd", raw))
+        try:
+            return _decode(fixed)
+        except msgspec.DecodeError as again:
+            # the error of the repaired text when it says what a document can still be
+            # salvaged from (invalid UTF-8, deep nesting), else the one at the original bytes
+            if "utf-8" in str(again).lower() or "nested too deeply" in str(again):
+                raise again from exc
+            raise exc from None
     except UnicodeDecodeError as exc:
         raise msgspec.DecodeError(f"invalid UTF-8: {exc}") from exc
     except RecursionError as exc:  # ``[[[[...`` thousands deep
         raise msgspec.DecodeError("JSON nested too deeply") from exc
+
+
+def _decode(raw: bytes) -> Any:
+    """``raw`` parsed by msgspec, every failure as a ``msgspec.DecodeError`` (the retry of
+    ``loads_json``)."""
+    try:
+        return _DECODER.decode(raw)
+    except UnicodeDecodeError as exc:
+        raise msgspec.DecodeError(f"invalid UTF-8: {exc}") from exc
+    except RecursionError as exc:  # ``[[[[...`` thousands deep
+        raise msgspec.DecodeError("JSON nested too deeply") from exc
+
+
+def _repaired(raw: bytes, error: str) -> bytes | None:
+    """``raw`` with its lone surrogate escapes as U+FFFD and, when the parser stopped at a
+    character or a number (``error``) or at a surrogate, its non-finite numbers as null; None
+    when nothing changed (its error is another)."""
+    fixed = raw
+    if b"\\u" in fixed:
+        fixed = _LONE_SURROGATE.sub(rb"\1\\ufffd", fixed)
+    if fixed != raw or "invalid character" in error or "out of range" in error:
+        fixed = _NON_FINITE.sub(_null_for_number, fixed)
+    return None if fixed == raw else fixed
+
+
+def _null_for_number(match: re.Match[bytes]) -> bytes:
+    """null for a number that is no finite double; a string or any other number as it is."""
+    if match.group(1) or (match.group(2) and math.isinf(float(match.group(2)))):
+        return b"null"
+    return match.group()
 
 
 MAX_DEPTH = 200  # a value nested deeper than this in a document is read as null
@@ -334,12 +383,19 @@ def iter_json_document_or_lines(
 
 
 def _first_line_is_json(head: bytes) -> bool:
+    """Whether the first line of ``head`` is a JSON value (one with a number that is no finite
+    double, which ``loads_json`` reads as null, is one)."""
     line = head.split(b"\n", 1)[0]
     try:
         orjson.loads(line)
         return True
     except orjson.JSONDecodeError:
+        pass
+    try:
+        loads_json(line)
+    except JSON_ERRORS:
         return False
+    return True
 
 
 def guarded(

@@ -5,7 +5,9 @@ The id is ``id_str``, never the 64-bit ``id``. Text is the longest form present
 the entities that cover that text. A retweet becomes a repost edge to its original, and the
 embedded original is stored as a post so its full text is kept; an embedded quoted tweet is
 context, not a match, and is not stored. Stream control lines (delete, limit, scrub_geo, ...) and
-user objects are not posts and are passed over.
+user objects are not posts and are passed over; a ``delete`` notice makes the store forget its
+tweet. A damaged control line (a body of another type, a deletion notice that names no tweet id)
+is quarantined, not passed over.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.fields import first_text, obj, objects, texts
+from groundswell.ingest.fields import (
+    JSON_TYPES,
+    first_text,
+    is_numeric_id,
+    obj,
+    objects,
+    shown,
+    texts,
+)
 from groundswell.ingest.registry import Head, JsonReader, first_object, guarded, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
@@ -71,6 +81,38 @@ _METRICS = {
 }
 
 
+# the JSON type of each control message's body (Twitter's streaming message types): an object
+# unless named here
+_NOTICE_BODY: dict[str, tuple[type, ...]] = {
+    "friends": (list,),
+    "friends_str": (list,),
+    "event": (str,),
+    "for_user": (int, str),
+}
+
+
+def _notice_damage(key: str, body: Any) -> str | None:
+    """Why the control message ``key`` with ``body`` is damaged, or None when it is well formed.
+
+    A deletion notice ``{"delete": {"status": {"id_str": "123", ...}}}`` must name the deleted
+    tweet by an ``id_str`` of digits (a DM's deletion, ``{"direct_message": {...}}``, names no
+    post); every other message must have a body of its own JSON type (an object for most)."""
+    kinds = _NOTICE_BODY.get(key, (dict,))
+    if not isinstance(body, kinds) or isinstance(body, bool):
+        wanted = " or ".join(JSON_TYPES[k] for k in kinds)
+        return f"damaged {key} notice: {shown(body)} where Twitter sends {wanted}"
+    if key != "delete":
+        return None
+    status = body.get("status")
+    if status is None and isinstance(body.get("direct_message"), dict):
+        return None  # a direct message deleted: not a post
+    if not isinstance(status, dict):
+        return f"damaged delete notice: status {shown(status)}, not the deleted tweet"
+    if not is_numeric_id(status.get("id_str")):
+        return f"damaged delete notice: id_str {shown(status.get('id_str'))} is not a tweet id"
+    return None
+
+
 def _is_tweet(obj: Any) -> bool:
     return isinstance(obj, dict) and "user" in obj and any(k in obj for k in _TEXT_KEYS)
 
@@ -123,24 +165,34 @@ class TwitterV1Reader(JsonReader):
                 line = lineno if lineno > 1 else i
                 yield from guarded(source, self.name, line, value, self.read_value, line, value)
             return
-        deleted = (
-            (obj.get("delete") or {}).get("status") if isinstance(obj.get("delete"), dict) else None
-        )
-        if isinstance(deleted, dict) and deleted.get("id_str"):
+        notices = obj.keys() & _CONTROL_KEYS
+        if notices:
+            yield from self._notice(source, lineno, obj, notices)
+            return
+        if _is_user(obj):
+            return  # user objects: not posts
+        if "user" in obj or any(k in obj for k in _TEXT_KEYS) or "id_str" in obj:
+            yield from self._tweet(source, lineno, obj)
+        # else: errors-only bodies, search_metadata, {}: not posts
+
+    def _notice(self, source: Source, lineno: int, obj: dict, keys: set[str]) -> Iterator[Record]:
+        """A stream control message: a deletion notice becomes a Deletion, the others are not
+        posts and are passed over. A damaged one (a body of another type, a deletion notice
+        that names no tweet) is quarantined: counted and kept, never passed over."""
+        damage = next((why for key in sorted(keys) if (why := _notice_damage(key, obj[key]))), None)
+        if damage is not None:
+            yield quarantine(source, lineno, damage, obj, self.name)
+            return
+        status = obj["delete"].get("status") if "delete" in keys else None
+        if status is not None:
             # the author deleted this tweet: the store forgets it (CODEBOOK section 7)
             yield Deletion(
                 platform="twitter",
-                id=str(deleted["id_str"]),
+                id=id_text(status["id_str"]),
                 source_file=source.name,
                 source_line=lineno,
                 format=self.name,
             )
-            return
-        if obj.keys() & _CONTROL_KEYS or _is_user(obj):
-            return  # stream control messages and user objects: not posts
-        if "user" in obj or any(k in obj for k in _TEXT_KEYS) or "id_str" in obj:
-            yield from self._tweet(source, lineno, obj)
-        # else: errors-only bodies, search_metadata, {}: not posts
 
     def _tweet(self, source: Source, lineno: int, tw: dict) -> Iterator[Record]:
         tid = tw.get("id_str")

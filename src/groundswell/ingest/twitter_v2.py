@@ -3,7 +3,8 @@
 Retweets become repost edges to their original; the original (from ``includes.tweets`` or the
 flattened ``referenced_tweets``) is stored as a post so its full text is kept. Quoted and replied-to
 tweets in ``includes`` are context, not matches, and are not stored. Counts, users, compliance and
-list lines are not posts and are passed over.
+list lines are not posts and are passed over; a damaged compliance result (no id of digits, no
+action) is quarantined.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.fields import first_text, objects, texts
+from groundswell.ingest.fields import first_text, is_numeric_id, objects, shown, texts
 from groundswell.ingest.fields import obj as as_obj
 from groundswell.ingest.registry import Head, JsonReader, guarded, quarantine
 from groundswell.ingest.source import Source
@@ -49,6 +50,18 @@ def _key(value: Any) -> bool:
 
 def _is_tweet(obj: Any) -> bool:
     return isinstance(obj, dict) and "id" in obj and ("text" in obj or "note_tweet" in obj)
+
+
+def _compliance_damage(line: dict) -> str | None:
+    """Why a compliance result (``{"id": "123", "action": "delete", "reason": ...}``, one per
+    tweet or user of a compliance job) is damaged, or None when it is well formed: it names
+    its tweet or user by an id of digits and says what happened to it."""
+    rid, action = line.get("id"), line.get("action")
+    if not is_numeric_id(rid):
+        return f"damaged compliance result: id {shown(rid)} is not a tweet or user id"
+    if not isinstance(action, str) or not action:
+        return f"damaged compliance result: action {shown(action)} is not a word"
+    return None
 
 
 class TwitterV2Reader(JsonReader):
@@ -98,7 +111,11 @@ class TwitterV2Reader(JsonReader):
         elif "author_id" in obj or ("id" in obj and ("text" in obj or "note_tweet" in obj)):
             # a tweet: one that lost its id is quarantined, not passed over
             yield from self._tweet(source, lineno, obj, None, None)
-        # else: compliance, errors-only pages, {} from flatten: not posts
+        elif "action" in obj:  # a compliance result: not a post, passed over unless damaged
+            damage = _compliance_damage(obj)
+            if damage is not None:
+                yield quarantine(source, lineno, damage, obj, self.name)
+        # else: errors-only pages, {} from flatten: not posts
 
     def _tweet(
         self, source: Source, lineno: int, tw: dict, users: dict | None, refs: dict | None

@@ -4,9 +4,9 @@ DuckDB parses the file straight into typed structs (in C++, on every core) and t
 post schema is SQL; only per-distinct-value work (hashtag normalisation, author pseudonyms) runs in
 Python. It is used only when it gives exactly what the Python reader gives: a plain file in which
 every line is a page of tweets with ids and text, and no blank lines. Anything else (bad JSON or
-UTF-8, other line shapes, a time that is not Twitter's UTC shape, compressed input) raises
-``NotBulkable`` with nothing written, and the caller falls back to the streaming reader for that
-file, which quarantines per record.
+UTF-8, other line shapes, a time that is not Twitter's UTC shape, a text field that holds NaN,
+Infinity or 1e999, compressed input) raises ``NotBulkable`` with nothing written, and the caller
+falls back to the streaming reader for that file, which quarantines per record.
 """
 
 from __future__ import annotations
@@ -51,6 +51,43 @@ _ODD_METRICS = (
 ).format(keys=", ".join(f"'{k}'" for k in _METRICS))
 # user handles are parsed only when the store keeps them (pseudonymise off)
 _USERS = "users STRUCT(id VARCHAR, username VARCHAR)[], "
+
+
+def _not_finite(field: str) -> str:
+    """SQL: whether a field read as text holds a number that is no finite double. DuckDB's
+    parser takes NaN, Infinity, inf and 1e999 and gives a text field their spelling; the
+    readers read them as null (``registry.loads_json``). Text that merely spells one (a tweet
+    that says "NaN") is taken for one too: that page costs only the streaming reader."""
+    return f"NOT isfinite(TRY_CAST({field} AS DOUBLE))"
+
+
+def _any_of(items: str, var: str, *fields: str) -> str:
+    """SQL: whether any item of a list has one of ``fields`` (of ``var``) no finite double."""
+    cond = " OR ".join(_not_finite(f"{var}.{f}") for f in fields)
+    return f"coalesce(list_bool_or(list_transform({items}, lambda {var}: {cond})), false)"
+
+
+def _entities_not_finite(entities: str) -> str:
+    """SQL: whether a tweet's hashtags, mentions or links hold a number no finite double."""
+    return " OR ".join(
+        (
+            _any_of(f"{entities}.hashtags", "h", "tag"),
+            _any_of(f"{entities}.mentions", "m", "username"),
+            _any_of(f"{entities}.urls", "u", "url", "expanded_url", "unwound_url"),
+        )
+    )
+
+
+# a tweet with a text field the bulk path reads that held a number no finite double holds: the
+# streaming reader reads that field as null, so the file is left to it
+_NON_FINITE = " OR ".join(
+    (
+        *(_not_finite(f"t.{f}") for f in ("id", "text", "author_id", "lang", "note_tweet.text")),
+        _entities_not_finite("t.entities"),
+        _entities_not_finite("t.note_tweet.entities"),
+        _any_of("t.referenced_tweets", "r", "type", "id"),
+    )
+)
 
 
 def _columns(with_users: bool) -> str:
@@ -104,11 +141,18 @@ def load_twitter_v2(
             )
         except duckdb.Error as exc:
             raise NotBulkable(str(exc)) from exc
+        users = (
+            f" OR {_any_of('includes.users', 'u', 'id', 'username')}"
+            if not store.pseudonymise
+            else ""
+        )
         pages, bad = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE data IS NULL OR len(data) = 0 OR "
             "len(list_filter(data, lambda t: t.id IS NULL OR t.author_id IS NULL OR "
-            f"coalesce(t.note_tweet.text, t.text) IS NULL OR {_ODD_METRICS})) > 0 OR "
-            f"len(list_filter(includes.tweets, lambda t: {_ODD_METRICS})) > 0) FROM v2_pages"
+            f"coalesce(t.note_tweet.text, t.text) IS NULL OR {_ODD_METRICS} OR "
+            f"{_NON_FINITE})) > 0 OR "
+            f"len(list_filter(includes.tweets, lambda t: {_ODD_METRICS} OR {_NON_FINITE})) > 0"
+            f"{users}) FROM v2_pages"
         ).fetchone()
         if bad or pages != lines + unterminated:
             raise NotBulkable("irregular lines")

@@ -1,0 +1,271 @@
+"""A damaged deletion or control notice is quarantined, counted, and costs no other record.
+
+Twitter v1.1 stream files carry control lines (``delete``, ``limit``, ``scrub_geo``...), Jetstream
+files ``delete`` commits, twarc2 compliance files one result per tweet or user. A well-formed one
+is honoured (a deletion) or passed over (the rest), outside ``read``. A damaged one (a body of
+another type, a deletion that names no post) was dropped silently: now it is one quarantined
+record with file, line and reason, so ``read == stored + duplicates + reposts + quarantined``
+still holds and nothing vanishes; every record after it is still read, in the streaming reader
+and the columnar fast path alike.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from groundswell.ingest import columnar
+from groundswell.store import Store, ingest
+from groundswell.store.load import IngestReport
+from gspaths import FIXTURES, FORMATS
+
+V1 = FIXTURES / "twitter" / "v1_stream.jsonl"
+JETSTREAM = FIXTURES / "bluesky" / "jetstream_sample.jsonl"
+PAGES = FIXTURES / "twitter_v2" / "pages.jsonl"
+COMPLIANCE = FORMATS / "twitter_v2_twarc2" / "tweets_compliance.jsonl"
+TABLES = ("posts", "reposts", "quarantine")
+
+
+def _lines(path: Path) -> list[bytes]:
+    return [line for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def _write(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    return path
+
+
+def _ingest(path: Path, db: Path, key_from: Path | None = None) -> tuple[IngestReport, dict]:
+    """The report and the rows of a store made from ``path`` alone (with the pseudonym key of
+    the store at ``key_from``, so two stores can be compared row for row)."""
+    if key_from is not None:
+        Path(f"{db}.key").write_text(Path(f"{key_from}.key").read_text())
+    with Store(db) as store:
+        report = ingest([path], store, progress=False)
+        rows = {t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+    return report, rows
+
+
+def _ids(rows: dict) -> set[str]:
+    return {r[1] for r in rows["posts"]} | {r[1] for r in rows["reposts"]}
+
+
+def _quarantined(rows: dict) -> list[tuple[str, int, str]]:
+    """(file, line, reason) of each quarantined record."""
+    return sorted((q[0], q[1], q[2]) for q in rows["quarantine"])
+
+
+def _check(
+    tmp_path: Path, lines: list[bytes], at: int, notice: Any, *, both_paths: bool = False
+) -> tuple[IngestReport, dict, IngestReport, dict]:
+    """Ingest ``lines`` with the damaged ``notice`` inserted as line ``at`` (1-based), and the
+    same lines without it; assert the notice is one quarantined record and costs nothing else.
+    With ``both_paths``, the columnar fast path must leave the streaming path's store."""
+    clean_path = _write(tmp_path / "clean.jsonl", lines)
+    bad_lines = [*lines[: at - 1], json.dumps(notice).encode(), *lines[at - 1 :]]
+    bad_path = _write(tmp_path / "bad.jsonl", bad_lines)
+    clean, clean_rows = _ingest(clean_path, tmp_path / "clean.duckdb")
+    bad, rows = _ingest(bad_path, tmp_path / "bad.duckdb", key_from=tmp_path / "clean.duckdb")
+    assert bad.balanced and clean.balanced
+    assert bad.read == clean.read + 1
+    assert bad.quarantined == clean.quarantined + 1
+    assert bad.deleted_on_platform == clean.deleted_on_platform
+    assert _ids(rows) == _ids(clean_rows)  # every good record, before and after, is stored
+    new = set(_quarantined(rows)) - {
+        (str(bad_path), line + (line >= at), reason) for _, line, reason in _quarantined(clean_rows)
+    }
+    ((file, line, reason),) = new
+    assert (file, line) == (str(bad_path), at)
+    assert reason.startswith("damaged ")
+    raw = next(q[3] for q in rows["quarantine"] if q[1] == at)
+    assert json.loads(bytes(raw)) == notice  # the notice is kept, not only counted
+    if both_paths:
+        slow = _slow(bad_path, tmp_path / "slow.duckdb", tmp_path / "bad.duckdb")
+        assert slow[1] == rows
+        for key in ("read", "stored", "duplicates", "reposts", "quarantined"):
+            assert getattr(slow[0], key) == getattr(bad, key), key
+    return bad, rows, clean, clean_rows
+
+
+def _slow(path: Path, db: Path, key_from: Path) -> tuple[IngestReport, dict]:
+    """The store the streaming reader alone leaves (the columnar fast path switched off)."""
+    enabled = columnar.ENABLED
+    columnar.ENABLED = False
+    try:
+        return _ingest(path, db, key_from=key_from)
+    finally:
+        columnar.ENABLED = enabled
+
+
+# -- Twitter v1.1 stream control lines -----------------------------------------------------------
+
+# (a quarantined line that names a post the store forgets loses its row: none of these names
+# tweet 1, which the sample's own deletion notice forgets)
+V1_DAMAGED = [
+    {"delete": 5},
+    {"delete": None},
+    {"delete": {"status": None}},
+    {"delete": {}},
+    {"delete": {"status": {"id": 919500000000000004, "user_id": 3333333333}}},
+    {"delete": {"status": {"id_str": "", "user_id_str": "5"}}},
+    {"delete": {"status": {"id_str": "919 500", "user_id_str": "5"}}},
+    {"delete": {"status": {"id_str": 2.5}}},
+    {"delete": {"status": {"id_str": True}}},
+    {"delete": {"status": {"id_str": ["919500000000000004"]}}},
+    {"delete": {"status": "919500000000000004"}},
+    {"limit": 17},
+    {"scrub_geo": None},
+    {"status_withheld": "919500000000000004"},
+    {"user_withheld": [7]},
+    {"event": {"favorite": True}},
+]
+
+
+@pytest.mark.parametrize("notice", V1_DAMAGED, ids=lambda n: json.dumps(n)[:50])
+def test_a_damaged_v1_notice_is_quarantined_and_costs_nothing(tmp_path, notice):
+    lines = _lines(V1)
+    bad, _, _, _ = _check(tmp_path, lines, 4, notice, both_paths=True)
+    assert bad.stored > 0
+
+
+def test_a_good_deletion_after_a_damaged_one_is_still_honoured(tmp_path):
+    """The damaged notice is quarantined; a good one on the next line still forgets its tweet,
+    in the streaming path and the fast path alike."""
+    lines = _lines(V1)
+    gone = "919500000000000004"  # a tweet of the sample, stored when no notice names it
+    assert any(json.loads(line).get("id_str") == gone for line in lines)
+    good = {"delete": {"status": {"id": int(gone), "id_str": gone, "user_id_str": "3"}}}
+    lines = [*lines[:3], json.dumps(good).encode(), *lines[3:]]
+    bad, rows, clean, clean_rows = _check(
+        tmp_path, lines, 4, {"delete": {"status": {"user_id_str": "3"}}}, both_paths=True
+    )
+    assert gone not in _ids(rows) and gone not in _ids(clean_rows)
+    assert bad.deleted_on_platform == clean.deleted_on_platform == 2
+
+
+WELL_FORMED = [
+    {"delete": {"direct_message": {"id": 1, "id_str": "1", "user_id": 5, "user_id_str": "5"}}},
+    {"scrub_geo": {"user_id": 5, "user_id_str": "5", "up_to_status_id_str": "919500000000000004"}},
+    {"status_withheld": {"id": 919500000000000004, "user_id": 5, "withheld_in_countries": ["DE"]}},
+    {"user_withheld": {"id": 5, "withheld_in_countries": ["DE"]}},
+    {"limit": {"track": 3, "timestamp_ms": "1508140800001"}},
+    {"warning": {"code": "FALLING_BEHIND", "message": "behind", "percent_full": 60}},
+    {"friends": [1, 2]},
+    {"event": "favorite", "source": {"id_str": "5"}, "target": {"id_str": "6"}},
+]
+
+
+@pytest.mark.parametrize("notice", WELL_FORMED, ids=lambda n: next(iter(n)))
+def test_a_well_formed_notice_is_passed_over_outside_read(tmp_path, notice):
+    """Well-formed control lines are not posts: not quarantined, not counted in ``read``."""
+    lines = _lines(V1)
+    clean, clean_rows = _ingest(_write(tmp_path / "a.jsonl", lines), tmp_path / "a.duckdb")
+    with_notice = [*lines[:3], json.dumps(notice).encode(), *lines[3:]]
+    report, rows = _ingest(
+        _write(tmp_path / "b.jsonl", with_notice), tmp_path / "b.duckdb", tmp_path / "a.duckdb"
+    )
+    assert report.balanced
+    for key in ("read", "stored", "duplicates", "reposts", "quarantined", "deleted_on_platform"):
+        assert getattr(report, key) == getattr(clean, key), key
+    assert _ids(rows) == _ids(clean_rows)
+
+
+# -- Jetstream delete commits --------------------------------------------------------------------
+
+
+def _jetstream_delete(lines: list[bytes]) -> dict:
+    return next(
+        ev
+        for ev in map(json.loads, lines)
+        if ev.get("kind") == "commit" and ev["commit"].get("operation") == "delete"
+    )
+
+
+def _damaged(event: dict, field: str, value: Any) -> dict:
+    """A copy of a Jetstream event with ``field`` (of the event or its commit) set or dropped."""
+    event = json.loads(json.dumps(event))
+    target = event if field == "did" else event["commit"]
+    if value is _DROP:
+        del target[field]
+    else:
+        target[field] = value
+    return event
+
+
+_DROP = object()
+JETSTREAM_DAMAGE = [
+    ("rkey", _DROP),
+    ("rkey", 5),
+    ("rkey", ""),
+    ("collection", _DROP),
+    ("collection", 7),
+    ("collection", ""),
+]  # (an event without a did was quarantined already, as a commit event without did)
+
+
+@pytest.mark.parametrize(("field", "value"), JETSTREAM_DAMAGE, ids=lambda v: repr(v)[:20])
+def test_a_damaged_jetstream_delete_is_quarantined_and_costs_nothing(tmp_path, field, value):
+    lines = _lines(JETSTREAM)
+    notice = _damaged(_jetstream_delete(lines), field, value)
+    bad, _, _, _ = _check(tmp_path, lines, 3, notice)
+    assert bad.stored > 0
+
+
+def test_a_jetstream_post_delete_after_a_damaged_one_is_still_honoured(tmp_path):
+    lines = _lines(JETSTREAM)
+    first = json.loads(lines[0])
+    assert first["commit"]["collection"] == "app.bsky.feed.post"
+    gone = f"at://{first['did']}/app.bsky.feed.post/{first['commit']['rkey']}"
+    template = _jetstream_delete(lines)
+    good = _damaged(_damaged(template, "rkey", first["commit"]["rkey"]), "did", first["did"])
+    lines = [*lines, json.dumps(good).encode()]
+    bad, rows, clean, clean_rows = _check(
+        tmp_path, lines, len(lines), _damaged(template, "rkey", None)
+    )
+    assert gone not in _ids(rows) and gone not in _ids(clean_rows)
+    assert bad.deleted_on_platform == clean.deleted_on_platform == 2
+
+
+def test_a_deleted_like_is_passed_over_outside_read(tmp_path):
+    """A like's (or a follow's) delete is no post's: passed over, not quarantined."""
+    lines = _lines(JETSTREAM)
+    like = _damaged(_jetstream_delete(lines), "collection", "app.bsky.feed.like")
+    clean, clean_rows = _ingest(_write(tmp_path / "a.jsonl", lines), tmp_path / "a.duckdb")
+    report, rows = _ingest(
+        _write(tmp_path / "b.jsonl", [*lines, json.dumps(like).encode()]),
+        tmp_path / "b.duckdb",
+        tmp_path / "a.duckdb",
+    )
+    assert report.balanced
+    for key in ("read", "quarantined", "deleted_on_platform"):
+        assert getattr(report, key) == getattr(clean, key), key
+    assert _ids(rows) == _ids(clean_rows)
+    assert [q[1:] for q in _quarantined(rows)] == [q[1:] for q in _quarantined(clean_rows)]
+
+
+# -- twarc2 compliance results -------------------------------------------------------------------
+
+COMPLIANCE_DAMAGE = [
+    ("id", None),
+    ("id", "12a4"),
+    ("id", {"id": "1"}),
+    ("action", None),
+    ("action", ""),
+    ("action", 5),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), COMPLIANCE_DAMAGE, ids=lambda v: repr(v)[:20])
+def test_a_damaged_compliance_result_is_quarantined(tmp_path, field, value):
+    """A twarc2 file of pages followed by compliance results: the well-formed results are
+    passed over, a damaged one is quarantined, and every tweet is stored."""
+    if not COMPLIANCE.is_file():
+        pytest.skip("../shared/formats not present")
+    results = _lines(COMPLIANCE)
+    notice = {**json.loads(results[0]), field: value}
+    lines = [*_lines(PAGES), *results]
+    bad, _, clean, _ = _check(tmp_path, lines, len(_lines(PAGES)) + 2, notice)
+    assert clean.quarantined == 0 and bad.stored > 0
