@@ -188,7 +188,12 @@ WORKERS = int(os.environ.get("GROUNDSWELL_INGEST_WORKERS", "2") or 2)
 
 def parallel(source: Source) -> bool:
     """Whether the source is a plain regular file large enough to parse in chunks."""
-    if source.member is not None or source.compression != "none" or not source.reopenable:
+    if (
+        source.member is not None
+        or source.compression != "none"
+        or source.recoded
+        or not source.reopenable
+    ):
         return False
     try:
         return source.path.stat().st_size >= MIN_PARALLEL_BYTES

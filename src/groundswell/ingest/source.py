@@ -20,7 +20,15 @@ from pathlib import Path
 
 import zstandard
 
-from groundswell.ingest.streams import CrcChecked, Inflate, Replay, ZstdFrames
+from groundswell.ingest.streams import (
+    CrcChecked,
+    Inflate,
+    Recode,
+    Replay,
+    ZstdFrames,
+    lone_carriage_returns,
+    text_encoding,
+)
 from groundswell.schema import Quarantined
 
 MAX_LINE_BYTES = 5 * 1024 * 1024  # a record larger than this is quarantined
@@ -29,6 +37,7 @@ MAX_DOCUMENT_BYTES = (
 )  # whole-document formats (result.json, CAR) above this are refused
 RAW_KEEP_BYTES = 64 * 1024  # how much of an oversized record's bytes the quarantine keeps
 HEAD_BYTES = 64 * 1024
+RECODE_PEEK = 64 * 1024  # bytes looked at to tell UTF-16 / UTF-32 text and bare-CR line ends
 
 _GZIP = b"\x1f\x8b"
 _ZSTD = b"\x28\xb5\x2f\xfd"
@@ -59,6 +68,9 @@ class Source:
     compression: str = "none"  # none | gzip | zstd, known once the source is opened
     archive: zipfile.ZipFile | None = field(default=None, repr=False)  # shared by its members
     skip_reason: str | None = None  # why this source cannot be read at all (an encrypted member)
+    # what was done to make the content UTF-8 with \n line ends ("utf-16-le", "lone CR", ...);
+    # None when it already was: only such content may be read straight from the file
+    recoded: str | None = None
     _head: bytes | None = field(default=None, repr=False)
     _rest: io.BufferedIOBase | None = field(default=None, repr=False)
     # once the head read reached the end: '' or the error that ended it (a truncated stream)
@@ -106,16 +118,36 @@ class Source:
             crc = info.CRC
             del info.CRC  # zipfile would drop the last chunk on a bad CRC: CrcChecked keeps it
             member = archive.open(info)
-            raw: io.BufferedIOBase = io.BufferedReader(CrcChecked(member, crc, self.member))
+            raw: io.BufferedIOBase = io.BufferedReader(
+                CrcChecked(member, crc, self.member), buffer_size=RECODE_PEEK
+            )
         else:
-            raw = open(self.path, "rb")  # noqa: SIM115 - returned to the caller
+            raw = open(self.path, "rb", buffering=RECODE_PEEK)  # noqa: SIM115 - returned
         magic = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
         self.compression = _compression_of(magic)
         if self.compression == "gzip":
-            return io.BufferedReader(Inflate(raw), buffer_size=1 << 20)
-        if self.compression == "zstd":
-            return io.BufferedReader(ZstdFrames(raw), buffer_size=1 << 20)
-        return raw
+            raw = io.BufferedReader(Inflate(raw), buffer_size=1 << 20)
+        elif self.compression == "zstd":
+            raw = io.BufferedReader(ZstdFrames(raw), buffer_size=1 << 20)
+        return self._recoded(raw)
+
+    def _recoded(self, stream: io.BufferedIOBase) -> io.BufferedIOBase:
+        """``stream`` as UTF-8 with \\n line ends, when its first bytes show UTF-16 or UTF-32
+        text or lines ended by a bare carriage return (see ``Recode``)."""
+        if not isinstance(stream, io.BufferedReader):
+            return stream
+        try:
+            head = stream.peek(RECODE_PEEK)[:RECODE_PEEK]
+        except READ_ERRORS as exc:  # nothing readable: the reader meets the error first
+            stream.close()
+            return io.BufferedReader(Replay(b"", None, exc))
+        encoding, skip = text_encoding(head)
+        text = head[skip:].decode(encoding, "replace").encode() if encoding else head
+        lone_cr = lone_carriage_returns(text)
+        if encoding is None and not lone_cr:
+            return stream
+        self.recoded = ", ".join(filter(None, (encoding, "lone CR" if lone_cr else None)))
+        return io.BufferedReader(Recode(stream, encoding, lone_cr, skip), buffer_size=1 << 20)
 
     def head(self, size: int = HEAD_BYTES) -> bytes:
         """The first bytes of the decompressed content: as many as could be read before the end

@@ -8,6 +8,7 @@ expands.
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 import zlib
@@ -184,3 +185,77 @@ class CrcChecked(_Chunks):
     def close(self) -> None:
         self._member.close()
         super().close()
+
+
+class Recode(_Chunks):
+    """Text in another encoding (UTF-16 or UTF-32, as Windows tools write it) as UTF-8, and
+    lone carriage returns (classic Mac line ends) as newlines, in bounded steps; a byte sequence
+    the encoding cannot hold becomes U+FFFD, as invalid UTF-8 does elsewhere."""
+
+    def __init__(
+        self, raw: io.BufferedIOBase, encoding: str | None, lone_cr: bool, skip: int = 0
+    ) -> None:
+        super().__init__()
+        self._raw = raw
+        if skip:
+            raw.read(skip)  # the byte-order mark
+        self._decoder = codecs.getincrementaldecoder(encoding)("replace") if encoding else None
+        self._lone_cr = lone_cr
+        self._cr = False  # the last chunk ended with a carriage return
+        self._ended = False
+
+    def _more(self) -> bytes:
+        while not self._ended:
+            data = self._raw.read(READ_BYTES)
+            self._ended = not data
+            out = data
+            if self._decoder is not None:
+                out = self._decoder.decode(data, final=self._ended).encode("utf-8")
+            if self._lone_cr:
+                out = self._newlines(out)
+            if out:
+                return out
+        return b""
+
+    def _newlines(self, out: bytes) -> bytes:
+        if self._cr and out.startswith(b"\n"):
+            out = out[1:]  # the \n of a \r\n cut between chunks
+        self._cr = out.endswith(b"\r")
+        return out.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+_BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def text_encoding(head: bytes) -> tuple[str | None, int]:
+    """The encoding of a text that starts with ``head`` when it is not UTF-8 (None when it
+    is, or is no text), and how many bytes of byte-order mark to skip: a UTF-16 or UTF-32 mark,
+    or UTF-16 without one, told by the zero byte every ASCII character carries."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, len(bom)
+    sample = head[:512]
+    pairs = len(sample) // 2
+    if pairs >= 8:
+        odd = sample[1 : 2 * pairs : 2].count(0)
+        even = sample[0 : 2 * pairs : 2].count(0)
+        if odd >= 0.9 * pairs and even <= 0.1 * pairs:
+            return "utf-16-le", 0
+        if even >= 0.9 * pairs and odd <= 0.1 * pairs:
+            return "utf-16-be", 0
+    return None, 0
+
+
+def lone_carriage_returns(head: bytes) -> bool:
+    """Whether lines end with a bare carriage return (no newline in the head, two or more
+    carriage returns)."""
+    return b"\n" not in head and head.count(b"\r") >= 2

@@ -105,6 +105,7 @@ def bulkable(source: Source, reader_name: str) -> bool:
         reader_name == "twitter_v2"
         and source.member is None
         and source.compression == "none"
+        and not source.recoded
         and source.path.stat().st_size >= MIN_BULK_BYTES
     )
 

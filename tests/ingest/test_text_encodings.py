@@ -1,0 +1,119 @@
+"""Exports saved by other tools in another text encoding or with other line ends read as the
+UTF-8 original does: UTF-16 and UTF-32 (what Windows PowerShell's ``>`` and Excel's "Unicode
+text" write), with or without a byte-order mark, compressed or not, and lines ended by a bare
+carriage return. Every sample of every reader (tests/data, and ../shared/formats when present)
+gives the same posts in each encoding."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+from pathlib import Path
+
+import pytest
+
+from groundswell.ingest.source import Source
+from groundswell.ingest.streams import lone_carriage_returns, text_encoding
+from groundswell.store import Store, ingest
+from gspaths import FORMATS
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SAMPLES = [
+    "twitter/v1_stream.jsonl",
+    "twitter_v2/pages.jsonl",
+    "reddit/RC_2017-10_sample.ndjson",
+    "bluesky/jetstream_sample.jsonl",
+    "twitter/twarc_csv_sample.csv",
+    "twitter/minet_sample.csv",
+    "crowdtangle/facebook_page_posts.csv",
+    "generic/obvious.tsv",
+    "mastodon/home_timeline.json",
+    "bluesky/feed_page.json",
+    "telegram/channel/result.json",
+    "formats:twitter_v2_twarc2/flat.jsonl",
+    "formats:twitwi_csv/tweet-export.csv",
+]
+ENCODINGS = {
+    "utf-16-le-bom": lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le"),
+    "utf-16-be-bom": lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"),
+    "utf-16-le": lambda t: t.encode("utf-16-le"),
+    "utf-16-be": lambda t: t.encode("utf-16-be"),
+    "utf-32-le-bom": lambda t: codecs.BOM_UTF32_LE + t.encode("utf-32-le"),
+    "utf-16-gzip": lambda t: gzip.compress(codecs.BOM_UTF16_LE + t.encode("utf-16-le")),
+    "lone-cr": lambda t: t.replace("\r\n", "\n").replace("\n", "\r").encode(),
+    "utf-16-lone-cr": lambda t: t.replace("\r\n", "\n").replace("\n", "\r").encode("utf-16-le"),
+}
+
+
+def _path(rel: str) -> Path:
+    path = FORMATS / rel.removeprefix("formats:") if rel.startswith("formats:") else DATA / rel
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    return path
+
+
+def _posts(path: Path, db: Path) -> tuple[list[tuple], dict]:
+    with Store(db) as store:
+        report = ingest([path], store).to_dict()
+        rows = store.con.execute(
+            "SELECT platform, id, text, author, created_at, hashtags FROM posts ORDER BY ALL"
+        ).fetchall()
+    return rows, report
+
+
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+@pytest.mark.parametrize("rel", SAMPLES)
+def test_another_encoding_gives_the_same_posts(rel, encoding, tmp_path):
+    sample = _path(rel)
+    text = sample.read_bytes().decode("utf-8-sig", "replace")  # a sample's bad bytes: U+FFFD
+    original = tmp_path / "utf-8" / sample.name
+    copy = tmp_path / encoding / sample.name
+    original.parent.mkdir()
+    copy.parent.mkdir()
+    original.write_bytes(text.encode("utf-8"))
+    copy.write_bytes(ENCODINGS[encoding](text))
+    key = tmp_path / "a.duckdb.key"
+    want, want_report = _posts(original, tmp_path / "a.duckdb")
+    (tmp_path / "b.duckdb.key").write_bytes(key.read_bytes())  # the same pseudonyms
+    got, report = _posts(copy, tmp_path / "b.duckdb")
+    assert want and got == want
+    for count in ("read", "stored", "duplicates", "reposts", "quarantined"):
+        assert report[count] == want_report[count], count
+    assert report["balanced"]
+
+
+def test_text_encoding_is_told_from_the_first_bytes():
+    assert text_encoding(codecs.BOM_UTF16_LE + "{}".encode("utf-16-le")) == ("utf-16-le", 2)
+    assert text_encoding(codecs.BOM_UTF32_LE + "{}".encode("utf-32-le")) == ("utf-32-le", 4)
+    assert text_encoding('{"id": "1"}\n'.encode("utf-16-be")) == ("utf-16-be", 0)
+    assert text_encoding('{"id": "1", "text": "hé"}\n'.encode()) == (None, 0)
+    assert text_encoding(codecs.BOM_UTF8 + b'{"a": 1}') == (None, 0)  # passed over elsewhere
+    assert lone_carriage_returns(b"a,b\rc,d\re,f\r")
+    assert not lone_carriage_returns(b"a,b\r\nc,d\r\n")
+    assert not lone_carriage_returns(b'{"text": "one line"}')
+
+
+@pytest.mark.parametrize(
+    "binary",
+    ["bluesky_car/repo.car", "bluesky_jetstream/corpus_frames.bin.zst"],
+)
+def test_binary_inputs_are_not_recoded(binary):
+    path = FORMATS / binary
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    source = Source(path)
+    source.head()
+    assert source.recoded is None
+
+
+def test_a_recoded_file_never_takes_the_paths_that_read_the_file_itself(tmp_path):
+    from groundswell.ingest import columnar
+    from groundswell.store import bulk
+
+    big = tmp_path / "big.jsonl"
+    line = _path("formats:twitter_v2_twarc2/flat.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    big.write_bytes(codecs.BOM_UTF16_LE + ((line + "\n") * 4000).encode("utf-16-le"))
+    source = Source(big)
+    source.head()
+    assert source.recoded == "utf-16-le"
+    assert not columnar.parallel(source) and not bulk.bulkable(source, "twitter_v2")
