@@ -117,3 +117,30 @@ def test_a_recoded_file_never_takes_the_paths_that_read_the_file_itself(tmp_path
     source.head()
     assert source.recoded == "utf-16-le"
     assert not columnar.parallel(source) and not bulk.bulkable(source, "twitter_v2")
+
+
+@pytest.mark.parametrize(
+    "rel", ["twitter/twarc_csv_sample.csv", "crowdtangle/instagram_account_posts.csv"]
+)
+def test_a_csv_saved_by_excel_in_windows_1252_reads_as_its_utf8_original(rel, tmp_path):
+    header, _, body = _path(rel).read_bytes().decode("utf-8", "replace").partition("\n")
+    body = body.replace("e", "é").replace("'", "\u2019")  # accents, curly quotes
+    text = (header + "\n" + body).encode("cp1252", "replace").decode("cp1252")
+    assert sum("é" in line for line in text.splitlines()) >= 2
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "excel").mkdir()
+    (tmp_path / "utf8" / "posts.csv").write_bytes(text.encode("utf-8"))
+    (tmp_path / "excel" / "posts.csv").write_bytes(text.encode("cp1252"))
+    want, want_report = _posts(tmp_path / "utf8" / "posts.csv", tmp_path / "a.duckdb")
+    (tmp_path / "b.duckdb.key").write_bytes((tmp_path / "a.duckdb.key").read_bytes())
+    got, report = _posts(tmp_path / "excel" / "posts.csv", tmp_path / "b.duckdb")
+    assert any("é" in row[2] for row in got) and got == want
+    assert report["quarantined"] == want_report["quarantined"]
+
+
+def test_one_damaged_record_in_a_utf8_file_stays_damage():
+    ascii_lines = b'{"id": "1", "text": "plain"}\n' * 20
+    assert text_encoding(ascii_lines + b'{"id": "2", "text": "bad \xff\xfe"}\n') == (None, 0)
+    utf8 = '{"id": "3", "text": "café"}\n'.encode()
+    assert text_encoding(utf8 + b'{"t": "\xff"}\n{"t": "\xfe"}\n') == (None, 0)
+    assert text_encoding(b'{"t": "caf\xe9"}\n{"t": "na\xefve"}\n') == ("cp1252", 0)

@@ -239,11 +239,14 @@ _BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
 def text_encoding(head: bytes) -> tuple[str | None, int]:
     """The encoding of a text that starts with ``head`` when it is not UTF-8 (None when it
     is, or is no text), and how many bytes of byte-order mark to skip: a UTF-16 or UTF-32 mark,
-    or UTF-16 without one, told by the zero byte every ASCII character carries."""
+    UTF-16 without one (told by the zero byte every ASCII character carries), or Windows-1252
+    (``_single_byte``)."""
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding, len(bom)
     sample = head[:512]
+    if _single_byte(head):
+        return "cp1252", 0
     pairs = len(sample) // 2
     if pairs >= 8:
         odd = sample[1 : 2 * pairs : 2].count(0)
@@ -253,6 +256,18 @@ def text_encoding(head: bytes) -> tuple[str | None, int]:
         if even >= 0.9 * pairs and odd <= 0.1 * pairs:
             return "utf-16-be", 0
     return None, 0
+
+
+def _single_byte(head: bytes) -> bool:
+    """Whether ``head`` reads as a legacy single-byte text (Windows-1252, as Excel saves a CSV):
+    bytes that are no UTF-8 on two lines or more, and not one character that is, so a damaged
+    record in a UTF-8 file stays damage."""
+    if not head or 0 in head[:512]:
+        return False
+    text = head[: len(head) - 3].decode("utf-8", "replace")
+    if any(ord(ch) > 0x7F and ch != "\ufffd" for ch in text):
+        return False
+    return sum("\ufffd" in line for line in text.splitlines()) >= 2
 
 
 def lone_carriage_returns(head: bytes) -> bool:
