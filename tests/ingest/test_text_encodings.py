@@ -144,3 +144,32 @@ def test_one_damaged_record_in_a_utf8_file_stays_damage():
     utf8 = '{"id": "3", "text": "café"}\n'.encode()
     assert text_encoding(utf8 + b'{"t": "\xff"}\n{"t": "\xfe"}\n') == (None, 0)
     assert text_encoding(b'{"t": "caf\xe9"}\n{"t": "na\xefve"}\n') == ("cp1252", 0)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "twitter/twarc_csv_sample.csv",
+        "twitter/minet_sample.csv",
+        "bluesky/posts_export.csv",
+        "crowdtangle/facebook_page_posts.csv",
+        "formats:twitwi_csv/tweet-export.csv",
+    ],
+)
+def test_a_csv_saved_with_another_delimiter_gives_the_same_posts(rel, delimiter, tmp_path):
+    """European Excel saves with semicolons, "text" exports with tabs."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(_path(rel).read_bytes().decode("utf-8", "replace"))))
+    for name, delim in (("comma", ","), ("other", delimiter)):
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=delim).writerows(rows)
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "posts.csv").write_text(buf.getvalue(), encoding="utf-8")
+    want, want_report = _posts(tmp_path / "comma" / "posts.csv", tmp_path / "a.duckdb")
+    (tmp_path / "b.duckdb.key").write_bytes((tmp_path / "a.duckdb.key").read_bytes())
+    got, report = _posts(tmp_path / "other" / "posts.csv", tmp_path / "b.duckdb")
+    assert want and got == want
+    assert report["quarantined"] == want_report["quarantined"]

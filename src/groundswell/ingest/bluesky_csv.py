@@ -90,7 +90,7 @@ class BlueskyCsvReader(Reader):
     def read(self, source: Source) -> Iterator[Record]:
         from groundswell.ingest.generic import iter_csv_dicts
 
-        for item in iter_csv_dicts(source, self.name, ","):
+        for item in iter_csv_dicts(source, self.name):
             if isinstance(item, list):  # the header
                 continue
             if not isinstance(item, tuple):
