@@ -15,33 +15,14 @@ from pathlib import Path
 import pyarrow as pa
 
 from groundswell.store import Store
-from groundswell.store.db import POST_ARROW_SCHEMA
 from groundswell.store.forget import forget
+from store_growth import posts_table  # bench/: the script's own folder
 
 
 def _fill(store: Store, n: int) -> None:
-    authors = [str(i % 50_000) for i in range(n)]
-    cols = {
-        "platform": ["twitter"] * n,
-        "id": [str(10**9 + i) for i in range(n)],
-        "url": [None] * n,
-        "author": [store.pseudonym("twitter", a) for a in authors],
-        "author_name": [None] * n,
-        "created_at": [datetime(2017, 10, 16)] * n,
-        "lang": ["en"] * n,
-        "text": ["me too #metoo"] * n,
-        "hashtags": [["#metoo"]] * n,
-        "mentions": [[]] * n,
-        "urls": [[]] * n,
-        "reply_to": [None] * n,
-        "quote_of": [None] * n,
-        "metrics": [None] * n,
-        "format": ["bench"] * n,
-        "source_file": ["bench"] * n,
-        "source_line": list(range(n)),
-        "synthetic": [True] * n,
-    }
-    tbl = pa.table(cols, schema=POST_ARROW_SCHEMA)  # noqa: F841 (read by DuckDB by name)
+    authors = [store.pseudonym("twitter", str(i % 50_000)) for i in range(n)]
+    ids = [str(10**9 + i) for i in range(n)]
+    tbl = posts_table(ids, authors, "me too #metoo", datetime(2017, 10, 16))  # noqa: F841
     store.con.execute("INSERT INTO posts SELECT * FROM tbl")
     store.checkpoint()
 

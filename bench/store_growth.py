@@ -18,6 +18,7 @@ import random
 import statistics
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,6 +28,9 @@ from groundswell.store.db import POST_ARROW_SCHEMA
 
 FIRST_ID = 920_000_000_000_000_000  # a Twitter id of October 2017
 STEP = 1_000  # ids grow with time; ``STEP`` apart leaves room for scattered ones
+
+
+NEW = datetime(2017, 10, 15)  # the new posts' time (their ids run on after the store's)
 
 
 def grow(store: Store, start: int, end: int) -> None:
@@ -41,17 +45,18 @@ def grow(store: Store, start: int, end: int) -> None:
     store.checkpoint()
 
 
-def batch(ids: list[int]) -> pa.Table:
+def posts_table(ids: list[str], authors: list[str], text: str, when: datetime) -> pa.Table:
+    """Generated posts as the store's Arrow schema (also bench/forget.py's)."""
     n = len(ids)
     cols = {
         "platform": ["twitter"] * n,
-        "id": [str(i) for i in ids],
+        "id": ids,
         "url": [None] * n,
-        "author": ["u_new"] * n,
+        "author": authors,
         "author_name": [None] * n,
-        "created_at": pa.array([1_508_025_600_000_000] * n, pa.timestamp("us")),
+        "created_at": [when] * n,
         "lang": ["en"] * n,
-        "text": ["a new post #metoo"] * n,
+        "text": [text] * n,
         "hashtags": [["#metoo"]] * n,
         "mentions": [[]] * n,
         "urls": [[]] * n,
@@ -64,6 +69,10 @@ def batch(ids: list[int]) -> pa.Table:
         "synthetic": [True] * n,
     }
     return pa.table(cols, schema=POST_ARROW_SCHEMA)
+
+
+def batch(ids: list[int]) -> pa.Table:
+    return posts_table([str(i) for i in ids], ["u_new"] * len(ids), "a new post #metoo", NEW)
 
 
 def timed(store: Store, run, repeat: int) -> tuple[float, int]:

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.ingest import columnar
+from fast_slow import assert_fast_equals_slow
 from groundswell.ingest.registry import detect, load_readers
 from groundswell.ingest.source import Source
 from groundswell.schema import Post, Quarantined
-from groundswell.store import Store, ingest
 from groundswell.store.db import malformed
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -124,28 +123,6 @@ def test_a_tweet_with_entities_of_the_wrong_shape_is_stored(tmp_path, fmt, field
         assert bad.urls == ["", "https://t.co/z"]  # a url that is not text is kept as ""
 
 
-def _fast_and_slow(tmp_path: Path, monkeypatch, path: Path) -> None:
-    rows, reports = [], []
-    for mode in (False, True):
-        monkeypatch.setattr(columnar, "ENABLED", mode)
-        db = tmp_path / f"{'fast' if mode else 'slow'}.duckdb"
-        if mode:
-            (tmp_path / "fast.duckdb.key").write_text((tmp_path / "slow.duckdb.key").read_text())
-        with Store(db) as store:
-            reports.append(ingest([path], store, progress=False))
-            rows.append(
-                {
-                    t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                    for t in ("posts", "reposts", "quarantine")
-                }
-            )
-    slow, fast = reports
-    assert fast.balanced and slow.balanced
-    for key in ("read", "stored", "duplicates", "reposts", "quarantined"):
-        assert getattr(slow, key) == getattr(fast, key), key
-    assert rows[0] == rows[1]
-
-
 METRICS = [2**70, 2**63, -5, 1.5, 7.0, "12", True, None, [3]]
 
 
@@ -183,4 +160,4 @@ def test_the_fast_path_agrees_on_hostile_entities_and_metrics(tmp_path, monkeypa
         i += 1
     path = tmp_path / "x.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
-    _fast_and_slow(tmp_path, monkeypatch, path)
+    assert_fast_equals_slow(tmp_path, monkeypatch, [path])

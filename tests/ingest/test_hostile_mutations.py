@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fast_slow import assert_fast_equals_slow
 from groundswell.ingest.registry import detect, load_readers
 from groundswell.ingest.source import Source
 from groundswell.schema import Deletion, Post, Quarantined
@@ -347,8 +348,6 @@ _DAMAGE = [  # (kind, where in the line)
 def test_fast_path_and_streaming_agree_on_damaged_lines(tmp_path, monkeypatch, sample):
     """Every kind of byte damage, one per line between good lines: the columnar fast path and
     the streaming reader leave the same store, and every good line is stored."""
-    from groundswell.ingest import columnar
-    from groundswell.store import ingest
 
     if not sample.path.is_file():
         pytest.skip("../shared/formats not present")
@@ -360,28 +359,10 @@ def test_fast_path_and_streaming_agree_on_damaged_lines(tmp_path, monkeypatch, s
         lines.append(line + b"\n")
     path = tmp_path / ("x" + sample.path.suffix)
     path.write_bytes(b"".join(lines))
-    rows, reports = [], []
-    for mode in (False, True):
-        monkeypatch.setattr(columnar, "ENABLED", mode)
-        db = tmp_path / f"{'fast' if mode else 'slow'}.duckdb"
-        if mode:
-            (tmp_path / "fast.duckdb.key").write_text((tmp_path / "slow.duckdb.key").read_text())
-        with Store(db) as store:
-            reports.append(ingest([path], store, progress=False))
-            rows.append(
-                {
-                    t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                    for t in ("posts", "reposts", "quarantine")
-                }
-            )
-    slow, fast = reports
-    assert slow.balanced and fast.balanced
-    for key in ("read", "stored", "duplicates", "reposts", "quarantined"):
-        assert getattr(slow, key) == getattr(fast, key), key
-    assert rows[0] == rows[1]
+    fast = assert_fast_equals_slow(tmp_path, monkeypatch, [path])
     path.write_bytes(b"".join(line + b"\n" for line in good))
     _, clean = _read(path)
-    stored = {r[1] for r in rows[1]["posts"]} | {r[1] for r in rows[1]["reposts"]}
+    stored = {r[1] for r in fast["posts"]} | {r[1] for r in fast["reposts"]}
     assert _ids(clean) <= stored
 
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fast_slow import assert_fast_equals_slow
 from groundswell.errors import InputError
 from groundswell.schema import Post
 from groundswell.store import Store, ingest
@@ -378,7 +379,6 @@ def test_any_value_in_any_field_never_breaks_the_run(tmp_path_factory, sample, d
 
 
 def test_fast_path_equals_streaming_on_the_hostile_lines(tmp_path, monkeypatch, request):
-    from groundswell.ingest import columnar
 
     files = []
     for name, rel, mutate, _ in LINE_CASES:
@@ -391,25 +391,7 @@ def test_fast_path_equals_streaming_on_the_hostile_lines(tmp_path, monkeypatch, 
         file.parent.mkdir(exist_ok=True)
         file.write_bytes(b"\n".join([_line_with(sample, mutate), *lines[1:]]) + b"\n")
         files.append(file)
-    rows, reports = [], []
-    for mode in (False, True):
-        monkeypatch.setattr(columnar, "ENABLED", mode)
-        db = tmp_path / f"{'fast' if mode else 'slow'}.duckdb"
-        if mode:
-            (tmp_path / "fast.duckdb.key").write_text((tmp_path / "slow.duckdb.key").read_text())
-        with Store(db) as store:
-            reports.append(ingest(files, store, progress=False))
-            rows.append(
-                {
-                    t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                    for t in ("posts", "reposts", "quarantine")
-                }
-            )
-    slow, fast = reports
-    assert fast.balanced and slow.balanced
-    for key in ("read", "stored", "duplicates", "reposts", "quarantined"):
-        assert getattr(slow, key) == getattr(fast, key), key
-    assert rows[0] == rows[1]
+    assert_fast_equals_slow(tmp_path, monkeypatch, files)
 
 
 def test_a_malformed_post_does_not_shadow_a_later_good_copy_in_its_batch(tmp_path):

@@ -26,7 +26,7 @@ from groundswell.schema import (
     parse_time,
 )
 
-_METRICS = (
+METRICS = (  # the public_metrics a v2 tweet carries (also read by store/bulk.py)
     "retweet_count",
     "reply_count",
     "like_count",
@@ -194,7 +194,7 @@ class TwitterV2Reader(JsonReader):
             reply_to=ref_ids.get("replied_to"),
             quote_of=ref_ids.get("quoted"),
             repost_of=repost_of,
-            metrics=metrics_of(tw.get("public_metrics"), {k: k for k in _METRICS}),
+            metrics=metrics_of(tw.get("public_metrics"), {k: k for k in METRICS}),
             source_file=source.name,
             source_line=lineno,
             format=self.name,

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from groundswell.ingest.source import MAX_LINE_BYTES, Source
+from groundswell.ingest.twitter_v2 import METRICS
 from groundswell.schema import normalise_hashtag
 from groundswell.store.db import BatchCounts, Store, exists_sql, forgotten_sql
 
@@ -31,15 +32,7 @@ _TWEET = (
     "urls STRUCT(url VARCHAR, expanded_url VARCHAR, unwound_url VARCHAR)[])), "
     "referenced_tweets STRUCT(type VARCHAR, id VARCHAR)[], public_metrics JSON)"
 )
-_METRICS = (
-    "retweet_count",
-    "reply_count",
-    "like_count",
-    "quote_count",
-    "impression_count",
-    "bookmark_count",
-)
-_METRICS_SHAPE = "{" + ", ".join(f'"{k}": "BIGINT"' for k in _METRICS) + "}"
+_METRICS_SHAPE = "{" + ", ".join(f'"{k}": "BIGINT"' for k in METRICS) + "}"
 # a tweet whose metrics ``schema.metric`` would not take as they are (a value that is not a whole
 # number from 0 to 2**63 - 1, metrics that are not an object): the streaming reader reads the file
 _ODD_METRICS = (
@@ -48,7 +41,7 @@ _ODD_METRICS = (
     "coalesce(json_type(t.public_metrics, '$.' || k), 'NULL') = 'NULL' OR "
     "(json_type(t.public_metrics, '$.' || k) = 'UBIGINT' AND "
     "try_cast(json_extract_string(t.public_metrics, '$.' || k) AS BIGINT) IS NOT NULL))))"
-).format(keys=", ".join(f"'{k}'" for k in _METRICS))
+).format(keys=", ".join(f"'{k}'" for k in METRICS))
 # user handles are parsed only when the store keeps them (pseudonymise off)
 _USERS = "users STRUCT(id VARCHAR, username VARCHAR)[], "
 
