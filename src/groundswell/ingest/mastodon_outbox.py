@@ -5,7 +5,9 @@ the REST reader (``groundswell.ingest.mastodon``) shares with it.
 is a post (id = the object's URI, language from ``contentMap``, visibility from ``to``/``cc``); an
 ``Announce`` (a boost) carries only the boosted URI and becomes a repost record. Real archives
 repeat the ``orderedItems`` key (the lists are merged), miscount ``totalItems`` (ignored) and
-escape HTML as ``\\u003c`` (plain JSON). Archives have no metrics.
+escape HTML as ``\\u003c`` (plain JSON). Archives have no metrics. Likes, follows, updates and
+deletes are not posts and are passed over; a ``Delete`` that names nothing it deletes (no
+object, or a Tombstone without id) is quarantined.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
+from groundswell.ingest.fields import first_text, shown
 from groundswell.ingest.html_text import html_to_text, links_in_html
 from groundswell.ingest.registry import guarded, loads_document, quarantine
 from groundswell.ingest.source import Source
@@ -175,7 +178,24 @@ def _activity(
         yield _note(source, pos, obj, act, fmt, include_private)
     elif kind == "Create":
         yield quarantine(source, pos, "Create without a Note object", act, fmt)
-    # Like, Follow, Update, Delete...: not posts
+    elif kind == "Delete" and (damage := _delete_damage(act)) is not None:
+        yield quarantine(source, pos, damage, act, fmt)
+    # Like, Follow, Update, a well-formed Delete...: not posts
+
+
+def _delete_damage(act: dict) -> str | None:
+    """Why a ``Delete`` activity is damaged, or None when its ``object`` names what it deletes:
+    a URI, a Tombstone (or other object) with an ``id``, or a list of those."""
+    if "object" not in act:
+        return "damaged Delete activity: no object"
+    obj = act["object"]
+    for item in obj if isinstance(obj, list) and obj else [obj]:
+        oid = item.get("id") if isinstance(item, dict) else item
+        if not isinstance(oid, str) or not oid.strip():
+            typed = isinstance(item, dict)  # an object without id, or no object at all
+            what = f"{first_text(item.get('type'), 'object')} with id" if typed else "object"
+            return f"damaged Delete activity: {what} {shown(oid)}, not what it deletes"
+    return None
 
 
 def _note(

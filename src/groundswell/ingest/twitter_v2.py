@@ -3,8 +3,9 @@
 Retweets become repost edges to their original; the original (from ``includes.tweets`` or the
 flattened ``referenced_tweets``) is stored as a post so its full text is kept. Quoted and replied-to
 tweets in ``includes`` are context, not matches, and are not stored. Counts, users, compliance and
-list lines are not posts and are passed over; a damaged compliance result (no id of digits, no
-action) is quarantined.
+list lines are not posts and are passed over, as are the events of the v2 compliance streams
+(``{"data": {"delete": {"tweet": {"id": ...}, "event_at": ...}}}``); a damaged compliance result
+or event (no id of digits, no action, a body of another type) is quarantined.
 """
 
 from __future__ import annotations
@@ -64,6 +65,47 @@ def _compliance_damage(line: dict) -> str | None:
     return None
 
 
+# the events of the v2 compliance streams, ``{"data": {<event>: {<subject>: {"id": ...}, ...}}}``,
+# each with the kind of what it names (GET /2/tweets/compliance/stream, /2/users/compliance/stream)
+_EVENT_SUBJECT = {
+    **dict.fromkeys(("delete", "tweet_edit", "withheld", "drop", "undrop"), "tweet"),
+    **dict.fromkeys(
+        (
+            "user_delete",
+            "user_undelete",
+            "user_withheld",
+            "user_protect",
+            "user_unprotect",
+            "user_suspend",
+            "user_unsuspend",
+            "user_profile_modification",
+            "scrub_geo",
+        ),
+        "user",
+    ),
+}
+
+
+def _event_damage(data: dict) -> str | None:
+    """Why a page's ``data`` that is a compliance stream event is damaged, or None when it is
+    well formed or no event (a tweet or user object has an ``id`` of its own). An event's body
+    is an object that names its tweet or user by an id of digits (``{"tweet": {"id": "1"}}``,
+    or a bare ``{"id": "1"}``)."""
+    kinds = sorted(data.keys() & _EVENT_SUBJECT.keys())
+    if not kinds or "id" in data:
+        return None
+    for kind in kinds:
+        subject, body = _EVENT_SUBJECT[kind], data[kind]
+        if not isinstance(body, dict):
+            return f"damaged {kind} event: {shown(body)} where Twitter sends an object"
+        named = body.get(subject, body)
+        if not isinstance(named, dict):
+            return f"damaged {kind} event: {subject} {shown(named)} where Twitter sends an object"
+        if not is_numeric_id(named.get("id")):
+            return f"damaged {kind} event: id {shown(named.get('id'))} is not a {subject} id"
+    return None
+
+
 class TwitterV2Reader(JsonReader):
     """twarc2 JSONL pages, ``twarc2 flatten`` output, and single v2 API responses."""
 
@@ -100,7 +142,11 @@ class TwitterV2Reader(JsonReader):
             data = obj["data"]
             tweets = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
             if not tweets or (not _is_tweet(tweets[0]) and "author_id" not in tweets[0]):
-                return  # counts, users, lists: not posts
+                # counts, users, lists, compliance events: not posts; a damaged event is kept
+                damage = _event_damage(data) if isinstance(data, dict) else None
+                if damage is not None:
+                    yield quarantine(source, lineno, damage, obj, self.name)
+                return
             includes = as_obj(obj.get("includes"))
             users = {u["id"]: u for u in objects(includes.get("users")) if _key(u.get("id"))}
             refs = {t["id"]: t for t in objects(includes.get("tweets")) if _key(t.get("id"))}
