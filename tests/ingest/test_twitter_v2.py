@@ -214,3 +214,26 @@ def test_twitwi_api_payloads(formats_dir, store, name):
     included = {t["id"] for t in payload.get("includes", {}).get("tweets", [])}
     retweeted = {_ref(t, "retweeted") for t in data}
     assert not (included - retweeted - {t["id"] for t in data}) & set(posts)
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_json_array_of_flattened_tweets_is_read_as_its_lines(formats_dir, tmp_path, indent):
+    """``twarc2 flatten`` lines gathered into one JSON array (``jq -s``, a script's
+    ``json.dump``) are Twitter v2 tweets, not generic records."""
+    flat = formats_dir / "twitter_v2_twarc2" / "flat.jsonl"
+    tweets = [json.loads(ln) for ln in flat.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    array = tmp_path / "tweets.json"
+    array.write_text(json.dumps(tweets, indent=indent), encoding="utf-8")
+    with Store(tmp_path / "lines.duckdb") as store:
+        want_report = ingest([flat], store)
+        want = _rows(store)
+    (tmp_path / "array.duckdb.key").write_bytes((tmp_path / "lines.duckdb.key").read_bytes())
+    with Store(tmp_path / "array.duckdb") as store:
+        report = ingest([array], store)
+        got = _rows(store)
+    assert report.by_format == want_report.by_format == {"twitter_v2": want_report.read}
+    assert got.keys() == want.keys() and len(got) > 0
+    for pid, row in got.items():
+        assert row["platform"] == "twitter"
+        for key in ("text", "author", "created_at", "hashtags", "mentions", "reply_to"):
+            assert row[key] == want[pid][key], (pid, key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -87,6 +88,13 @@ class Head:
             whole = _parsed(stripped) if len(lines) > 1 else None
             if whole is not None:
                 return whole
+        if stripped[0] == "[":  # an array larger than the head: its first value decides
+            try:
+                value, _ = json.JSONDecoder().raw_decode(stripped[1:].lstrip())
+            except ValueError:
+                value = None
+            if isinstance(value, dict) and value:
+                return [value]
         # JSON lines whose first line is a bad record (a number, a list, {}, invalid JSON): the
         # first line that is an object decides, so one bad line does not take its file with it.
         # Only unindented lines count (inside a pretty-printed document too large for the head,

@@ -15,7 +15,7 @@ from typing import Any
 
 from groundswell.ingest.fields import first_text, is_numeric_id, objects, shown, texts
 from groundswell.ingest.fields import obj as as_obj
-from groundswell.ingest.registry import Head, JsonReader, guarded, quarantine
+from groundswell.ingest.registry import Head, JsonReader, first_object, guarded, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
@@ -114,6 +114,8 @@ class TwitterV2Reader(JsonReader):
 
     def sniff(self, head: Head) -> float:
         obj = head.first_json
+        if isinstance(obj, list) and obj:  # a JSON array of pages or of flattened tweets
+            obj = first_object(obj)
         if isinstance(obj, dict):
             data = obj.get("data")
             if isinstance(data, list) and data and _is_tweet(data[0]) and "author_id" in data[0]:
