@@ -173,3 +173,49 @@ def test_a_csv_saved_with_another_delimiter_gives_the_same_posts(rel, delimiter,
     got, report = _posts(tmp_path / "other" / "posts.csv", tmp_path / "b.duckdb")
     assert want and got == want
     assert report["quarantined"] == want_report["quarantined"]
+
+
+@pytest.mark.parametrize("indent", [2, 4])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "twitter/v1_stream.jsonl",
+        "twitter_v2/pages.jsonl",
+        "reddit/RC_2017-10_sample.ndjson",
+        "bluesky/jetstream_sample.jsonl",
+        "formats:twitter_v2_twarc2/flat.jsonl",
+    ],
+)
+def test_json_lines_pretty_printed_by_jq_give_the_same_posts(rel, indent, tmp_path):
+    """``jq . file.jsonl > file.json`` writes each record over many lines: each is read as its
+    line was, and a bad record is named by the line it starts on."""
+    import json
+
+    records = []
+    for line in _path(rel).read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    records.insert(len(records) // 2, {"not": "a post of any reader"})
+    (tmp_path / "lines").mkdir()
+    (tmp_path / "pretty").mkdir()
+    lines = "".join(json.dumps(r) + "\n" for r in records)
+    (tmp_path / "lines" / "x.jsonl").write_text(lines, encoding="utf-8")
+    pretty = "".join(json.dumps(r, indent=indent) + "\n" for r in records)
+    (tmp_path / "pretty" / "x.json").write_text(pretty, encoding="utf-8")
+    want, want_report = _posts(tmp_path / "lines" / "x.jsonl", tmp_path / "a.duckdb")
+    (tmp_path / "b.duckdb.key").write_bytes((tmp_path / "a.duckdb.key").read_bytes())
+    got, report = _posts(tmp_path / "pretty" / "x.json", tmp_path / "b.duckdb")
+    assert want and got == want
+    for count in ("read", "stored", "duplicates", "reposts", "quarantined"):
+        assert report[count] == want_report[count], count
+    starts, line = [], 1  # the line each record starts on in the pretty file
+    for r in records:
+        starts.append(line)
+        line += json.dumps(r, indent=indent).count("\n") + 1
+    with Store(tmp_path / "a.duckdb") as store:
+        plain = store.con.execute("SELECT line FROM quarantine ORDER BY line").fetchall()
+    with Store(tmp_path / "b.duckdb") as store:
+        named = store.con.execute("SELECT line FROM quarantine ORDER BY line").fetchall()
+    assert [r[0] for r in named] == [starts[r[0] - 1] for r in plain]

@@ -23,9 +23,11 @@ import zstandard
 from groundswell.ingest.streams import (
     CrcChecked,
     Inflate,
+    JsonGroups,
     Recode,
     Replay,
     ZstdFrames,
+    concatenated_objects,
     lone_carriage_returns,
     text_encoding,
 )
@@ -68,9 +70,11 @@ class Source:
     compression: str = "none"  # none | gzip | zstd, known once the source is opened
     archive: zipfile.ZipFile | None = field(default=None, repr=False)  # shared by its members
     skip_reason: str | None = None  # why this source cannot be read at all (an encrypted member)
-    # what was done to make the content UTF-8 with \n line ends ("utf-16-le", "lone CR", ...);
-    # None when it already was: only such content may be read straight from the file
+    # what was done to make the content UTF-8 with \n line ends ("utf-16-le", "lone CR",
+    # "objects joined"); None when it already was: only such content may be read straight from
+    # the file
     recoded: str | None = None
+    _groups: JsonGroups | None = field(default=None, repr=False)  # joins pretty-printed objects
     _head: bytes | None = field(default=None, repr=False)
     _rest: io.BufferedIOBase | None = field(default=None, repr=False)
     # once the head read reached the end: '' or the error that ended it (a truncated stream)
@@ -144,10 +148,20 @@ class Source:
         encoding, skip = text_encoding(head)
         text = head[skip:].decode(encoding, "replace").encode() if encoding else head
         lone_cr = lone_carriage_returns(text)
-        if encoding is None and not lone_cr:
+        if lone_cr:
+            text = text.replace(b"\r", b"\n")
+        groups = concatenated_objects(text)
+        self._groups = None
+        if encoding is None and not lone_cr and not groups:
             return stream
-        self.recoded = ", ".join(filter(None, (encoding, "lone CR" if lone_cr else None)))
-        return io.BufferedReader(Recode(stream, encoding, lone_cr, skip), buffer_size=1 << 20)
+        done = (encoding, "lone CR" if lone_cr else None, "objects joined" if groups else None)
+        self.recoded = ", ".join(filter(None, done))
+        if encoding or lone_cr:
+            stream = io.BufferedReader(Recode(stream, encoding, lone_cr, skip), 1 << 20)
+        if groups:
+            self._groups = JsonGroups(stream, MAX_LINE_BYTES)
+            stream = io.BufferedReader(self._groups, buffer_size=1 << 20)
+        return stream
 
     def head(self, size: int = HEAD_BYTES) -> bytes:
         """The first bytes of the decompressed content: as many as could be read before the end
@@ -194,13 +208,13 @@ class Source:
                             line = fh.readline(1 << 20)
                         yield Quarantined(
                             source_file=self.name,
-                            line=lineno,
+                            line=self._first_line(lineno),
                             reason=f"line longer than {limit} bytes (first {RAW_KEEP_BYTES} kept)",
                             raw=kept,
                         )
                         continue
                     if keep_blank or line.strip():
-                        yield lineno, line
+                        yield self._first_line(lineno), line
         except READ_ERRORS as exc:
             yield Quarantined(
                 source_file=self.name,
@@ -208,6 +222,11 @@ class Source:
                 reason=f"truncated or corrupt {self.compression} stream: {exc}",
                 raw=b"",
             )
+
+    def _first_line(self, lineno: int) -> int:
+        """The line of the file a line handed out starts on (objects joined: their first)."""
+        starts = self._groups.starts if self._groups is not None else None
+        return starts[lineno - 1] if starts and lineno <= len(starts) else lineno
 
     def read_all(self, limit: int = MAX_DOCUMENT_BYTES) -> bytes | Quarantined:
         """The whole decompressed content, or a Quarantined record if it is too big or corrupt."""

@@ -274,3 +274,74 @@ def lone_carriage_returns(head: bytes) -> bool:
     """Whether lines end with a bare carriage return (no newline in the head, two or more
     carriage returns)."""
     return b"\n" not in head and head.count(b"\r") >= 2
+
+
+class JsonGroups(_Chunks):
+    """Pretty-printed JSON objects one after another (what ``jq .`` makes of a JSON-lines file)
+    as JSON lines: each object, from its line ``{`` to its line ``}`` at the margin, joined
+    into one line. ``starts`` holds the first line of each line handed out, so a record is still
+    named by the line it starts on."""
+
+    def __init__(self, raw: io.BufferedIOBase, limit: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._limit = limit
+        self._lineno = 0
+        self.starts: list[int] = []
+
+    def _more(self) -> bytes:
+        out: list[bytes] = []
+        size = 0
+        while size < READ_BYTES:
+            group = self._group()
+            if group is None:
+                break
+            out.append(group)
+            size += len(group)
+        return b"".join(out)
+
+    def _line(self) -> bytes:
+        line = self._raw.readline(self._limit + 1)
+        if line:
+            self._lineno += 1
+        return line
+
+    def _group(self) -> bytes | None:
+        """The next object as one line (a line outside any object as itself), None at the end."""
+        line = self._line()
+        while line and not line.strip():
+            line = self._line()
+        if not line:
+            return None
+        start = self._lineno
+        parts = [line.rstrip(b"\r\n")]
+        size = len(parts[0])
+        if line.rstrip() == b"{":
+            while nxt := self._line():
+                if size <= self._limit:  # past it, the rest is passed over: one record
+                    parts.append(nxt.strip())
+                    size += len(parts[-1]) + 1
+                if nxt.rstrip() in (b"}", b"},"):
+                    break
+        self.starts.append(start)
+        return b" ".join(parts) + b"\n"
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def concatenated_objects(text: bytes) -> bool:
+    """Whether ``text`` opens pretty-printed JSON objects one after another: its first line
+    is ``{``, and a line ``}`` at the margin is followed by another ``{``."""
+    lines = [ln.rstrip() for ln in text.split(b"\n")[:-1]]
+    first = next((ln for ln in lines if ln), b"")
+    if first != b"{":
+        return False
+    closed = False
+    for ln in lines:
+        if ln == b"}":
+            closed = True
+        elif closed and ln == b"{":
+            return True
+    return False
