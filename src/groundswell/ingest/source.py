@@ -136,8 +136,9 @@ class Source:
         return self._recoded(raw)
 
     def _recoded(self, stream: io.BufferedIOBase) -> io.BufferedIOBase:
-        """``stream`` as UTF-8 with \\n line ends, when its first bytes show UTF-16 or UTF-32
-        text or lines ended by a bare carriage return (see ``Recode``)."""
+        """``stream`` as UTF-8 JSON or CSV lines with \\n line ends, when its first bytes show
+        UTF-16, UTF-32 or Windows-1252 text, lines ended by a bare carriage return (``Recode``),
+        or pretty-printed JSON objects one after another (``JsonGroups``)."""
         if not isinstance(stream, io.BufferedReader):
             return stream
         try:
