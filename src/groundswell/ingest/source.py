@@ -44,6 +44,7 @@ RECODE_PEEK = 64 * 1024  # bytes looked at to tell UTF-16 / UTF-32 text and bare
 _GZIP = b"\x1f\x8b"
 _ZSTD = b"\x28\xb5\x2f\xfd"
 _ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc (Compound File Binary)
 _ZIP_METHODS = frozenset(
     (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 )
@@ -279,10 +280,37 @@ def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
         except OSError:
             yield source
             continue
+        if magic == _OLE2[:4]:
+            yield Source(file, skip_reason=_office_reason("a legacy Office file (.xls, .doc)"))
+            continue
         if not magic.startswith(_ZIP):
             yield source
             continue
         yield from _zip_members(file)
+
+
+def _office_reason(what: str) -> str:
+    return (
+        f"{what}: groundswell reads the platforms' own exports (JSON, CSV); save the sheet "
+        "as CSV UTF-8 and ingest that"
+    )
+
+
+def _office_document(archive: zipfile.ZipFile) -> str | None:
+    """What Office document a zip archive is (an .xlsx is a zip of XML parts), or None."""
+    names = set(archive.namelist())
+    if "[Content_Types].xml" in names:
+        if "xl/workbook.xml" in names:
+            return "an Excel workbook (.xlsx)"
+        return "an Office document (.docx, .pptx)"
+    if "mimetype" in names:
+        try:
+            kind = archive.read("mimetype")[:100]
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+            return None
+        if kind.startswith(b"application/vnd.oasis.opendocument"):
+            return "an OpenDocument file (.ods, .odt)"
+    return None
 
 
 def _zip_members(file: Path) -> Iterator[Source]:
@@ -292,6 +320,10 @@ def _zip_members(file: Path) -> Iterator[Source]:
         yield Source(file, skip_reason=f"corrupt zip archive: {exc}")
         return
     with archive:
+        office = _office_document(archive)
+        if office is not None:  # one file, not its XML parts
+            yield Source(file, skip_reason=_office_reason(office))
+            return
         for info in archive.infolist():
             if info.is_dir():
                 continue

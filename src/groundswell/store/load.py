@@ -87,10 +87,12 @@ def ingest(
     by_format: Counter[str] = Counter()
     totals = BatchCounts()
     bar = _progress(progress)
+    reasons: list[str | None] = []  # why each skipped file was skipped (None: no known format)
 
     def on_file(name: str, reader_name: str | None, why: str | None = None) -> None:
         if reader_name is None:
             report.skipped_files.append(f"{name} ({why})" if why else name)
+            reasons.append(why)
         else:
             report.files += 1
         if bar is not None:
@@ -210,6 +212,8 @@ def ingest(
     store.checkpoint()
     if report.read == 0:
         what = report.skipped_files[0] if report.skipped_files else paths[0] if paths else "(none)"
+        if reasons and reasons[0]:  # skipped for a reason (an encrypted member, a workbook)
+            raise InputError(f"nothing could be read: {what}")
         raise InputError(
             f"{what}: nothing could be read (no known format); "
             "use --format and --map for a generic CSV/JSONL"
