@@ -40,7 +40,9 @@ ORDER = (  # --help lists the commands in the order the data walks
 # -- ingest ----------------------------------------------------------------------------------
 def _ingest_args(p: argparse.ArgumentParser) -> None:
     db_arg(p)
-    p.add_argument("paths", nargs="+", help="files or folders (read recursively); .gz .zst .zip ok")
+    p.add_argument(
+        "paths", nargs="+", help="files or folders (read recursively); .gz .zst .bz2 .xz .zip ok"
+    )
     p.add_argument("--format", dest="fmt", help="force a reader (default: detect from content)")
     p.add_argument(
         "--map",

@@ -12,16 +12,15 @@ import io
 import os
 import stat
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import zstandard
-
 from groundswell.ingest.streams import (
+    STREAM_ERRORS,
     CrcChecked,
+    Decompress,
     Inflate,
     JsonGroups,
     Recode,
@@ -50,7 +49,7 @@ _ZIP_METHODS = frozenset(
 )
 
 
-READ_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError, zipfile.BadZipFile)
+READ_ERRORS = STREAM_ERRORS
 
 
 class TruncatedSourceError(Exception):
@@ -68,7 +67,7 @@ class Source:
 
     path: Path
     member: str | None = None  # name inside a zip archive
-    compression: str = "none"  # none | gzip | zstd, known once the source is opened
+    compression: str = "none"  # none | gzip | zstd | bzip2 | xz, known once opened
     archive: zipfile.ZipFile | None = field(default=None, repr=False)  # shared by its members
     skip_reason: str | None = None  # why this source cannot be read at all (an encrypted member)
     # what was done to make the content UTF-8 with \n line ends ("utf-16-le", "lone CR",
@@ -90,7 +89,7 @@ class Source:
     def suffix(self) -> str:
         """The file suffix once compression suffixes are removed (``.jsonl`` for ``x.jsonl.gz``)."""
         name = (self.member or self.path.name).lower()
-        for comp in (".gz", ".zst", ".zstd"):
+        for comp in (".gz", ".zst", ".zstd", ".bz2", ".xz"):
             if name.endswith(comp):
                 name = name[: -len(comp)]
         return Path(name).suffix
@@ -134,6 +133,8 @@ class Source:
             raw = io.BufferedReader(Inflate(raw), buffer_size=1 << 20)
         elif self.compression == "zstd":
             raw = io.BufferedReader(ZstdFrames(raw), buffer_size=1 << 20)
+        elif self.compression in ("bzip2", "xz"):
+            raw = io.BufferedReader(Decompress(raw, self.compression), buffer_size=1 << 20)
         return self._recoded(raw)
 
     def _recoded(self, stream: io.BufferedIOBase) -> io.BufferedIOBase:
@@ -256,6 +257,10 @@ def _compression_of(magic: bytes) -> str:
         return "gzip"
     if magic.startswith(_ZSTD):
         return "zstd"
+    if magic.startswith(b"BZh") and magic[3:4].isdigit():
+        return "bzip2"
+    if magic.startswith(b"\xfd7zX"):
+        return "xz"
     return "none"
 
 

@@ -8,8 +8,10 @@ expands.
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import io
+import lzma
 import zipfile
 import zlib
 
@@ -18,6 +20,17 @@ import zstandard
 READ_BYTES = 1 << 20  # compressed bytes read from the file at a time
 INFLATE_OUT = 1 << 20  # most bytes of gzip output made per step
 ZSTD_STEP = 512  # compressed bytes fed to zstd per step: at most ~16 MB out (128 KB per block)
+
+
+# what a damaged or cut stream raises (bz2 raises OSError)
+STREAM_ERRORS = (
+    OSError,
+    EOFError,
+    zlib.error,
+    zstandard.ZstdError,
+    zipfile.BadZipFile,
+    lzma.LZMAError,
+)
 
 
 class _Chunks(io.RawIOBase):
@@ -44,7 +57,7 @@ class _Chunks(io.RawIOBase):
                 return 0
             try:
                 chunk = self._more()
-            except (OSError, EOFError, zlib.error, zstandard.ZstdError, zipfile.BadZipFile) as e:
+            except STREAM_ERRORS as e:
                 self._error = e
                 continue
             if not chunk:
@@ -86,6 +99,48 @@ class Inflate(_Chunks):
                 self._tail = self._dobj.unused_data + self._tail
                 self._dobj = zlib.decompressobj(31)
                 self._in_member = False
+            if out:
+                return out
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class Decompress(_Chunks):
+    """bzip2 or xz decompression (the Pushshift Reddit dumps of 2017 and 2018 came as .bz2 and
+    .xz), stream after stream, at most ``INFLATE_OUT`` bytes a step; raises EOFError after the
+    last byte when the input ends inside a stream."""
+
+    def __init__(self, raw: io.BufferedIOBase, kind: str) -> None:
+        super().__init__()
+        self._raw = raw
+        self._kind = kind
+        self._new = bz2.BZ2Decompressor if kind == "bzip2" else lzma.LZMADecompressor
+        self._dobj = self._new()
+        self._tail = b""  # compressed input not yet given to the decompressor
+        self._in_stream = False
+
+    def _more(self) -> bytes:
+        while True:
+            data = b""
+            if self._dobj.needs_input:
+                if not self._tail:
+                    self._tail = self._raw.read(READ_BYTES)
+                    if not self._tail:
+                        if self._in_stream:
+                            raise EOFError(f"{self._kind} stream ended inside a stream (truncated)")
+                        return b""
+                if not self._in_stream and not self._tail.strip(b"\x00"):
+                    self._tail = b""  # padding after the last stream
+                    continue
+                data, self._tail = self._tail, b""
+            self._in_stream = True
+            out = self._dobj.decompress(data, INFLATE_OUT)
+            if self._dobj.eof:
+                self._tail = self._dobj.unused_data + self._tail
+                self._dobj = self._new()
+                self._in_stream = False
             if out:
                 return out
 
