@@ -41,7 +41,9 @@ ORDER = (  # --help lists the commands in the order the data walks
 def _ingest_args(p: argparse.ArgumentParser) -> None:
     db_arg(p)
     p.add_argument(
-        "paths", nargs="+", help="files or folders (read recursively); .gz .zst .bz2 .xz .zip ok"
+        "paths",
+        nargs="+",
+        help="files or folders (read recursively); .gz .zst .bz2 .xz .zip .tar ok",
     )
     p.add_argument("--format", dest="fmt", help="force a reader (default: detect from content)")
     p.add_argument(

@@ -11,6 +11,7 @@ import copy
 import io
 import os
 import stat
+import tarfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -66,9 +67,10 @@ class Source:
     """
 
     path: Path
-    member: str | None = None  # name inside a zip archive
+    member: str | None = None  # name inside a zip or tar archive
     compression: str = "none"  # none | gzip | zstd | bzip2 | xz, known once opened
-    archive: zipfile.ZipFile | None = field(default=None, repr=False)  # shared by its members
+    # shared by its members
+    archive: zipfile.ZipFile | tarfile.TarFile | None = field(default=None, repr=False)
     skip_reason: str | None = None  # why this source cannot be read at all (an encrypted member)
     # what was done to make the content UTF-8 with \n line ends ("utf-16-le", "lone CR",
     # "objects joined"); None when it already was: only such content may be read straight from
@@ -116,15 +118,18 @@ class Source:
         return self._open_decompressed()
 
     def _open_decompressed(self) -> io.BufferedIOBase:
-        if self.member is not None:
+        if self.member is not None and isinstance(self.archive, tarfile.TarFile):
+            member = self.archive.extractfile(self.member)
+            if member is None:
+                raise OSError(f"{self.name}: not a regular file in its tar archive")
+            raw: io.BufferedIOBase = member  # a BufferedReader that owns its raw part
+        elif self.member is not None:
             archive = self.archive or zipfile.ZipFile(self.path)
             info = copy.copy(archive.getinfo(self.member))
             crc = info.CRC
             del info.CRC  # zipfile would drop the last chunk on a bad CRC: CrcChecked keeps it
             member = archive.open(info)
-            raw: io.BufferedIOBase = io.BufferedReader(
-                CrcChecked(member, crc, self.member), buffer_size=RECODE_PEEK
-            )
+            raw = io.BufferedReader(CrcChecked(member, crc, self.member), buffer_size=RECODE_PEEK)
         else:
             raw = open(self.path, "rb", buffering=RECODE_PEEK)  # noqa: SIM115 - returned
         magic = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
@@ -288,10 +293,42 @@ def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
         if magic == _OLE2[:4]:
             yield Source(file, skip_reason=_office_reason("a legacy Office file (.xls, .doc)"))
             continue
-        if not magic.startswith(_ZIP):
+        if magic.startswith(_ZIP):
+            yield from _zip_members(file)
+        elif _is_tar(file):
+            yield from _tar_members(file)
+        else:
             yield source
-            continue
-        yield from _zip_members(file)
+
+
+def _is_tar(file: Path) -> bool:
+    """Whether ``file`` is a tar archive, plain or compressed (gzip, bzip2, xz)."""
+    try:
+        return tarfile.is_tarfile(file)
+    except (*STREAM_ERRORS, tarfile.TarError):
+        return False
+
+
+def _tar_members(file: Path) -> Iterator[Source]:
+    """Each regular file of a tar archive as a Source; a cut or damaged archive gives the
+    members before the damage, then one skipped source saying where it broke."""
+    try:
+        archive = tarfile.open(file, "r:*")  # noqa: SIM115 - closed below, after its members
+    except (*STREAM_ERRORS, tarfile.TarError) as exc:
+        yield Source(file, skip_reason=f"corrupt tar archive: {exc}")
+        return
+    with archive:
+        damage = None
+        try:
+            members = archive.getmembers()
+        except (*STREAM_ERRORS, tarfile.TarError) as exc:
+            members, damage = archive.members, exc  # those read before the damage
+        for info in members:
+            if info.isfile():
+                yield Source(file, member=info.name, archive=archive)
+        if damage is not None:
+            reason = f"tar archive cut or damaged after {len(members)} members: {damage}"
+            yield Source(file, member=f"(after {len(members)} members)", skip_reason=reason)
 
 
 def _office_reason(what: str) -> str:

@@ -12,6 +12,7 @@ import bz2
 import codecs
 import io
 import lzma
+import tarfile
 import zipfile
 import zlib
 
@@ -30,6 +31,7 @@ STREAM_ERRORS = (
     zstandard.ZstdError,
     zipfile.BadZipFile,
     lzma.LZMAError,
+    tarfile.TarError,
 )
 
 

@@ -1,0 +1,67 @@
+"""A folder of exports packed as .tar, .tar.gz, .tar.bz2 or .tar.xz (how datasets are shared on
+Zenodo and Dataverse) reads as the folder does, each member named in provenance; a cut archive
+keeps the members before the cut and says where it broke."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from groundswell.store import Store, ingest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FILES = [
+    "reddit/RC_2017-10_sample.ndjson",
+    "twitter/v1_stream.jsonl",
+    "twitter/twarc_csv_sample.csv",
+    "bluesky/jetstream_sample.jsonl",
+]
+
+
+def _pack(tmp_path: Path, mode: str, suffix: str) -> Path:
+    archive = tmp_path / f"exports{suffix}"
+    with tarfile.open(archive, mode) as tar:
+        for rel in FILES:
+            tar.add(DATA / rel, arcname=f"exports/{rel}")
+    return archive
+
+
+def _read(paths: list[Path], db: Path):
+    with Store(db) as store:
+        report = ingest(paths, store)
+        posts = store.con.execute("SELECT platform, id, text, author FROM posts ORDER BY ALL")
+        return (
+            posts.fetchall(),
+            report,
+            store.con.execute("SELECT DISTINCT source_file FROM posts").fetchall(),
+        )
+
+
+@pytest.mark.parametrize(
+    ("mode", "suffix"),
+    [("w", ".tar"), ("w:gz", ".tar.gz"), ("w:bz2", ".tar.bz2"), ("w:xz", ".tar.xz")],
+)
+def test_a_tar_archive_reads_as_its_files(tmp_path, mode, suffix):
+    want, want_report, _ = _read([DATA / rel for rel in FILES], tmp_path / "a.duckdb")
+    (tmp_path / "b.duckdb.key").write_bytes((tmp_path / "a.duckdb.key").read_bytes())
+    got, report, files = _read([_pack(tmp_path, mode, suffix)], tmp_path / "b.duckdb")
+    assert want and got == want
+    for count in ("read", "stored", "duplicates", "reposts", "quarantined"):
+        assert getattr(report, count) == getattr(want_report, count), count
+    assert report.files == len(FILES) and not report.skipped_files
+    assert all(f"{suffix}!exports/" in f[0] for f in files)
+
+
+def test_a_cut_tar_archive_keeps_the_members_before_the_cut(tmp_path):
+    archive = _pack(tmp_path, "w", ".tar")
+    data = archive.read_bytes()
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(data[: int(len(data) * 0.7)])
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([cut], store)
+    assert report.balanced and report.stored > 0
+    assert any("cut or damaged" in s or "truncated" in s for s in report.skipped_files) or (
+        report.quarantined > 0
+    )
