@@ -44,3 +44,14 @@ def car_file(header: bytes, blocks: Iterable[tuple[bytes, bytes]]) -> bytes:
     for cid, block in blocks:
         out += [_varint(len(cid) + len(block)), cid, block]
     return b"".join(out)
+
+
+def sample_path(rel: str) -> Path:
+    """A sample file: under tests/data, or ``formats:`` + a path under ../shared/formats; the
+    test is skipped when it is not there."""
+    import pytest
+
+    path = FORMATS / rel.removeprefix("formats:") if rel.startswith("formats:") else FIXTURES / rel
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    return path

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from groundswell.store import Store, ingest
-from gspaths import FORMATS
+from gspaths import sample_path
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLES = [
     "reddit/RC_2017-10_sample.ndjson",
     "reddit/RS_2017-10_sample.ndjson",
@@ -29,13 +28,6 @@ COMPRESS = {
 }
 
 
-def _path(rel: str) -> Path:
-    path = FORMATS / rel.removeprefix("formats:") if rel.startswith("formats:") else DATA / rel
-    if not path.exists():
-        pytest.skip(f"{path} not present")
-    return path
-
-
 def _read(path: Path, db: Path):
     with Store(db) as store:
         report = ingest([path], store)
@@ -46,7 +38,7 @@ def _read(path: Path, db: Path):
 @pytest.mark.parametrize("kind", list(COMPRESS))
 @pytest.mark.parametrize("rel", SAMPLES)
 def test_a_compressed_dump_reads_as_the_plain_file(rel, kind, tmp_path):
-    plain = _path(rel)
+    plain = sample_path(rel)
     packed = tmp_path / f"{plain.name}.{kind.split('-')[0]}"
     packed.write_bytes(COMPRESS[kind](plain.read_bytes()))
     want, want_report = _read(plain, tmp_path / "a.duckdb")
@@ -59,7 +51,7 @@ def test_a_compressed_dump_reads_as_the_plain_file(rel, kind, tmp_path):
 
 @pytest.mark.parametrize("compress", [bz2.compress, lzma.compress], ids=["bz2", "xz"])
 def test_a_cut_download_keeps_what_it_holds(compress, tmp_path):
-    lines = _path("reddit/RC_2017-10_sample.ndjson").read_bytes().splitlines(keepends=True)
+    lines = sample_path("reddit/RC_2017-10_sample.ndjson").read_bytes().splitlines(keepends=True)
     # over three bzip2 blocks (900 KB each), so a cut leaves whole blocks of records before it
     body = b"".join(lines * (3_000_000 // len(b"".join(lines)) + 1))
     packed = tmp_path / "RC_2017-10.cut"

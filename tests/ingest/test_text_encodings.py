@@ -15,9 +15,8 @@ import pytest
 from groundswell.ingest.source import Source
 from groundswell.ingest.streams import lone_carriage_returns, text_encoding
 from groundswell.store import Store, ingest
-from gspaths import FORMATS
+from gspaths import sample_path
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLES = [
     "twitter/v1_stream.jsonl",
     "twitter_v2/pages.jsonl",
@@ -45,13 +44,6 @@ ENCODINGS = {
 }
 
 
-def _path(rel: str) -> Path:
-    path = FORMATS / rel.removeprefix("formats:") if rel.startswith("formats:") else DATA / rel
-    if not path.exists():
-        pytest.skip(f"{path} not present")
-    return path
-
-
 def _posts(path: Path, db: Path) -> tuple[list[tuple], dict]:
     with Store(db) as store:
         report = ingest([path], store).to_dict()
@@ -64,7 +56,7 @@ def _posts(path: Path, db: Path) -> tuple[list[tuple], dict]:
 @pytest.mark.parametrize("encoding", list(ENCODINGS))
 @pytest.mark.parametrize("rel", SAMPLES)
 def test_another_encoding_gives_the_same_posts(rel, encoding, tmp_path):
-    sample = _path(rel)
+    sample = sample_path(rel)
     text = sample.read_bytes().decode("utf-8-sig", "replace")  # a sample's bad bytes: U+FFFD
     original = tmp_path / "utf-8" / sample.name
     copy = tmp_path / encoding / sample.name
@@ -98,10 +90,7 @@ def test_text_encoding_is_told_from_the_first_bytes():
     ["bluesky_car/repo.car", "bluesky_jetstream/corpus_frames.bin.zst"],
 )
 def test_binary_inputs_are_not_recoded(binary):
-    path = FORMATS / binary
-    if not path.exists():
-        pytest.skip(f"{path} not present")
-    source = Source(path)
+    source = Source(sample_path(f"formats:{binary}"))
     source.head()
     assert source.recoded is None
 
@@ -111,7 +100,11 @@ def test_a_recoded_file_never_takes_the_paths_that_read_the_file_itself(tmp_path
     from groundswell.store import bulk
 
     big = tmp_path / "big.jsonl"
-    line = _path("formats:twitter_v2_twarc2/flat.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    line = (
+        sample_path("formats:twitter_v2_twarc2/flat.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()[0]
+    )
     big.write_bytes(codecs.BOM_UTF16_LE + ((line + "\n") * 4000).encode("utf-16-le"))
     source = Source(big)
     source.head()
@@ -123,7 +116,7 @@ def test_a_recoded_file_never_takes_the_paths_that_read_the_file_itself(tmp_path
     "rel", ["twitter/twarc_csv_sample.csv", "crowdtangle/instagram_account_posts.csv"]
 )
 def test_a_csv_saved_by_excel_in_windows_1252_reads_as_its_utf8_original(rel, tmp_path):
-    header, _, body = _path(rel).read_bytes().decode("utf-8", "replace").partition("\n")
+    header, _, body = sample_path(rel).read_bytes().decode("utf-8", "replace").partition("\n")
     body = body.replace("e", "é").replace("'", "\u2019")  # accents, curly quotes
     text = (header + "\n" + body).encode("cp1252", "replace").decode("cp1252")
     assert sum("é" in line for line in text.splitlines()) >= 2
@@ -162,7 +155,7 @@ def test_a_csv_saved_with_another_delimiter_gives_the_same_posts(rel, delimiter,
     import csv
     import io
 
-    rows = list(csv.reader(io.StringIO(_path(rel).read_bytes().decode("utf-8", "replace"))))
+    rows = list(csv.reader(io.StringIO(sample_path(rel).read_bytes().decode("utf-8", "replace"))))
     for name, delim in (("comma", ","), ("other", delimiter)):
         buf = io.StringIO()
         csv.writer(buf, delimiter=delim).writerows(rows)
@@ -192,7 +185,7 @@ def test_json_lines_pretty_printed_by_jq_give_the_same_posts(rel, indent, tmp_pa
     import json
 
     records = []
-    for line in _path(rel).read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in sample_path(rel).read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             records.append(json.loads(line))
         except ValueError:
