@@ -65,3 +65,24 @@ def test_a_cut_tar_archive_keeps_the_members_before_the_cut(tmp_path):
     assert any("cut or damaged" in s or "truncated" in s for s in report.skipped_files) or (
         report.quarantined > 0
     )
+
+
+@pytest.mark.parametrize(("mode", "suffix"), [("w:gz", ".tar.gz"), ("zip", ".zip")])
+def test_a_worker_finds_an_archive_member_again_and_reads_it_whole(tmp_path, mode, suffix):
+    """A Ray worker reaches a member by its name (SourceRef.open): the archive listing it has
+    ended by then, and the member must still read whole."""
+    import zipfile
+
+    from groundswell.engines.blocks import SourceRef
+
+    if mode == "zip":
+        archive = tmp_path / f"exports{suffix}"
+        with zipfile.ZipFile(archive, "w") as zf:
+            for rel in FILES:
+                zf.write(DATA / rel, arcname=f"exports/{rel}")
+    else:
+        archive = _pack(tmp_path, mode, suffix)
+    for rel in FILES:
+        source = SourceRef(str(archive), f"exports/{rel}").open()
+        want = [ln for ln in (DATA / rel).read_bytes().splitlines() if ln.strip()]
+        assert [line.rstrip(b"\r\n") for _, line in source.lines()] == want

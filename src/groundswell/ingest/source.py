@@ -119,12 +119,16 @@ class Source:
 
     def _open_decompressed(self) -> io.BufferedIOBase:
         if self.member is not None and isinstance(self.archive, tarfile.TarFile):
+            if self.archive.closed:  # its listing ended (a worker found the member by name)
+                self.archive = tarfile.open(self.path, "r:*")  # noqa: SIM115 - kept by the member
             member = self.archive.extractfile(self.member)
             if member is None:
                 raise OSError(f"{self.name}: not a regular file in its tar archive")
             raw: io.BufferedIOBase = member  # a BufferedReader that owns its raw part
         elif self.member is not None:
-            archive = self.archive or zipfile.ZipFile(self.path)
+            archive = self.archive
+            if archive is None or archive.fp is None:  # none, or closed when its listing ended
+                archive = self.archive = zipfile.ZipFile(self.path)
             info = copy.copy(archive.getinfo(self.member))
             crc = info.CRC
             del info.CRC  # zipfile would drop the last chunk on a bad CRC: CrcChecked keeps it
