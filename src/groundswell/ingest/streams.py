@@ -72,13 +72,24 @@ class _Chunks(io.RawIOBase):
         return n
 
 
-class Inflate(_Chunks):
-    """gzip decompression, member after member, in steps of at most ``INFLATE_OUT`` bytes;
-    raises EOFError after the last byte when the input ends inside a member."""
+class _Over(_Chunks):
+    """A ``_Chunks`` stream made from another byte stream, which it closes with itself."""
 
     def __init__(self, raw: io.BufferedIOBase) -> None:
         super().__init__()
         self._raw = raw
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class Inflate(_Over):
+    """gzip decompression, member after member, in steps of at most ``INFLATE_OUT`` bytes;
+    raises EOFError after the last byte when the input ends inside a member."""
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        super().__init__(raw)
         self._dobj = zlib.decompressobj(31)
         self._tail = b""  # compressed input not yet used
         self._in_member = False
@@ -104,19 +115,14 @@ class Inflate(_Chunks):
             if out:
                 return out
 
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
 
-
-class Decompress(_Chunks):
+class Decompress(_Over):
     """bzip2 or xz decompression (the Pushshift Reddit dumps of 2017 and 2018 came as .bz2 and
     .xz), stream after stream, at most ``INFLATE_OUT`` bytes a step; raises EOFError after the
     last byte when the input ends inside a stream."""
 
     def __init__(self, raw: io.BufferedIOBase, kind: str) -> None:
-        super().__init__()
-        self._raw = raw
+        super().__init__(raw)
         self._kind = kind
         self._new = bz2.BZ2Decompressor if kind == "bzip2" else lzma.LZMADecompressor
         self._dobj = self._new()
@@ -146,18 +152,13 @@ class Decompress(_Chunks):
             if out:
                 return out
 
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
 
-
-class ZstdFrames(_Chunks):
+class ZstdFrames(_Over):
     """zstd decompression across frames, fed in small steps so output stays bounded; raises
     EOFError after the last byte when the input ends inside a frame (a truncated download)."""
 
     def __init__(self, raw: io.BufferedIOBase) -> None:
-        super().__init__()
-        self._raw = raw
+        super().__init__(raw)
         self._dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
         self._dobj = self._dctx.decompressobj()
         self._input = memoryview(b"")
@@ -181,10 +182,6 @@ class ZstdFrames(_Chunks):
                 self._in_frame = False
             if out:
                 return out
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
 
 
 class Replay(_Chunks):
@@ -244,7 +241,7 @@ class CrcChecked(_Chunks):
         super().close()
 
 
-class Recode(_Chunks):
+class Recode(_Over):
     """Text in another encoding (UTF-16 or UTF-32, as Windows tools write it) as UTF-8, and
     lone carriage returns (classic Mac line ends) as newlines, in bounded steps; a byte sequence
     the encoding cannot hold becomes U+FFFD, as invalid UTF-8 does elsewhere."""
@@ -252,8 +249,7 @@ class Recode(_Chunks):
     def __init__(
         self, raw: io.BufferedIOBase, encoding: str | None, lone_cr: bool, skip: int = 0
     ) -> None:
-        super().__init__()
-        self._raw = raw
+        super().__init__(raw)
         if skip:
             raw.read(skip)  # the byte-order mark
         self._decoder = codecs.getincrementaldecoder(encoding)("replace") if encoding else None
@@ -280,10 +276,6 @@ class Recode(_Chunks):
         self._cr = out.endswith(b"\r")
         return out.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
 
 _BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -301,9 +293,9 @@ def text_encoding(head: bytes) -> tuple[str | None, int]:
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding, len(bom)
-    sample = head[:512]
     if _single_byte(head):
         return "cp1252", 0
+    sample = head[:512]
     pairs = len(sample) // 2
     if pairs >= 8:
         odd = sample[1 : 2 * pairs : 2].count(0)
@@ -333,15 +325,14 @@ def lone_carriage_returns(head: bytes) -> bool:
     return b"\n" not in head and head.count(b"\r") >= 2
 
 
-class JsonGroups(_Chunks):
+class JsonGroups(_Over):
     """Pretty-printed JSON objects one after another (what ``jq .`` makes of a JSON-lines file)
     as JSON lines: each object, from its line ``{`` to its line ``}`` at the margin, joined
     into one line. ``starts`` holds the first line of each line handed out, so a record is still
     named by the line it starts on."""
 
     def __init__(self, raw: io.BufferedIOBase, limit: int) -> None:
-        super().__init__()
-        self._raw = raw
+        super().__init__(raw)
         self._limit = limit
         self._lineno = 0
         self.starts: list[int] = []
@@ -382,10 +373,6 @@ class JsonGroups(_Chunks):
                     break
         self.starts.append(start)
         return b" ".join(parts) + b"\n"
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
 
 
 def concatenated_objects(text: bytes) -> bool:
