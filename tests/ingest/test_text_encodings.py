@@ -212,3 +212,18 @@ def test_json_lines_pretty_printed_by_jq_give_the_same_posts(rel, indent, tmp_pa
     with Store(tmp_path / "b.duckdb") as store:
         named = store.con.execute("SELECT line FROM quarantine ORDER BY line").fetchall()
     assert [r[0] for r in named] == [starts[r[0] - 1] for r in plain]
+
+
+def test_joined_objects_keep_few_line_starts_behind_the_reader(monkeypatch):
+    """Each record keeps the line it starts on, and the starts the reader has passed are let go,
+    so a long pretty-printed file does not hold one number per record."""
+    import io
+
+    from groundswell.ingest import streams
+
+    monkeypatch.setattr(streams, "FORGET_AFTER", 5)
+    pretty = b"".join(b'{\n  "id": "%d"\n}\n' % i for i in range(40))
+    groups = streams.JsonGroups(io.BufferedReader(io.BytesIO(pretty)), 1000)
+    assert io.BufferedReader(groups).read().count(b"\n") == 40
+    assert [groups.start_of(n) for n in range(1, 41)] == [1 + 3 * i for i in range(40)]
+    assert len(groups._starts) <= 6

@@ -237,8 +237,7 @@ class Source:
 
     def _first_line(self, lineno: int) -> int:
         """The line of the file a line handed out starts on (objects joined: their first)."""
-        starts = self._groups.starts if self._groups is not None else None
-        return starts[lineno - 1] if starts and lineno <= len(starts) else lineno
+        return self._groups.start_of(lineno) if self._groups is not None else lineno
 
     def read_all(self, limit: int = MAX_DOCUMENT_BYTES) -> bytes | Quarantined:
         """The whole decompressed content, or a Quarantined record if it is too big or corrupt."""

@@ -20,6 +20,7 @@ import zstandard
 
 READ_BYTES = 1 << 20  # compressed bytes read from the file at a time
 INFLATE_OUT = 1 << 20  # most bytes of gzip output made per step
+FORGET_AFTER = 1 << 16  # JsonGroups: line starts kept behind the reader (more than a head holds)
 ZSTD_STEP = 512  # compressed bytes fed to zstd per step: at most ~16 MB out (128 KB per block)
 
 
@@ -328,14 +329,26 @@ def lone_carriage_returns(head: bytes) -> bool:
 class JsonGroups(_Over):
     """Pretty-printed JSON objects one after another (what ``jq .`` makes of a JSON-lines file)
     as JSON lines: each object, from its line ``{`` to its line ``}`` at the margin, joined
-    into one line. ``starts`` holds the first line of each line handed out, so a record is still
-    named by the line it starts on."""
+    into one line. ``start_of`` gives the line of the file each line handed out starts on, so a
+    record is still named by the line it starts on."""
 
     def __init__(self, raw: io.BufferedIOBase, limit: int) -> None:
         super().__init__(raw)
         self._limit = limit
         self._lineno = 0
-        self.starts: list[int] = []
+        self._starts: list[int] = []  # of the lines made from line ``_base + 1`` on
+        self._base = 0
+
+    def start_of(self, n: int) -> int:
+        """The file line the ``n``-th line handed out (from 1) starts on. The lines are asked
+        about in order, so those far behind are forgotten and memory stays bounded; a source
+        small enough to be read again from its head keeps them all."""
+        i = n - 1 - self._base
+        if i > FORGET_AFTER:
+            del self._starts[:i]
+            self._base += i
+            i = 0
+        return self._starts[i] if 0 <= i < len(self._starts) else n
 
     def _more(self) -> bytes:
         out: list[bytes] = []
@@ -371,7 +384,7 @@ class JsonGroups(_Over):
                     size += len(parts[-1]) + 1
                 if nxt.rstrip() in (b"}", b"},"):
                     break
-        self.starts.append(start)
+        self._starts.append(start)
         return b" ".join(parts) + b"\n"
 
 
