@@ -313,7 +313,8 @@ _FUTURE = re.compile(
     r"never again|won't|wont|henceforth|starting (?:now|today|tomorrow)|from today|"
     r"in (?:the )?future)\b|'ll\b|#i ?will"
 )
-_ME_TOO_ALONE = re.compile(r"\W*#?me\s?too\W*", re.IGNORECASE)  # the original call's reply
+# the original call's reply, as the testimony signal of that name reads it
+_ME_TOO_ALONE = re.compile(SIGNALS[SIGNAL_NAMES.index("me_too_alone")][2], re.IGNORECASE)
 _OTHER_SCRIPT = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")  # a letter outside Latin scripts
 _TESTIMONY, _CONFESSION, _PLEDGE = (ACTS.index(a) for a in ("testimony", "confession", "pledge"))
 
@@ -341,7 +342,7 @@ def gate_acts(texts: Sequence[str], probs: np.ndarray) -> np.ndarray:
         if _other_script(texts[r]):
             first_person[r] = future[r] = True  # not gated
     for r in np.flatnonzero(~first_person):
-        if _ME_TOO_ALONE.fullmatch(texts[r]):
+        if _ME_TOO_ALONE.search(texts[r]):
             first_person[r] = True
     out[~first_person, _TESTIMONY] = 0.0
     out[~first_person, _CONFESSION] = 0.0
