@@ -232,8 +232,10 @@ def loads_json(data: bytes | str) -> Any:
     ``nan`` or ``inf``, or ``1e999``) becomes null, as a value of no use."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:
-        return _DECODER.decode(raw)
+        return _decode(raw)
     except msgspec.DecodeError as exc:
+        if isinstance(exc.__cause__, UnicodeDecodeError | RecursionError):
+            raise  # no repair reaches these
         fixed = _repaired(raw, str(exc))
         if fixed is None:
             raise
@@ -245,15 +247,11 @@ def loads_json(data: bytes | str) -> Any:
             if "utf-8" in str(again).lower() or "nested too deeply" in str(again):
                 raise again from exc
             raise exc from None
-    except UnicodeDecodeError as exc:
-        raise msgspec.DecodeError(f"invalid UTF-8: {exc}") from exc
-    except RecursionError as exc:  # ``[[[[...`` thousands deep
-        raise msgspec.DecodeError("JSON nested too deeply") from exc
 
 
 def _decode(raw: bytes) -> Any:
-    """``raw`` parsed by msgspec, every failure as a ``msgspec.DecodeError`` (the retry of
-    ``loads_json``)."""
+    """``raw`` parsed by msgspec, every failure as a ``msgspec.DecodeError`` (caused by the
+    UnicodeDecodeError or RecursionError behind it, where there is one)."""
     try:
         return _DECODER.decode(raw)
     except UnicodeDecodeError as exc:
