@@ -129,6 +129,31 @@ def _passed_over(
     )
 
 
+def _honoured(
+    tmp_path: Path,
+    lines: list[bytes],
+    at: int,
+    notice: Any,
+    gone: str,
+    write: Callable[[Path, list[bytes]], Path] = _write,
+) -> IngestReport:
+    """Ingest ``lines`` with the well-formed deletion ``notice`` inserted as line (or item)
+    ``at`` and without it: the post ``gone`` is stored without it and forgotten with it, the
+    notice is counted as a deletion (not read, not quarantined) and nothing else changes."""
+    tmp_path.mkdir(exist_ok=True)
+    clean, clean_rows = _ingest(write(tmp_path / "a.jsonl", lines), tmp_path / "a.duckdb")
+    with_notice = [*lines[: at - 1], json.dumps(notice).encode(), *lines[at - 1 :]]
+    report, rows = _ingest(
+        write(tmp_path / "b.jsonl", with_notice), tmp_path / "b.duckdb", tmp_path / "a.duckdb"
+    )
+    assert report.balanced
+    assert gone in _ids(clean_rows) and _ids(rows) == _ids(clean_rows) - {gone}
+    assert report.deleted_on_platform == clean.deleted_on_platform + 1
+    for key in ("read", "stored", "duplicates", "reposts", "quarantined"):
+        assert getattr(report, key) == getattr(clean, key), key
+    return report
+
+
 # -- Twitter v1.1 stream control lines -----------------------------------------------------------
 
 # (a quarantined line that names a post the store forgets loses its row: none of these names
@@ -275,7 +300,8 @@ def test_a_damaged_compliance_result_is_quarantined(tmp_path, field, value):
     if not COMPLIANCE.is_file():
         pytest.skip("../shared/formats not present")
     results = _lines(COMPLIANCE)
-    notice = {**json.loads(results[0]), field: value}
+    # a tweet no result deletes (a damaged result naming a deleted one is forgotten with it)
+    notice = {**json.loads(results[0]), "id": "1170000000000000001", field: value}
     lines = [*_lines(PAGES), *results]
     bad, _, clean, _ = _check(tmp_path, lines, len(_lines(PAGES)) + 2, notice)
     assert clean.quarantined == 0 and bad.stored > 0
@@ -286,8 +312,6 @@ def test_a_damaged_compliance_result_is_quarantined(tmp_path, field, value):
 AT = "2022-12-23T12:34:56.789Z"
 # one event a line, as GET /2/tweets/compliance/stream and /2/users/compliance/stream send them
 V2_EVENTS = [
-    {"data": {"delete": {"tweet": {"id": "601430178305220608", "author_id": "9"}, "event_at": AT}}},
-    {"data": {"delete": {"id": "601430178305220608", "deleted_at": AT}}},
     {"data": {"tweet_edit": {"tweet": {"id": "2"}, "initial_tweet_id": "1", "event_at": AT}}},
     {"data": {"withheld": {"tweet": {"id": "3"}, "withheld_in_countries": ["DE"], "event_at": AT}}},
     {"data": {"drop": {"tweet": {"id": "4", "author_id": "9"}, "event_at": AT}}},
@@ -298,6 +322,11 @@ V2_EVENTS = [
     {"data": {"user_profile_modification": {"user": {"id": "5"}, "profile_field": "name"}}},
     # a user looked up alone, withheld in a country: no event, and no post
     {"data": {"id": "5", "username": "ada", "withheld": {"country_codes": ["DE"]}}},
+]
+# a tweet's deletion, as the tweet stream sends it and in an older shape (``{TWEET}``: its id)
+V2_DELETES = [
+    {"data": {"delete": {"tweet": {"id": "{TWEET}", "author_id": "9"}, "event_at": AT}}},
+    {"data": {"delete": {"id": "{TWEET}", "deleted_at": AT}}},
 ]
 V2_DAMAGED = [
     {"data": {"delete": 5}},
@@ -367,6 +396,43 @@ def test_a_well_formed_v2_stream_event_is_passed_over_outside_read(tmp_path, mon
     _passed_over(tmp_path / "flat", _flat_lines(), 3, notice)
 
 
+def _a_tweet_of_the_pages() -> str:
+    """The id of the sample pages' first tweet that no other retweets (forgetting a tweet
+    forgets its retweets too)."""
+    tweets = [t for page in map(json.loads, _lines(PAGES)) for t in page["data"]]
+    retweeted = {r["id"] for t in tweets for r in t.get("referenced_tweets") or ()}
+    return next(t["id"] for t in tweets if t["id"] not in retweeted)
+
+
+@pytest.mark.parametrize("shape", range(len(V2_DELETES)), ids=("tweet", "bare"))
+def test_a_v2_delete_event_forgets_its_tweet_in_every_path(tmp_path, monkeypatch, shape):
+    """A captured tweet compliance stream's ``delete``, among pages (streaming and bulk paths)
+    and among flat tweets (streaming and columnar paths): the tweet is forgotten (CODEBOOK 7)."""
+    gone = _a_tweet_of_the_pages()
+    notice = json.loads(json.dumps(V2_DELETES[shape]).replace("{TWEET}", gone))
+    _honoured(tmp_path / "pages", _lines(PAGES), 2, notice, gone)
+    _bulk_agrees(monkeypatch, tmp_path / "pages" / "b.jsonl", tmp_path / "pages")
+    _honoured(tmp_path / "flat", _flat_lines(), 3, notice, gone)
+    assert_fast_equals_slow(tmp_path, monkeypatch, [tmp_path / "flat" / "b.jsonl"])
+
+
+@pytest.mark.parametrize("reason", ["deleted", "protected", "deactivated", "suspended"])
+def test_a_compliance_result_that_deletes_forgets_its_tweet(tmp_path, reason):
+    """A twarc2 compliance job's result for a tweet that must go (``"action": "delete"``,
+    whatever the reason) forgets it, read before or after the tweet's page."""
+    gone = _a_tweet_of_the_pages()
+    result = {"id": gone, "action": "delete", "created_at": AT, "reason": reason}
+    pages = _lines(PAGES)
+    _honoured(tmp_path / "after", pages, len(pages) + 1, result, gone)
+    _honoured(tmp_path / "before", pages, 1, result, gone)
+
+
+def test_a_compliance_result_that_does_not_delete_is_passed_over(tmp_path):
+    """``scrub_geo`` asks for the location to go, not the tweet: nothing is forgotten."""
+    result = {"id": _a_tweet_of_the_pages(), "action": "scrub_geo", "reason": "scrub_geo"}
+    _passed_over(tmp_path, _lines(PAGES), 2, result)
+
+
 # -- Mastodon outbox Delete activities -----------------------------------------------------------
 
 ADA = "https://social.example/users/ada"
@@ -421,6 +487,21 @@ def test_a_damaged_outbox_delete_is_quarantined_and_costs_nothing(tmp_path, obj)
     assert bad.stored + bad.reposts > 0
 
 
-@pytest.mark.parametrize("obj", OUTBOX_DELETES.values(), ids=OUTBOX_DELETES)
-def test_a_well_formed_outbox_delete_is_passed_over_outside_read(tmp_path, obj):
-    _passed_over(tmp_path, _outbox_items(), 2, _delete(obj), write=_write_outbox)
+def test_a_delete_of_the_account_is_passed_over_outside_read(tmp_path):
+    """An account's own deletion names no status: nothing is forgotten or quarantined."""
+    _passed_over(tmp_path, _outbox_items(), 2, _delete(ADA), write=_write_outbox)
+
+
+@pytest.mark.parametrize("shape", [k for k in OUTBOX_DELETES if k != "account"])
+def test_an_outbox_delete_forgets_the_status_it_names(tmp_path, shape):
+    """A ``Delete`` of a status in an account archive forgets it (CODEBOOK 7), whichever of
+    ActivityPub's shapes names it, and wherever in the outbox it stands."""
+    items = _outbox_items()
+    gone = next(
+        a["object"]["id"]
+        for a in map(json.loads, items)
+        if a.get("type") == "Create" and PUBLIC[0] in a["object"].get("to", [])
+    )
+    obj = json.loads(json.dumps(OUTBOX_DELETES[shape]).replace(NOTE, gone))
+    _honoured(tmp_path / "before", items, 1, _delete(obj), gone, write=_write_outbox)
+    _honoured(tmp_path / "after", items, len(items) + 1, _delete(obj), gone, write=_write_outbox)

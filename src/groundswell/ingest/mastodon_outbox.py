@@ -5,9 +5,11 @@ the REST reader (``groundswell.ingest.mastodon``) shares with it.
 is a post (id = the object's URI, language from ``contentMap``, visibility from ``to``/``cc``); an
 ``Announce`` (a boost) carries only the boosted URI and becomes a repost record. Real archives
 repeat the ``orderedItems`` key (the lists are merged), miscount ``totalItems`` (ignored) and
-escape HTML as ``\\u003c`` (plain JSON). Archives have no metrics. Likes, follows, updates and
-deletes are not posts and are passed over; a ``Delete`` that names nothing it deletes (no
-object, or a Tombstone without id) is quarantined.
+escape HTML as ``\\u003c`` (plain JSON). Archives have no metrics. Likes, follows and updates
+are not posts and are passed over. A ``Delete`` of a status is honoured (CODEBOOK section 7): the
+store forgets the status it names (a URI, a Tombstone's ``id``, or a list of those), wherever it
+was read from; a ``Delete`` of the account itself names no status. A ``Delete`` that names
+nothing it deletes (no object, or a Tombstone without id) is quarantined.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from groundswell.ingest.html_text import html_to_text, links_in_html
 from groundswell.ingest.registry import guarded, loads_document, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
+    Deletion,
     Post,
     Quarantined,
     Record,
@@ -180,7 +183,25 @@ def _activity(
         yield quarantine(source, pos, "Create without a Note object", act, fmt)
     elif kind == "Delete" and (damage := _delete_damage(act)) is not None:
         yield quarantine(source, pos, damage, act, fmt)
-    # Like, Follow, Update, a well-formed Delete...: not posts
+    elif kind == "Delete":
+        yield from _deletions(source, pos, act, fmt)
+    # Like, Follow, Update...: not posts
+
+
+def _deletions(source: Source, pos: int, act: dict, fmt: str) -> Iterator[Deletion]:
+    """A Deletion of each status a well-formed ``Delete`` names (none for the account's own)."""
+    obj, actor = act["object"], first_str(act.get("actor"))
+    named = (item["id"] if isinstance(item, dict) else item for item in _listed(obj))
+    for uri in dict.fromkeys(u.strip() for u in named):  # once each, in order
+        if uri != actor:
+            yield Deletion(
+                platform="mastodon", id=uri, source_file=source.name, source_line=pos, format=fmt
+            )
+
+
+def _listed(value: Any) -> list:
+    """``value`` as a list: itself when it is one, else a list of it."""
+    return value if isinstance(value, list) else [value]
 
 
 def _delete_damage(act: dict) -> str | None:
@@ -189,7 +210,7 @@ def _delete_damage(act: dict) -> str | None:
     if "object" not in act:
         return "damaged Delete activity: no object"
     obj = act["object"]
-    for item in obj if isinstance(obj, list) and obj else [obj]:
+    for item in _listed(obj) or [obj]:
         oid = item.get("id") if isinstance(item, dict) else item
         if not isinstance(oid, str) or not oid.strip():
             typed = isinstance(item, dict)  # an object without id, or no object at all

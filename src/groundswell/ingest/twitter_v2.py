@@ -2,10 +2,14 @@
 
 Retweets become repost edges to their original; the original (from ``includes.tweets`` or the
 flattened ``referenced_tweets``) is stored as a post so its full text is kept. Quoted and replied-to
-tweets in ``includes`` are context, not matches, and are not stored. Counts, users, compliance and
-list lines are not posts and are passed over, as are the events of the v2 compliance streams
-(``{"data": {"delete": {"tweet": {"id": ...}, "event_at": ...}}}``); a damaged compliance result
-or event (no id of digits, no action, a body of another type) is quarantined.
+tweets in ``includes`` are context, not matches, and are not stored. Counts, users and list lines
+are not posts and are passed over. Compliance results and the events of the v2 compliance streams
+are not posts either, but a deletion among them is honoured (CODEBOOK section 7): a result with
+``"action": "delete"`` (the tweet was deleted, or its author protected, deactivated or was
+suspended) and a ``delete`` event (``{"data": {"delete": {"tweet": {"id": ...}}}}``) become a
+Deletion of the tweet, as Twitter's policy asks; the reversible events (``drop``, ``user_delete``,
+...) are passed over. A damaged result or event (no id of digits, no action, a body of another
+type) is quarantined.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from groundswell.ingest.fields import obj as as_obj
 from groundswell.ingest.registry import Head, JsonReader, first_object, guarded, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
+    Deletion,
     Post,
     Record,
     hashtags_in_text,
@@ -148,6 +153,9 @@ class TwitterV2Reader(JsonReader):
                 damage = _event_damage(data) if isinstance(data, dict) else None
                 if damage is not None:
                     yield quarantine(source, lineno, damage, obj, self.name)
+                elif isinstance(data, dict) and "id" not in data and "delete" in data:
+                    deleted = data["delete"].get("tweet", data["delete"])
+                    yield self._deletion(source, lineno, deleted["id"])
                 return
             includes = as_obj(obj.get("includes"))
             users = {u["id"]: u for u in objects(includes.get("users")) if _key(u.get("id"))}
@@ -159,11 +167,23 @@ class TwitterV2Reader(JsonReader):
         elif "author_id" in obj or ("id" in obj and ("text" in obj or "note_tweet" in obj)):
             # a tweet: one that lost its id is quarantined, not passed over
             yield from self._tweet(source, lineno, obj, None, None)
-        elif "action" in obj:  # a compliance result: not a post, passed over unless damaged
+        elif "action" in obj:  # a compliance result: not a post; a deletion is honoured
             damage = _compliance_damage(obj)
             if damage is not None:
                 yield quarantine(source, lineno, damage, obj, self.name)
+            elif obj["action"] == "delete":
+                yield self._deletion(source, lineno, obj["id"])
         # else: errors-only pages, {} from flatten: not posts
+
+    def _deletion(self, source: Source, lineno: int, tweet_id: Any) -> Deletion:
+        """The store forgets this tweet, wherever it was read from (CODEBOOK section 7)."""
+        return Deletion(
+            platform="twitter",
+            id=id_text(tweet_id),
+            source_file=source.name,
+            source_line=lineno,
+            format=self.name,
+        )
 
     def _tweet(
         self, source: Source, lineno: int, tw: dict, users: dict | None, refs: dict | None
