@@ -38,6 +38,7 @@ BUILTIN_READERS: dict[str, str] = {
     "bluesky_car": "groundswell.ingest.bluesky_car:BlueskyCarReader",
     "bluesky_csv": "groundswell.ingest.bluesky_csv:BlueskyCsvReader",
     "telegram": "groundswell.ingest.telegram:TelegramReader",
+    "twitter_archive": "groundswell.ingest.twitter_archive:TwitterArchiveReader",
     "crowdtangle": "groundswell.ingest.crowdtangle:CrowdTangleReader",
     "generic": "groundswell.ingest.generic:GenericReader",
     "article": "groundswell.ingest.article:ArticleReader",
@@ -148,6 +149,12 @@ class Reader:
     def read(self, source: Source) -> Iterator[Record]:
         raise NotImplementedError
 
+    def declines(self, head: Head) -> str | None:
+        """Why this reader, knowing the file for one of its platform's, will not read it (a
+        part of an export that holds no posts), or None. Said when no reader claims the file,
+        instead of "no known format"."""
+        return None
+
     def aliases(self) -> dict[str, str]:
         """Provisional keys this reader may have written in ``reply_to``/``quote_of`` (this run
         or an earlier one), mapped to the stored post id it has since learnt for each; the store
@@ -198,7 +205,17 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
             score = 0.0
         if score > best_score:
             best, best_score = reader, score
-    return best if best_score >= 0.5 else None
+    if best_score >= 0.5:
+        return best
+    for reader in readers:
+        try:
+            why = reader.declines(head)
+        except Exception:  # a plug-in's decline must not stop detection
+            why = None
+        if why:
+            source.skip_reason = why
+            break
+    return None
 
 
 JSON_ERRORS = (orjson.JSONDecodeError, msgspec.DecodeError)
@@ -281,6 +298,85 @@ def _null_for_number(match: re.Match[bytes]) -> bytes:
 
 MAX_DEPTH = 200  # a value nested deeper than this in a document is read as null
 _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a string, or a bracket outside one
+_ITEM_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]')  # ... or a comma outside one
+
+
+def array_items(data: bytes) -> Iterator[bytes]:
+    """The bytes of each item of the JSON array ``data``, found by its brackets and commas
+    outside strings, so that a document cut short or damaged in one item still gives every
+    other: the caller parses each alone. A last item cut short is given as it is."""
+    start, depth = -1, 0
+    for token in _ITEM_TOKEN.finditer(data):
+        char = token.group()[:1]
+        if char == b'"':
+            continue
+        if char in b"[{":
+            depth += 1
+            if depth == 1:
+                start = token.end()
+        elif char == b",":
+            if depth == 1:
+                if data[start : token.start()].strip():
+                    yield data[start : token.start()].strip()
+                start = token.end()
+        else:
+            depth -= 1
+            if depth == 0:
+                if data[start : token.start()].strip():
+                    yield data[start : token.start()].strip()
+                return
+    if start >= 0 and data[start:].strip():
+        yield data[start:].strip()  # cut short inside the array
+
+
+class UnreadableItem(ValueError):
+    """An item of a JSON array that does not parse: why, and its first bytes."""
+
+    def __init__(self, why: str, raw: bytes) -> None:
+        super().__init__(why)
+        self.raw = raw[:65536]
+
+
+def array_values(data: bytes) -> Iterator[tuple[int, Any]]:
+    """(1-based position, value) of each item of the JSON array ``data``; an item that cannot
+    be read (the document cut inside it, a stray quote) comes as an UnreadableItem and the
+    items after it are still read. A document that parses whole is read whole; one that is no
+    array is one item.
+
+    A stray quote makes the split run two items together; a pretty-printed array (every real
+    export that writes one) then splits again where an item closes and the next opens at the
+    first item's indentation."""
+    try:
+        values = loads_document(data)
+    except JSON_ERRORS:
+        values = None
+    if isinstance(values, list):
+        yield from enumerate(values, start=1)
+        return
+    if values is not None:
+        yield 1, values
+        return
+    opened = re.search(rb"\[([ \t]*\r?\n)?([ \t]*)\{", data)
+    indent = re.escape(opened.group(2)) if opened else b""
+    next_item = re.compile(rb"(?<=\n" + indent + rb"\}),?[ \t]*\r?\n(?=" + indent + rb"\{)")
+    pos = 0
+    for raw in array_items(data):
+        pieces = [raw]
+        try:
+            value = loads_document(raw)
+        except JSON_ERRORS as exc:
+            pieces = next_item.split(raw)
+            value = UnreadableItem(str(exc).split("\n")[0], raw) if len(pieces) == 1 else None
+        if len(pieces) == 1:
+            pos += 1
+            yield pos, value
+            continue
+        for piece in pieces:
+            pos += 1
+            try:
+                yield pos, loads_document(piece)
+            except JSON_ERRORS as exc:
+                yield pos, UnreadableItem(str(exc).split("\n")[0], piece)
 
 
 def loads_document(data: bytes) -> Any:
