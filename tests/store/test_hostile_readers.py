@@ -126,6 +126,27 @@ def _array(name: str, wrap: Callable[[list[Any]], Any] = lambda xs: xs) -> Calla
     return write
 
 
+def _archive(name: str, part: str) -> Callable:
+    """A Twitter archive file (``window.YTD.<part>.part0 = [...]``, pretty-printed as Twitter
+    writes it); cut: a copy of the first good record ends the file half-way through."""
+
+    def write(folder: Path, units: list[Any], cut: bool) -> list[Path]:
+        values = [
+            "\x00garbage" if u is GARBAGE else {"broken": True} if u is BROKEN else u for u in units
+        ]
+        if cut:
+            values.append(next(u for u in units if isinstance(u, dict)))
+        text = json.dumps(values, indent=2, separators=(",", " : "))
+        if cut:
+            last = json.dumps(values[-1], indent=2, separators=(",", " : "))
+            text = text[: -2 - len(last) // 2]
+        path = folder / name
+        path.write_text(f"window.YTD.{part}.part0 = {text}", encoding="utf-8")
+        return [path]
+
+    return write
+
+
 def _csv(name: str, header: list[str]) -> Callable:
     def write(folder: Path, units: list[Any], cut: bool) -> list[Path]:
         out = io.StringIO()
@@ -235,6 +256,10 @@ def _sample(reader: str, tmp: Path) -> Sample:
         doc = json.loads((FIXTURES / "telegram" / "channel" / "result.json").read_text("utf-8"))
         rest = {k: v for k, v in doc.items() if k != "messages"}
         return Sample(doc["messages"], _array("result.json", lambda ms: {**rest, "messages": ms}))
+    if reader == "twitter_archive":  # the repo's real-shaped archive (no sample in ../shared)
+        text = (FIXTURES / "twitter_archive" / "data" / "tweets.js").read_text("utf-8")
+        items = json.loads(text.split("=", 1)[1])
+        return Sample(items, _archive("tweets.js", "tweets"))
     if reader == "crowdtangle":
         return _csv_sample(FIXTURES / "crowdtangle" / "facebook_page_posts.csv", "ct.csv")
     if reader == "generic":

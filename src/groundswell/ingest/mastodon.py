@@ -46,6 +46,7 @@ from groundswell.ingest.mastodon_outbox import (
     load_outbox,
     not_public,
     read_outbox,
+    salvage_outbox,
     with_cw,
 )
 from groundswell.ingest.registry import (
@@ -144,6 +145,10 @@ class MastodonReader(Reader):
             try:
                 obj = load_outbox(data)
             except (ValueError, UnicodeDecodeError, *JSON_ERRORS) as exc:
+                salvaged = salvage_outbox(source, data, self.name, self.include_private)
+                if salvaged is not None:  # cut short or damaged: every activity still readable
+                    yield from salvaged
+                    return
                 yield Quarantined(
                     source_file=source.name,
                     line=1,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -25,7 +25,13 @@ import orjson
 
 from groundswell.ingest.fields import first_text, shown
 from groundswell.ingest.html_text import html_to_text, links_in_html
-from groundswell.ingest.registry import guarded, loads_document, quarantine
+from groundswell.ingest.registry import (
+    UnreadableItem,
+    guarded,
+    lists_under,
+    loads_document,
+    quarantine,
+)
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Deletion,
@@ -147,7 +153,31 @@ def read_outbox(
     if not isinstance(items, list):
         yield quarantine(source, 1, "orderedItems is not a list", outbox, fmt)
         return
-    for pos, act in enumerate(items, start=1):
+    yield from read_activities(source, enumerate(items, start=1), fmt, include_private)
+
+
+def salvage_outbox(
+    source: Source, data: bytes, fmt: str, include_private: bool = False
+) -> Iterator[Record] | None:
+    """The records of an outbox cut short or damaged: every activity that can still be read,
+    numbered by its position across the repeated ``orderedItems``, each one that cannot
+    quarantined; None when no ``orderedItems`` array is found."""
+    lists = lists_under(data, b"orderedItems")
+    if not lists:
+        return None
+    items = (value for _, _, values in lists for _, value in values)
+    return read_activities(source, enumerate(items, start=1), fmt, include_private)
+
+
+def read_activities(
+    source: Source, items: Iterable[tuple[int, Any]], fmt: str, include_private: bool
+) -> Iterator[Record]:
+    """The records of (position, activity) pairs, each activity read or quarantined alone."""
+    for pos, act in items:
+        if isinstance(act, UnreadableItem):
+            reason = f"unreadable activity of an outbox cut short or damaged: {act}"
+            yield quarantine(source, pos, reason, act.raw, fmt)
+            continue
         yield from guarded(source, fmt, pos, act, _activity, pos, act, fmt, include_private)
 
 

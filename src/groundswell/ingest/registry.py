@@ -416,6 +416,46 @@ def _flatten_deep(data: bytes, limit: int = MAX_DEPTH) -> bytes:
     return b"".join([*parts, data[start:]])
 
 
+_OPENS_ARRAY = re.compile(rb"\s*:\s*\[")
+
+
+def lists_under(data: bytes, key: bytes | None = None) -> list[tuple[dict, bytes, Any]]:
+    """What a JSON document cut short or damaged still holds of its arrays of records: for each
+    object with an array under ``key`` (None: the first array of objects of the outermost
+    object), ``(the object's keys written before the array, the key, array_values of the
+    array)``. Keys after the array are lost; an object whose keys before it do not parse gives
+    ``{}``. Empty when no such array is found."""
+    found: list[tuple[dict, bytes, Any]] = []
+    opens: list[int] = []  # where each object still open starts
+    for token in _ITEM_TOKEN.finditer(data):
+        char = token.group()[:1]
+        if char == b"{":
+            opens.append(token.start())
+        elif char == b"}":
+            if opens:
+                opens.pop()
+        elif char == b'"' and opens:
+            name = token.group()[1:-1]
+            if (key is None and len(opens) != 1) or (key is not None and name != key):
+                continue
+            bracket = _OPENS_ARRAY.match(data, token.end())
+            if bracket is None:
+                continue
+            body = data[bracket.end() - 1 :]
+            if key is None and not re.match(rb"\[\s*\{", body):
+                continue
+            try:
+                header = loads_document(
+                    data[opens[-1] : token.start()].rstrip().rstrip(b",") + b"}"
+                )
+            except JSON_ERRORS:
+                header = {}
+            found.append((header if isinstance(header, dict) else {}, name, array_values(body)))
+            if key is None:
+                break
+    return found
+
+
 def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quarantined]:
     """Parse a JSONL source line by line; bad lines become Quarantined records naming the line."""
     for item in source.lines():
@@ -477,11 +517,67 @@ def iter_json_document_or_lines(
         data.format = fmt
         yield data
         return
+    data = data.removeprefix(BOM)
     try:
-        yield 1, loads_document(data.removeprefix(BOM))
-    except JSON_ERRORS:
-        # maybe JSONL after all (a first line that was long); fall back to lines
+        yield 1, loads_document(data)
+        return
+    except JSON_ERRORS as exc:
+        error = str(exc).split("\n")[0]
+    if _lines_are_records(data.lstrip()):  # JSONL after all (a first line that was long)
         yield from iter_json_lines(source, fmt)
+        return
+    yield from _salvaged_document(source, fmt, data, error)
+
+
+def _lines_are_records(data: bytes, look: int = 20) -> bool:
+    """Whether ``data`` reads as JSON lines: one of its first lines is a record (an object with
+    keys, or an array of objects) on its own. No line of a pretty-printed document is."""
+    for line in data.split(b"\n", look)[:look]:  # however long the first lines are
+        try:
+            value = loads_json(line)
+        except JSON_ERRORS:
+            continue
+        if (isinstance(value, dict) and value) or (
+            isinstance(value, list) and any(isinstance(v, dict) for v in value)
+        ):
+            return True
+    return False
+
+
+def _salvaged_document(
+    source: Source, fmt: str, data: bytes, error: str
+) -> Iterator[tuple[int, Any] | Quarantined]:
+    """A JSON document cut short or damaged (``error``): each item of its array of records
+    that still parses (an array's items by position; an object's first array of objects, with
+    the keys before it), each one that does not quarantined, so nothing readable is lost; a
+    document with no such array is one quarantined record."""
+    text = data.lstrip()
+    if text[:1] == b"[":
+        values: Any = array_values(text)
+        wrap = None
+    else:
+        lists = lists_under(text)
+        if not lists:
+            reason = f"invalid JSON document (cut short or damaged): {error}"
+            yield Quarantined(
+                source_file=source.name, line=1, reason=reason, raw=data[:65536], format=fmt
+            )
+            return
+        header, key, values = lists[0]
+        wrap = (header, key.decode("utf-8", "replace"))
+    good: list[Any] = []
+    for pos, value in values:
+        if isinstance(value, UnreadableItem):
+            reason = f"unreadable item of a document cut short or damaged: {value}"
+            yield Quarantined(
+                source_file=source.name, line=pos, reason=reason, raw=value.raw, format=fmt
+            )
+        elif wrap is None:
+            yield pos, value
+        else:
+            good.append(value)
+    if wrap is not None:
+        yield 1, {**wrap[0], wrap[1]: good}
 
 
 def _first_line_is_json(head: bytes) -> bool:

@@ -27,7 +27,9 @@ from groundswell.ingest.registry import (
     JSON_ERRORS,
     Head,
     Reader,
+    UnreadableItem,
     guarded,
+    lists_under,
     loads_document,
     quarantine,
 )
@@ -111,26 +113,38 @@ class TelegramReader(Reader):
         try:
             root = loads_document(data.removeprefix(BOM))
         except JSON_ERRORS as exc:
-            yield quarantine(source, 1, f"invalid JSON: {exc}", data[:65536], self.name)
-            return
-        if not isinstance(root, dict):
-            yield quarantine(
-                source, 1, "not a Telegram export (root is not an object)", root, self.name
-            )
-            return
+            # cut short or damaged: every message that can still be read, chat by chat
+            chats = [(header, values) for header, _, values in lists_under(data, b"messages")]
+            if not chats:
+                yield quarantine(source, 1, f"invalid JSON: {exc}", data[:65536], self.name)
+                return
+        else:
+            if not isinstance(root, dict):
+                yield quarantine(
+                    source, 1, "not a Telegram export (root is not an object)", root, self.name
+                )
+                return
+            chats = [(chat, chat.get("messages")) for chat in self._chats(root)]
         index = 0
-        for chat in self._chats(root):
+        for chat, messages in chats:
             chat_id = str(chat.get("id", ""))
             is_channel = chat.get("type") in _CHANNEL_TYPES
-            messages = chat.get("messages") or ()
-            if not isinstance(messages, list):  # one chat of another shape: the others still read
+            if isinstance(messages, list):
+                messages = enumerate(messages, start=1)
+            elif messages is None:
+                messages = ()
+            elif not isinstance(messages, Iterator):  # one chat of another shape: others read
                 index += 1
                 yield quarantine(
                     source, index, "chat whose messages are not a list", chat, self.name
                 )
                 continue
-            for msg in messages:
+            for _, msg in messages:
                 index += 1
+                if isinstance(msg, UnreadableItem):
+                    reason = f"unreadable message of an export cut short or damaged: {msg}"
+                    yield quarantine(source, index, reason, msg.raw, self.name)
+                    continue
                 if isinstance(msg, dict) and msg.get("type", "message") != "message":
                     continue  # service messages are not posts
                 yield from guarded(

@@ -1,0 +1,100 @@
+"""Whole-document exports (a JSON array of statuses, a Bluesky feed page, a Telegram Desktop
+``result.json``, a Mastodon archive's ``outbox.json``) cut short, as a download or a copy that
+stopped: every record written out in full before the cut is still stored, the one the cut went
+through is quarantined, and the run balances. Before, one cut cost the whole file."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from groundswell.ingest.registry import array_items
+from groundswell.store import Store, ingest
+from gspaths import FIXTURES
+
+# (file, the key of its array of records; None: the document is the array)
+DOCUMENTS = [
+    (FIXTURES / "mastodon" / "home_timeline.json", None),
+    (FIXTURES / "bluesky" / "feed_page.json", b"feed"),
+    (FIXTURES / "telegram" / "channel" / "result.json", b"messages"),
+    (FIXTURES / "mastodon" / "outbox.json", b"orderedItems"),
+]
+CUTS = [0.15, 0.4, 0.65, 0.9]  # where in the (first) array of records the file stops
+
+
+def _read(path: Path, db: Path) -> tuple[dict, set[str], int]:
+    """The report, the stored post and repost ids, and the quarantined count."""
+    with Store(db) as store:
+        report = ingest([path], store, progress=False).to_dict()
+        sql = "SELECT id FROM posts UNION ALL SELECT id FROM reposts"
+        ids = {r[0] for r in store.con.execute(sql).fetchall()}
+    return report, ids, report["quarantined"]
+
+
+def _records(data: bytes, key: bytes | None) -> tuple[bytes, list[tuple[int, bytes]]]:
+    """What comes before the array of records, and each record with the offset it ends at."""
+    if key is None:
+        start = data.index(b"[")
+    else:
+        start = re.search(rb'"' + key + rb'"\s*:\s*\[', data).end() - 1
+    items, at = [], start
+    for raw in array_items(data[start:]):
+        at = data.index(raw, at) + len(raw)
+        items.append((at, raw))
+    return data[: start + 1], items
+
+
+@pytest.mark.parametrize("cut", CUTS)
+@pytest.mark.parametrize(("path", "key"), DOCUMENTS, ids=lambda v: getattr(v, "name", v))
+def test_a_document_cut_short_keeps_every_whole_record(tmp_path, path, key, cut):
+    data = path.read_bytes()
+    head, items = _records(data, key)
+    first, last = len(head), items[-1][0]
+    at = first + int((last - first) * cut)
+    whole = [raw for end, raw in items if end <= at]
+    # the same document, ending cleanly after the last whole record
+    closed = head + b",\n".join(whole) + (b"]" if key is None else b"]}")
+    (tmp_path / "closed").mkdir()
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "closed" / path.name).write_bytes(closed)
+    (tmp_path / "cut" / path.name).write_bytes(data[:at])
+    kept, kept_bad = set(), 0  # nothing whole before the cut: nothing to read
+    if whole:
+        expected, kept, kept_bad = _read(tmp_path / "closed" / path.name, tmp_path / "c.duckdb")
+        assert expected["balanced"]
+    report, ids, bad = _read(tmp_path / "cut" / path.name, tmp_path / "cut.duckdb")
+    _, all_ids, _ = _read(path, tmp_path / "whole.duckdb")
+    assert report["balanced"]
+    assert kept <= ids <= all_ids
+    assert bad == kept_bad + 1  # the record the cut went through, and no more
+    assert f"{path.name}:{len(whole) + 1}:" in " ".join(report["errors"])
+
+
+def test_a_single_record_cut_short_is_one_quarantined_record(tmp_path):
+    """No array to salvage from (a v2 API response for one tweet): the document is one record,
+    quarantined once, not once per line of its pretty-printed text."""
+    tweet = {
+        "id": "1051234567890123776",
+        "text": "#MeToo written by the team for a test",
+        "author_id": "4455667788",
+        "conversation_id": "1051234567890123776",
+        "created_at": "2018-10-13T14:02:11.000Z",
+    }
+    data = json.dumps({"data": tweet}, indent=2).encode()
+    (tmp_path / "tweet.json").write_bytes(data[: len(data) * 3 // 4])
+    report, ids, bad = _read(tmp_path / "tweet.json", tmp_path / "a.duckdb")
+    assert report["balanced"] and bad == report["read"] == 1 and not ids
+    assert json.dumps({"data": tweet}, indent=2).count("\n") > 3
+
+
+def test_a_full_account_telegram_export_cut_short_keeps_earlier_chats(tmp_path):
+    path = FIXTURES / "telegram" / "account" / "result.json"
+    data = path.read_bytes()
+    _, all_ids, _ = _read(path, tmp_path / "whole.duckdb")
+    last_chat = data.rindex(b'"messages"')
+    (tmp_path / "result.json").write_bytes(data[: last_chat + 40])
+    report, ids, _ = _read(tmp_path / "result.json", tmp_path / "cut.duckdb")
+    assert report["balanced"] and ids and ids < all_ids
