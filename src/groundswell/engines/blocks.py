@@ -31,15 +31,16 @@ MAX_ERRORS = 50  # quarantine lines a report lists, as the local engine does
 
 @dataclass
 class SourceRef:
-    """Where a worker finds a source again: a file, or a member of a zip archive."""
+    """Where a worker finds a source again: a file, or a member of a zip or tar archive."""
 
     path: str
     member: str | None = None
+    ordinal: int = 1  # the nth member of that name
 
     def open(self) -> Source:
         """The Source this names (a zip archive is opened again to reach its member)."""
         for source in sources_from_path(self.path):
-            if source.member == self.member:
+            if source.member == self.member and source.ordinal == self.ordinal:
                 return source
         raise FileNotFoundError(f"{self.path}!{self.member}: member not found")
 

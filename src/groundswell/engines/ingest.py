@@ -91,7 +91,7 @@ def ingest_on_ray(
         def submit(source: Source, reader: Reader) -> _FileRun:
             where: Source | SourceRef = source
             if source.reopenable:
-                where = SourceRef(str(source.path), source.member)
+                where = SourceRef(str(source.path), source.member, source.ordinal)
             return _FileRun(source.name, where, reader, start(source.name, where, reader))
 
         pending = iter(sources)

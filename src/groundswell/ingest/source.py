@@ -13,6 +13,7 @@ import os
 import stat
 import tarfile
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -68,6 +69,9 @@ class Source:
 
     path: Path
     member: str | None = None  # name inside a zip or tar archive
+    # the nth member of that name (archives may hold two of one name: both are read)
+    ordinal: int = 1
+    entry: zipfile.ZipInfo | tarfile.TarInfo | None = field(default=None, repr=False)
     compression: str = "none"  # none | gzip | zstd | bzip2 | xz, known once opened
     # shared by its members
     archive: zipfile.ZipFile | tarfile.TarFile | None = field(default=None, repr=False)
@@ -84,8 +88,13 @@ class Source:
 
     @cached_property
     def name(self) -> str:
-        """The provenance name: the file path, plus ``!member`` for zip members."""
-        return f"{self.path}!{self.member}" if self.member else str(self.path)
+        """The provenance name: the file path, plus ``!member`` for zip members. A name that is
+        not UTF-8 (bytes the file system holds as they are) shows U+FFFD for each bad byte: the
+        store keeps text, and the path itself is still opened as it is."""
+        if self.member is None:
+            return shown_name(self.path)
+        again = f" ({self.ordinal})" if self.ordinal > 1 else ""
+        return shown_name(f"{self.path}!{self.member}{again}")
 
     @property
     def suffix(self) -> str:
@@ -121,7 +130,8 @@ class Source:
         if self.member is not None and isinstance(self.archive, tarfile.TarFile):
             if self.archive.closed:  # its listing ended (a worker found the member by name)
                 self.archive = tarfile.open(self.path, "r:*")  # noqa: SIM115 - kept by the member
-            member = self.archive.extractfile(self.member)
+            # by its entry (a name may repeat, and a lookup by name scans every member)
+            member = self.archive.extractfile(self.entry or self.member)
             if member is None:
                 raise OSError(f"{self.name}: not a regular file in its tar archive")
             raw: io.BufferedIOBase = member  # a BufferedReader that owns its raw part
@@ -129,7 +139,7 @@ class Source:
             archive = self.archive
             if archive is None or archive.fp is None:  # none, or closed when its listing ended
                 archive = self.archive = zipfile.ZipFile(self.path)
-            info = copy.copy(archive.getinfo(self.member))
+            info = copy.copy(self.entry or archive.getinfo(self.member))
             crc = info.CRC
             del info.CRC  # zipfile would drop the last chunk on a bad CRC: CrcChecked keeps it
             member = archive.open(info)
@@ -260,11 +270,17 @@ class Source:
         return data
 
 
+def shown_name(name: str | os.PathLike) -> str:
+    """A file name as text that can be stored and printed: the bytes of a name that is not
+    UTF-8 (which Python holds as lone surrogates) become U+FFFD."""
+    return os.fspath(name).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _compression_of(magic: bytes) -> str:
     if magic.startswith(_GZIP):
         return "gzip"
-    if magic.startswith(_ZSTD):
-        return "zstd"
+    if magic.startswith(_ZSTD) or (magic[1:4] == b"\x2a\x4d\x18" and 0x50 <= magic[0] <= 0x5F):
+        return "zstd"  # a frame, or a skippable frame first (pzstd writes one)
     if magic.startswith(b"BZh") and magic[3:4].isdigit():
         return "bzip2"
     if magic.startswith(b"\xfd7zX"):
@@ -279,9 +295,9 @@ def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
     an encrypted member comes out with a ``skip_reason``.
     """
     root = Path(path)
-    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-    for file in files:
-        if any(part.startswith(".") for part in file.relative_to(root).parts if root.is_dir()):
+    for file in _files_under(root) if root.is_dir() else [root]:
+        if isinstance(file, Source):  # a folder or link that cannot be followed
+            yield file
             continue
         source = Source(file)
         if not source.reopenable:
@@ -302,6 +318,36 @@ def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
             yield from _tar_members(file)
         else:
             yield source
+
+
+def _files_under(root: Path) -> list[Path | Source]:
+    """The files of a folder and its subfolders (linked ones too, each folder once), in name
+    order, hidden ones (``.git``, ``.DS_Store``) left out; a subfolder that cannot be listed and
+    a link to nothing come as a skipped Source each, saying why, so that nothing under the
+    folder goes unreported."""
+    found: list[Path | Source] = []
+
+    def unlisted(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        found.append(Source(where, skip_reason=f"folder cannot be read: {exc.strerror or exc}"))
+
+    seen = {os.path.realpath(root)}  # a link back up the tree is followed once
+    for folder, dirs, names in os.walk(root, onerror=unlisted, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for d in list(dirs):
+            real = os.path.realpath(os.path.join(folder, d))
+            if real in seen:
+                dirs.remove(d)
+            seen.add(real)
+        for name in names:
+            if name.startswith("."):
+                continue
+            path = Path(folder, name)
+            if path.is_file():
+                found.append(path)
+            elif path.is_symlink() and not path.exists():
+                found.append(Source(path, skip_reason="a link to a file that does not exist"))
+    return sorted(found, key=lambda f: str(f.path if isinstance(f, Source) else f))
 
 
 def _is_tar(file: Path) -> bool:
@@ -326,9 +372,13 @@ def _tar_members(file: Path) -> Iterator[Source]:
             members = archive.getmembers()
         except (*STREAM_ERRORS, tarfile.TarError) as exc:
             members, damage = archive.members, exc  # those read before the damage
+        seen: Counter[str] = Counter()
         for info in members:
             if info.isfile():
-                yield Source(file, member=info.name, archive=archive)
+                seen[info.name] += 1
+                yield Source(
+                    file, member=info.name, ordinal=seen[info.name], entry=info, archive=archive
+                )
         if damage is not None:
             reason = f"tar archive cut or damaged after {len(members)} members: {damage}"
             yield Source(file, member=f"(after {len(members)} members)", skip_reason=reason)
@@ -369,12 +419,21 @@ def _zip_members(file: Path) -> Iterator[Source]:
         if office is not None:  # one file, not its XML parts
             yield Source(file, skip_reason=_office_reason(office))
             return
+        seen: Counter[str] = Counter()
         for info in archive.infolist():
             if info.is_dir():
                 continue
+            seen[info.filename] += 1
             reason = None
             if info.flag_bits & 0x1:
                 reason = "encrypted (password-protected) zip member"
             elif info.compress_type not in _ZIP_METHODS:
                 reason = f"zip member compressed with unsupported method {info.compress_type}"
-            yield Source(file, member=info.filename, archive=archive, skip_reason=reason)
+            yield Source(
+                file,
+                member=info.filename,
+                ordinal=seen[info.filename],
+                entry=info,
+                archive=archive,
+                skip_reason=reason,
+            )

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from groundswell.errors import InputError
 from groundswell.ingest import columnar, iter_sources, read_source
+from groundswell.ingest.source import shown_name
 from groundswell.schema import Deletion, Quarantined, Record
 from groundswell.store.bulk import NotBulkable, bulkable, load_twitter_v2
 from groundswell.store.db import BatchCounts, Store
@@ -205,7 +206,7 @@ def ingest(
         forget(store, sorted(deletions), authors=False)
     store.record_run(
         "ingest",
-        {"paths": paths, "format": fmt, "options": options or {}},
+        {"paths": [shown_name(p) for p in paths], "format": fmt, "options": options or {}},
         report.to_dict(),
         started,
     )
