@@ -5,9 +5,16 @@ and a quiet end when the reader of a pipe goes away."""
 from __future__ import annotations
 
 import errno
+import json
 import os
+import signal
 import subprocess
 import sys
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
 
 import pytest
 
@@ -113,6 +120,58 @@ def test_full_disk_while_writing_the_store_is_a_one_line_error(tmp_path, capsys,
     err = capsys.readouterr().err
     assert err == "groundswell: error: No space left on device\n"
     assert not db.exists()
+
+
+def _flat_tweets(path, n: int) -> None:
+    """``n`` flattened twarc2 tweets, enough to grow a store by megabytes."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            tweet = {
+                "id": str(10**17 + i),
+                "text": f"#MeToo test post {i} " + "words " * 20,
+                "author_id": str(i % 500),
+                "created_at": "2018-10-13T14:02:11.000Z",
+                "author": {"id": str(i % 500), "username": f"user{i % 500}"},
+            }
+            fh.write(json.dumps(tweet) + "\n")
+
+
+def _limited_files(limit: int):
+    """A child process that may write no file past ``limit`` bytes, as on a full disk."""
+
+    def limit_them() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past it fails instead
+
+    return limit_them
+
+
+@pytest.mark.skipif(resource is None, reason="no resource limits on this platform")
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_store_that_cannot_grow_is_a_one_line_error(tmp_path, existing):
+    """DuckDB itself meets the full disk (a write, or the checkpoint at the end): exit 3 with
+    one line, a first ingest leaves nothing behind and an earlier store keeps its posts."""
+    data, db = tmp_path / "flat.jsonl", tmp_path / "s.duckdb"
+    _flat_tweets(data, 60_000)
+    if existing:
+        assert main(["ingest", str(PAGES), "--db", str(db)]) == 0
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "groundswell.cli", "ingest", str(data), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        preexec_fn=_limited_files(2_100_000),
+        check=False,
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.startswith("groundswell: error: ") and proc.stderr.count("\n") == 1
+    assert "Traceback" not in proc.stderr
+    if existing:
+        with Store(db, read_only=True) as store:
+            assert store.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 3
+    else:
+        assert not db.exists()
 
 
 def test_full_disk_while_exporting_is_a_one_line_error(tmp_path, capsys, monkeypatch):

@@ -98,8 +98,13 @@ def run_command(args: Any) -> int:
         )
         return 130
     except Exception as exc:
-        if type(exc).__module__.startswith("duckdb") and type(exc).__name__ == "IOException":
+        # DuckDB says a full disk (or a file size limit) as an IOException while it writes,
+        # or as a FatalException when a checkpoint fails; memory as OutOfMemoryException
+        kind = type(exc).__name__ if "duckdb" in type(exc).__module__ else ""
+        if kind in ("IOException", "FatalException"):
             return _fail(f"{getattr(args, 'db', 'store')}: cannot write: {exc}", 3)
+        if kind == "OutOfMemoryException":
+            return _fail(f"out of memory: {exc}", 3)
         raise
 
 

@@ -23,6 +23,7 @@ import orjson
 from groundswell.classify.bundle import Bundle
 from groundswell.errors import InputError, StoreError
 from groundswell.schema import ACTS
+from groundswell.store.db import rollback
 
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS acts (
@@ -291,7 +292,7 @@ def write_acts(store: Any, rows: list[tuple], recs: list[dict[str, Any]]) -> Non
         con.execute("INSERT INTO testimony SELECT * FROM testimony_batch ON CONFLICT DO NOTHING")
         con.execute("COMMIT")
     except Exception as exc:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise StoreError(f"{store.path}: cannot write classifications: {exc}") from exc
     finally:
         con.unregister("acts_batch")

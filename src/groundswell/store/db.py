@@ -6,6 +6,7 @@ killed mid-run loses at most its open batch and a re-run fills the gap without d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable
@@ -245,7 +246,7 @@ class Store:
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('forgotten', 'hashed')")
             self.con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            rollback(self.con)
             raise
 
     def _init_meta(self, pseudonymise: bool | None) -> None:
@@ -436,8 +437,8 @@ class Store:
                 within(self.con)
             self.con.execute("COMMIT")
         except Exception as exc:
-            self.con.execute("ROLLBACK")
-            if isinstance(exc, duckdb.IOException | OSError):  # a full disk, a lost mount
+            rollback(self.con)
+            if cannot_write(exc):  # a full disk, a file size limit, a lost mount
                 raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
             raise
         return counts
@@ -674,7 +675,27 @@ class Store:
         return run_id
 
     def checkpoint(self) -> None:
-        self.con.execute("CHECKPOINT")
+        try:
+            self.con.execute("CHECKPOINT")
+        except Exception as exc:
+            if cannot_write(exc):
+                raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
+            raise
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction; none open (a COMMIT that failed has ended it) is fine,
+    so the error that made the caller roll back is the one the user sees."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
+
+
+def cannot_write(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB or the system failing to write the store: a full disk, a file
+    size limit, a lost mount (DuckDB says so at a write, at COMMIT or at a checkpoint)."""
+    if isinstance(exc, duckdb.IOException | duckdb.FatalException | OSError):
+        return True
+    return isinstance(exc, duckdb.TransactionException) and "Failed to commit" in str(exc)
 
 
 POST_ARROW_SCHEMA = pa.schema(

@@ -16,8 +16,8 @@ import pyarrow as pa
 
 from groundswell.care.forgetting import person_key, person_keys, raw_candidates
 from groundswell.care.pseudonym import Pseudonymiser
-from groundswell.errors import InputError
-from groundswell.store.db import Store
+from groundswell.errors import InputError, StoreError
+from groundswell.store.db import Store, cannot_write, rollback
 
 _HEADERS = ("id", "ids", "author", "authors", "author_id", "handle")
 
@@ -104,8 +104,10 @@ def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, i
             removed["quarantine"] = n
         con.execute("DROP TABLE forget_posts; DROP TABLE forget_authors")
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except Exception as exc:
+        rollback(con)
+        if cannot_write(exc):
+            raise StoreError(f"{store.path}: cannot write the store: {exc}") from exc
         raise
     store.checkpoint()
     return removed
