@@ -215,3 +215,28 @@ def test_closed_pipe_ends_quietly(tmp_path):
     proc.wait()
     assert "Traceback" not in err and "BrokenPipe" not in err and err == ""
     assert proc.returncode == 141
+
+
+@pytest.mark.parametrize("command", [["stats"], ["ingest", str(PAGES)], ["classify"], ["people"]])
+def test_a_duckdb_file_of_another_tool_is_refused_untouched(tmp_path, capsys, command):
+    """A DuckDB database that is not a store: exit 3 with one line, no table or key added."""
+    import duckdb
+
+    db = tmp_path / "theirs.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE posts (a INTEGER); INSERT INTO posts VALUES (1)")
+    assert main([*command, "--db", str(db)]) == 3
+    err = capsys.readouterr().err
+    assert "not a groundswell store" in err and err.count("\n") == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("posts",)]
+    assert not (tmp_path / "theirs.duckdb.key").exists()
+
+
+def test_a_store_of_another_schema_version_is_refused(tmp_path, capsys):
+    db = tmp_path / "old.duckdb"
+    with Store(db) as store:
+        ingest([PAGES], store)
+        store.con.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+    assert main(["stats", "--db", str(db)]) == 3
+    assert "schema 0" in capsys.readouterr().err

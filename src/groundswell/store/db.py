@@ -175,6 +175,8 @@ class Store:
 
     def _open(self, existed: bool, pseudonymise: bool | None) -> None:
         """Schema, settings and key of a just connected store."""
+        if existed:
+            self._check_is_store()
         # a store that holds anything keeps its key: a new one would silently break every
         # pseudonym and deletion in it, so a missing key is an error, never a fresh key
         key = load_key(self.path, create=not (existed and self._holds_data()))
@@ -203,6 +205,35 @@ class Store:
                 ).fetchall()
             }
         self.pseudonym = Pseudonymiser(key, enabled=self.pseudonymise, on_new=self._on_new_author)
+
+    def _check_is_store(self) -> None:
+        """Refuse, before anything is written, a DuckDB file that is not a groundswell store (a
+        database of another tool: its tables would get ours beside them) or one whose schema
+        is not this version's."""
+        try:
+            tables = {
+                r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            }
+            version = (
+                self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                if "meta" in tables
+                else None
+            )
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        if not tables:
+            return  # an empty database: made a store now
+        if version is None:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(
+                f"{self.path} is a DuckDB database but not a groundswell store (it holds {shown});"
+                " pass another --db"
+            )
+        if version[0] != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} is a groundswell store of schema {version[0]}, this version reads "
+                f"{SCHEMA_VERSION}; ingest the exports again into a new --db"
+            )
 
     def _holds_data(self) -> bool:
         """Whether the store file holds any record, deletion or quarantined line."""
