@@ -223,13 +223,13 @@ class Store:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
         if not tables:
             return  # an empty database: made a store now
-        if version is None:
+        if "meta" not in tables:
             shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
             raise StoreError(
                 f"{self.path} is a DuckDB database but not a groundswell store (it holds {shown});"
                 " pass another --db"
             )
-        if version[0] != SCHEMA_VERSION:
+        if version is not None and version[0] != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} is a groundswell store of schema {version[0]}, this version reads "
                 f"{SCHEMA_VERSION}; ingest the exports again into a new --db"
