@@ -178,3 +178,27 @@ def test_bulk_loaded_author_forgotten_before_arrival_is_gone_after_the_run(tmp_p
         assert store.pseudonym("twitter", "9001") not in _authors(store)
         posts = {r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()}
         assert posts == {"1003", "1004"}
+
+
+def test_forgotten_rows_leave_no_bytes_in_the_store_file(tmp_path):
+    """DuckDB marks a deleted row's block free but keeps its bytes: forget rewrites the file,
+    so a forgotten post's text cannot be read back from the disk."""
+    secret = "a story told once and then taken back by its author"
+    lines = [_jet(DID, f"3k{i}", f"{secret} {i} #MeToo") for i in range(400)]
+    lines += [_jet(OTHER, f"3m{i}", f"kept post {i} #MeToo") for i in range(400)]
+    path = tmp_path / "jet.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        ingest([path], store)
+        store.checkpoint()
+        assert secret.encode() in db.read_bytes()
+        removed = forget(store, [DID])
+        assert removed["posts"] == 400
+        assert store.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 400
+        report = ingest([path], store)  # still the working store, after the rewrite
+        assert report.balanced and report.forgotten == 400 and report.stored == 0
+    assert secret.encode() not in db.read_bytes()
+    assert not (tmp_path / "s.duckdb.compacting").exists()
+    with Store(db, read_only=True) as store:
+        assert store.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 400

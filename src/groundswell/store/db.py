@@ -153,12 +153,7 @@ class Store:
                 f"{self.path}: no such store; run `groundswell ingest PATH --db {path}` first"
             )
         try:
-            self.con = duckdb.connect(
-                str(self.path),
-                read_only=read_only,
-                # bounded memory whatever the input size: DuckDB spills to disk beyond this
-                config={"memory_limit": os.environ.get("GROUNDSWELL_MEMORY_LIMIT", "1GB")},
-            )
+            self.con = self._connect()
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreLockedError(
@@ -311,6 +306,42 @@ class Store:
         return caught
 
     # -- context manager -------------------------------------------------------------------
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(
+            str(self.path),
+            read_only=self.read_only,
+            # bounded memory whatever the input size: DuckDB spills to disk beyond this
+            config={"memory_limit": os.environ.get("GROUNDSWELL_MEMORY_LIMIT", "1GB")},
+        )
+
+    def compact(self) -> None:
+        """Rewrite the store into a new file and put it in the old one's place, so the bytes of
+        deleted rows (which DuckDB only marks free) are gone from the disk's copy of the store:
+        a deletion leaves nothing readable behind (CODEBOOK section 7)."""
+        fresh = self.path.with_name(f"{self.path.name}.compacting")
+        fresh.unlink(missing_ok=True)
+        try:
+            self.checkpoint()
+            name = self.con.execute("SELECT current_database()").fetchone()[0]
+            self.con.execute(f"ATTACH '{_sql_text(fresh)}' AS gs_compacted")
+            try:
+                self.con.execute(f'COPY FROM DATABASE "{name}" TO gs_compacted')
+            finally:
+                self.con.execute("DETACH gs_compacted")
+        except Exception as exc:
+            fresh.unlink(missing_ok=True)
+            if cannot_write(exc):
+                raise StoreError(
+                    f"{self.path}: the rows are deleted, but the store could not be rewritten "
+                    f"to erase their bytes: {exc}; free space and run `groundswell forget` again"
+                ) from exc
+            raise
+        self.con.close()
+        os.replace(fresh, self.path)
+        Path(f"{self.path}.wal").unlink(missing_ok=True)  # the checkpoint emptied it
+        self.con = self._connect()
+        self._open(True, None)
+
     def close(self) -> None:
         self.con.close()
 
@@ -712,6 +743,11 @@ class Store:
             if cannot_write(exc):
                 raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
             raise
+
+
+def _sql_text(value: object) -> str:
+    """``value`` as the inside of a SQL string literal."""
+    return str(value).replace("'", "''")
 
 
 def rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -109,7 +109,10 @@ def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, i
         if cannot_write(exc):
             raise StoreError(f"{store.path}: cannot write the store: {exc}") from exc
         raise
-    store.checkpoint()
+    if removed:
+        store.compact()  # the deleted rows' bytes go with them
+    else:
+        store.checkpoint()
     return removed
 
 
