@@ -309,3 +309,101 @@ def test_a_malformed_post_on_an_already_quarantined_line_is_counted_once(tmp_pat
         assert s.con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 1
     assert (counts.stored, counts.quarantined, counts.duplicates) == (1, 1, 1)
     assert counts.stored + counts.quarantined + counts.duplicates + counts.reposts == len(recs)
+
+
+LIMIT, KEEP, CHUNK = 5000, 1000, 3000  # the line limit, bytes kept of a longer line, chunk size
+
+
+def _small_limits(monkeypatch) -> None:
+    """The line limit, the bytes an oversize line's record keeps and the chunk size made small,
+    for the streaming path (``Source.lines``) and the chunked one alike."""
+    from groundswell.ingest import source as source_module
+    from groundswell.ingest.source import Source
+
+    lines = Source.lines
+    monkeypatch.setattr(Source, "lines", lambda self, limit=LIMIT, **kw: lines(self, limit, **kw))
+    for module in (source_module, columnar):
+        monkeypatch.setattr(module, "MAX_LINE_BYTES", LIMIT)
+        monkeypatch.setattr(module, "RAW_KEEP_BYTES", KEEP)
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", CHUNK)
+    monkeypatch.setattr(columnar, "MIN_PARALLEL_BYTES", 0)
+
+
+def _sized(i: int, size: int, end: bytes = b"\n") -> bytes:
+    """A twarc2 line of exactly ``size`` bytes before its newline."""
+    base = json.dumps(_v2(i, text="")).encode()
+    return json.dumps(_v2(i, text="a" * (size - len(base)))).encode() + end
+
+
+def _with_long_lines(path) -> None:
+    _write(
+        path,
+        [_v2(i) for i in range(1, 40)]
+        + [_sized(40, 4000), _sized(41, LIMIT), _sized(42, LIMIT + 1)]  # > chunk, = and > limit
+        + [_sized(43, 200_000), b"\n", b"  \n"]  # a huge line in the middle, blank lines
+        + [_v2(i) for i in range(44, 80)]
+        + [_sized(80, 300_000, b"")],  # a huge last line without its newline
+    )
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_huge_line_gives_the_streaming_paths_store_in_chunks(tmp_path, monkeypatch, workers):
+    """Lines longer than a chunk, at the limit, one byte over it and far over it (in the middle
+    and last, without a newline): the chunked path (in this process or worker processes) gives
+    the streaming path's store, each oversize line one quarantined record with its first
+    bytes, and reading goes on after it."""
+    _small_limits(monkeypatch)
+    monkeypatch.setattr(columnar, "WORKERS", workers)
+    _with_long_lines(tmp_path / "in.jsonl")
+    report = _both(tmp_path, monkeypatch, [tmp_path / "in.jsonl"], batch_size=20)
+    assert report.stored == 77 and report.quarantined == 3
+    with Store(tmp_path / "fast.duckdb", read_only=True) as s:
+        rows = s.con.execute("SELECT line, raw FROM quarantine ORDER BY line").fetchall()
+    assert [(line, len(raw)) for line, raw in rows] == [(42, KEEP), (43, KEEP), (82, KEEP)]
+    assert rows[1][1] == _sized(43, 200_000)[:KEEP]
+
+
+def test_the_chunk_reader_never_holds_a_huge_line(tmp_path, monkeypatch):
+    """Cutting the file and reading its chunks hold no more than a chunk or a line within the
+    limit at a time, and read each byte about once: a huge line is scanned for its end and
+    dropped, only its first bytes read again for its quarantined record."""
+    import tracemalloc
+
+    _small_limits(monkeypatch)
+    monkeypatch.setattr(columnar, "WORKERS", 1)
+    path = tmp_path / "in.jsonl"
+    _with_long_lines(path)
+    reads: list[int] = []
+
+    class Counted:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def seek(self, *args):
+            return self.fh.seek(*args)
+
+        def read(self, size=-1):
+            data = self.fh.read(size)
+            reads.append(len(data))
+            return data
+
+    monkeypatch.setattr(columnar, "open", lambda *a, **k: Counted(open(*a, **k)), raising=False)  # noqa: SIM115
+    ((source, reader),) = iter_sources([path])
+    tracemalloc.start()
+    try:
+        spans = list(columnar.chunks(source))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000  # the huge lines are 200 and 300 KB
+    assert [s.first for s in spans if s.long] == [42, 43, 82]
+    batches = list(columnar.read_columns(source, reader, 20))
+    assert sum(len(b.records) for b in batches) == 3
+    assert max(reads) <= LIMIT + 1
+    assert sum(reads) < 3 * path.stat().st_size

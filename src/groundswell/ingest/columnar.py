@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import pyarrow as pa
@@ -129,13 +129,8 @@ def _chunked(
 def _chunk_by_chunk(
     source: Source, reader: Reader, batch_size: int, key: bytes | None
 ) -> Iterator[ColumnBatch]:
-    for start, end, first in chunks(source):
-        with open(source.path, "rb") as fh:
-            fh.seek(start)
-            data = fh.read(end - start)
-        with _no_gc():
-            batches = list(_chunk_batches(data, first, source, reader, batch_size, key))
-        yield from batches
+    for span in chunks(source):
+        yield from _span_batches(source, reader, span, batch_size, key)
 
 
 _DECODE_ERRORS = (msgspec.ValidationError, *JSON_ERRORS, UnicodeDecodeError, RecursionError)
@@ -201,10 +196,23 @@ def parallel(source: Source) -> bool:
         return False
 
 
-def chunks(source: Source, size: int | None = None) -> Iterator[tuple[int, int, int]]:
-    """``(start, end, first line number)`` of consecutive byte ranges of the file of about
-    ``size`` bytes (``CHUNK_BYTES``, read when called), each ending just after a newline (or
-    at the end of the file)."""
+class Span(NamedTuple):
+    """A byte range of a plain file that ends just after a newline (or at the end of the
+    file), and the number of its first line. ``long``: it is one line longer than
+    ``MAX_LINE_BYTES``, of which only the first bytes are ever read (its quarantined record)."""
+
+    start: int
+    end: int
+    first: int
+    long: bool = False
+
+
+def chunks(source: Source, size: int | None = None) -> Iterator[Span]:
+    """Consecutive byte ranges of the file of about ``size`` bytes (``CHUNK_BYTES``, read when
+    called), each ending just after a newline (or at the end of the file). A line longer than
+    a chunk is a range of its own, its end found in reads of ``size`` bytes that keep none of
+    it (time linear in its length, memory bounded whatever its length); one longer than
+    ``MAX_LINE_BYTES`` is marked ``long``."""
     size = size or CHUNK_BYTES
     start, lineno = 0, 1
     with open(source.path, "rb") as fh:
@@ -214,53 +222,73 @@ def chunks(source: Source, size: int | None = None) -> Iterator[tuple[int, int, 
             if not block:
                 return
             cut = block.rfind(b"\n")
-            while cut < 0:  # one line longer than the block: read on to its end
-                more = fh.read(size)
-                if not more:
-                    cut = len(block) - 1
-                    break
+            if cut >= 0:
+                yield Span(start, start + cut + 1, lineno)
+                lineno += block.count(b"\n", 0, cut + 1)
+                start += cut + 1
+                continue
+            end, newline = start + len(block), False  # one line longer than the block
+            del block
+            while not newline and (more := fh.read(size)):
                 found = more.find(b"\n")
-                cut = len(block) + found if found >= 0 else -1
-                block += more
-            end = start + cut + 1
-            yield start, end, lineno
-            lineno += block.count(b"\n", 0, cut + 1)
+                newline = found >= 0
+                end += found + 1 if newline else len(more)
+            body = end - start - (1 if newline else 0)
+            yield Span(start, end, lineno, body > MAX_LINE_BYTES)
+            lineno += 1
             start = end
 
 
-def chunk_lines(
-    data: bytes, first: int, name: str, limit: int = MAX_LINE_BYTES
-) -> Iterator[tuple[int, bytes] | Quarantined]:
+def too_long(name: str, lineno: int, head: bytes) -> Quarantined:
+    """The record ``Source.lines`` makes of a line longer than ``MAX_LINE_BYTES`` from its
+    first bytes (``head``): the first ``RAW_KEEP_BYTES`` of the ``MAX_LINE_BYTES + 1`` it
+    reads."""
+    limit = MAX_LINE_BYTES
+    return Quarantined(
+        source_file=name,
+        line=lineno,
+        reason=f"line longer than {limit} bytes (first {RAW_KEEP_BYTES} kept)",
+        raw=head[: min(RAW_KEEP_BYTES, limit + 1)],
+    )
+
+
+def chunk_lines(data: bytes, first: int, name: str) -> Iterator[tuple[int, bytes] | Quarantined]:
     """``Source.lines`` over a chunk held in memory: the same numbering, blank lines passed
-    over, a line over ``limit`` bytes quarantined with its first bytes."""
+    over, a line over ``MAX_LINE_BYTES`` quarantined with its first bytes."""
     parts = data.split(b"\n")
     last = len(parts) - 1
     for i, body in enumerate(parts):
         lineno = first + i
-        if len(body) > limit:
-            yield Quarantined(
-                source_file=name,
-                line=lineno,
-                reason=f"line longer than {limit} bytes (first {RAW_KEEP_BYTES} kept)",
-                raw=body[:RAW_KEEP_BYTES],
-            )
+        if len(body) > MAX_LINE_BYTES:
+            yield too_long(name, lineno, body)
         elif body.strip():
             line = body + b"\n" if i < last else body
             yield lineno, line
 
 
 def _parse_chunk(
-    reader: Reader, path: str, name: str, key: bytes | None, span: tuple, size: int
+    reader: Reader, path: str, name: str, key: bytes | None, span: Span, size: int
 ) -> list[ColumnBatch]:
     """A worker's share: the batches of one chunk of a file (see ``read_columns_parallel``)."""
     source = Source(Path(path))
     source.__dict__["name"] = name  # the provenance name the main process gave it
-    start, end, first = span
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        data = fh.read(end - start)
+    return _span_batches(source, reader, span, size, key)
+
+
+def _span_batches(
+    source: Source, reader: Reader, span: Span, size: int, key: bytes | None
+) -> list[ColumnBatch]:
+    """The batches of one span of a plain file (``chunks``): a ``long`` line is never read
+    whole, only the bytes its quarantined record keeps."""
+    with open(source.path, "rb") as fh:
+        fh.seek(span.start)
+        if span.long:
+            head = fh.read(min(RAW_KEEP_BYTES, MAX_LINE_BYTES + 1))
+            item = too_long(source.name, span.first, head)
+            return list(_collect([item], source, reader, size, key))
+        data = fh.read(span.end - span.start)
     with _no_gc():
-        return list(_chunk_batches(data, first, source, reader, size, key))
+        return list(_chunk_batches(data, span.first, source, reader, size, key))
 
 
 def _chunk_batches(
