@@ -208,3 +208,24 @@ def test_second_process_gets_a_clear_lock_message(tmp_path, capsys):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_several_bad_tweets_of_one_page_are_each_counted_quarantined(tmp_path):
+    """A twarc2 page (one line) with three tweets that lost their text: three quarantined
+    records, not one and two 'duplicates'; the store keeps one row for the line, naming them."""
+    lines = PAGES.read_text(encoding="utf-8").splitlines()
+    page = json.loads(lines[0])
+    extra = [{"id": f"99{i}", "author_id": "1"} for i in range(3)]  # no text
+    page["data"] = [*page["data"], *extra]
+    path = tmp_path / "pages.jsonl"
+    path.write_text("\n".join([json.dumps(page), *lines[1:]]) + "\n", encoding="utf-8")
+    with Store(tmp_path / "clean.duckdb") as clean_store:
+        clean = ingest([PAGES], clean_store)
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([path], store, bulk=False)
+        rows = store.con.execute("SELECT line, reason FROM quarantine").fetchall()
+    assert report.balanced and report.read == clean.read + 3
+    assert report.quarantined == clean.quarantined + 3
+    assert report.duplicates == clean.duplicates
+    ((line, reason),) = rows
+    assert line == 1 and "+2 more bad records of this line" in reason

@@ -7,7 +7,9 @@ killed mid-run loses at most its open batch and a re-run fills the gap without d
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -380,10 +382,11 @@ class Store:
                 if not isinstance(rec.id, str) or not isinstance(rec.repost_of, str | None):
                     # an id a reader left as a list or an object cannot even be looked up
                     key2 = (rec.source_file, rec.source_line)
+                    why = malformed(rec) or "id is not a string"
                     if key2 in bad:
-                        counts.duplicates += 1
+                        _another_on_line(bad[key2], why, counts)
                     else:
-                        bad[key2] = _malformed_record(rec, malformed(rec) or "id is not a string")
+                        bad[key2] = _malformed_record(rec, why)
                 elif key in target:
                     counts.duplicates += 1
                     shadowed.setdefault(key, []).append(rec)  # stands in if the first is bad
@@ -396,8 +399,10 @@ class Store:
                     articles[rec.id] = rec
             else:
                 key2 = (rec.source_file, rec.line)
-                if key2 in bad:  # a second problem on the same line: one quarantined record
-                    counts.duplicates += 1
+                if key2 in bad:  # another bad record of the same line (a page of tweets)
+                    if not _merged(bad[key2]):  # the reader's record is left as it was
+                        bad[key2] = copy.copy(bad[key2])
+                    _another_on_line(bad[key2], rec.reason, counts)
                 else:
                     bad[key2] = rec
         if columns is not None and columns.num_rows:
@@ -743,6 +748,27 @@ class Store:
             if cannot_write(exc):
                 raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
             raise
+
+
+_MORE_ON_LINE = re.compile(r" \(\+(\d+) more bad records? of this line: ")
+
+
+def _merged(rec: Quarantined) -> bool:
+    return _MORE_ON_LINE.search(rec.reason) is not None
+
+
+def _another_on_line(first: Quarantined, reason: str, counts: BatchCounts) -> None:
+    """One more bad record of a line that already has one (several tweets of one page): the
+    store keeps one quarantined row per line, whose reason names how many more there were and
+    the first of their reasons; each is still counted as quarantined."""
+    counts.quarantined += 1
+    found = _MORE_ON_LINE.search(first.reason)
+    if found is None:
+        first.reason = f"{first.reason} (+1 more bad record of this line: {reason})"
+    else:
+        n = int(found.group(1)) + 1
+        head = first.reason[: found.start()]
+        first.reason = f"{head} (+{n} more bad records of this line: " + first.reason[found.end() :]
 
 
 def _sql_text(value: object) -> str:
