@@ -237,6 +237,15 @@ class Source:
                         continue
                     if keep_blank or line.strip():
                         yield self._first_line(lineno), line
+                        continue
+                    while True:  # the blank lines after it already buffered: passed over in bulk
+                        window = fh.peek(limit + 1)[: limit + 1]
+                        blank = len(window) - len(window.lstrip())
+                        take = window.rfind(b"\n", 0, blank) + 1  # whole lines, none over limit
+                        if not take:
+                            break
+                        lineno += window.count(b"\n", 0, take)
+                        fh.read(take)
         except READ_ERRORS as exc:
             yield Quarantined(
                 source_file=self.name,
