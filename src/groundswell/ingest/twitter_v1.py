@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from groundswell.ingest.fields import (
@@ -26,7 +27,14 @@ from groundswell.ingest.fields import (
     shown,
     texts,
 )
-from groundswell.ingest.registry import Head, JsonReader, first_object, guarded, quarantine
+from groundswell.ingest.registry import (
+    Head,
+    JsonReader,
+    Reader,
+    first_object,
+    guarded,
+    quarantine,
+)
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Deletion,
@@ -113,6 +121,17 @@ def _notice_damage(key: str, body: Any) -> str | None:
     return None
 
 
+# the keys of bodies that are no post and say nothing lost: errors, a search's metadata
+_NOT_POST_KEYS = frozenset(("errors", "search_metadata", "statuses", "__twarc"))
+
+
+@cache
+def _v2_reader() -> Reader:
+    from groundswell.ingest.twitter_v2 import TwitterV2Reader
+
+    return TwitterV2Reader()
+
+
 def _is_tweet(obj: Any) -> bool:
     return isinstance(obj, dict) and "user" in obj and any(k in obj for k in _TEXT_KEYS)
 
@@ -173,6 +192,13 @@ class TwitterV1Reader(JsonReader):
             return  # user objects: not posts
         if "user" in obj or any(k in obj for k in _TEXT_KEYS) or "id_str" in obj:
             yield from self._tweet(source, lineno, obj)
+        elif "data" in obj or "author_id" in obj:  # a v2 page or tweet among them
+            yield from _v2_reader().read_value(source, lineno, obj)
+        elif obj.keys() - _NOT_POST_KEYS:  # a record of another format: kept, not passed over
+            keys = ", ".join(sorted(map(str, obj))[:6])
+            yield quarantine(
+                source, lineno, f"not a Twitter v1.1 record: keys {keys}", obj, self.name
+            )
         # else: errors-only bodies, search_metadata, {}: not posts
 
     def _notice(self, source: Source, lineno: int, obj: dict, keys: set[str]) -> Iterator[Record]:

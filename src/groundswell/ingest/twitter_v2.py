@@ -15,11 +15,19 @@ type) is quarantined.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from groundswell.ingest.fields import first_text, is_numeric_id, objects, shown, texts
 from groundswell.ingest.fields import obj as as_obj
-from groundswell.ingest.registry import Head, JsonReader, first_object, guarded, quarantine
+from groundswell.ingest.registry import (
+    Head,
+    JsonReader,
+    Reader,
+    first_object,
+    guarded,
+    quarantine,
+)
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Deletion,
@@ -111,6 +119,24 @@ def _event_damage(data: dict) -> str | None:
     return None
 
 
+# the keys of lines that are no post and say nothing lost: errors-only pages, a search's last
+# page (meta only), an API problem (RFC 7807), twarc's own metadata, flatten's {}
+NOT_POST_KEYS = frozenset(("errors", "meta", "title", "detail", "type", "status", "__twarc"))
+
+
+def _keys(obj: dict) -> str:
+    """The first keys of an object, as a quarantine reason names them."""
+    keys = sorted(map(str, obj))
+    return "keys " + ", ".join(keys[:6]) + (", ..." if len(keys) > 6 else "")
+
+
+@cache
+def _v1_reader() -> Reader:
+    from groundswell.ingest.twitter_v1 import TwitterV1Reader
+
+    return TwitterV1Reader()
+
+
 class TwitterV2Reader(JsonReader):
     """twarc2 JSONL pages, ``twarc2 flatten`` output, and single v2 API responses."""
 
@@ -164,6 +190,8 @@ class TwitterV2Reader(JsonReader):
                 yield from guarded(
                     source, self.name, lineno, tweet, self._tweet, lineno, tweet, users, refs
                 )
+        elif "id_str" in obj or isinstance(obj.get("user"), dict):
+            yield from _v1_reader().read_value(source, lineno, obj)  # a v1.1 tweet among them
         elif "author_id" in obj or ("id" in obj and ("text" in obj or "note_tweet" in obj)):
             # a tweet: one that lost its id is quarantined, not passed over
             yield from self._tweet(source, lineno, obj, None, None)
@@ -173,7 +201,11 @@ class TwitterV2Reader(JsonReader):
                 yield quarantine(source, lineno, damage, obj, self.name)
             elif obj["action"] == "delete":
                 yield self._deletion(source, lineno, obj["id"])
-        # else: errors-only pages, {} from flatten: not posts
+        elif obj.keys() - NOT_POST_KEYS:  # a record of another format: kept, not passed over
+            yield quarantine(
+                source, lineno, f"not a Twitter v2 record: {_keys(obj)}", obj, self.name
+            )
+        # else: errors-only pages, meta, {} from flatten: not posts
 
     def _deletion(self, source: Source, lineno: int, tweet_id: Any) -> Deletion:
         """The store forgets this tweet, wherever it was read from (CODEBOOK section 7)."""
