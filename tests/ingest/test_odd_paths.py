@@ -148,3 +148,24 @@ def test_a_zstd_file_that_opens_with_a_skippable_frame_is_read(tmp_path):
     path.write_bytes(skippable + zstandard.ZstdCompressor().compress(V1.read_bytes()))
     report, ids, _ = _ingest([path], tmp_path / "a.duckdb")
     assert report["balanced"] and ids == _ids_of(V1, tmp_path)
+
+
+@pytest.mark.parametrize("inner", ["zip", "tar"])
+def test_an_archive_inside_an_archive_is_reported_not_misread(tmp_path, inner):
+    """Its bytes are no records: one skipped member with the way out, no quarantined garbage."""
+    nested = tmp_path / f"inner.{inner}"
+    if inner == "zip":
+        with zipfile.ZipFile(nested, "w") as z:
+            z.write(V1, "tweets.jsonl")
+    else:
+        with tarfile.open(nested, "w") as tar:
+            tar.add(V1, arcname="tweets.jsonl")
+    outer = tmp_path / "outer.zip"
+    with zipfile.ZipFile(outer, "w") as z:
+        z.write(nested, nested.name)
+        z.write(V2, "pages.jsonl")
+    report, ids, _ = _ingest([outer], tmp_path / "a.duckdb")
+    assert report["quarantined"] == 0 and ids == _ids_of(V2, tmp_path)
+    assert report["skipped_files"] == [
+        f"{outer}!{nested.name} (an archive inside an archive: extract it and ingest the inner one)"
+    ]

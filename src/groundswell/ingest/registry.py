@@ -197,6 +197,11 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
     head = Head(source, source.head())
     if not head.raw.strip():
         return None
+    if source.member is not None and (
+        head.raw[:4] == b"PK\x03\x04" or head.raw[257:262] == b"ustar"
+    ):
+        source.skip_reason = "an archive inside an archive: extract it and ingest the inner one"
+        return None
     best, best_score = None, 0.0
     for reader in readers:
         try:
