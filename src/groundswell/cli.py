@@ -7,6 +7,7 @@ The only module that prints or exits. Heavy imports happen inside each command s
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any
 
@@ -243,6 +244,15 @@ def _forget(args: Any) -> int:
         print(
             f"forgot {len(ids)} ids; removed "
             + (", ".join(f"{n} from {t}" for t, n in removed.items()) or "nothing")
+        )
+    handles = [v for v in ids if re.fullmatch(r"@?[A-Za-z_][\w.-]*", v) and v[:2] != "u_"]
+    if handles and not removed.get("posts"):
+        print(
+            f"note: no stored post matched {len(handles)} handle(s): a store that pseudonymises"
+            " keeps Twitter, Bluesky and Mastodon authors by their account id, not the handle."
+            " The handles are recorded, so later ingests leave them out; to remove posts already"
+            " stored, list each account's id (Twitter's numeric user id, a Bluesky DID) too.",
+            file=sys.stderr,
         )
     return 0
 
