@@ -195,8 +195,11 @@ def test_full_disk_while_exporting_is_a_one_line_error(tmp_path, capsys, monkeyp
             raise OSError(errno.ENOSPC, "No space left on device", "out.jsonl")
 
     monkeypatch.setattr(export, "open", Full, raising=False)
-    assert main(["export", "--db", db, "--out", str(tmp_path / "out.jsonl")]) == 3
-    assert capsys.readouterr().err == "groundswell: error: out.jsonl: No space left on device\n"
+    out = tmp_path / "out.jsonl"
+    assert main(["export", "--db", db, "--out", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert err == f"groundswell: error: {out}: cannot write: No space left on device\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.duckdb", "e.duckdb.key"]
 
 
 def test_closed_pipe_ends_quietly(tmp_path):

@@ -205,8 +205,7 @@ def _export(args: Any) -> int:
     network = args.to in ("gexf", "graphml", "edges")
     suffix = "csv" if args.to == "edges" else args.to
     name = f"{args.network}.{suffix}" if network else f"posts.{args.to}"
-    out = output_file(args.out or name, name)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = output_file(args.out or name, name)  # its folder is made as it is written
     refuse_store_files(args.db, out)
     with open_store(args, read_only=True) as store:
         if network:

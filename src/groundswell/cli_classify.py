@@ -11,6 +11,20 @@ from typing import Any
 from groundswell.cli_args import command, db_arg, engine_args, open_store, print_json, whole
 
 
+def _existing_store(args: Any) -> Any:
+    """The store ``--db`` names, which must exist: a command that reads a store never makes an
+    empty one (nor its key) for a mistyped path; a missing one is StoreError, exit code 3."""
+    from pathlib import Path
+
+    from groundswell.errors import StoreError
+
+    if not Path(args.db).exists():
+        raise StoreError(
+            f"{args.db}: no such store; run `groundswell ingest PATH --db {args.db}` first"
+        )
+    return open_store(args)
+
+
 def _model_args(p: argparse.ArgumentParser, default: str) -> None:
     p.add_argument(
         "--model",
@@ -61,7 +75,7 @@ def _classify(args: Any) -> int:
 
     from groundswell.classify import classify_store
 
-    with open_store(args) as store, Progress(transient=True) as bar:
+    with _existing_store(args) as store, Progress(transient=True) as bar:
         task = bar.add_task("classifying", total=None)
         out = classify_store(
             store,
@@ -197,7 +211,8 @@ def _label_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
         default="label-sample.csv",
-        help="without a terminal: where to write the posts to label (%(default)s)",
+        help="without a terminal: the CSV (or folder) to write the posts to label to, with the "
+        "care of `export --to csv` and a ref column that finds each post again (%(default)s)",
     )
     p.add_argument("--data", help="folder with the labelled CSVs (default: the checkout's data/)")
     p.add_argument("--json", action="store_true")
@@ -208,12 +223,14 @@ def _label_args(p: argparse.ArgumentParser) -> None:
 )
 def _label(args: Any) -> int:
     from groundswell.classify import format_evaluation, label_loop
+    from groundswell.classify.label import shown_text
     from groundswell.schema import ACTS
 
     keys = {a[0] if a != "pledge" else "l": a for a in ACTS}  # t c l s b r o
 
     def ask(post: dict[str, Any]) -> str | None:
-        print(f"\n{post['text']}\n  model: {post['act']} ({post['p']:.2f})")
+        text = shown_text(store, post["platform"], post["text"])
+        print(f"\n{text}\n  model: {post['act']} ({post['p']:.2f})")
         answer = (
             input("  [" + " ".join(f"{k}={a}" for k, a in keys.items()) + ", enter=skip, q=quit] ")
             .strip()
@@ -221,7 +238,7 @@ def _label(args: Any) -> int:
         )
         return "quit" if answer == "q" else keys.get(answer[:1]) if answer else None
 
-    with open_store(args) as store:
+    with _existing_store(args) as store:
         if not args.answers and not sys.stdin.isatty():
             return _write_label_sample(store, args)
         out = label_loop(
@@ -247,23 +264,19 @@ def _label(args: Any) -> int:
 
 
 def _write_label_sample(store: Any, args: Any) -> int:
-    """No terminal to ask at: write the posts to label to a CSV for the user to fill."""
-    import csv
+    """No terminal to ask at: write the posts to label to a CSV for the user to fill, with the
+    care of `groundswell export --to csv` (``label.write_sample``)."""
+    from groundswell.classify.label import select_posts, select_random, write_sample
+    from groundswell.store.files import output_file, refuse_store_files
 
-    from groundswell.classify.label import select_posts, select_random
-    from groundswell.store.files import refuse_store_files
-
-    refuse_store_files(args.db, args.out)
+    out = output_file(args.out, "label-sample.csv")
+    refuse_store_files(args.db, out)
     posts = select_random(store, args.random) if args.random else select_posts(store, args.n)
-    with open(args.out, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["platform", "id", "text", "act"])
-        for post in posts:
-            writer.writerow([post["platform"], post["id"], post["text"], ""])
+    n = write_sample(store, posts, out)
     again = f" --random {args.random}" if args.random else ""
     print(
-        f"no terminal to ask at: wrote {len(posts)} posts to {args.out}; fill its act column "
-        f"and run `groundswell label --answers {args.out}{again}`",
+        f"no terminal to ask at: wrote {n} posts to {out}; fill its act column "
+        f"and run `groundswell label --answers {out}{again}`",
         file=sys.stderr,
     )
     return 0

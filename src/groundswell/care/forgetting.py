@@ -3,9 +3,9 @@ ids, and the platform-independent forms under which an author can be recognised 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
+
+from groundswell.care.pseudonym import KeyedHash
 
 _ACTOR_URI = re.compile(r"https?://([^/\s]+)/(?:users/|@)([\w.-]+)/?$")
 # runs of characters ids, handles, DIDs and actor URIs are made of; separators inside a run
@@ -57,21 +57,14 @@ def raw_candidates(raw: bytes | str | None) -> set[str]:
     return out
 
 
-class ForgetHasher:
+class ForgetHasher(KeyedHash):
     """Keyed hashes for the ``forgotten`` table, so a deletion list is kept without the ids it
     names. Its key is derived from the store key (the store key itself never reaches SQL);
     ``sql(expr)`` computes the same hash inside DuckDB, so matching stays set-based."""
 
     def __init__(self, key: bytes) -> None:
-        self.prefix = hmac.new(key, b"groundswell forgotten", hashlib.sha256).hexdigest()
-
-    def __call__(self, value: str) -> str:
-        return hashlib.sha256((self.prefix + value).encode()).hexdigest()
+        super().__init__(key, b"groundswell forgotten")
 
     def person(self, key: str) -> str:
         """The hash of an author in a platform-independent form (see ``person_keys``)."""
         return self("person:" + key)
-
-    def sql(self, expr: str) -> str:
-        """The hash of a SQL VARCHAR expression, equal to ``self(value)``."""
-        return f"sha256('{self.prefix}' || {expr})"

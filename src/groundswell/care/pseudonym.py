@@ -84,6 +84,25 @@ def pseudonym_maker(key: bytes, platform: str) -> Callable[[str], str]:
     return make
 
 
+class KeyedHash:
+    """A keyed hash of text for one ``purpose`` (the deletion list, the label sample's ``ref``),
+    computed in Python or inside DuckDB alike: its key is derived from the store key by
+    HMAC-SHA256 over ``purpose`` (the store key itself never reaches SQL), so a hash for one
+    purpose says nothing about another's and none can be recomputed without the key."""
+
+    def __init__(self, key: bytes, purpose: bytes, length: int = 64) -> None:
+        self.prefix = hmac.new(key, purpose, hashlib.sha256).hexdigest()
+        self.length = length
+
+    def __call__(self, value: str) -> str:
+        return hashlib.sha256((self.prefix + value).encode()).hexdigest()[: self.length]
+
+    def sql(self, expr: str) -> str:
+        """The hash of a SQL VARCHAR expression, equal to ``self(value)``."""
+        full = f"sha256('{self.prefix}' || {expr})"
+        return full if self.length >= 64 else f"left({full}, {self.length})"
+
+
 class Pseudonymiser:
     """Turns a (platform, author id) into a stable pseudonym such as ``u_3f9a...``.
 

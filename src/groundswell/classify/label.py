@@ -7,12 +7,18 @@
 - For estimation: a uniform random sample (``select_random``), recorded with source
   ``random``; ``prevalence.py`` combines those labels with the model's predictions on every
   post (prediction-powered inference) into shares whose intervals hold on this store.
+
+Without a terminal the posts go to a CSV to fill (``write_sample``) with the care of
+``groundswell export --to csv`` (CODEBOOK section 7): ids and text pseudonymised and masked as
+the export writes them, formula cells neutralised, and a ``ref`` column, a keyed hash of the
+post's key that only this store can recompute, by which ``record_labels`` finds each post again.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,14 +26,18 @@ from typing import Any
 
 import numpy as np
 
+from groundswell.care.pseudonym import KeyedHash, pseudonymise_ids
 from groundswell.classify.bundle import Bundle
 from groundswell.classify.store import default_data_dir, ensure_tables, latest_head, save_head
 from groundswell.errors import InputError
 from groundswell.schema import ACTS
+from groundswell.store.export import csv_cell, csv_cell_values, open_output, register_cleaners
 
 LABEL_WEIGHT = 3.0  # a researcher's label on their own corpus counts more than a data/ row
 MIN_LABELS = 20  # fewer labels than this cannot show that a new head is better
 POOL = 20000
+SAMPLE_COLUMNS = ("platform", "id", "text", "act", "ref")
+_PSEUDONYM = re.compile(r"u_[0-9a-f]{20}")
 
 
 def current_student(store: Any) -> Bundle:
@@ -100,11 +110,64 @@ def select_random(store: Any, n: int, seed: int = 13) -> list[dict[str, Any]]:
     return [{"platform": r[0], "id": r[1], "text": r[2]} for r in rows]
 
 
+def sample_ref(store: Any) -> KeyedHash:
+    """The label sample's ``ref``: a keyed hash of ``platform:id`` (24 hex digits) under a key
+    derived from the store's, so the CSV names no post and only this store finds it again."""
+    return KeyedHash(store.pseudonym.key, b"groundswell label sample", 24)
+
+
+def sample_rows(store: Any, posts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows of the label CSV (``SAMPLE_COLUMNS``) for ``posts``, in their order, with the
+    care of ``groundswell export --to csv``: ids and text through the export's cleaners
+    (handles, DIDs, fediverse and reddit names pseudonymised, emails, phones and addresses
+    masked) and every text cell neutralised against spreadsheet formulas."""
+    if not posts:
+        return []
+    register_cleaners(store)
+    ref = sample_ref(store).sql("s.platform || ':' || s.id")
+    cells = ", ".join(
+        [
+            csv_cell("platform", "s.platform"),
+            csv_cell("id", "gs_clean_id(s.platform, s.id)"),
+            csv_cell("text", "gs_clean_text(s.platform, s.text)"),
+        ]
+    )
+    return store.con.execute(
+        f"SELECT {cells}, '' AS act, {ref} AS ref FROM (SELECT unnest($1::BIGINT[]) AS n, "
+        "unnest($2::VARCHAR[]) AS platform, unnest($3::VARCHAR[]) AS id, "
+        "unnest($4::VARCHAR[]) AS text) s ORDER BY s.n",
+        [
+            list(range(len(posts))),
+            [p["platform"] for p in posts],
+            [p["id"] for p in posts],
+            [p["text"] for p in posts],
+        ],
+    ).fetchall()
+
+
+def write_sample(store: Any, posts: list[dict[str, Any]], out: str | os.PathLike) -> int:
+    """Write ``posts`` to the label CSV ``out`` (see ``sample_rows``), replacing a regular file
+    whole, through a symbolic link, or straight into a FIFO; returns the rows written. Raises
+    StoreError naming ``out`` when it cannot be written."""
+    rows = sample_rows(store, posts)
+    with open_output(out, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(SAMPLE_COLUMNS)
+        writer.writerows(rows)
+    return len(rows)
+
+
+def shown_text(store: Any, platform: str, text: str) -> str:
+    """A post's text as the label prompt shows it: cleaned as the export writes it."""
+    register_cleaners(store)
+    return store.con.execute("SELECT gs_clean_text(?, ?)", [platform, text]).fetchall()[0][0]
+
+
 def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
-    """A CSV of answers: ``id`` and ``act`` columns (``platform`` optional)."""
+    """A CSV of answers: ``id`` and ``act`` columns (``platform`` and ``ref`` optional)."""
     path = Path(path)
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             if not {"id", "act"} <= set(reader.fieldnames or []):
                 raise InputError(f"{path}: needs columns 'id' and 'act'")
@@ -118,8 +181,9 @@ def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
                 out.append(
                     {
                         "platform": (row.get("platform") or "").strip(),
-                        "id": row["id"].strip(),
+                        "id": (row["id"] or "").strip(),
                         "act": act,
+                        "ref": (row.get("ref") or "").strip().lower(),
                     }
                 )
             return out
@@ -127,23 +191,85 @@ def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
         raise InputError(f"{path}: no such file") from exc
 
 
-def record_labels(store: Any, answers: list[dict[str, str]], source: str = "label") -> int:
-    """Store answers (a later answer for the same post replaces the earlier); returns how many
-    matched a post of the store."""
-    ensure_tables(store)
-    n = 0
-    now = datetime.now(UTC).replace(tzinfo=None)
+def _by_ref(store: Any, answers: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
+    """The post each answer's ``ref`` names, by ref, in one set-based pass over the store."""
+    refs = sorted({a["ref"] for a in answers if a.get("ref")})
+    if not refs:
+        return {}
+    ref = sample_ref(store).sql("platform || ':' || id")
+    rows = store.con.execute(
+        f"SELECT r, platform, id FROM (SELECT platform, id, {ref} AS r FROM posts) "
+        "WHERE r IN (SELECT unnest($1::VARCHAR[]))",
+        [refs],
+    ).fetchall()
+    return {r: (platform, pid) for r, platform, pid in rows}
+
+
+def _by_pseudonymised_id(store: Any, pid: str) -> list[tuple[str, str]]:
+    """The posts whose id an export or label CSV writes as ``pid`` (with author pseudonyms in
+    it): the pseudonyms of the posts whose id has the same other parts are recomputed."""
+    if not store.pseudonymise or not _PSEUDONYM.search(pid):
+        return []
+    pattern = "%".join(
+        part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        for part in _PSEUDONYM.split(pid)
+    )
+    candidates = store.con.execute(
+        "SELECT platform, id FROM posts WHERE id LIKE ? ESCAPE '\\'", [pattern]
+    ).fetchall()
+    return [
+        (platform, raw)
+        for platform, raw in candidates
+        if pseudonymise_ids(raw, platform, store.pseudonym) == pid
+    ]
+
+
+def match_answers(store: Any, answers: list[dict[str, str]]) -> list[list[tuple[str, str]]]:
+    """The (platform, id) of the posts each answer names: by ``ref`` (the label CSV's keyed
+    hash), else by ``id`` (within ``platform`` when given): the store's own id, that id as a
+    neutralised CSV cell (``'=...``), or the pseudonymised id an export or label CSV wrote."""
+    by_ref = _by_ref(store, answers)
+    ids = sorted({v for a in answers for v in csv_cell_values(a["id"]) if v})
+    by_id: dict[str, list[tuple[str, str]]] = {}
+    for platform, pid in store.con.execute(
+        "SELECT platform, id FROM posts WHERE id IN (SELECT unnest($1::VARCHAR[]))", [ids]
+    ).fetchall():
+        by_id.setdefault(pid, []).append((platform, pid))
+    out = []
     for a in answers:
-        keys = store.con.execute(
-            "SELECT platform, id FROM posts WHERE id = ? AND (? = '' OR platform = ?)",
-            [a["id"], a.get("platform", ""), a.get("platform", "")],
-        ).fetchall()
-        for platform, pid in keys:
-            store.con.execute(
-                "INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?)",
-                [platform, pid, a["act"], now, source],
-            )
+        hit = by_ref.get(a.get("ref") or "")
+        if hit:
+            out.append([hit])
+            continue
+        platforms = set(csv_cell_values(a.get("platform") or ""))
+        keys: list[tuple[str, str]] = []
+        for pid in csv_cell_values(a["id"]) if a["id"] else []:
+            keys = by_id.get(pid) or _by_pseudonymised_id(store, pid)
+            keys = [k for k in keys if platforms == {""} or k[0] in platforms]
+            if keys:
+                break
+        out.append(keys)
+    return out
+
+
+def record_labels(store: Any, answers: list[dict[str, str]], source: str = "label") -> int:
+    """Store answers (a later answer for the same post replaces the earlier), in one statement;
+    returns how many matched a post of the store (see ``match_answers``)."""
+    ensure_tables(store)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    acts: dict[tuple[str, str], str] = {}
+    n = 0
+    for a, keys in zip(answers, match_answers(store, answers), strict=True):
+        for key in keys:
+            acts.pop(key, None)  # re-inserted: the later answer wins
+            acts[key] = a["act"]
             n += 1
+    if acts:
+        store.con.execute(
+            "INSERT OR REPLACE INTO labels SELECT unnest($1::VARCHAR[]), unnest($2::VARCHAR[]), "
+            "unnest($3::VARCHAR[]), $4::TIMESTAMP, $5",
+            [[k[0] for k in acts], [k[1] for k in acts], list(acts.values()), now, source],
+        )
     return n
 
 

@@ -24,6 +24,7 @@ from groundswell.report import charts, labels, queries, sections
 from groundswell.report.colours import MOVEMENT_SERIES, TagColours
 from groundswell.report.glossary import ANALYSIS_INTROS
 from groundswell.report.tables import fit_tables
+from groundswell.store.export import open_output
 
 _STRIP = re.compile(
     r"<(script|iframe|object|embed)\b.*?</\1\s*>|<(script|link|iframe|embed|base)\b"
@@ -92,7 +93,8 @@ def build_report(
     run_analyses: bool = True,
     seed: str | None = None,
 ) -> Path:
-    """Write the static HTML report of ``store`` to ``out_path``; returns the path written.
+    """Write the static HTML report of ``store`` to ``out_path`` (as ``store.export.open_output``
+    writes: StoreError naming it when it cannot be written); returns the path written.
     ``seed``: the movement's tag (default: the store's most used hashtag)."""
     from groundswell.analyze.family import movement_seed
 
@@ -116,13 +118,10 @@ def build_report(
     body.append(sections.glossary_section())
     page = _page(store, ov, "".join(body), analysis_links, (tag, chosen))
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    try:
-        tmp.write_text(page, encoding="utf-8")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)  # a failed write leaves no half file behind
+    # a regular file is replaced whole (a failed write leaves no half file behind), a symbolic
+    # link written through, a FIFO or device written directly; a failure is one StoreError
+    with open_output(out, "w", encoding="utf-8") as fh:
+        fh.write(page)
     return out
 
 

@@ -3,15 +3,23 @@ each post's latest classification when the store has one."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
+import duckdb
 import orjson
 
 from groundswell.care.mask import mask_text
 from groundswell.care.pseudonym import pseudonymise_ids
-from groundswell.errors import InputError
+from groundswell.errors import InputError, StoreError
 from groundswell.store.db import Store
 from groundswell.store.files import refuse_store_files
 
@@ -68,8 +76,10 @@ def export_posts(store: Store, to: str, out: str | os.PathLike, *, labels: bool 
     addresses in text are masked; the pseudonymisation key is never written. CSV cells that a
     spreadsheet would run as a formula are prefixed with ``'``. With ``labels`` and a classified
     store, each post carries its latest classification (``LABEL_COLUMNS``). Parquet keeps
-    ``created_at`` a UTC timestamp; CSV and JSONL write it as ISO-8601 text. Raises InputError
-    when ``out`` is the store, its write-ahead log or its key.
+    ``created_at`` a UTC timestamp; CSV and JSONL write it as ISO-8601 text. ``out`` is written
+    as ``output_path`` says (a regular file replaced whole, a symbolic link written through, a
+    FIFO or device written directly). Raises InputError when ``out`` is the store, its
+    write-ahead log or its key, StoreError naming ``out`` when it cannot be written.
     """
     if to not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")
@@ -79,11 +89,10 @@ def export_posts(store: Store, to: str, out: str | os.PathLike, *, labels: bool 
     labelled = labels and is_classified(store)
     query = _posts_query(typed_time=to == "parquet", labelled=labelled)
     columns = EXPORT_COLUMNS + (LABEL_COLUMNS if labelled else ())
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     rel = con.sql(query)
     if to == "parquet":
-        rel.write_parquet(str(out), compression="zstd")
+        with output_path(out) as path:
+            rel.write_parquet(str(path), compression="zstd")
     elif to == "csv":
         lists = (*_LISTS, "harm")
         cells = ", ".join(
@@ -92,10 +101,11 @@ def export_posts(store: Store, to: str, out: str | os.PathLike, *, labels: bool 
             else csv_cell(c, f"array_to_json({c})::VARCHAR" if c in lists else c)
             for c in columns
         )
-        con.sql(f"SELECT {cells} FROM ({query})").write_csv(str(out))
+        with output_path(out) as path:
+            con.sql(f"SELECT {cells} FROM ({query})").write_csv(str(path))
     else:
         n = 0
-        with open(out, "wb") as fh:
+        with open_output(out, "wb") as fh:
             reader = rel.to_arrow_reader(50_000)
             for batch in reader:
                 for row in batch.to_pylist():
@@ -200,8 +210,113 @@ def csv_cell(name: str, expr: str) -> str:
     )
 
 
+def csv_cell_values(cell: str) -> list[str]:
+    """The values a CSV cell written through ``csv_cell`` may stand for: the cell itself and,
+    when it is a neutralised formula (``'=...``), the value without the added ``'``."""
+    if cell.startswith("'") and re.match(_FORMULA_START, cell[1:]):
+        return [cell, cell[1:]]
+    return [cell]
+
+
 def _has_function(con, name: str) -> bool:
     rows = con.execute(
         "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
     ).fetchall()
     return bool(rows[0][0])
+
+
+# -- writing a command's --out ----------------------------------------------------------------
+# Every file a command writes (export, report, the label sample) goes through ``open_output`` or
+# ``output_path``: a regular file (or a new one) is written beside itself and renamed over, so a
+# failed write leaves the old file whole and no half file behind; a symbolic link is written
+# through to its target, never replaced; a FIFO or a device (``/dev/stdout``, a named pipe) is
+# written directly, as ``cat > FILE`` would; and any failure is one StoreError naming the file.
+
+
+def _cannot_write(out: str | os.PathLike, exc: BaseException) -> StoreError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return StoreError(f"{os.fspath(out)}: cannot write: {reason}")
+
+
+def _output_target(out: str | os.PathLike) -> tuple[Path, os.stat_result | None]:
+    """Where ``out`` really is (symbolic links followed) and its status, None when it does not
+    exist yet; its folder is made when missing. Raises OSError."""
+    target = Path(os.path.realpath(out))
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target, None
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(out))
+    return target, st
+
+
+def _temp_beside(target: Path) -> Path:
+    """A new empty file in ``target``'s folder, to be renamed over it."""
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        reason = f"cannot make a file in {target.parent} ({exc.strerror or exc})"
+        raise OSError(exc.errno, reason) from exc
+    os.close(fd)
+    return Path(name)
+
+
+def _mode_for(st: os.stat_result | None) -> int:
+    """The permissions the written file gets: those of the file it replaces, else the usual
+    ones for a new file (0666 less the umask)."""
+    if st is not None:
+        return stat.S_IMODE(st.st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextmanager
+def output_path(out: str | os.PathLike) -> Iterator[Path]:
+    """A path for a writer that wants one (DuckDB's COPY) to write ``out``'s content to; when the
+    block ends it is renamed over ``out``'s target, or, for a FIFO or a device, copied into it.
+    Raises StoreError (exit code 3) naming ``out`` when any of it fails; nothing is left behind."""
+    tmp: Path | None = None
+    spool: str | None = None
+    try:
+        target, st = _output_target(out)
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            spool = tempfile.mkdtemp(prefix="groundswell-out-")
+            tmp = Path(spool) / target.name
+            yield tmp
+            with open(tmp, "rb") as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        else:
+            tmp = _temp_beside(target)
+            yield tmp
+            os.chmod(tmp, _mode_for(st))  # the writer may have made the file anew
+            os.replace(tmp, target)
+            tmp = None
+    except (OSError, duckdb.IOException) as exc:
+        raise _cannot_write(out, exc) from exc
+    finally:
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
+        elif tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def open_output(out: str | os.PathLike, mode: str = "w", **kw: Any) -> Iterator[IO[Any]]:
+    """``out`` open for writing (``mode`` "w" or "wb", ``kw`` as ``open`` takes them), put in
+    place as ``output_path`` says; a FIFO or a device is opened and written directly."""
+    try:
+        target, st = _output_target(out)
+    except OSError as exc:
+        raise _cannot_write(out, exc) from exc
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        try:
+            with open(target, mode, **kw) as fh:
+                yield fh
+        except OSError as exc:
+            raise _cannot_write(out, exc) from exc
+        return
+    with output_path(out) as path, open(path, mode, **kw) as fh:
+        yield fh

@@ -11,13 +11,12 @@ only tag pairs used together by at least ``MIN_CELL`` distinct authors (CODEBOOK
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from groundswell.care.suppress import MIN_CELL
 from groundswell.errors import InputError
 from groundswell.store.db import Store
-from groundswell.store.export import csv_cell, register_cleaners
+from groundswell.store.export import csv_cell, open_output, output_path, register_cleaners
 from groundswell.store.files import refuse_store_files
 
 NETWORK_FORMATS = ("gexf", "graphml", "edges")
@@ -78,7 +77,8 @@ def export_network(
     "graphml" or "edges"); returns (nodes, edges) written.
 
     Raises InputError for an unknown format or network, a ``min_authors`` below the codebook's
-    minimum, or an ``out`` that is the store, its write-ahead log or its key."""
+    minimum, or an ``out`` that is the store, its write-ahead log or its key; StoreError naming
+    ``out`` when it cannot be written (see ``export.output_path``)."""
     if to not in NETWORK_FORMATS:
         raise InputError(
             f"unknown network format {to!r}; choose one of {', '.join(NETWORK_FORMATS)}"
@@ -97,13 +97,12 @@ def export_network(
         rel = con.sql(_INTERACTIONS)
     else:
         rel = con.sql(_HASHTAGS, params=[min_authors])
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     if to == "edges":
         cells = ", ".join(
             c if c == "weight" else csv_cell(c, f"{c}::VARCHAR") for c in EDGE_COLUMNS
         )
-        rel.query("edges", f"SELECT {cells} FROM edges").write_csv(str(out))
+        with output_path(out) as path:
+            rel.query("edges", f"SELECT {cells} FROM edges").write_csv(str(path))
         nodes, edges = rel.query(
             "edges",
             "SELECT count(DISTINCT n), count(*) // 2 FROM (SELECT unnest([source, target]) n "
@@ -144,13 +143,15 @@ def _graph(rows: list[tuple], names: list[str], network: str) -> Any:
     return graph
 
 
-def _write_graph(graph: Any, to: str, out: Path) -> None:
+def _write_graph(graph: Any, to: str, out: str | os.PathLike) -> None:
     """Write GEXF (dynamic: ISO-8601 UTC start times, ``timeformat="date"`` as networkx and
     Gephi read it) or GraphML (``start`` a plain attribute)."""
     import networkx as nx
 
     if to == "gexf":
         graph.graph["mode"] = "dynamic"
-        nx.write_gexf(graph, out)
-    else:
-        nx.write_graphml(graph, out)
+    with open_output(out, "wb") as fh:
+        if to == "gexf":
+            nx.write_gexf(graph, fh)
+        else:
+            nx.write_graphml(graph, fh)
