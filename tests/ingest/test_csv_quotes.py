@@ -111,3 +111,132 @@ def test_quote_open_to_end_of_file_salvages_following_rows(tmp_path):
     rows = list(iter_csv_rows(Source(path), "t"))
     assert rows[0] == (1, ["a", "b"]) and rows[1].line == 2
     assert rows[2:] == [(3, ["2", "two"]), (4, ["3", "three"])]
+
+
+# -- narrow tables: a line of prose parses as a row, so no single line can tell -------------------
+NARROW = {
+    1: ("text", "post {i}", '"never closed'),
+    2: ("id,text", "{i},post {i}", '{i},"never closed'),
+    3: ("id,text,created_at", "{i},post {i},2021-01-0{d}", '{i},"never closed,2021-01-01'),
+}
+
+
+def _narrow(width: int, rows: int, bad_at: int) -> tuple[bytes, list[tuple[int, list[str]]]]:
+    """A table of ``width`` columns whose row ``bad_at`` opens a quote it never closes, and the
+    ``(line, fields)`` expected of every other row."""
+    header, good, bad = NARROW[width]
+    lines, want = [header], []
+    for i in range(1, rows + 1):
+        text = (bad if i == bad_at else good).format(i=i, d=i % 9 + 1)
+        lines.append(text)
+        if i != bad_at:
+            want.append((i + 1, next(csv.reader([text]))))
+    return "\n".join(lines).encode() + b"\n", want
+
+
+@pytest.mark.parametrize("width", [1, 2, 3])
+@pytest.mark.parametrize("rows, limit", [(12, 5 * 1024 * 1024), (400, 1000)], ids=["small", "big"])
+def test_unclosed_quote_in_a_narrow_table_costs_its_row_only(tmp_path, width, rows, limit):
+    """An unclosed quote in a table of 1 to 3 columns, in a file smaller or larger than the row
+    size limit: its row is quarantined alone and every other row is read, at its own line."""
+    data, want = _narrow(width, rows, bad_at=2)
+    assert (len(data) > limit) == (rows == 400)
+    path = tmp_path / "narrow.csv"
+    path.write_bytes(data)
+    got = list(iter_csv_rows(Source(path), "t", ",", limit=limit))
+    bad = [r for r in got if not isinstance(r, tuple)]
+    assert [(q.line, q.raw) for q in bad] == [(3, data.split(b"\n")[2] + b"\n")]
+    assert "unclosed quote" in bad[0].reason
+    assert [r for r in got if isinstance(r, tuple)] == [(1, NARROW[width][0].split(",")), *want]
+
+
+@pytest.mark.parametrize("width", [2, 3])
+def test_narrow_unclosed_quote_end_to_end(tmp_path, store: Store, width):
+    """Through the generic reader and the store: read == stored + quarantined, none lost."""
+    data, want = _narrow(width, 30, bad_at=2)
+    path = tmp_path / "narrow.csv"
+    path.write_bytes(data)
+    mapping = {"id": "id", "text": "text"}
+    report = ingest([path], store, fmt="generic", options={"mapping": mapping})
+    assert report.balanced and (report.read, report.stored, report.quarantined) == (30, 29, 1)
+    stored = store.con.execute("SELECT id, text, source_line FROM posts ORDER BY source_line")
+    assert stored.fetchall() == [(f[0], f[1], line) for line, f in want]
+
+
+def test_an_oversized_quoted_field_of_prose_is_one_row_in_a_narrow_table(tmp_path):
+    """At the size limit, a field whose lines are not rows is one oversized row, skipped to its
+    close, not an unclosed quote: its lines are not read as rows."""
+    prose = "just some words on a line\n" * 100
+    path = tmp_path / "x.csv"
+    path.write_text(f'id,text,created_at\n1,"{prose}",2021\n2,after,2022\n')
+    got = list(iter_csv_rows(Source(path), "t", ",", limit=1000))
+    assert got[0] == (1, ["id", "text", "created_at"])
+    assert got[1].line == 2 and "longer than 1000 bytes" in got[1].reason
+    assert got[2:] == [(103, ["2", "after", "2022"])]
+
+
+def test_a_quote_inside_an_unquoted_field_opens_nothing(tmp_path):
+    """A quote that is not a field's first character is text (as Python's csv reads it); it no
+    longer opens a field that would swallow the next rows."""
+    path = tmp_path / "x.csv"
+    path.write_text('id,text,size\n1,a 12" screen,x\n2,b,c\n3,"q",d\n')
+    assert list(iter_csv_rows(Source(path), "t")) == [
+        (1, ["id", "text", "size"]),
+        (2, ["1", 'a 12" screen', "x"]),
+        (3, ["2", "b", "c"]),
+        (4, ["3", "q", "d"]),
+    ]
+
+
+# -- a bad row that spans lines is one bad row -----------------------------------------------------
+TWITWI_HEAD = "id,timestamp_utc,user_screen_name,text,lang\n"
+
+
+def test_a_ragged_multi_line_row_is_one_quarantined_record(tmp_path, store: Store):
+    """A row with a multi-line text and too few (or too many) fields: its quote closes, so it is
+    one bad row, quarantined once; its text lines are not read again as rows."""
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        TWITWI_HEAD + "1,1508150000,ana,first,en\n"
+        '2,1508150001,ben,"two\nlines, of text"\n'  # one field short
+        "3,1508150002,cy,third,en\n"
+        '4,1508150003,dan,"multi\nline",fr,extra\n'  # one field over
+        "5,1508150004,eve,last,en\n"
+    )
+    report = ingest([path], store)
+    assert report.balanced and (report.read, report.stored, report.quarantined) == (5, 3, 2)
+    bad = store.con.execute("SELECT line, reason FROM quarantine ORDER BY line").fetchall()
+    assert [(line, "fields" in reason) for line, reason in bad] == [(3, True), (6, True)]
+    stored = store.con.execute("SELECT id, source_line FROM posts ORDER BY id").fetchall()
+    assert stored == [("1", 2), ("3", 5), ("5", 8)]
+
+
+def test_a_row_cut_inside_its_quoted_text_keeps_its_lines(tmp_path, store: Store):
+    """A row cut short inside a multi-line text, then the next row: the lines of the cut text,
+    which are not rows, are quarantined with it as one record; the next row is read."""
+    path = tmp_path / "cut.csv"
+    path.write_text(
+        TWITWI_HEAD + "1,1508150000,ana,first,en\n"
+        '2,1508150001,ben,"a text cut\nshort here\n'
+        '3,1508150002,cy,"with ""quotes"", and\nlines",en\n'
+    )
+    report = ingest([path], store)
+    assert report.balanced and (report.read, report.stored, report.quarantined) == (3, 2, 1)
+    ((line, reason, raw),) = store.con.execute(
+        "SELECT line, reason, raw FROM quarantine"
+    ).fetchall()
+    assert line == 3 and "unclosed quote" in reason
+    assert raw == b'2,1508150001,ben,"a text cut\nshort here\n'
+    texts = dict(store.con.execute("SELECT id, text FROM posts").fetchall())
+    assert texts == {"1": "first", "3": 'with "quotes", and\nlines'}
+
+
+def test_a_lone_cr_in_a_multi_line_row_is_one_bad_row(tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(
+        TWITWI_HEAD.encode() + b'1,15081\r50000,ana,"two\nlines",en\n2,1508150001,ben,b,en\n'
+    )
+    got = list(iter_csv_rows(Source(path), "t"))
+    assert [type(r).__name__ for r in got] == ["tuple", "Quarantined", "tuple"]
+    assert got[1].line == 2 and got[1].raw.endswith(b'lines",en\n')
+    assert got[2] == (4, ["2", "1508150001", "ben", "b", "en"])

@@ -1,13 +1,22 @@
 """CSV rows, streamed with a guard against the one broken quote that eats a file.
 
 A quoted field may span lines, so a row with an unclosed quote makes a plain CSV parser read every
-following row into one text field, up to the next stray quote or the end of the file. Here a row
-that spans lines is accepted only when it looks like one row: it closes before the end of the
-input, parses strictly, has the header's number of fields, stays under the size cap, and none of
-the lines it swallowed reads as a complete row of its own. Otherwise its first line is quarantined
-as an unclosed quote and the lines after it are read again as rows.
+following row into one text field, up to the next stray quote or the end of the file. Here a quote
+opens a field only as its first character (as Python's csv reads it), and the field is taken never
+to have closed (its row quarantined, the lines it took read again as rows) when:
 
-Each row is decoded as strict UTF-8 on its own, so a bad byte quarantines that row only.
+- the input ends, or a line that could not be read comes, before it closes;
+- it closes on a quote that more text follows (the quoted field of a row of its own);
+- a line it took reads as a whole row, in a table of at least ``ROW_SHAPE_MIN_FIELDS`` columns;
+- at the size cap, most of the lines it took are whole rows (otherwise the field is one oversized
+  row, skipped to its close);
+- its row, closed, cannot be read (bad UTF-8, broken quoting, the wrong number of fields) and a
+  line it took reads as a whole row. Without such a line it is one bad row, quarantined once.
+
+In a table wide enough to tell, the lines an unclosed quote took that are not rows stay with it,
+as one quarantined record. Each row is decoded as strict UTF-8 on its own, so a bad byte
+quarantines that row only; so does a NUL byte. A BOM at the start of a row and a row that repeats
+the header (files joined end to end) are dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
 from groundswell.schema import Quarantined
 
 ROW_SHAPE_MIN_FIELDS = 4  # below this, a line of prose parses as a row too easily to judge by
+
+Line = tuple[int, bytes]
 
 
 def csv_delimiter(source: Source) -> str:
@@ -46,9 +57,9 @@ def iter_csv_rows(
     delimiter = delimiter or csv_delimiter(source)
     if csv.field_size_limit() < limit + 1:
         csv.field_size_limit(limit + 1)
-    sep = delimiter.encode()
+    shape = _Shape(delimiter)
     lines = _PhysicalLines(source, fmt, limit)
-    width = 0  # the header's number of fields, once read
+    header: list[str] = []
     while (first := lines.next()) is not None:
         if isinstance(first, Quarantined):
             yield first
@@ -56,54 +67,161 @@ def iter_csv_rows(
         start, raw = first
         if not raw.strip():
             continue
-        held, quotes, size, betrayed = [first], raw.count(b'"'), len(raw), False
-        while quotes % 2 and (nxt := lines.next_line()) is not None:
-            quotes += nxt[1].count(b'"')
-            size += len(nxt[1])
-            if quotes % 2 and _is_row(nxt[1], sep, delimiter, width):
-                betrayed = True  # a line the open quote swallowed is a whole row of its own
-                held.append(nxt)
-                break
-            if size <= limit:
-                held.append(nxt)
-        if betrayed or (quotes % 2 and size <= limit):
-            lines.push_back(held[1:])
-            yield _bad(source, fmt, start, _UNCLOSED, raw)
-            continue
-        if size > limit:
-            yield _bad(source, fmt, start, f"CSV row longer than {limit} bytes", raw)
-            continue
+        held, why = _row_lines(lines, first, shape, limit)
         record = b"".join(line for _, line in held)
+        if why:
+            yield _bad(source, fmt, start, why, record)
+            continue
         try:
             text = record.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield _bad(source, fmt, start, f"invalid UTF-8 at byte {exc.start} of the row", record)
-            continue
-        row = _parse(text.lstrip("\ufeff") if start == 1 else text, delimiter)
-        if len(held) > 1 and (row is None or (width and len(row) != width)):
-            lines.push_back(held[1:])
-            yield _bad(source, fmt, start, _UNCLOSED, raw)
-            continue
+            text, why = "", f"invalid UTF-8 at byte {exc.start} of the row"
+        row = _parse(text.lstrip("\ufeff"), delimiter) if text else None
         if row is None:
-            yield _bad(source, fmt, start, "broken CSV row", record)
-            continue
-        if not width:
-            width = len(row)
-        yield start, row
+            why = why or "broken CSV row"
+        elif "\x00" in text:
+            row, why = None, "NUL byte in the row (damaged bytes)"
+        misfit = row is None or (bool(header) and len(row) != len(header))
+        if misfit and len(held) > 1 and (not header or any(shape.is_row(ln) for _, ln in held[1:])):
+            lines.push_back(held[1:])  # the quote took whole rows: it never closed
+            yield _bad(source, fmt, start, _UNCLOSED, raw)
+        elif row is None:
+            yield _bad(source, fmt, start, why, record)
+        elif not header:
+            header = [c.strip() for c in row]
+            shape.width = len(row)
+            yield start, row
+        elif not _repeats(row, header):  # the header again (files joined) is not a record
+            yield start, row  # a row of the wrong width is left for the reader to judge
 
 
 _UNCLOSED = "unclosed quote: the lines after it are read as rows of their own"
+_BOM = b"\xef\xbb\xbf"
 
 
-def _is_row(line: bytes, sep: bytes, delimiter: str, width: int) -> bool:
-    """Whether a line, on its own, parses as a whole row of ``width`` fields."""
-    if width < ROW_SHAPE_MIN_FIELDS or line.count(sep) < width - 1:
+def _repeats(row: list[str], header: list[str]) -> bool:
+    """Whether a row is the header again."""
+    return (
+        len(row) == len(header)
+        and row[0].strip() == header[0]
+        and [c.strip() for c in row] == header
+    )
+
+
+def _row_lines(
+    lines: _PhysicalLines, first: Line, shape: _Shape, limit: int
+) -> tuple[list[Line], str | None]:
+    """The lines of the row that starts with ``first``, up to where its quoted field closes, and
+    why they are not a row (None if they may be). After an unclosed quote, the lines it took are
+    read again (those that cannot be rows stay with it); a row too big is skipped to its close."""
+    held, size = [first], len(first[1])
+    is_open = shape.opens(first[1], False)
+    while is_open:
+        nxt = lines.next_line()
+        if nxt is None:  # the end of the input, or a line quarantined of its own
+            return _unclosed(lines, held, shape, len(held))
+        held.append(nxt)
+        size += len(nxt[1])
+        is_open = shape.opens(nxt[1], True)
+        if shape.betrays(nxt[1], is_open):
+            return _unclosed(lines, held, shape, len(held) - 1)
+        if size > limit:
+            if is_open and shape.mostly_rows(held[1:]):
+                return _unclosed(lines, held, shape, 1)
+            return [first], _skip_to_close(lines, shape, is_open, limit)
+    return held, None
+
+
+def _unclosed(
+    lines: _PhysicalLines, held: list[Line], shape: _Shape, end: int
+) -> tuple[list[Line], str]:
+    """``held[0]`` opened a quote that never closed: the lines from ``held[end]`` on are read
+    again, and so are those before it unless the table is wide enough to know they are no rows
+    (then they stay with the first line, as one bad row)."""
+    if end == 1 or shape.width < ROW_SHAPE_MIN_FIELDS:
+        lines.push_back(held[1:])
+        return held[:1], _UNCLOSED
+    lines.push_back(held[end:])
+    return held[:end], f"unclosed quote: the {end - 1} line(s) after it, not rows, are kept with it"
+
+
+def _skip_to_close(lines: _PhysicalLines, shape: _Shape, is_open: bool, limit: int) -> str:
+    """Read past the rest of an oversized row; the reason it is quarantined."""
+    while is_open:
+        nxt = lines.next_line()
+        if nxt is None:
+            return f"CSV row longer than {limit} bytes, its quote never closed"
+        is_open = shape.opens(nxt[1], True)
+        if shape.betrays(nxt[1], is_open):
+            lines.push_back([nxt])
+            return f"unclosed quote: its field ran over {limit} bytes of lines that are no rows"
+    return f"CSV row longer than {limit} bytes"
+
+
+class _Shape:
+    """How lines read under the file's delimiter and, once the header is read, its width."""
+
+    def __init__(self, delimiter: str) -> None:
+        self.delimiter = delimiter
+        self.sep = delimiter.encode()
+        self.width = 0  # the header's number of fields, once read
+
+    def opens(self, line: bytes, is_open: bool) -> bool:
+        """Whether a quoted field is open at the end of ``line``, given whether one was open at
+        its start. A quote opens a field only as its first character; inside, ``""`` is a quote.
+        """
+        if b'"' not in line:
+            return is_open
+        at, first = 0, -1
+        if is_open:
+            at = _after_close(line, 0)
+            if at < 0:
+                return True
+        else:
+            first = len(_BOM) if line.startswith(_BOM) else 0
+        width = len(self.sep)
+        while (quote := line.find(b'"', at)) >= 0:
+            if quote == first or line[quote - width : quote] == self.sep:
+                at = _after_close(line, quote + 1)
+                if at < 0:
+                    return True
+            else:
+                at = quote + 1  # a quote inside an unquoted field is text
         return False
-    try:
-        fields = _parse(line.decode("utf-8"), delimiter)
-    except UnicodeDecodeError:
-        return False
-    return fields is not None and len(fields) == width
+
+    def betrays(self, line: bytes, is_open: bool) -> bool:
+        """Whether a line an open quoted field took shows that the quote never closed: it reads
+        as a whole row of its own (in a table wide enough to tell), or it closes the field with a
+        quote that text follows (the line's own quoted field)."""
+        if is_open:
+            return self.width >= ROW_SHAPE_MIN_FIELDS and self.is_row(line)
+        end = line[_after_close(line, 0) :]
+        return not (end.startswith(self.sep) or not end.strip(b"\r\n"))
+
+    def is_row(self, line: bytes) -> bool:
+        """Whether a line, on its own, parses as a whole row of the header's width."""
+        if not self.width or line.count(self.sep) < self.width - 1:
+            return False
+        try:
+            fields = _parse(line.decode("utf-8"), self.delimiter)
+        except UnicodeDecodeError:
+            return False
+        return fields is not None and len(fields) == self.width
+
+    def mostly_rows(self, lines: list[Line]) -> bool:
+        """Whether more than half of the non-blank lines are whole rows of their own."""
+        kept = [line for _, line in lines if line.strip()]
+        return sum(map(self.is_row, kept)) * 2 > len(kept)
+
+
+def _after_close(line: bytes, at: int) -> int:
+    """Where the quoted field open at ``at`` closes (just past its quote), or -1 if it does not
+    close in ``line``."""
+    while (at := line.find(b'"', at)) >= 0:
+        if not line.startswith(b'"', at + 1):
+            return at + 1
+        at += 2
+    return -1
 
 
 def _parse(text: str, delimiter: str) -> list[str] | None:

@@ -1,11 +1,12 @@
 """Tweet tables written by tools: twarc-csv CSV, and twitwi / minet / gazouilloire CSV and JSON.
 
 Both CSV flavours are told apart by their header. Rows are streamed: a row may span several lines
-(quoted newlines), each row is decoded as strict UTF-8 on its own, so a bad byte or an oversized
-row quarantines that row, with the line it starts on, and reading goes on. A row with a retweeted
-id is a repost edge. twitwi writes a retweet's text as ``RT @user: <full original text>`` with the
-original's id, author and time, so the original is also stored as a post (as the JSON readers do);
-twarc-csv keeps no time for the original, so only the edge is kept there.
+(quoted newlines), each row is decoded as strict UTF-8 on its own, so a bad byte, an oversized row
+or one with more or fewer fields than the header quarantines that row, with the line it starts on,
+and reading goes on. A row with a retweeted id is a repost edge. twitwi writes a retweet's text as
+``RT @user: <full original text>`` with the original's id, author and time, so the original is also
+stored as a post (as the JSON readers do); twarc-csv keeps no time for the original, so only the
+edge is kept there.
 
 twitwi's normalised tweets are also written as JSON: minet's JSONL, twitwi's JSON arrays, and
 gazouilloire's Elasticsearch hits (``{"_id": ..., "_source": {...}}``); ``TwitwiJsonReader`` reads
@@ -89,7 +90,7 @@ class TwitterCsvReader(Reader):
                     )
                     return
                 continue
-            if len(row) > len(header):
+            if len(row) != len(header):
                 yield quarantine(
                     source,
                     lineno,
@@ -98,7 +99,7 @@ class TwitterCsvReader(Reader):
                     self.name,
                 )
                 continue
-            values = dict(zip(header, row, strict=False))
+            values = dict(zip(header, row, strict=True))
             if flavour == "twarc":
                 yield from guarded(
                     source, self.name, lineno, values, self._twarc_row, lineno, values
