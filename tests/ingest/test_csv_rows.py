@@ -1,12 +1,13 @@
 """CSV rows that are not records: a header repeated in the middle (files joined end to end, each
-with its BOM), and a row with a NUL byte."""
+with its BOM), and a row with a NUL byte; and a header that gives a column name twice, whose first
+column is the one read (as pandas, R and DuckDB read it: they rename the later ones)."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from groundswell.ingest.csv_rows import iter_csv_rows
+from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
 from groundswell.ingest.source import Source
 from groundswell.store import Store, ingest
 from gspaths import FIXTURES
@@ -61,3 +62,33 @@ def test_a_nul_byte_quarantines_its_row(tmp_path):
         (3, True),
         (4, ["3", "c"]),
     ]
+
+
+def test_a_repeated_column_name_keeps_its_first_column():
+    assert row_dict(["id", "text", "text"], ["1", "first", "second"]) == {
+        "id": "1",
+        "text": "first",
+    }
+
+
+def test_twitwi_with_a_second_text_column_keeps_the_real_text(tmp_path, store: Store):
+    """A twitwi CSV whose ``lang`` column was renamed ``text``: the tweets keep their text (the
+    first ``text`` column), not the language code."""
+    header, rows = _table(MINET)
+    assert header.index("text") < header.index("lang")
+    renamed = [("text" if name == "lang" else name) for name in header]
+    path = tmp_path / "dup.csv"
+    path.write_bytes(_write(renamed, rows))
+    report = ingest([path], store)
+    assert report.balanced and report.quarantined == 0
+    texts = dict(store.con.execute("SELECT id, text FROM posts").fetchall())
+    rt = header.index("retweeted_id")  # a retweet is stored as a repost edge
+    own = {row[header.index("id")]: row[header.index("text")] for row in rows if not row[rt]}
+    assert own and all(texts[tid] == text for tid, text in own.items())
+
+
+def test_generic_csv_with_a_repeated_mapped_column_uses_the_first(tmp_path, store: Store):
+    path = tmp_path / "dup.csv"
+    path.write_text("id,text,text\n1,the post,an echo\n")
+    ingest([path], store, fmt="generic", options={"mapping": {"id": "id", "text": "text"}})
+    assert store.con.execute("SELECT text FROM posts").fetchall() == [("the post",)]

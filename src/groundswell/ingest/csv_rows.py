@@ -43,6 +43,14 @@ def csv_delimiter(source: Source) -> str:
     return best if counts[best] else ","
 
 
+def row_dict(header: list[str], row: list[str]) -> dict[str, str]:
+    """``{column: value}`` for a row; a name the header repeats keeps its first column's value."""
+    values: dict[str, str] = {}
+    for name, value in zip(header, row, strict=False):
+        values.setdefault(name, value)
+    return values
+
+
 def iter_csv_rows(
     source: Source,
     fmt: str,

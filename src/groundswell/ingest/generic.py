@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from groundswell.errors import InputError
-from groundswell.ingest.csv_rows import iter_csv_rows
+from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
 from groundswell.ingest.registry import (
     Head,
     Reader,
@@ -81,8 +81,9 @@ def iter_csv_dicts(
     fmt: str,
     delimiter: str | None = None,
 ) -> Iterator[tuple[int, dict[str, str]] | list[str] | Quarantined]:
-    """The header (a list, first), then ``(line, {column: value})`` per row; a row whose field
-    count differs from the header's is quarantined."""
+    """The header (a list, first), then ``(line, {column: value})`` per row (a column name that
+    repeats keeps its first column); a row whose field count differs from the header's is
+    quarantined."""
     header: list[str] | None = None
     for item in iter_csv_rows(source, fmt, delimiter):
         if isinstance(item, Quarantined):
@@ -102,7 +103,7 @@ def iter_csv_dicts(
                 fmt,
             )
             continue
-        yield line, dict(zip(header, row, strict=True))
+        yield line, row_dict(header, row)
 
 
 def lookup(record: Any, path: str) -> Any:

@@ -3,10 +3,10 @@
 Both CSV flavours are told apart by their header. Rows are streamed: a row may span several lines
 (quoted newlines), each row is decoded as strict UTF-8 on its own, so a bad byte, an oversized row
 or one with more or fewer fields than the header quarantines that row, with the line it starts on,
-and reading goes on. A row with a retweeted id is a repost edge. twitwi writes a retweet's text as
-``RT @user: <full original text>`` with the original's id, author and time, so the original is also
-stored as a post (as the JSON readers do); twarc-csv keeps no time for the original, so only the
-edge is kept there.
+and reading goes on. A column name the header repeats keeps its first column. A row with a
+retweeted id is a repost edge. twitwi writes a retweet's text as ``RT @user: <full original
+text>`` with the original's id, author and time, so the original is also stored as a post (as the
+JSON readers do); twarc-csv keeps no time for the original, so only the edge is kept there.
 
 twitwi's normalised tweets are also written as JSON: minet's JSONL, twitwi's JSON arrays, and
 gazouilloire's Elasticsearch hits (``{"_id": ..., "_source": {...}}``); ``TwitwiJsonReader`` reads
@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from groundswell.ingest.csv_rows import iter_csv_rows
+from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
 from groundswell.ingest.registry import Head, JsonReader, Reader, first_object, guarded, quarantine
 from groundswell.ingest.source import MAX_LINE_BYTES, Source
 from groundswell.ingest.twitter_v1 import first_key
@@ -99,7 +99,7 @@ class TwitterCsvReader(Reader):
                     self.name,
                 )
                 continue
-            values = dict(zip(header, row, strict=True))
+            values = row_dict(header, row)
             if flavour == "twarc":
                 yield from guarded(
                     source, self.name, lineno, values, self._twarc_row, lineno, values
