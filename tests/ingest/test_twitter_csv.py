@@ -137,6 +137,22 @@ def test_bad_bytes_quarantine_only_their_row(tmp_path, store):
     assert _rows(store)["920300000000000003"]["source_line"] == 9
 
 
+@pytest.mark.parametrize(
+    "mangled", ["9.20300000000000E+17", '92030000000"0000003', "920300000000000003x"]
+)
+def test_a_tweet_id_that_is_not_a_number_quarantines_its_row(tmp_path, store, mangled):
+    """An id a spreadsheet wrote as a float has lost digits (it would name another tweet), and
+    one with a stray byte is damaged: the row is quarantined, not stored under a wrong id."""
+    data = MINET.read_bytes()
+    path = tmp_path / "ids.csv"
+    path.write_bytes(data.replace(b"\r\n920300000000000003,", f"\r\n{mangled},".encode()))
+    report = ingest([path], store)
+    assert report.balanced and report.quarantined == 1
+    ((line, reason),) = store.con.execute("SELECT line, reason FROM quarantine").fetchall()
+    assert line == 8 and "not a whole number" in reason
+    assert set(_rows(store)) == {"920300000000000001"}
+
+
 def test_oversize_field_is_quarantined_not_a_crash(tmp_path, store):
     header, *rest = MINET.read_bytes().split(b"\r\n", 1)
     huge = b'1,1508150000,,someone,"' + b"x\n" * (3 * 1024 * 1024) + b'",0,0,0,en'

@@ -120,8 +120,8 @@ class TwitterCsvReader(Reader):
     def _twarc_row(self, source: Source, lineno: int, row: dict[str, str]) -> Iterator[Record]:
         tid = _id(row.get("id"))
         text = row.get("text")
-        if not tid:
-            yield quarantine(source, lineno, "tweet without id", row, self.name)
+        if why := _id_problem(tid):
+            yield quarantine(source, lineno, why, row, self.name)
             return
         if text is None or (text == "" and not row.get("referenced_tweets.retweeted.id")):
             yield quarantine(source, lineno, f"tweet {tid} without text", row, self.name)
@@ -220,8 +220,8 @@ def twitwi_posts(
     """
     tid = _id(tw.get("id"))
     text = tw.get("text")
-    if not tid:
-        yield quarantine(source, lineno, "tweet without id", tw, fmt)
+    if why := _id_problem(tid):
+        yield quarantine(source, lineno, why, tw, fmt)
         return
     if not isinstance(text, str):
         yield quarantine(source, lineno, f"tweet {tid} without text", tw, fmt)
@@ -282,6 +282,16 @@ def _id(value: Any) -> str | None:
     if s.endswith(".0") and s[:-2].isdigit():
         s = s[:-2]
     return s or None
+
+
+def _id_problem(tid: str | None) -> str | None:
+    """Why a tweet id cannot be kept: missing, or not a whole number (``1.3470858675848e+18``, from
+    a spreadsheet, has lost its last digits and would name another tweet)."""
+    if not tid:
+        return "tweet without id"
+    if not (tid.isascii() and tid.isdigit()):
+        return f"tweet id {tid[:40]!r} is not a whole number"
+    return None
 
 
 def _metrics(row: dict, keys: tuple[str, ...], prefix: str = "") -> dict[str, int]:
