@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from groundswell.ingest import csv_rows
 from groundswell.ingest.csv_rows import iter_csv_rows
 from groundswell.ingest.source import Source
 from groundswell.store import Store, ingest
@@ -151,16 +152,24 @@ def test_unclosed_quote_in_a_narrow_table_costs_its_row_only(tmp_path, width, ro
 
 
 @pytest.mark.parametrize("width", [2, 3])
-def test_narrow_unclosed_quote_end_to_end(tmp_path, store: Store, width):
-    """Through the generic reader and the store: read == stored + quarantined, none lost."""
-    data, want = _narrow(width, 30, bad_at=2)
+@pytest.mark.parametrize("limit", [None, 1000], ids=["small", "big"])
+def test_narrow_unclosed_quote_end_to_end(tmp_path, store: Store, monkeypatch, width, limit):
+    """Through the generic reader and the store, in a file under and over the size limit (brought
+    down to 1000 bytes: the last row, of 1200, is then too long): read == stored + quarantined,
+    and no other row is lost."""
+    if limit:
+        monkeypatch.setattr(csv_rows, "MAX_LINE_BYTES", limit)
+    data, want = _narrow(width, 300, bad_at=2)
+    long_row = ",".join(["301", "x" * 1200, "2021"][:width]).encode() + b"\n"
     path = tmp_path / "narrow.csv"
-    path.write_bytes(data)
+    path.write_bytes(data + long_row)
     mapping = {"id": "id", "text": "text"}
     report = ingest([path], store, fmt="generic", options={"mapping": mapping})
-    assert report.balanced and (report.read, report.stored, report.quarantined) == (30, 29, 1)
+    lost = 1 if limit else 0
+    assert report.balanced and report.read == 301
+    assert (report.stored, report.quarantined) == (300 - lost, 1 + lost)
     stored = store.con.execute("SELECT id, text, source_line FROM posts ORDER BY source_line")
-    assert stored.fetchall() == [(f[0], f[1], line) for line, f in want]
+    assert stored.fetchall()[:299] == [(f[0], f[1], line) for line, f in want]
 
 
 def test_an_oversized_quoted_field_of_prose_is_one_row_in_a_narrow_table(tmp_path):

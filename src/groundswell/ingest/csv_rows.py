@@ -55,13 +55,15 @@ def iter_csv_rows(
     source: Source,
     fmt: str,
     delimiter: str | None = None,
-    limit: int = MAX_LINE_BYTES,
+    limit: int | None = None,
 ) -> Iterator[tuple[int, list[str]] | Quarantined]:
     """Stream ``(first physical line, fields)`` for each CSV row, the header first.
 
-    A row that is not UTF-8, cannot be parsed, is larger than ``limit`` bytes, or opens a quote it
-    never closes becomes a Quarantined record naming its line; reading goes on after it.
+    A row that is not UTF-8, cannot be parsed, is larger than ``limit`` bytes (``MAX_LINE_BYTES``
+    by default), or opens a quote it never closes becomes a Quarantined record naming its line;
+    reading goes on after it.
     """
+    limit = MAX_LINE_BYTES if limit is None else limit
     delimiter = delimiter or csv_delimiter(source)
     if csv.field_size_limit() < limit + 1:
         csv.field_size_limit(limit + 1)
