@@ -249,3 +249,17 @@ def test_a_lone_cr_in_a_multi_line_row_is_one_bad_row(tmp_path):
     assert [type(r).__name__ for r in got] == ["tuple", "Quarantined", "tuple"]
     assert got[1].line == 2 and got[1].raw.endswith(b'lines",en\n')
     assert got[2] == (4, ["2", "1508150001", "ben", "b", "en"])
+
+
+def test_an_open_quote_ends_where_the_next_row_quotes_a_field(tmp_path):
+    """The next row's own quoted field closes the open one on a quote that text follows ("a),
+    even when a later field of that row opens another: its row is read, not swallowed."""
+    path = tmp_path / "x.csv"
+    path.write_text('id,text,b,c\n1,"never closed,x,y\n2,"a",b,"multi\nline"\n3,last,b,c\n')
+    got = list(iter_csv_rows(Source(path), "t"))
+    assert got[1].line == 2 and "unclosed quote" in got[1].reason
+    assert [got[0], *got[2:]] == [
+        (1, ["id", "text", "b", "c"]),
+        (3, ["2", "a", "b", "multi\nline"]),
+        (5, ["3", "last", "b", "c"]),
+    ]

@@ -6,7 +6,8 @@ opens a field only as its first character (as Python's csv reads it), and the fi
 to have closed (its row quarantined, the lines it took read again as rows) when:
 
 - the input ends, or a line that could not be read comes, before it closes;
-- it closes on a quote that more text follows (the quoted field of a row of its own);
+- on a line it took, a quoted field closes on a quote that text follows (as the next row's own
+  quoted field does: ``2,"a",...``);
 - a line it took reads as a whole row, in a table of at least ``ROW_SHAPE_MIN_FIELDS`` columns;
 - at the size cap, most of the lines it took are whole rows (otherwise the field is one oversized
   row, skipped to its close);
@@ -107,6 +108,7 @@ def iter_csv_rows(
 
 _UNCLOSED = "unclosed quote: the lines after it are read as rows of their own"
 _BOM = b"\xef\xbb\xbf"
+_LINE_END = (b"", b"\n", b"\r")
 
 
 def _repeats(row: list[str], header: list[str]) -> bool:
@@ -125,15 +127,15 @@ def _row_lines(
     why they are not a row (None if they may be). After an unclosed quote, the lines it took are
     read again (those that cannot be rows stay with it); a row too big is skipped to its close."""
     held, size = [first], len(first[1])
-    is_open = shape.opens(first[1], False)
+    is_open = shape.scan(first[1], False)[0]
     while is_open:
         nxt = lines.next_line()
         if nxt is None:  # the end of the input, or a line quarantined of its own
             return _unclosed(lines, held, shape, len(held))
         held.append(nxt)
         size += len(nxt[1])
-        is_open = shape.opens(nxt[1], True)
-        if shape.betrays(nxt[1], is_open):
+        is_open, betrayed = shape.took(nxt[1])
+        if betrayed:
             return _unclosed(lines, held, shape, len(held) - 1)
         if size > limit:
             if is_open and shape.mostly_rows(held[1:]):
@@ -161,8 +163,8 @@ def _skip_to_close(lines: _PhysicalLines, shape: _Shape, is_open: bool, limit: i
         nxt = lines.next_line()
         if nxt is None:
             return f"CSV row longer than {limit} bytes, its quote never closed"
-        is_open = shape.opens(nxt[1], True)
-        if shape.betrays(nxt[1], is_open):
+        is_open, betrayed = shape.took(nxt[1])
+        if betrayed:
             lines.push_back([nxt])
             return f"unclosed quote: its field ran over {limit} bytes of lines that are no rows"
     return f"CSV row longer than {limit} bytes"
@@ -176,37 +178,35 @@ class _Shape:
         self.sep = delimiter.encode()
         self.width = 0  # the header's number of fields, once read
 
-    def opens(self, line: bytes, is_open: bool) -> bool:
+    def scan(self, line: bytes, is_open: bool) -> tuple[bool, bool]:
         """Whether a quoted field is open at the end of ``line``, given whether one was open at
-        its start. A quote opens a field only as its first character; inside, ``""`` is a quote.
-        """
+        its start, and whether a quoted field closed on it with text right after its quote (not
+        CSV). A quote opens a field only as its first character; inside, ``""`` is a quote."""
         if b'"' not in line:
-            return is_open
-        at, first = 0, -1
-        if is_open:
-            at = _after_close(line, 0)
-            if at < 0:
-                return True
-        else:
-            first = len(_BOM) if line.startswith(_BOM) else 0
-        width = len(self.sep)
-        while (quote := line.find(b'"', at)) >= 0:
-            if quote == first or line[quote - width : quote] == self.sep:
-                at = _after_close(line, quote + 1)
+            return is_open, False
+        first = -1 if is_open else len(_BOM) if line.startswith(_BOM) else 0
+        at, torn, width = 0, False, len(self.sep)
+        while True:
+            if is_open:
+                at = _after_close(line, at)
                 if at < 0:
-                    return True
-            else:
-                at = quote + 1  # a quote inside an unquoted field is text
-        return False
+                    return True, torn
+                torn |= not (line.startswith(self.sep, at) or line[at : at + 1] in _LINE_END)
+                is_open = False
+            quote = line.find(b'"', at)
+            if quote < 0:
+                return False, torn
+            # a quote inside an unquoted field is text
+            is_open = quote == first or line[quote - width : quote] == self.sep
+            at = quote + 1
 
-    def betrays(self, line: bytes, is_open: bool) -> bool:
-        """Whether a line an open quoted field took shows that the quote never closed: it reads
-        as a whole row of its own (in a table wide enough to tell), or it closes the field with a
-        quote that text follows (the line's own quoted field)."""
-        if is_open:
-            return self.width >= ROW_SHAPE_MIN_FIELDS and self.is_row(line)
-        end = line[_after_close(line, 0) :]
-        return not (end.startswith(self.sep) or not end.strip(b"\r\n"))
+    def took(self, line: bytes) -> tuple[bool, bool]:
+        """For a line an open quoted field took: whether a field is still open after it, and
+        whether it shows that the quote never closed: a quoted field on it closes on a quote that
+        text follows, or it reads as a whole row of its own (in a table wide enough to tell)."""
+        is_open, torn = self.scan(line, True)
+        wide = self.width >= ROW_SHAPE_MIN_FIELDS
+        return is_open, torn or (is_open and wide and self.is_row(line))
 
     def is_row(self, line: bytes) -> bool:
         """Whether a line, on its own, parses as a whole row of the header's width."""
