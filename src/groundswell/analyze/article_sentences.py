@@ -146,9 +146,11 @@ _STARTERS = frozenset(
         "such",
     ]
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-Ý])")
+# A stop begins where a run of stops begins (the lookbehind): tried from inside a long run ("!!!!",
+# "....") that is not followed by a new sentence, it rescanned the rest of the run each time.
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _PARAGRAPH = re.compile(r"\n\s*\n")
-_WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
+_WORD_CHAR = re.compile(r"[\w.'’-]")  # a character of the word before a full stop
 _WORD_AFTER = re.compile(r"\s+[\"'“‘(\[]?([\w'’-]+)")
 
 # Contrast markers that split a sentence into weighted clauses.
@@ -193,10 +195,10 @@ def _is_boundary(text: str, dot_at: int, after: int) -> bool:
     """Whether the punctuation at ``dot_at`` really ends a sentence."""
     if text[dot_at] != ".":
         return True
-    m = _WORD_BEFORE.search(text, 0, dot_at)
-    if not m:
+    word = _word_before(text, dot_at)
+    if not word:
         return True
-    word = m.group(1).lower().strip("'’-")
+    word = word.lower().strip("'’-")
     nxt = _WORD_AFTER.match(text, after)
     next_word = nxt.group(1).lower() if nxt else ""
     if word in _TITLES:
@@ -208,6 +210,24 @@ def _is_boundary(text: str, dot_at: int, after: int) -> bool:
     if "." in word:  # a dotted acronym: "U.S. Senate" goes on, "in the U.S. The" ends
         return next_word in _STARTERS
     return True
+
+
+def _word_before(text: str, end: int) -> str:
+    """The run of word characters (letters, digits, ``.`` ``'`` ``’`` ``-``) that ends at ``end``,
+    or that ends just before a newline at ``end - 1``; "" when there is none.
+
+    Found by stepping back from ``end``, so the cost is the length of the word: a search of
+    ``text[:end]`` for ``[\\w.'’-]+$`` (what this replaces) tries every position from the start
+    of the text and made splitting quadratic in its length. The run cannot reach back past the
+    space after the previous candidate stop, so all the steps of one text add up to its length.
+    """
+    stop = end
+    if stop > 0 and text[stop - 1] == "\n":  # as ``$`` matched before a final newline too
+        stop -= 1
+    start = stop
+    while start > 0 and _WORD_CHAR.match(text, start - 1):
+        start -= 1
+    return text[start:stop]
 
 
 def split_sentences(text: str) -> list[Sentence]:
