@@ -4,11 +4,13 @@ calibration error (ECE) of the act classifier on a labelled CSV (``text``, ``act
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from groundswell.errors import InputError
 from groundswell.schema import ACTS
 
 N_BINS = 10
@@ -43,6 +45,9 @@ def act_metrics(
     labels = [a for a in ACTS if a in set(y_true) | set(y_pred)]
     present = [a for a in ACTS if a in set(y_true)]
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    with warnings.catch_warnings():  # one act in the file: its 1x1 matrix is right, no warning
+        warnings.filterwarnings("ignore", "A single label was found", UserWarning)
+        matrix = confusion_matrix(y_true, y_pred, labels=labels)
     per_class = {
         lab: {
             "precision": float(p[i]),
@@ -61,7 +66,7 @@ def act_metrics(
         "per_class": per_class,
         "confusion": {
             "labels": labels,
-            "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+            "matrix": matrix.tolist(),
         },
     }
     if probs is not None and len(y_true):
@@ -91,6 +96,11 @@ def evaluate(
     from groundswell.classify.run import load_classifier
 
     texts, gold = read_eval_csv(labels_csv)
+    if not texts:
+        raise InputError(
+            f"{labels_csv}: no labelled rows to evaluate on; give each row a non-empty 'text' "
+            f"and an 'act' ({', '.join(ACTS)})"
+        )
     clf = load_classifier(
         model, n_posts=len(texts), device=device, heads_dir=heads_dir, precision=precision
     )

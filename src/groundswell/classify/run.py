@@ -4,7 +4,9 @@ probabilities, evidence spans and language flag that ``predict`` prints and ``cl
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -365,40 +367,162 @@ def predict_texts(
     return clf.predict(texts, langs, evidence=evidence)
 
 
-def read_input_records(stream: Any, name: str = "<stdin>") -> list[dict[str, Any]]:
-    """Records with a ``text`` field from JSONL (one object a line) or CSV with a ``text``
-    column, told apart by the first non-blank character."""
+JSONL_SUFFIXES = (".jsonl", ".ndjson")  # read as JSON lines whatever their first line holds
+CSV_FIELD_LIMIT = 2**31 - 1  # the csv module's own limit is 128 KB a field; a C long everywhere
+_ESCAPED = re.compile("[\udc80-\udcff]")  # a byte that is no UTF-8, kept by surrogateescape
+
+
+def decode_input(raw: bytes) -> str:
+    """The text of an input file as ingest reads it: UTF-8 with or without its byte-order mark,
+    UTF-16 or UTF-32 (with a mark, or UTF-16 told by its zero bytes), Windows-1252 as Excel saves
+    it. A byte that is no UTF-8 stays in the text as a lone surrogate (``surrogateescape``), so
+    the line or row that holds it can be reported and the others read (``undecodable``)."""
+    from groundswell.ingest.streams import text_encoding
+
+    encoding, skip = text_encoding(raw[:65536])
+    if encoding is not None:
+        return raw[skip:].decode(encoding, "replace")
+    return raw.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+
+
+def undecodable(text: str) -> str | None:
+    """Why ``text`` (a line or row of ``decode_input``) cannot be read, or None when it can."""
+    m = _ESCAPED.search(text)
+    if m is None:
+        return None
+    byte = ord(m.group()) - 0xDC00
+    return (
+        f"not UTF-8 text (byte 0x{byte:02x} at character {m.start() + 1}); "
+        "save the file as UTF-8 (or UTF-16)"
+    )
+
+
+@contextmanager
+def csv_fields_unbounded() -> Iterator[None]:
+    """Let the csv module read a field of any length (a long post, a pasted article) while
+    inside; its default stops at 128 KB with an error."""
     import csv
 
-    import orjson
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, CSV_FIELD_LIMIT))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
+
+def shown_names(names: Sequence[Any], most: int = 12, width: int = 40) -> str:
+    """Column names for a message, each cut to ``width`` characters, at most ``most`` of them."""
+    cut = [n if not isinstance(n, str) or len(n) <= width else n[:width] + "…" for n in names]
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return f"{cut[:most]!r}{more}".encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class UnreadInput(dict):
+    """An input line or row that could not be read: ``file``, ``line`` and ``error``.
+    ``predict_records`` writes it in the place of that input's prediction."""
+
+
+def read_input_records(stream: Any, name: str = "<stdin>") -> list[dict[str, Any]]:
+    """Records with a ``text`` field from JSON lines (one object a line) or CSV with a ``text``
+    column: JSON lines when the file is named ``.jsonl`` or ``.ndjson`` or its first non-blank
+    character is ``{``, else CSV. Text in UTF-8, UTF-16 or UTF-32 is read (``decode_input``).
+
+    A line or row that cannot be read (bytes that are no text, no JSON object, no ``text``
+    string) is an ``UnreadInput`` in its place, naming file and line, and the rest are read; a
+    file that is no text at all, or a CSV without a ``text`` column, is an InputError."""
     from groundswell.errors import InputError
 
-    content = stream.read()
-    if isinstance(content, bytes):
-        content = content.decode("utf-8")
-    body = content.lstrip("\ufeff")
+    buffer = getattr(stream, "buffer", None)  # a text stream over bytes: decode them here
+    content = buffer.read() if buffer is not None else stream.read()
+    body = decode_input(content) if isinstance(content, bytes) else content.lstrip("\ufeff")
     if not body.strip():
         return []
-    if body.lstrip().startswith("{"):
-        out = []
-        for line_no, line in enumerate(body.splitlines(), start=1):
-            if not line.strip():
-                continue
+    first = body.lstrip()
+    first_line = first[: first.find("\n")] if "\n" in first else first
+    jsonl = name.lower().endswith(JSONL_SUFFIXES) or first.startswith("{")
+    if not jsonl and undecodable(first_line):
+        line_no = body[: len(body) - len(first)].count("\n") + 1
+        raise InputError(
+            f"{name}:{line_no}: {undecodable(first_line)}; predict reads JSON lines or CSV text"
+        )
+    if jsonl:
+        return _read_json_lines(body, name)
+    return _read_csv_rows(body, name)
+
+
+def _read_json_lines(body: str, name: str) -> list[dict[str, Any]]:
+    import orjson
+
+    out: list[dict[str, Any]] = []
+    # lines end at "\n" only (U+2028 and the like may stand inside a JSON string), or at "\r"
+    # in a file with no "\n" (classic Mac line ends, which ingest also reads)
+    end = "\r" if "\n" not in body and "\r" in body else "\n"
+    for line_no, line in enumerate(body.split(end), start=1):
+        if not line.strip():
+            continue
+        why = undecodable(line)
+        rec = None
+        if why is None:
             try:
                 rec = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                raise InputError(f"{name}:{line_no}: not a JSON object: {exc}") from exc
-            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-                raise InputError(f"{name}:{line_no}: expected an object with a 'text' string")
+                why = f"not a JSON object: {exc}"
+            else:
+                why = _no_text(rec)
+        if why is not None:
+            out.append(UnreadInput(file=name, line=line_no, error=why))
+        else:
             out.append(rec)
-        return out
+    return out
+
+
+def _no_text(rec: Any) -> str | None:
+    """Why a parsed JSON line is no input to predict, or None when it is one."""
+    if not isinstance(rec, dict):
+        kind = {list: "an array", str: "a string", type(None): "null"}.get(type(rec), "a number")
+        return f"expected an object with a 'text' string, got {kind}"
+    if "text" not in rec:
+        return "expected an object with a 'text' string, it has no 'text'"
+    if not isinstance(rec["text"], str):
+        return "expected an object with a 'text' string, its 'text' is not a string"
+    return None
+
+
+def _read_csv_rows(body: str, name: str) -> list[dict[str, Any]]:
+    import csv
     import io
 
-    reader = csv.DictReader(io.StringIO(body))
-    if "text" not in (reader.fieldnames or []):
-        raise InputError(f"{name}: CSV needs a 'text' column (has {reader.fieldnames})")
-    return [dict(row) for row in reader]
+    from groundswell.errors import InputError
+
+    out: list[dict[str, Any]] = []
+    with csv_fields_unbounded():
+        rows = csv.reader(io.StringIO(body, newline=""))
+        try:
+            fields = next(rows, None) or []
+            if why := undecodable(",".join(fields)):
+                raise InputError(f"{name}:{rows.line_num}: {why}")
+            if "text" not in fields:
+                raise InputError(f"{name}: CSV needs a 'text' column (has {shown_names(fields)})")
+            last = rows.line_num
+            for row in rows:
+                line_no, last = last + 1, rows.line_num
+                if not row:
+                    continue  # a blank line, as csv.DictReader skips it
+                why = next((w for v in row if (w := undecodable(v))), None)
+                if why is not None:
+                    out.append(UnreadInput(file=name, line=line_no, error=why))
+                    continue
+                # as csv.DictReader makes it: extra values under None, missing ones None
+                rec: dict[Any, Any] = dict(zip(fields, row, strict=False))
+                if len(row) > len(fields):
+                    rec[None] = row[len(fields) :]
+                for key in fields[len(row) :]:
+                    rec[key] = None
+                out.append(rec)
+        except csv.Error as exc:  # what the csv module still refuses
+            raise InputError(f"{name}:{rows.line_num}: not CSV: {exc}") from exc
+    return out
 
 
 def predict_records(
@@ -409,16 +533,39 @@ def predict_records(
     heads_dir: str | os.PathLike | None = None,
     batch_size: int = 5000,
     precision: str = "auto",
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     """Each input record with the prediction's fields added (input fields passed through,
-    a ``lang`` field used as the post's language)."""
-    clf = load_classifier(
-        model, n_posts=len(records), device=device, heads_dir=heads_dir, precision=precision
-    )
-    out = []
+    a ``lang`` field used as the post's language), batch by batch, in the input's order.
+
+    An ``UnreadInput`` is handed out as it is, in its place; when there was one, an InputError
+    naming the first follows the last record, so every readable input is predicted and the
+    command still ends with exit code 2."""
+    from groundswell.errors import InputError
+
+    unread = [r for r in records if isinstance(r, UnreadInput)]
+    clf = None
+    if len(unread) < len(records) or not records:  # no input still reports a missing model
+        clf = load_classifier(
+            model,
+            n_posts=len(records) - len(unread),
+            device=device,
+            heads_dir=heads_dir,
+            precision=precision,
+        )
     for i in range(0, len(records), batch_size):
         chunk = records[i : i + batch_size]
-        langs = [r.get("lang") if isinstance(r.get("lang"), str) else None for r in chunk]
-        preds = clf.predict([r["text"] or "" for r in chunk], langs)
-        out.extend({**rec, **pred} for rec, pred in zip(chunk, preds, strict=True))
-    return out
+        todo = [r for r in chunk if not isinstance(r, UnreadInput)]
+        preds = iter([])
+        if todo and clf is not None:
+            langs = [r.get("lang") if isinstance(r.get("lang"), str) else None for r in todo]
+            preds = iter(clf.predict([r["text"] or "" for r in todo], langs))
+        for rec in chunk:
+            yield rec if isinstance(rec, UnreadInput) else {**rec, **next(preds)}
+    if unread:
+        first = unread[0]
+        rest = "none was predicted" if len(unread) == len(records) else "the others were predicted"
+        raise InputError(
+            f"{first['file']}:{first['line']}: {first['error']}; {len(unread):,} of "
+            f"{len(records):,} inputs could not be read, each written as a line with 'file', "
+            f"'line' and 'error'; {rest}"
+        )

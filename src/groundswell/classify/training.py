@@ -65,51 +65,79 @@ def _check(value: str, allowed: Sequence[str], what: str, path: Path, line: int)
 
 def read_labelled_csv(path: str | os.PathLike) -> TrainingData:
     """A CSV with ``text`` and ``act`` columns; rows with ``harm``/``relation``/``setting``/
-    ``minor_at_time`` (testimonies.csv) also train the testimony heads."""
+    ``minor_at_time`` (testimonies.csv) also train the testimony heads.
+
+    Read as ``predict`` reads its input: UTF-8 with or without a byte-order mark (as Excel saves
+    it), UTF-16 or UTF-32, fields of any length; a row with bytes that are no text is an
+    InputError naming its line."""
+    import io
+
+    from groundswell.classify.run import (
+        csv_fields_unbounded,
+        decode_input,
+        shown_names,
+        undecodable,
+    )
+
     path = Path(path)
     data = TrainingData()
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            cols = set(reader.fieldnames or [])
-            if not {"text", "act"} <= cols:
-                raise InputError(f"{path}: needs columns 'text' and 'act' (has {sorted(cols)})")
-            describes = "relation" in cols
-            for line, row in enumerate(reader, start=2):
-                text = (row.get("text") or "").strip()
-                if not text:
-                    continue
-                act = _check(row["act"], ACTS, "act", path, line)
-                data.texts.append(text)
-                data.acts.append(act)
-                if describes and act == "testimony":
-                    harm = [
-                        _check(h, HARMS, "harm", path, line)
-                        for h in (row.get("harm") or "").split(";")
-                        if h.strip()
-                    ]
-                    data.t_texts.append(text)
-                    data.harms.append(harm)
-                    data.relations.append(
-                        _check(row.get("relation") or "unknown", RELATIONS, "relation", path, line)
-                    )
-                    data.settings.append(
-                        _check(row.get("setting") or "unknown", SETTINGS, "setting", path, line)
-                    )
-                    data.minors.append(
-                        _check(
-                            row.get("minor_at_time") or "unknown",
-                            MINOR,
-                            "minor_at_time",
-                            path,
-                            line,
-                        )
-                    )
+        body = decode_input(path.read_bytes())
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text: {exc}") from exc
+    with csv_fields_unbounded():
+        reader = csv.reader(io.StringIO(body, newline=""))
+        try:
+            fields = next(reader, None) or []
+            if why := undecodable(",".join(fields)):
+                raise InputError(f"{path}:{reader.line_num}: {why}")
+            cols = set(fields)
+            if not {"text", "act"} <= cols:
+                raise InputError(
+                    f"{path}: needs columns 'text' and 'act' (has {shown_names(sorted(cols))})"
+                )
+            describes = "relation" in cols
+            last = reader.line_num
+            for values in reader:
+                line, last = last + 1, reader.line_num
+                if not values:
+                    continue  # a blank line
+                if why := next((w for v in values if (w := undecodable(v))), None):
+                    raise InputError(f"{path}:{line}: {why}")
+                row = dict(zip(fields, values, strict=False))
+                _add_row(data, row, describes, path, line)
+        except csv.Error as exc:
+            raise InputError(f"{path}:{reader.line_num}: not CSV: {exc}") from exc
     return data
+
+
+def _add_row(
+    data: TrainingData, row: dict[str, str], describes: bool, path: Path, line: int
+) -> None:
+    """One labelled row into ``data`` (a row without text is skipped)."""
+    text = (row.get("text") or "").strip()
+    if not text:
+        return
+    act = _check(row.get("act") or "", ACTS, "act", path, line)
+    data.texts.append(text)
+    data.acts.append(act)
+    if describes and act == "testimony":
+        harm = [
+            _check(h, HARMS, "harm", path, line)
+            for h in (row.get("harm") or "").split(";")
+            if h.strip()
+        ]
+        data.t_texts.append(text)
+        data.harms.append(harm)
+        data.relations.append(
+            _check(row.get("relation") or "unknown", RELATIONS, "relation", path, line)
+        )
+        data.settings.append(
+            _check(row.get("setting") or "unknown", SETTINGS, "setting", path, line)
+        )
+        data.minors.append(
+            _check(row.get("minor_at_time") or "unknown", MINOR, "minor_at_time", path, line)
+        )
 
 
 def load_training_data(data_dir: str | os.PathLike = "data") -> TrainingData:
