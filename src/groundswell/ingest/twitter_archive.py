@@ -46,8 +46,8 @@ from groundswell.ingest.registry import (
 )
 from groundswell.ingest.source import Source
 from groundswell.ingest.twitter_v1 import TwitterV1Reader
+from groundswell.ingest.twitter_v2 import tweet_deletion
 from groundswell.schema import (
-    Deletion,
     Post,
     Quarantined,
     Record,
@@ -135,13 +135,7 @@ class TwitterArchiveReader(Reader):
         if not raw_id:
             yield quarantine(source, pos, "deleted tweet without id", item, self.name)
             return
-        yield Deletion(
-            platform="twitter",
-            id=id_text(raw_id),
-            source_file=source.name,
-            source_line=pos,
-            format=self.name,
-        )
+        yield tweet_deletion(source, pos, raw_id, self.name)
 
     def _tweet(
         self, source: Source, pos: int, item: Any, owner: tuple[str | None, str | None]

@@ -119,6 +119,17 @@ def _event_damage(data: dict) -> str | None:
     return None
 
 
+def tweet_deletion(source: Source, line: int, tweet_id: Any, fmt: str) -> Deletion:
+    """A notice that the store forgets this tweet, wherever it was read from (CODEBOOK 7)."""
+    return Deletion(
+        platform="twitter",
+        id=id_text(tweet_id),
+        source_file=source.name,
+        source_line=line,
+        format=fmt,
+    )
+
+
 # the keys of lines that are no post and say nothing lost: errors-only pages, a search's last
 # page (meta only), an API problem (RFC 7807), twarc's own metadata, flatten's {}
 NOT_POST_KEYS = frozenset(("errors", "meta", "title", "detail", "type", "status", "__twarc"))
@@ -181,7 +192,7 @@ class TwitterV2Reader(JsonReader):
                     yield quarantine(source, lineno, damage, obj, self.name)
                 elif isinstance(data, dict) and "id" not in data and "delete" in data:
                     deleted = data["delete"].get("tweet", data["delete"])
-                    yield self._deletion(source, lineno, deleted["id"])
+                    yield tweet_deletion(source, lineno, deleted["id"], self.name)
                 return
             includes = as_obj(obj.get("includes"))
             users = {u["id"]: u for u in objects(includes.get("users")) if _key(u.get("id"))}
@@ -200,22 +211,12 @@ class TwitterV2Reader(JsonReader):
             if damage is not None:
                 yield quarantine(source, lineno, damage, obj, self.name)
             elif obj["action"] == "delete":
-                yield self._deletion(source, lineno, obj["id"])
+                yield tweet_deletion(source, lineno, obj["id"], self.name)
         elif obj.keys() - NOT_POST_KEYS:  # a record of another format: kept, not passed over
             yield quarantine(
                 source, lineno, f"not a Twitter v2 record: {_keys(obj)}", obj, self.name
             )
         # else: errors-only pages, meta, {} from flatten: not posts
-
-    def _deletion(self, source: Source, lineno: int, tweet_id: Any) -> Deletion:
-        """The store forgets this tweet, wherever it was read from (CODEBOOK section 7)."""
-        return Deletion(
-            platform="twitter",
-            id=id_text(tweet_id),
-            source_file=source.name,
-            source_line=lineno,
-            format=self.name,
-        )
 
     def _tweet(
         self, source: Source, lineno: int, tw: dict, users: dict | None, refs: dict | None
