@@ -356,7 +356,7 @@ def _files_under(root: Path) -> list[Path | Source]:
                 found.append(path)
             elif path.is_symlink() and not path.exists():
                 found.append(Source(path, skip_reason="a link to a file that does not exist"))
-    return sorted(found, key=lambda f: str(f.path if isinstance(f, Source) else f))
+    return sorted(found, key=lambda f: f.path if isinstance(f, Source) else f)  # as Paths sort
 
 
 def _is_tar(file: Path) -> bool:
