@@ -306,12 +306,13 @@ _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a string, or a bracket ou
 _ITEM_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]')  # ... or a comma outside one
 
 
-def array_items(data: bytes) -> Iterator[bytes]:
-    """The bytes of each item of the JSON array ``data``, found by its brackets and commas
-    outside strings, so that a document cut short or damaged in one item still gives every
-    other: the caller parses each alone. A last item cut short is given as it is."""
+def array_items(data: bytes, at: int = 0) -> Iterator[bytes]:
+    """The bytes of each item of the JSON array at offset ``at`` of ``data``, found by its
+    brackets and commas outside strings, so that a document cut short or damaged in one item
+    still gives every other: the caller parses each alone. A last item cut short is given as it
+    is."""
     start, depth = -1, 0
-    for token in _ITEM_TOKEN.finditer(data):
+    for token in _ITEM_TOKEN.finditer(data, at):
         char = token.group()[:1]
         if char == b'"':
             continue
@@ -342,17 +343,17 @@ class UnreadableItem(ValueError):
         self.raw = raw[:65536]
 
 
-def array_values(data: bytes) -> Iterator[tuple[int, Any]]:
-    """(1-based position, value) of each item of the JSON array ``data``; an item that cannot
-    be read (the document cut inside it, a stray quote) comes as an UnreadableItem and the
-    items after it are still read. A document that parses whole is read whole; one that is no
-    array is one item.
+def array_values(data: bytes, at: int = 0) -> Iterator[tuple[int, Any]]:
+    """(1-based position, value) of each item of the JSON array ``data`` (or the one at offset
+    ``at`` inside it: not copied out); an item that cannot be read (the document cut inside it,
+    a stray quote) comes as an UnreadableItem and the items after it are still read. A document
+    that parses whole is read whole; one that is no array is one item.
 
     A stray quote makes the split run two items together; a pretty-printed array (every real
     export that writes one) then splits again where an item closes and the next opens at the
     first item's indentation."""
     try:
-        values = loads_document(data)
+        values = loads_document(data) if at == 0 else None  # inside a document: it failed
     except JSON_ERRORS:
         values = None
     if isinstance(values, list):
@@ -361,11 +362,11 @@ def array_values(data: bytes) -> Iterator[tuple[int, Any]]:
     if values is not None:
         yield 1, values
         return
-    opened = re.search(rb"\[([ \t]*\r?\n)?([ \t]*)\{", data)
+    opened = re.search(rb"\[([ \t]*\r?\n)?([ \t]*)\{", data[at : at + 65536])
     indent = re.escape(opened.group(2)) if opened else b""
     next_item = re.compile(rb"(?<=\n" + indent + rb"\}),?[ \t]*\r?\n(?=" + indent + rb"\{)")
     pos = 0
-    for raw in array_items(data):
+    for raw in array_items(data, at):
         pieces = [raw]
         try:
             value = loads_document(raw)
@@ -446,8 +447,8 @@ def lists_under(data: bytes, key: bytes | None = None) -> list[tuple[dict, bytes
             bracket = _OPENS_ARRAY.match(data, token.end())
             if bracket is None:
                 continue
-            body = data[bracket.end() - 1 :]
-            if key is None and not re.match(rb"\[\s*\{", body):
+            at = bracket.end() - 1  # the array's bracket: read there, not copied out
+            if key is None and not re.match(rb"\[\s*\{", data[at : at + 4096]):
                 continue
             try:
                 header = loads_document(
@@ -455,7 +456,7 @@ def lists_under(data: bytes, key: bytes | None = None) -> list[tuple[dict, bytes
                 )
             except JSON_ERRORS:
                 header = {}
-            found.append((header if isinstance(header, dict) else {}, name, array_values(body)))
+            found.append((header if isinstance(header, dict) else {}, name, array_values(data, at)))
             if key is None:
                 break
     return found
