@@ -4,9 +4,14 @@ DuckDB parses the file straight into typed structs (in C++, on every core) and t
 post schema is SQL; only per-distinct-value work (hashtag normalisation, author pseudonyms) runs in
 Python. It is used only when it gives exactly what the Python reader gives: a plain file in which
 every line is a page of tweets with ids and text, and no blank lines. Anything else (bad JSON or
-UTF-8, other line shapes, a time that is not Twitter's UTC shape, a text field that holds NaN,
-Infinity or 1e999, compressed input) raises ``NotBulkable`` with nothing written, and the caller
-falls back to the streaming reader for that file, which quarantines per record.
+UTF-8, other line shapes, a time that is not Twitter's UTC shape, a field of another JSON type
+than the reader takes as it is, NaN, Infinity or 1e999 where text belongs, compressed input)
+raises ``NotBulkable`` with nothing written, and the caller falls back to the streaming reader for
+that file, which quarantines per record.
+
+The fields the reader reads as text are read as JSON (``_TEXT``): DuckDB would write any value
+into a VARCHAR (``{"a":1}``, ``93.0``, ``true`` as text), so each is checked to be a JSON string
+(the first character of its JSON is a quote) before ``_str`` takes its value.
 """
 
 from __future__ import annotations
@@ -23,16 +28,64 @@ from groundswell.store.db import BatchCounts, Store, exists_sql, forgotten_sql
 
 MIN_BULK_BYTES = 4 * 1024 * 1024  # below this the streaming reader is as fast
 
-_TWEET = (
-    "STRUCT(id VARCHAR, text VARCHAR, author_id VARCHAR, created_at VARCHAR, lang VARCHAR, "
-    "entities STRUCT(hashtags STRUCT(tag VARCHAR)[], mentions STRUCT(username VARCHAR)[], "
-    "urls STRUCT(url VARCHAR, expanded_url VARCHAR, unwound_url VARCHAR)[]), "
-    "note_tweet STRUCT(text VARCHAR, entities STRUCT(hashtags STRUCT(tag VARCHAR)[], "
-    "mentions STRUCT(username VARCHAR)[], "
-    "urls STRUCT(url VARCHAR, expanded_url VARCHAR, unwound_url VARCHAR)[])), "
-    "referenced_tweets STRUCT(type VARCHAR, id VARCHAR)[], public_metrics JSON)"
+_TEXT = "JSON"  # a field the reader reads as text: its JSON, checked to be a string (``_is_str``)
+_ENTITIES = (
+    f"STRUCT(hashtags STRUCT(tag {_TEXT})[], mentions STRUCT(username {_TEXT})[], "
+    f"urls STRUCT(url {_TEXT}, expanded_url {_TEXT}, unwound_url {_TEXT})[])"
 )
+_TWEET = (
+    f"STRUCT(id {_TEXT}, text {_TEXT}, author_id {_TEXT}, created_at VARCHAR, lang {_TEXT}, "
+    f"entities {_ENTITIES}, note_tweet STRUCT(text {_TEXT}, entities {_ENTITIES}), "
+    f"referenced_tweets STRUCT(type {_TEXT}, id {_TEXT})[], public_metrics JSON)"
+)
+# read whether the store keeps handles or not: the store refuses a post whose handle is no string
+# (``db.malformed``) even when it keeps none
+_USERS = f"users STRUCT(id {_TEXT}, username {_TEXT})[]"
+_COLUMNS = f"{{data: '{_TWEET}[]', includes: 'STRUCT({_USERS}, tweets {_TWEET}[])'}}"
 _METRICS_SHAPE = "{" + ", ".join(f'"{k}": "BIGINT"' for k in METRICS) + "}"
+
+
+def _str(field: str) -> str:
+    """SQL: the text of a ``_TEXT`` field (a JSON string, or a whole number for an id)."""
+    return f"({field} ->> '$')"
+
+
+def _is_str(field: str) -> str:
+    """SQL: whether a ``_TEXT`` field is a JSON string or absent (null). Any other type (a
+    number, a boolean, an object, a list, NaN and Infinity, which DuckDB's parser takes) the
+    reader reads otherwise: as null, or it quarantines the tweet for it."""
+    return f"coalesce(prefix({field}, '\"'), true)"
+
+
+def _is_word(field: str) -> str:
+    """SQL: whether a ``_TEXT`` field is a JSON string that is not empty (an author id or the
+    id of a referenced tweet: the reader passes over an empty one, or keys on it as it is)."""
+    return f"coalesce(prefix({field}, '\"') AND {field} <> '\"\"', false)"
+
+
+def _any(items: str, var: str, cond: str) -> str:
+    """SQL: whether any item ``var`` of a list meets ``cond``."""
+    return f"coalesce(list_bool_or(list_transform({items}, lambda {var}: {cond})), false)"
+
+
+def _odd_entities(e: str) -> str:
+    """SQL: whether a tweet's hashtags, mentions or links hold a value the reader reads
+    otherwise: a text field of another type, or a link that is null (the reader passes over
+    it; the SQL below would keep an empty link)."""
+    return " OR ".join(
+        (
+            _any(f"{e}.hashtags", "h", f"NOT {_is_str('h.tag')}"),
+            _any(f"{e}.mentions", "m", f"NOT {_is_str('m.username')}"),
+            _any(
+                f"{e}.urls",
+                "u",
+                f"u IS NULL OR NOT ({_is_str('u.url')} AND {_is_str('u.expanded_url')} AND "
+                f"{_is_str('u.unwound_url')})",
+            ),
+        )
+    )
+
+
 # a tweet whose metrics ``schema.metric`` would not take as they are (a value that is not a whole
 # number from 0 to 2**63 - 1, metrics that are not an object): the streaming reader reads the file
 _ODD_METRICS = (
@@ -42,50 +95,46 @@ _ODD_METRICS = (
     "(json_type(t.public_metrics, '$.' || k) = 'UBIGINT' AND "
     "try_cast(json_extract_string(t.public_metrics, '$.' || k) AS BIGINT) IS NOT NULL))))"
 ).format(keys=", ".join(f"'{k}'" for k in METRICS))
-# user handles are parsed only when the store keeps them (pseudonymise off)
-_USERS = "users STRUCT(id VARCHAR, username VARCHAR)[], "
 
-
-def _not_finite(field: str) -> str:
-    """SQL: whether a field read as text holds a number that is no finite double. DuckDB's
-    parser takes NaN, Infinity, inf and 1e999 and gives a text field their spelling; the
-    readers read them as null (``registry.loads_json``). Text that merely spells one (a tweet
-    that says "NaN") is taken for one too: that page costs only the streaming reader."""
-    return f"NOT isfinite(TRY_CAST({field} AS DOUBLE))"
-
-
-def _any_of(items: str, var: str, *fields: str) -> str:
-    """SQL: whether any item of a list has one of ``fields`` (of ``var``) no finite double."""
-    cond = " OR ".join(_not_finite(f"{var}.{f}") for f in fields)
-    return f"coalesce(list_bool_or(list_transform({items}, lambda {var}: {cond})), false)"
-
-
-def _entities_not_finite(entities: str) -> str:
-    """SQL: whether a tweet's hashtags, mentions or links hold a number no finite double."""
-    return " OR ".join(
-        (
-            _any_of(f"{entities}.hashtags", "h", "tag"),
-            _any_of(f"{entities}.mentions", "m", "username"),
-            _any_of(f"{entities}.urls", "u", "url", "expanded_url", "unwound_url"),
-        )
-    )
-
-
-# a tweet with a text field the bulk path reads that held a number no finite double holds: the
-# streaming reader reads that field as null, so the file is left to it
-_NON_FINITE = " OR ".join(
+# a tweet (of ``data`` or ``includes.tweets``) that the reader reads otherwise than the SQL of
+# ``_insert`` would: the streaming reader reads the file
+_ODD_TWEET = " OR ".join(
     (
-        *(_not_finite(f"t.{f}") for f in ("id", "text", "author_id", "lang", "note_tweet.text")),
-        _entities_not_finite("t.entities"),
-        _entities_not_finite("t.note_tweet.entities"),
-        _any_of("t.referenced_tweets", "r", "type", "id"),
+        *(f"NOT {_is_str(f't.{f}')}" for f in ("text", "lang", "note_tweet.text")),
+        # an author id the reader keys on as it is (an empty one it reads as no author)
+        f"(t.author_id IS NOT NULL AND NOT {_is_word('t.author_id')})",
+        # a long-form part without text and no text: the reader keeps the tweet with an empty
+        # text, the SQL passes over it; long-form entities DuckDB reads as it reads {} (which the
+        # reader passes over for the tweet's own) and as {"x": 1} (which it keeps)
+        "(t.text IS NULL AND t.note_tweet IS NOT NULL AND t.note_tweet.text IS NULL)",
+        "(t.note_tweet.entities IS NOT NULL AND t.note_tweet.entities.hashtags IS NULL AND "
+        "t.note_tweet.entities.mentions IS NULL AND t.note_tweet.entities.urls IS NULL)",
+        _odd_entities("t.entities"),
+        _odd_entities("t.note_tweet.entities"),
+        # a reference that is null (the reader quarantines the tweet), with an id that is no
+        # string (a key as it is) or empty (passed over), or a type of another type; two
+        # retweeted references (the reader may pair the last id with the first one's original)
+        _any(
+            "t.referenced_tweets",
+            "r",
+            f"r IS NULL OR NOT {_is_word('r.id')} OR NOT {_is_str('r.type')}",
+        ),
+        f"len(list_filter(t.referenced_tweets, lambda r: {_str('r.type')} = 'retweeted')) > 1",
+        _ODD_METRICS,
     )
 )
-
-
-def _columns(with_users: bool) -> str:
-    users = _USERS if with_users else ""
-    return f"{{data: '{_TWEET}[]', includes: 'STRUCT({users}tweets {_TWEET}[])'}}"
+# a page's tweet the reader quarantines or stores otherwise: no id, author or text, an id that
+# ``schema.id_text`` reads otherwise (any but a string or a whole number, or one it passes over:
+# "" or 0)
+_ODD_DATA = (
+    "t.id IS NULL OR t.author_id IS NULL OR coalesce(t.note_tweet.text, t.text) IS NULL OR NOT "
+    f"({_is_word('t.id')} OR (json_type(t.id) IN ('BIGINT', 'UBIGINT') AND t.id <> '0')) OR "
+    + _ODD_TWEET
+)
+# an included tweet is looked up by its id as it is, so only a string id is the same key
+_ODD_INCLUDED = f"NOT {_is_str('t.id')} OR {_ODD_TWEET}"
+# a user the reader keys on by its id as it is, or whose handle the store would refuse
+_ODD_USER = f"u IS NOT NULL AND NOT ({_is_str('u.id')} AND {_is_str('u.username')})"
 
 
 class NotBulkable(Exception):
@@ -129,25 +178,16 @@ def load_twitter_v2(
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE v2_pages AS SELECT row_number() OVER () AS lineno, "
                 "data, includes FROM read_json(?, format='newline_delimited', "
-                f"columns={_columns(not store.pseudonymise)}, "
-                f"maximum_object_size={MAX_LINE_BYTES})",
+                f"columns={_COLUMNS}, maximum_object_size={MAX_LINE_BYTES})",
                 [path],
             )
+            pages, bad = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE data IS NULL OR len(data) = 0 OR "
+                f"{_any('data', 't', _ODD_DATA)} OR {_any('includes.tweets', 't', _ODD_INCLUDED)} "
+                f"OR {_any('includes.users', 'u', _ODD_USER)}) FROM v2_pages"
+            ).fetchone()
         except duckdb.Error as exc:
             raise NotBulkable(str(exc)) from exc
-        users = (
-            f" OR {_any_of('includes.users', 'u', 'id', 'username')}"
-            if not store.pseudonymise
-            else ""
-        )
-        pages, bad = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE data IS NULL OR len(data) = 0 OR "
-            "len(list_filter(data, lambda t: t.id IS NULL OR t.author_id IS NULL OR "
-            f"coalesce(t.note_tweet.text, t.text) IS NULL OR {_ODD_METRICS} OR "
-            f"{_NON_FINITE})) > 0 OR "
-            f"len(list_filter(includes.tweets, lambda t: {_ODD_METRICS} OR {_NON_FINITE})) > 0"
-            f"{users}) FROM v2_pages"
-        ).fetchone()
         if bad or pages != lines + unterminated:
             raise NotBulkable("irregular lines")
         try:
@@ -169,91 +209,104 @@ def _map_table(con: duckdb.DuckDBPyConnection, name: str, pairs: dict[str, Any])
 
 def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCounts]:
     con = store.con
+
+    def ref(refs: str, kind: str) -> str:  # the id of the last reference of a kind, as text
+        return _str(f"list_filter({refs}, lambda r: {_str('r.type')} = '{kind}')[-1].id")
+
     # one row per record the streaming reader would yield, with its order of appearance:
     # the retweeted original (from the same page's includes) just before its retweet
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE v2_tw AS
         WITH t AS (
             SELECT lineno, generate_subscripts(data, 1) AS pos, unnest(data) AS t FROM v2_pages),
         refs AS (
-            SELECT lineno, pos, t,
-                   list_filter(t.referenced_tweets, lambda r: r.type = 'retweeted')[-1].id AS rt,
-                   list_filter(t.referenced_tweets, lambda r: r.type = 'replied_to')[-1].id AS re,
-                   list_filter(t.referenced_tweets, lambda r: r.type = 'quoted')[-1].id AS qt
+            SELECT lineno, pos, t, {ref("t.referenced_tweets", "retweeted")} AS rt,
+                   {ref("t.referenced_tweets", "replied_to")} AS re,
+                   {ref("t.referenced_tweets", "quoted")} AS qt
             FROM t),
         inc AS (  -- one included tweet per id and page, the last listed (as a dict lookup)
-            SELECT DISTINCT ON (lineno, t.id) lineno, t FROM (
-                SELECT lineno, unnest(includes.tweets) AS t,
-                       generate_subscripts(includes.tweets, 1) AS o FROM v2_pages)
-            ORDER BY lineno, t.id, o DESC)
-        SELECT row_number() OVER () AS rk, * FROM (
+            SELECT DISTINCT ON (lineno, id) lineno, id, t FROM (
+                SELECT lineno, {_str("t.id")} AS id, t, o FROM (
+                    SELECT lineno, unnest(includes.tweets) AS t,
+                           generate_subscripts(includes.tweets, 1) AS o FROM v2_pages))
+            ORDER BY lineno, id, o DESC)
+        SELECT row_number() OVER () AS rk, {_str("t.id")} AS tid,
+               {_str("t.author_id")} AS aid, * FROM (
         SELECT lineno, pos, 1 AS sub, t, rt, re, qt FROM refs
         UNION ALL
-        SELECT r.lineno, r.pos, 0, i.t, NULL,
-               list_filter(i.t.referenced_tweets, lambda x: x.type = 'replied_to')[-1].id,
-               list_filter(i.t.referenced_tweets, lambda x: x.type = 'quoted')[-1].id
+        SELECT r.lineno, r.pos, 0, i.t, NULL, {ref("i.t.referenced_tweets", "replied_to")},
+               {ref("i.t.referenced_tweets", "quoted")}
         FROM refs r
-        JOIN inc i ON i.lineno = r.lineno AND i.t.id = r.rt
+        JOIN inc i ON i.lineno = r.lineno AND i.id = r.rt
         WHERE r.rt IS NOT NULL AND coalesce(i.t.note_tweet.text, i.t.text) IS NOT NULL)
     """)
     read = con.execute("SELECT count(*) FROM v2_tw").fetchone()[0]
     raw_tags = [
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT unnest(coalesce(t.note_tweet.entities, t.entities).hashtags).tag "
-            "FROM v2_tw"
+            f"SELECT DISTINCT {_str('h.tag')} FROM (SELECT "
+            "unnest(coalesce(t.note_tweet.entities, t.entities).hashtags) AS h FROM v2_tw)"
         ).fetchall()
     ]
     _map_table(con, "v2_tagmap", {k: normalise_hashtag(k or "") for k in raw_tags})
-    authors = [r[0] for r in con.execute("SELECT DISTINCT t.author_id FROM v2_tw").fetchall()]
+    authors = [r[0] for r in con.execute("SELECT DISTINCT aid FROM v2_tw").fetchall()]
     _map_table(con, "v2_authors", {a: store.pseudonym("twitter", a) for a in authors})
     keep_names = not store.pseudonymise
+    # a page's users by id, the last listed (as the reader's dict of them)
     users = (
-        "(SELECT DISTINCT ON (u.id) u.id, u.username "
-        "FROM (SELECT unnest(includes.users) u FROM v2_pages))"
+        f"(SELECT DISTINCT ON (lineno, id) lineno, id, username FROM (SELECT lineno, "
+        f"{_str('u.id')} AS id, {_str('u.username')} AS username, o FROM (SELECT lineno, "
+        "unnest(includes.users) AS u, generate_subscripts(includes.users, 1) AS o "
+        "FROM v2_pages)) ORDER BY lineno, id, o DESC)"
         if keep_names
-        else "(SELECT NULL::VARCHAR AS id, NULL::VARCHAR AS username)"
+        else "(SELECT NULL::BIGINT AS lineno, NULL::VARCHAR AS id, NULL::VARCHAR AS username)"
     )
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE v2_tags AS
         SELECT rk, list(m.v ORDER BY o) AS l
-        FROM (SELECT rk, unnest(h).tag AS tag, generate_subscripts(h, 1) AS o
-              FROM (SELECT rk, coalesce(t.note_tweet.entities, t.entities).hashtags AS h
-                    FROM v2_tw))
+        FROM (SELECT rk, {_str("x.tag")} AS tag, o
+              FROM (SELECT rk, unnest(h) AS x, generate_subscripts(h, 1) AS o
+                    FROM (SELECT rk, coalesce(t.note_tweet.entities, t.entities).hashtags AS h
+                          FROM v2_tw)))
         JOIN v2_tagmap m ON m.k = tag
         WHERE m.v IS NOT NULL
         GROUP BY rk
     """)
+    entities = "coalesce(t.note_tweet.entities, t.entities)"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE v2_rows AS
-        SELECT 'twitter' AS platform, t.id AS id,
-               CASE WHEN {keep_names} THEN 'https://twitter.com/' || coalesce(u.username, 'i/web')
-                    ELSE 'https://twitter.com/i/web' END || '/status/' || t.id AS url,
+        SELECT 'twitter' AS platform, tid AS id,
+               CASE WHEN {keep_names}
+                    THEN 'https://twitter.com/' || coalesce(nullif(u.username, ''), 'i/web')
+                    ELSE 'https://twitter.com/i/web' END || '/status/' || tid AS url,
                a.v AS author, CASE WHEN {keep_names} THEN u.username END AS author_name,
                try_strptime(t.created_at, ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ'])
                    AS created_at,
-               t.lang AS lang,
-               replace(replace(replace(coalesce(t.note_tweet.text, t.text),
+               {_str("t.lang")} AS lang,
+               -- the reader's ``note_tweet.text or text or ""``
+               replace(replace(replace(coalesce(nullif({_str("t.note_tweet.text")}, ''),
+                   nullif({_str("t.text")}, ''), ''),
                    '&lt;', '<'), '&gt;', '>'), '&amp;', '&') AS text,
                coalesce(list_filter(g.l, lambda x, i: list_position(g.l, x) = i), [])
                    AS hashtags,
-               coalesce(list_filter(list_transform(
-                   coalesce(t.note_tweet.entities, t.entities).mentions, lambda m: m.username),
+               coalesce(list_filter(list_transform({entities}.mentions,
+                   lambda m: {_str("m.username")}),
                    lambda x: x IS NOT NULL AND x <> ''), []) AS mentions,
-               coalesce(list_transform(coalesce(t.note_tweet.entities, t.entities).urls,
-                   lambda x: coalesce(nullif(x.unwound_url, ''), nullif(x.expanded_url, ''),
-                                      x.url, '')), []) AS urls,
+               coalesce(list_transform({entities}.urls,
+                   lambda x: coalesce(nullif({_str("x.unwound_url")}, ''),
+                                      nullif({_str("x.expanded_url")}, ''),
+                                      {_str("x.url")}, '')), []) AS urls,
                re AS reply_to, qt AS quote_of, rt AS repost_of,
                nullif(json_merge_patch('{{}}', to_json(json_transform(
                    t.public_metrics, '{_METRICS_SHAPE}')))::VARCHAR, '{{}}')
                    AS metrics,
-               'twitter_v2' AS format, ? AS source_file, lineno AS source_line,
-               {bool(synthetic)} AS synthetic, lineno, pos, sub
+               'twitter_v2' AS format, ? AS source_file, v2_tw.lineno AS source_line,
+               {bool(synthetic)} AS synthetic, v2_tw.lineno AS lineno, pos, sub
         FROM v2_tw
         LEFT JOIN v2_tags g USING (rk)
-        LEFT JOIN v2_authors a ON a.k = t.author_id
-        LEFT JOIN {users} u ON u.id = t.author_id
+        LEFT JOIN v2_authors a ON a.k = aid
+        LEFT JOIN {users} u ON u.lineno = v2_tw.lineno AND u.id = aid
     """,
         [source.name],
     )
