@@ -79,6 +79,11 @@ def archive_part(head: bytes) -> tuple[str, re.Match[bytes]] | None:
     return (match["part"] or match["month"]).decode(), match
 
 
+def _assigned(data: bytes, match: re.Match[bytes]) -> bytes:
+    """The JSON an archive file assigns (after ``... =``, without a closing ``;``)."""
+    return data.removeprefix(BOM)[match.end() :].rstrip().rstrip(b";")
+
+
 class TwitterArchiveReader(Reader):
     """The tweets and deletions of a Twitter/X account archive."""
 
@@ -113,7 +118,7 @@ class TwitterArchiveReader(Reader):
             yield quarantine(source, 1, "not a Twitter archive file", data[:65536], self.name)
             return
         part, match = found
-        body = data.removeprefix(BOM)[match.end() :].rstrip().rstrip(b";")
+        body = _assigned(data, match)
         if part.startswith("tweets_"):
             read_item = self._v1.read_value
         elif part in DELETED_PARTS:
@@ -230,7 +235,7 @@ def _owner_at(path: str, member: str | None) -> tuple[str | None, str | None]:
         found = archive_part(data)
         if found is None or found[0] != "account":
             return None, None
-        values = loads_document(data.removeprefix(BOM)[found[1].end() :].rstrip().rstrip(b";"))
+        values = loads_document(_assigned(data, found[1]))
         account = obj(obj(values[0] if isinstance(values, list) and values else {}).get("account"))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, tarfile.TarError, *JSON_ERRORS):
         return None, None
