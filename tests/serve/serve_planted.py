@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '"><img src=x onerror="window.__pwned=1;alert(1)">'
 PRIVATE_NAME = "Gregory Vanterpool"  # made up: must never be shown by name
+# named in ways the people analysis does not index (a lone given name, a name after a cue)
+LONE_NAMES = ("Thaddeus", "Marisol")
 FORGOTTEN = "forgotten_author_77"
 RAW_HANDLE = "raw_handle_4821"
 
@@ -26,7 +28,8 @@ def hostile_posts() -> list:
                 platform="twitter",
                 id=f"hostile{i}",
                 text=(
-                    f"{SCRIPT} {IMG} My old boss {PRIVATE_NAME} harassed me for two years. "
+                    f"{SCRIPT} {IMG} My old boss {PRIVATE_NAME} harassed me for two years; "
+                    f"my uncle {LONE_NAMES[0]} knew and {LONE_NAMES[1]} saw it. "
                     f"Write to jane.doe{i}@example.com or call 555-123-4567 @{RAW_HANDLE} #MeToo"
                 ),
                 created_at=base + timedelta(minutes=i),

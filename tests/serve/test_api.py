@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from serve_planted import FORGOTTEN, PRIVATE_NAME, RAW_HANDLE, SCRIPT
+from serve_planted import FORGOTTEN, LONE_NAMES, PRIVATE_NAME, RAW_HANDLE, SCRIPT
 
 from groundswell.serve import create_app
 
@@ -127,6 +127,7 @@ def test_care_rules_in_every_response(client, responses):
     bodies += [client.get(p).text for p, _, _ in PAGES]
     for body in bodies:
         assert PRIVATE_NAME not in body and "Vanterpool" not in body
+        assert not any(name in body for name in LONE_NAMES)
         assert RAW_HANDLE not in body
         assert "hostile_author" not in body and FORGOTTEN not in body
         assert "@example.com" not in body and "555-123-4567" not in body

@@ -44,13 +44,21 @@ valentina wei yuki yusuf
 """
 GIVEN_NAMES: frozenset[str] = frozenset(_GIVEN.split())
 
-# capitalised words that follow a given name without making a person ("Grace Church", "Will Be")
-_NOT_SURNAMES = """
+# function words and calendar words: never part of a name, on either side of it
+_FUNCTION_WORDS = """
 a an and are as at be been but by can did do does for from had has have he her here his how i
 if in is it its just me my no not now of on or our she so than that the their them then there
 they this to too up us was we were what when where who why will with would you your
+"""
+FUNCTION_WORDS: frozenset[str] = frozenset(_FUNCTION_WORDS.split())
+_CALENDAR_WORDS = """
 monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december today tomorrow yesterday
+"""
+CALENDAR_WORDS: frozenset[str] = frozenset(_CALENDAR_WORDS.split())
+
+# capitalised words that follow a given name without making a person ("Grace Church", "Will Be")
+_NOT_SURNAMES = """
 church street road school university college hospital park hall house court county city
 center centre foundation institute company news times post show day night week year
 garden gardens hotel bar cafe restaurant valley island beach award awards prize group media
@@ -62,7 +70,7 @@ same own again once please thanks thank yes no ok okay
 new york los angeles san francisco united states kingdom north south east west hong kong saudi
 arabia middle silicon wall supreme white prime sri lankan tamil nadu bollywood hollywood
 """
-NOT_SURNAMES: frozenset[str] = frozenset(_NOT_SURNAMES.split())
+NOT_SURNAMES: frozenset[str] = frozenset(_NOT_SURNAMES.split()) | FUNCTION_WORDS | CALENDAR_WORDS
 
 # surnames that are also everyday words or very common names: never matched on their own
 _COMMON_SURNAMES = """

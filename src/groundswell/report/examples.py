@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
+from groundswell.care.names import NameMasker, default_masker
 from groundswell.report.queries import _acts_source, table_columns
 from groundswell.report.tables import shorten
 
@@ -25,14 +26,11 @@ _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@[\w.-]+(?:@[\w.-]+)?")
 
 
-def clean_excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """A post's text made fit to show: private persons' names, emails, phones, addresses, links
-    and @handles replaced, then shortened to ``limit`` characters at a word."""
-    from groundswell.analyze.people_mentions import PRIVATE, extract_mentions
-
-    hits = [m for m in extract_mentions(text) if m["name"] == PRIVATE]
-    for m in sorted(hits, key=lambda m: m["start"], reverse=True):
-        text = text[: m["start"]] + PRIVATE + text[m["end"] :]
+def clean_excerpt(text: str, limit: int = EXCERPT_CHARS, names: NameMasker | None = None) -> str:
+    """A post's text made fit to show: private persons' names (``names``, by default with the
+    gazetteer's public figures), emails, phones, addresses, links and @handles replaced, then
+    shortened to ``limit`` characters at a word."""
+    text = (names or default_masker()).mask(text)
     text = mask_text(text)
     text = _URL.sub("[link]", text)
     text = _HANDLE.sub("@[user]", text)
@@ -83,10 +81,11 @@ def example_posts(con: Any, per_act: int = PER_ACT) -> dict[str, list[dict[str, 
         ORDER BY act, sure DESC, md5(text)
     """).fetchall()
     out: dict[str, list[dict[str, Any]]] = {}
+    names = NameMasker.for_store(con)
     for act, platform, text, created in rows:
         if act in NOT_QUOTED or len(out.get(act, [])) >= per_act:
             continue
-        excerpt = clean_excerpt(text)
+        excerpt = clean_excerpt(text, names=names)
         if len(excerpt) < 20 or any(e["text"] == excerpt for e in out.get(act, [])):
             continue
         month = created.strftime("%b %Y") if created else ""

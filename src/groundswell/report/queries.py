@@ -47,11 +47,24 @@ def overview(con: Any) -> dict[str, Any]:
             " UNION ALL SELECT platform, 0, count(*) FROM reposts GROUP BY platform)"
             " GROUP BY platform ORDER BY 2 DESC"
         ).fetchall(),
-        "article_list": one(
-            "SELECT title, CAST(created_at AS DATE), format, len(string_split(text, ' ')) "
-            "FROM articles ORDER BY created_at NULLS LAST, title LIMIT 50"
-        ).fetchall(),
+        "article_list": _titles_masked(
+            con,
+            one(
+                "SELECT title, CAST(created_at AS DATE), format, len(string_split(text, ' ')) "
+                "FROM articles ORDER BY created_at NULLS LAST, title LIMIT 50"
+            ).fetchall(),
+        ),
     }
+
+
+def _titles_masked(con: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Article rows with private persons' names hidden in their titles."""
+    if not rows:
+        return rows
+    from groundswell.care.names import NameMasker
+
+    names = NameMasker.for_store(con)
+    return [(names.mask(t) if t else t, *rest) for t, *rest in rows]
 
 
 def ingest_runs(con: Any) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from contextlib import suppress
 from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
+from groundswell.care.names import NameMasker
 from groundswell.errors import NotEnoughDataError
 from groundswell.serve.cells import plain, records, withhold, withhold_rows
 from groundswell.serve.snapshot import Snapshot
@@ -110,6 +111,11 @@ def articles(snap: Snapshot) -> list[dict[str, Any]]:
     from groundswell.schema import Article
 
     cur = snap.cursor()
+    names = NameMasker.for_store(cur)
+
+    def shown(value: str) -> str:
+        return mask_text(names.mask(value))
+
     out = []
     for aid, title, text, created, fmt in cur.execute(
         "SELECT id, title, text, created_at, format FROM articles "
@@ -119,17 +125,17 @@ def articles(snap: Snapshot) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": aid,
-                "title": mask_text(title or "(untitled)"),
+                "title": shown(title or "(untitled)"),
                 "created_at": plain(created),
                 "format": fmt,
                 "stance": result.get("stance"),
                 "scores": plain(result.get("scores")),
                 "stance_sentences": [
-                    {**s, "sentence": mask_text(s["sentence"])}
+                    {**s, "sentence": shown(s["sentence"])}
                     for s in result.get("stance_sentences", [])
                 ],
                 "claims": [
-                    {k: (mask_text(v) if k == "sentence" else plain(v)) for k, v in c.items()}
+                    {k: (shown(v) if k == "sentence" else plain(v)) for k, v in c.items()}
                     for c in result.get("claims", [])
                 ],
                 "people": result.get("people", []),

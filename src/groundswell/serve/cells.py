@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
+from groundswell.care.names import NameMasker, merged_spans
 from groundswell.care.pseudonym import Pseudonymiser
 
 PRIVATE = "[private person]"
@@ -97,15 +98,21 @@ def _missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def shown_text(text: str | None, private_spans: list[tuple[int, int]] | None = None) -> str:
+def shown_text(
+    text: str | None,
+    private_spans: list[tuple[int, int]] | None = None,
+    masker: NameMasker | None = None,
+) -> str:
     """A post's text as the dashboard shows it: private persons named by the people analysis
-    replaced, @handles replaced, emails/phones/addresses masked. Never HTML: pages set it as
-    text."""
+    (``private_spans``) or found by ``masker`` replaced, @handles replaced, emails/phones/
+    addresses masked. Never HTML: pages set it as text."""
     if not text:
         return ""
-    for start, end in sorted(private_spans or [], reverse=True):
-        if 0 <= start < end <= len(text):
-            text = text[:start] + PRIVATE + text[end:]
+    spans = list(private_spans or [])
+    if masker is not None:
+        spans += masker.spans(text)
+    for start, end in reversed(merged_spans(spans, len(text))):
+        text = text[:start] + PRIVATE + text[end:]
     text = mask_text(text)
     return _HANDLE.sub("@[account]", text)
 

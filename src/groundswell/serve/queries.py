@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
+from groundswell.care.names import NameMasker
 from groundswell.care.pseudonym import Pseudonymiser
 from groundswell.errors import InputError
 from groundswell.schema import ACTS
@@ -37,6 +38,7 @@ EXAMPLES = 2  # example posts per act
 NEWEST = 2000  # examples are drawn from this many newest posts of the selection
 TOP_TAGS = 8  # tags charted by default
 FACET_TAGS = 200
+_MASKER = "name masker"  # the snapshot cache's key of its NameMasker
 
 
 def _one(cur: Any, sql: str, params: list[Any] | None = None) -> Any:
@@ -336,6 +338,9 @@ def _post_rows(
         ).fetchall():
             spans.setdefault(rid, []).append((start, end))
     hasher = Pseudonymiser(snap.key, enabled=True)
+    masker = snap.cache.get(_MASKER)
+    if masker is None:  # people the store's people analysis made public stay named
+        masker = snap.cache[_MASKER] = NameMasker.for_store(cur)
     out = {}
     for rid, platform, _pid, url, author, created, lang, text, tags in rows:
         out[rid] = {
@@ -345,7 +350,7 @@ def _post_rows(
             "lang": lang,
             "act": None,  # set by the caller, which read it with the rid
             "text": (
-                shown_text(text, spans.get(rid))
+                shown_text(text, spans.get(rid), masker)
                 if spans_ready
                 else "[text withheld: names in it could not be checked]"
             ),

@@ -18,6 +18,7 @@ import duckdb
 import orjson
 
 from groundswell.care.mask import mask_text
+from groundswell.care.names import NameMasker
 from groundswell.care.pseudonym import pseudonymise_ids
 from groundswell.errors import InputError, StoreError
 from groundswell.store.db import Store
@@ -170,10 +171,12 @@ def register_cleaners(store: Store) -> None:
     if _has_function(con, "gs_clean_text"):
         return
     pseudo = store.pseudonym
+    names = NameMasker.for_store(con)
 
     def clean_text(platform: str, text: str) -> str:
+        text = names.mask(text or "")  # private persons' names, whatever the id setting
         if store.pseudonymise:  # handles first: a fediverse @user@host is no email to mask
-            text = _MENTION.sub(lambda m: "@" + pseudo(platform, m.group(1).lower()), text or "")
+            text = _MENTION.sub(lambda m: "@" + pseudo(platform, m.group(1).lower()), text)
             text = pseudonymise_ids(mask_text(text), platform, pseudo)
             return text
         return mask_text(text)
