@@ -115,6 +115,31 @@ def test_negated_claim_is_rebutted_and_counts_for_the_other_side():
     assert negated.scores["supportive"] > 0 and negated.scores["critical"] == 0
 
 
+def test_a_long_sentence_is_read_in_windows(monkeypatch):
+    """A "sentence" thousands of words long (a text without full stops): each phrase looks back
+    at most LOOKBACK characters for a negation or attribution, instead of re-reading the text
+    before it (quadratic: a 10 MB article took minutes); the claims found are the same."""
+    from groundswell.analyze import article_evidence
+
+    seen: list[int] = []
+
+    class Recording:
+        def __init__(self, regex):
+            self.regex = regex
+
+        def search(self, text, *args):
+            seen.append(len(text))
+            return self.regex.search(text, *args)
+
+    monkeypatch.setattr(article_evidence, "NEGATION", Recording(article_evidence.NEGATION))
+    filler = " ".join(["people talked about it for a long time"] * 40)  # ~1,500 characters
+    text = f"{filler} the movement has become a witch hunt {filler} it is not a witch hunt"
+    r = analyze_article(text, method="lexicon")
+    assert seen and max(seen) <= article_evidence.LOOKBACK
+    assert [c["claim"] for c in r.claims] == ["went_too_far"]
+    assert [c["claim"] for c in r.rebutted] == ["went_too_far"]
+
+
 def test_negation_that_makes_the_claim_is_kept():
     r = analyze_article("He was fired with no chance to answer the accusation.", method="lexicon")
     assert [c["claim"] for c in r.claims] == ["due_process"] and r.rebutted == []

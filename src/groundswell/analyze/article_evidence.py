@@ -80,8 +80,14 @@ class ScoredSentence(msgspec.Struct):
     factor: float = 1.0  # the position factor (title, closing paragraph, conceded) applied
 
 
+# how far back a negation, an attribution or a person word still governs a phrase: a clause of
+# real prose is shorter; a "sentence" of a whole text without full stops must not be read again
+# for each phrase in it (quadratic time)
+LOOKBACK = 300
+
+
 def _mode(text: str, clause_start: int, start: int, end: int, keep_negated: bool = False) -> str:
-    before = text[clause_start:start]
+    before = text[max(clause_start, start - LOOKBACK) : start]
     neg = NEGATION.search(before)
     if (
         neg
@@ -107,7 +113,7 @@ def _harmed(text: str, start: int, end: int, previous: str) -> str | None:
         (SURVIVOR_WORDS, "burden_on_survivors"),
         (ACCUSED_WORDS, "public_shaming_harm"),
     ):
-        for m in regex.finditer(text, 0, end):
+        for m in regex.finditer(text, max(0, start - LOOKBACK), end):
             if claim == "public_shaming_harm" and _AGENT.match(text, m.end()):
                 continue  # "a word from him could end a career": he is the one who harms
             if best is None or m.start() > best[0]:

@@ -74,10 +74,11 @@ def export_posts(store: Store, to: str, out: str | os.PathLike, *, labels: bool 
     Authors are the store's pseudonyms; @handles in text and mentions become keyed pseudonyms too
     (of the handle, so not linkable to the author pseudonym); author identifiers inside post ids
     and links (Bluesky DIDs, fediverse user names) are pseudonymised; private persons' names
-    (``care.names``), emails, phones and addresses in text are masked; the pseudonymisation key is never written. CSV cells that a
-    spreadsheet would run as a formula are prefixed with ``'``. With ``labels`` and a classified
-    store, each post carries its latest classification (``LABEL_COLUMNS``). Parquet keeps
-    ``created_at`` a UTC timestamp; CSV and JSONL write it as ISO-8601 text. ``out`` is written
+    (``care.names``), emails, phones and addresses in text are masked; the pseudonymisation key
+    is never written. CSV cells that a spreadsheet would run as a formula are prefixed with
+    ``'``. With ``labels`` and a classified store, each post carries its latest classification
+    (``LABEL_COLUMNS``). Parquet keeps ``created_at`` a UTC timestamp; CSV and JSONL write it
+    as ISO-8601 text. ``out`` is written
     as ``output_path`` says (a regular file replaced whole, a symbolic link written through, a
     FIFO or device written directly). Raises InputError when ``out`` is the store, its
     write-ahead log or its key, StoreError naming ``out`` when it cannot be written.
