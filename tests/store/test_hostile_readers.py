@@ -3,10 +3,10 @@ times out of range, ids beyond 64 bits, a cut last record) keep
 read == stored + duplicates + reposts + quarantined, and every record of the clean sample, before
 or after a bad one, is still stored.
 
-Samples come from ../shared/formats (skipped when absent); telegram, crowdtangle, generic and
-article have no real sample there and use the repo's real-shaped fixtures. The expected ids are
-those a clean ingest of the same records stores, so the property is about the hostile records'
-effect, not about each reader's mapping (the per-format tests check that).
+Samples come from ../shared/formats (skipped when absent); telegram, crowdtangle, generic,
+article and twint have no real sample there and use the repo's real-shaped fixtures.
+The expected ids are those a clean ingest of the same records stores, so the property is about
+the hostile records' effect, not about each reader's mapping (the per-format tests check that).
 """
 
 from __future__ import annotations
@@ -200,6 +200,17 @@ def _lines(path: Path, limit: int = 12) -> list[Any]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:limit]]
 
 
+def _good_lines(path: Path) -> list[Any]:
+    """The lines of a fixture that parse (the fixtures hold damaged lines of their own)."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
 def _csv_rows(path: Path, limit: int = 12) -> tuple[list[str], list[dict]]:
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -260,6 +271,8 @@ def _sample(reader: str, tmp: Path) -> Sample:
         text = (FIXTURES / "twitter_archive" / "data" / "tweets.js").read_text("utf-8")
         items = json.loads(text.split("=", 1)[1])
         return Sample(items, _archive("tweets.js", "tweets"))
+    if reader == "twint":  # no real sample in ../shared: the repo's real-shaped output
+        return Sample(_good_lines(FIXTURES / "twint" / "tweets.json"), _jsonl("tweets.json"))
     if reader == "crowdtangle":
         return _csv_sample(FIXTURES / "crowdtangle" / "facebook_page_posts.csv", "ct.csv")
     if reader == "generic":

@@ -32,6 +32,7 @@ BUILTIN_READERS: dict[str, str] = {
     "twitter_v1": "groundswell.ingest.twitter_v1:TwitterV1Reader",
     "twitter_csv": "groundswell.ingest.twitter_csv:TwitterCsvReader",
     "twitwi_json": "groundswell.ingest.twitter_csv:TwitwiJsonReader",
+    "twint": "groundswell.ingest.twint:TwintReader",
     "reddit": "groundswell.ingest.reddit:RedditReader",
     "mastodon": "groundswell.ingest.mastodon:MastodonReader",
     "bluesky": "groundswell.ingest.bluesky:BlueskyReader",
