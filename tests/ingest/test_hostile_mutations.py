@@ -54,6 +54,8 @@ SAMPLES = [
     Sample("reddit/RS_2017-10_sample.ndjson", "lines"),
     Sample("bluesky/jetstream_sample.jsonl", "lines"),
     Sample("twint/tweets.json", "lines"),
+    Sample("snscrape/twitter-search.jsonl", "lines"),
+    Sample("snscrape/twitter-user-2021.jsonl", "lines"),
     Sample("twitter/twarc_csv_sample.csv", "csv"),
     Sample("twint/tweets.csv", "csv"),
     Sample("twitter/minet_sample.csv", "csv"),

@@ -4,7 +4,7 @@ read == stored + duplicates + reposts + quarantined, and every record of the cle
 or after a bad one, is still stored.
 
 Samples come from ../shared/formats (skipped when absent); telegram, crowdtangle, generic,
-article and twint have no real sample there and use the repo's real-shaped fixtures.
+article, twint and snscrape have no real sample there and use the repo's real-shaped fixtures.
 The expected ids are those a clean ingest of the same records stores, so the property is about
 the hostile records' effect, not about each reader's mapping (the per-format tests check that).
 """
@@ -273,6 +273,11 @@ def _sample(reader: str, tmp: Path) -> Sample:
         return Sample(items, _archive("tweets.js", "tweets"))
     if reader == "twint":  # no real sample in ../shared: the repo's real-shaped output
         return Sample(_good_lines(FIXTURES / "twint" / "tweets.json"), _jsonl("tweets.json"))
+    if reader == "snscrape":  # no real sample in ../shared: the repo's real-shaped output
+        folder = FIXTURES / "snscrape"
+        units = _good_lines(folder / "twitter-search.jsonl")
+        units += _good_lines(folder / "twitter-user-2021.jsonl")
+        return Sample(units, _jsonl("twitter-search.jsonl"))
     if reader == "crowdtangle":
         return _csv_sample(FIXTURES / "crowdtangle" / "facebook_page_posts.csv", "ct.csv")
     if reader == "generic":

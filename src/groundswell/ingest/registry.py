@@ -33,6 +33,7 @@ BUILTIN_READERS: dict[str, str] = {
     "twitter_csv": "groundswell.ingest.twitter_csv:TwitterCsvReader",
     "twitwi_json": "groundswell.ingest.twitter_csv:TwitwiJsonReader",
     "twint": "groundswell.ingest.twint:TwintReader",
+    "snscrape": "groundswell.ingest.snscrape:SnscrapeReader",
     "reddit": "groundswell.ingest.reddit:RedditReader",
     "mastodon": "groundswell.ingest.mastodon:MastodonReader",
     "bluesky": "groundswell.ingest.bluesky:BlueskyReader",
