@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from groundswell.ingest import iter_records
-from groundswell.ingest.reddit import DELETED_REASON, RedditReader
+from groundswell.ingest.reddit import DELETED_REASON, reddit_post
 from groundswell.ingest.source import Source
 from groundswell.schema import Post, Quarantined, hashtags_in_text
 from groundswell.store import Store, ingest
@@ -216,7 +216,7 @@ def test_created_utc_of_any_json_type_is_the_same_instant(epoch, shape):
         "parent_id": "t3_q",
         "created_utc": shape(epoch),
     }
-    rec = RedditReader()._thing(Source(Path("RC.ndjson")), 1, line, "t1")
+    rec = reddit_post(Source(Path("RC.ndjson")), 1, line, "t1", "reddit")
     assert isinstance(rec, Post)
     assert rec.created_at == datetime.fromtimestamp(epoch, tz=UTC)
 
@@ -224,7 +224,7 @@ def test_created_utc_of_any_json_type_is_the_same_instant(epoch, shape):
 @given(st.sampled_from(sorted(MARKERS | {"[ Removed by Reddit ]"})))
 def test_every_deletion_marker_is_quarantined(marker):
     line = {"id": "abc", "body": marker, "author": "someone", "subreddit": "s", "created_utc": 1}
-    rec = RedditReader()._thing(Source(Path("RC.ndjson")), 3, line, "t1")
+    rec = reddit_post(Source(Path("RC.ndjson")), 3, line, "t1", "reddit")
     assert isinstance(rec, Quarantined) and rec.reason == DELETED_REASON
     assert b"someone" not in rec.raw
 

@@ -61,6 +61,13 @@ def is_deleted_text(text: str | None) -> bool:
     return bool(text) and bool(_DELETED.match(text.strip()))
 
 
+def thing_kind(obj: dict) -> str | None:
+    """``t3`` for a submission (it has a title), ``t1`` for a comment (a body), else None."""
+    if "title" in obj:
+        return "t3"
+    return "t1" if "body" in obj else None
+
+
 def _is_dump_line(obj: Any) -> bool:
     return (
         isinstance(obj, dict)
@@ -128,75 +135,82 @@ class RedditReader(Reader):
         """The records of one dump line, or of a whole listing document (``lineno`` 1, whose
         things are then numbered by their position in the walk)."""
         if _is_dump_line(obj):
-            kind = "t3" if "title" in obj else "t1"
-            yield from guarded(source, self.name, lineno, obj, self._thing, lineno, obj, kind)
+            kind = thing_kind(obj)
+            yield from guarded(
+                source, self.name, lineno, obj, reddit_post, lineno, obj, kind, self.name
+            )
             return
         for seq, (kind, data) in enumerate(_walk(obj), start=1):
             line = lineno if lineno > 1 else seq
             if kind == "bad":
                 yield quarantine(source, line, "not a Reddit listing or thing", data, self.name)
             else:
-                yield from guarded(source, self.name, line, data, self._thing, line, data, kind)
-
-    def _thing(self, source: Source, line: int, d: dict, kind: str) -> Record:
-        rid = d.get("id")
-        if not rid and isinstance(d.get("name"), str):
-            rid = d["name"].partition("_")[2]
-        if not rid:
-            return quarantine(source, line, f"reddit {kind} without id", d, self.name)
-        fullname = f"{kind}_{rid}"
-        if kind == "t1":
-            body = d.get("body")
-            if body is None:
-                return quarantine(source, line, f"comment {fullname} without body", d, self.name)
-            if is_deleted_text(body):
-                return self._deleted(source, line, fullname)
-            text = _clean(body)
-        else:
-            title = d.get("title") or ""
-            selftext = d.get("selftext") or ""
-            if is_deleted_text(selftext):
-                selftext = ""
-            if is_deleted_text(title):
-                title = ""
-            if not title.strip() and not selftext.strip():
-                if is_deleted_text(d.get("title")) or is_deleted_text(d.get("selftext")):
-                    return self._deleted(source, line, fullname)
-                return quarantine(
-                    source, line, f"submission {fullname} without title", d, self.name
+                yield from guarded(
+                    source, self.name, line, data, reddit_post, line, data, kind, self.name
                 )
-            text = _clean(title) + ("\n\n" + _clean(selftext) if selftext.strip() else "")
-        author = d.get("author")
-        if not isinstance(author, str) or not author or author == "[deleted]":
-            author = None
-        return Post(
-            platform="reddit",
-            id=fullname,
-            text=text,
-            created_at=parse_time(d.get("created_utc")),
-            author=author,
-            author_name=author,
-            url=_url(d, kind, rid, author),
-            hashtags=hashtags_in_text(_MD_HEADING.sub(" ", text)),
-            urls=_link_urls(d, kind),
-            reply_to=d.get("parent_id") if kind == "t1" else None,
-            quote_of=d.get("crosspost_parent") if kind == "t3" else None,
-            metrics=metrics_of(d, _METRICS, signed=_SIGNED),
-            source_file=source.name,
-            source_line=line,
-            format=self.name,
-        )
 
-    def _deleted(self, source: Source, line: int, fullname: str) -> Quarantined:
-        """A post deleted by its author or removed by moderators: read, not stored, and the
-        quarantine keeps only its id (no author)."""
-        return Quarantined(
-            source_file=source.name,
-            line=line,
-            reason=DELETED_REASON,
-            raw=orjson.dumps({"id": fullname}),
-            format=self.name,
-        )
+
+def reddit_post(source: Source, line: int, d: dict, kind: str, fmt: str) -> Record:
+    """The Post of one comment (``kind`` t1) or submission (t3), whichever export it came from
+    (a dump line, a listing's thing, an API response's record); a deleted one or one without
+    id or text is quarantined. ``fmt`` names the reader."""
+    rid = d.get("id")
+    if not rid and isinstance(d.get("name"), str):
+        rid = d["name"].partition("_")[2]
+    if not rid:
+        return quarantine(source, line, f"reddit {kind} without id", d, fmt)
+    fullname = f"{kind}_{rid}"
+    if kind == "t1":
+        body = d.get("body")
+        if body is None:
+            return quarantine(source, line, f"comment {fullname} without body", d, fmt)
+        if is_deleted_text(body):
+            return _deleted(source, line, fullname, fmt)
+        text = _clean(body)
+    else:
+        title = d.get("title") or ""
+        selftext = d.get("selftext") or ""
+        if is_deleted_text(selftext):
+            selftext = ""
+        if is_deleted_text(title):
+            title = ""
+        if not title.strip() and not selftext.strip():
+            if is_deleted_text(d.get("title")) or is_deleted_text(d.get("selftext")):
+                return _deleted(source, line, fullname, fmt)
+            return quarantine(source, line, f"submission {fullname} without title", d, fmt)
+        text = _clean(title) + ("\n\n" + _clean(selftext) if selftext.strip() else "")
+    author = d.get("author")
+    if not isinstance(author, str) or not author or author == "[deleted]":
+        author = None
+    return Post(
+        platform="reddit",
+        id=fullname,
+        text=text,
+        created_at=parse_time(d.get("created_utc")),
+        author=author,
+        author_name=author,
+        url=_url(d, kind, rid, author),
+        hashtags=hashtags_in_text(_MD_HEADING.sub(" ", text)),
+        urls=_link_urls(d, kind),
+        reply_to=d.get("parent_id") if kind == "t1" else None,
+        quote_of=d.get("crosspost_parent") if kind == "t3" else None,
+        metrics=metrics_of(d, _METRICS, signed=_SIGNED),
+        source_file=source.name,
+        source_line=line,
+        format=fmt,
+    )
+
+
+def _deleted(source: Source, line: int, fullname: str, fmt: str) -> Quarantined:
+    """A post deleted by its author or removed by moderators: read, not stored, and the
+    quarantine keeps only its id (no author)."""
+    return Quarantined(
+        source_file=source.name,
+        line=line,
+        reason=DELETED_REASON,
+        raw=orjson.dumps({"id": fullname}),
+        format=fmt,
+    )
 
 
 def _walk(obj: Any) -> Iterator[tuple[str, Any]]:
@@ -216,7 +230,7 @@ def _walk(obj: Any) -> Iterator[tuple[str, Any]]:
             if replies:
                 stack.append(replies)
         elif _is_dump_line(value):  # dump lines saved as a JSON array
-            yield ("t3" if "title" in value else "t1"), value
+            yield thing_kind(value), value
         elif isinstance(value, dict) and isinstance(value.get("kind"), str) and "data" in value:
             continue  # 'more' stubs, accounts (t2), messages (t4), subreddits (t5)...
         else:
