@@ -21,6 +21,7 @@ DOCUMENTS = [
     (FIXTURES / "bluesky" / "feed_page.json", b"feed"),
     (FIXTURES / "telegram" / "channel" / "result.json", b"messages"),
     (FIXTURES / "mastodon" / "outbox.json", b"orderedItems"),
+    (FIXTURES / "pushshift_api" / "comment_search_metoo.json", b"data"),
 ]
 CUTS = [0.15, 0.4, 0.65, 0.9]  # where in the (first) array of records the file stops
 

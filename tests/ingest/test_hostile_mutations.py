@@ -72,6 +72,8 @@ SAMPLES = [
     Sample("mastodon/context.json", "doc"),
     Sample("reddit/comments_7b2xyz.json", "doc"),
     Sample("telegram/account/result.json", "doc"),
+    Sample("pushshift_api/comment_search_metoo.json", "doc"),
+    Sample("pushshift_api/submission_pages.jsonl", "lines"),
     Sample("formats:twitter_v2_twarc2/flat.jsonl", "lines"),
     Sample("formats:twitter_v2_twarc2/two_tweets.jsonl", "doc"),  # one page
     Sample("formats:reddit_dumps_ndjson/pushshift_importer/test_comments.json", "lines"),

@@ -251,6 +251,13 @@ def _sample(reader: str, tmp: Path) -> Sample:
         dumps = FORMATS / "reddit_dumps_ndjson" / "pushshift_importer"
         units = _lines(dumps / "test_comments.json", 8) + _lines(dumps / "test_submissions.json", 6)
         return Sample(units, _jsonl("RC_2017-10.ndjson"))
+    if reader == "pushshift_api":  # the real dump records, two to a saved API response
+        dumps = FORMATS / "reddit_dumps_ndjson" / "pushshift_importer"
+        records = _lines(dumps / "test_comments.json", 8) + _lines(
+            dumps / "test_submissions.json", 6
+        )
+        pages = [{"data": records[i : i + 2], "metadata": {"size": 2}} for i in range(0, 14, 2)]
+        return Sample(pages, _jsonl("comment_search.jsonl"))
     if reader == "mastodon":
         tl = FORMATS / "mastodon_api_status" / "test_hashtag_tl.responses.json"
         statuses = [s for s in _bodies(tl, tmp) if isinstance(s, dict) and "uri" in s]

@@ -35,6 +35,7 @@ BUILTIN_READERS: dict[str, str] = {
     "twint": "groundswell.ingest.twint:TwintReader",
     "snscrape": "groundswell.ingest.snscrape:SnscrapeReader",
     "reddit": "groundswell.ingest.reddit:RedditReader",
+    "pushshift_api": "groundswell.ingest.pushshift_api:PushshiftApiReader",
     "mastodon": "groundswell.ingest.mastodon:MastodonReader",
     "bluesky": "groundswell.ingest.bluesky:BlueskyReader",
     "bluesky_car": "groundswell.ingest.bluesky_car:BlueskyCarReader",
