@@ -74,6 +74,7 @@ SAMPLES = [
     Sample("telegram/account/result.json", "doc"),
     Sample("pushshift_api/comment_search_metoo.json", "doc"),
     Sample("pushshift_api/submission_pages.jsonl", "lines"),
+    Sample("zeeschuimer/zeeschuimer-export-twitter.com-2024-03-08T101500.ndjson", "lines"),
     Sample("formats:twitter_v2_twarc2/flat.jsonl", "lines"),
     Sample("formats:twitter_v2_twarc2/two_tweets.jsonl", "doc"),  # one page
     Sample("formats:reddit_dumps_ndjson/pushshift_importer/test_comments.json", "lines"),

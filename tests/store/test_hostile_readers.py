@@ -4,9 +4,10 @@ read == stored + duplicates + reposts + quarantined, and every record of the cle
 or after a bad one, is still stored.
 
 Samples come from ../shared/formats (skipped when absent); telegram, crowdtangle, generic,
-article, twint and snscrape have no real sample there and use the repo's real-shaped fixtures.
-The expected ids are those a clean ingest of the same records stores, so the property is about
-the hostile records' effect, not about each reader's mapping (the per-format tests check that).
+article, twint, snscrape and zeeschuimer have no real sample there and use the repo's
+real-shaped fixtures. The expected ids are those a clean ingest of the same records stores, so
+the property is about the hostile records' effect, not about each reader's mapping (the
+per-format tests check that).
 """
 
 from __future__ import annotations
@@ -258,6 +259,15 @@ def _sample(reader: str, tmp: Path) -> Sample:
         )
         pages = [{"data": records[i : i + 2], "metadata": {"size": 2}} for i in range(0, 14, 2)]
         return Sample(pages, _jsonl("comment_search.jsonl"))
+    if reader == "zeeschuimer":  # the repo's real-shaped export (no sample in ../shared)
+        lines = (FIXTURES / "zeeschuimer").glob("zeeschuimer-export-twitter.com-*.ndjson")
+        items = []
+        for line in next(lines).read_text("utf-8").splitlines():
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # its broken line: the hostile units bring their own
+        return Sample(items, _jsonl("zeeschuimer-export.ndjson"))
     if reader == "mastodon":
         tl = FORMATS / "mastodon_api_status" / "test_hashtag_tl.responses.json"
         statuses = [s for s in _bodies(tl, tmp) if isinstance(s, dict) and "uri" in s]

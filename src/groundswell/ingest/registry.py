@@ -43,6 +43,7 @@ BUILTIN_READERS: dict[str, str] = {
     "telegram": "groundswell.ingest.telegram:TelegramReader",
     "twitter_archive": "groundswell.ingest.twitter_archive:TwitterArchiveReader",
     "crowdtangle": "groundswell.ingest.crowdtangle:CrowdTangleReader",
+    "zeeschuimer": "groundswell.ingest.zeeschuimer:ZeeschuimerReader",
     "generic": "groundswell.ingest.generic:GenericReader",
     "article": "groundswell.ingest.article:ArticleReader",
 }
