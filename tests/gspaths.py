@@ -55,3 +55,33 @@ def sample_path(rel: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not present")
     return path
+
+
+def json_lines(path: Path) -> list:
+    """Each line of a JSON-lines fixture parsed, None where a line is not JSON."""
+    import json
+
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            out.append(None)
+    return out
+
+
+def fixtures_claimed_by(reader: str, own: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """(the fixtures outside the ``own`` folders, the names of those ``reader`` is detected for):
+    a new reader must take no other format's file."""
+    from groundswell.ingest.registry import detect, load_readers
+    from groundswell.ingest.source import sources_from_path
+
+    readers = load_readers()
+    others = [p for p in sorted(FIXTURES.rglob("*")) if p.is_file() and p.parent.name not in own]
+    claimed = [
+        s.name
+        for p in others
+        for s in sources_from_path(p)
+        if s.skip_reason is None and getattr(detect(s, readers), "name", None) == reader
+    ]
+    return others, claimed

@@ -16,24 +16,12 @@ import pytest
 
 from groundswell.cli import main
 from groundswell.ingest import iter_records
-from groundswell.ingest.registry import detect, load_readers
-from groundswell.ingest.source import sources_from_path
 from groundswell.schema import Post, Quarantined
 from groundswell.store import Store, ingest
-from gspaths import FIXTURES
+from gspaths import FIXTURES, fixtures_claimed_by, json_lines
 
 SEARCH = FIXTURES / "snscrape" / "twitter-search.jsonl"  # snscrape 0.7 (2023)
 USER_2021 = FIXTURES / "snscrape" / "twitter-user-2021.jsonl"  # snscrape 0.4, --with-entity
-
-
-def _json_lines(path: Path) -> list[dict | None]:
-    out: list[dict | None] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            out.append(None)
-    return out
 
 
 def _line(record: Post | Quarantined) -> int:
@@ -51,7 +39,7 @@ def _rows(store: Store, table: str) -> dict[str, dict]:
 
 
 def test_search_records():
-    plain, reply, retweet, quote, cut, bad_date, late = _json_lines(SEARCH)
+    plain, reply, retweet, quote, cut, bad_date, late = json_lines(SEARCH)
     assert cut is None and bad_date["date"] == "Monday afternoon"
     records = list(iter_records([SEARCH]))
     assert all(r.format == "snscrape" for r in records)
@@ -113,7 +101,7 @@ def test_search_in_store(store):
     # 8 records: 4 new posts, the nested original (a copy of line 1), 1 repost, 2 quarantined
     assert (report.read, report.stored, report.duplicates, report.reposts) == (8, 4, 1, 1)
     assert report.quarantined == 2 and report.balanced
-    raw = _json_lines(SEARCH)
+    raw = json_lines(SEARCH)
     repost = _rows(store, "reposts")[str(raw[2]["id"])]
     assert repost["repost_of"] == str(raw[0]["id"])
     lines = store.con.execute("SELECT line, format FROM quarantine ORDER BY line").fetchall()
@@ -121,7 +109,7 @@ def test_search_in_store(store):
 
 
 def test_2021_shape_and_the_user_line():
-    user, first_raw, second_raw = _json_lines(USER_2021)
+    user, first_raw, second_raw = json_lines(USER_2021)
     assert user["_type"] == "snscrape.modules.twitter.User" and "rawContent" not in first_raw
     records = list(iter_records([USER_2021]))
     assert [(r.id, r.source_line) for r in records] == [
@@ -202,16 +190,5 @@ def test_the_cli_detects_snscrape(tmp_path, capsys, path):
 
 
 def test_snscrape_claims_no_other_fixture():
-    readers = load_readers()
-    others = [
-        p
-        for p in sorted(FIXTURES.rglob("*"))
-        if p.is_file() and p.parent.name not in ("twint", "snscrape")
-    ]
-    claimed = [
-        s.name
-        for p in others
-        for s in sources_from_path(p)
-        if s.skip_reason is None and getattr(detect(s, readers), "name", None) == "snscrape"
-    ]
+    others, claimed = fixtures_claimed_by("snscrape", ("twint", "snscrape"))
     assert others and claimed == []

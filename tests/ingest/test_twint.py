@@ -18,24 +18,14 @@ import pytest
 from groundswell.cli import main
 from groundswell.ingest import iter_records
 from groundswell.ingest.registry import detect, load_readers
-from groundswell.ingest.source import Source, sources_from_path
+from groundswell.ingest.source import Source
 from groundswell.schema import Post, Quarantined
 from groundswell.store import Store, ingest
-from gspaths import FIXTURES
+from gspaths import FIXTURES, fixtures_claimed_by, json_lines
 
 JSON = FIXTURES / "twint" / "tweets.json"  # API era (October 2020 on): local times, escaped text
 PAGES_CSV = FIXTURES / "twint" / "tweets.csv"  # web-page era: epoch milliseconds, commas
 TAB_CSV = FIXTURES / "twint" / "tweets_tab.csv"  # API era CSV: tabs, in a .csv
-
-
-def _json_lines(path: Path) -> list[dict | None]:
-    out: list[dict | None] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            out.append(None)
-    return out
 
 
 def _csv_rows(path: Path, dialect: str) -> list[dict[str, str]]:
@@ -59,7 +49,7 @@ def _unescaped(text: str) -> str:
 
 # -- JSON, API era --------------------------------------------------------------------------------
 def test_api_era_json_records():
-    raw = _json_lines(JSON)
+    raw = json_lines(JSON)
     plain, reply, retweet, quote, bad_id, cut, late = raw
     assert cut is None and bad_id is not None and bad_id["id"] == "91980x"
     records = list(iter_records([JSON]))
@@ -137,7 +127,7 @@ def test_api_era_json_in_store(store):
     # 8 records: 4 new posts, the rebuilt original (a copy of line 1), 1 repost, 2 quarantined
     assert (report.read, report.stored, report.duplicates, report.reposts) == (8, 4, 1, 1)
     assert report.quarantined == 2 and report.balanced
-    raw = _json_lines(JSON)
+    raw = json_lines(JSON)
     reposts = _rows(store, "reposts")
     assert reposts[str(raw[2]["id"])]["repost_of"] == raw[2]["retweet_id"]
     quarantined = store.con.execute("SELECT line, format FROM quarantine ORDER BY line").fetchall()
@@ -212,7 +202,7 @@ def test_tab_separated_csv_reads_as_its_json():
     ],
 )
 def test_local_times_are_made_utc(tmp_path, created_at, timezone):
-    record = _json_lines(JSON)[0]
+    record = json_lines(JSON)[0]
     record.update(created_at=created_at, timezone=timezone)
     path = tmp_path / "t.json"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
@@ -221,7 +211,7 @@ def test_local_times_are_made_utc(tmp_path, created_at, timezone):
 
 
 def test_an_old_id_falls_back_to_the_timezone_column(tmp_path):
-    record = _json_lines(JSON)[0]
+    record = json_lines(JSON)[0]
     record.update(id=20000000000, created_at="2010-10-16 08:12:03 CEST", timezone="+0200")
     path = tmp_path / "t.json"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
@@ -255,18 +245,7 @@ def test_the_cli_detects_twint(tmp_path, capsys, path):
 
 
 def test_twint_claims_no_other_fixture():
-    readers = load_readers()
-    others = [
-        p
-        for p in sorted(FIXTURES.rglob("*"))
-        if p.is_file() and p.parent.name not in ("twint", "snscrape")
-    ]
-    claimed = [
-        s.name
-        for p in others
-        for s in sources_from_path(p)
-        if s.skip_reason is None and getattr(detect(s, readers), "name", None) == "twint"
-    ]
+    others, claimed = fixtures_claimed_by("twint", ("twint", "snscrape"))
     assert others and claimed == []
 
 

@@ -16,23 +16,12 @@ from groundswell.ingest.registry import detect, load_readers
 from groundswell.ingest.source import Source
 from groundswell.schema import hashtags_in_text, merge_hashtags
 from groundswell.store import Store, ingest
-from gspaths import FIXTURES
+from gspaths import FIXTURES, json_lines
 
 FOLDER = FIXTURES / "zeeschuimer"
 EXPORT = FOLDER / "zeeschuimer-export-twitter.com-2024-03-08T101500.ndjson"
 TIKTOK = FOLDER / "zeeschuimer-export-tiktok.com-2024-03-08T102000.ndjson"
 FOURCAT = FOLDER / "4cat-twitter-import.ndjson"
-
-
-def _items(path: Path) -> list[dict | None]:
-    """Each line of an NDJSON file, None where it does not parse."""
-    out: list[dict | None] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            out.append(None)
-    return out
 
 
 def _tweet(data: dict) -> dict:
@@ -102,7 +91,7 @@ def _assert_post(row: dict, tweet: dict) -> None:
 
 
 def test_export_maps_every_field_of_its_tweets(tmp_path):
-    items = _items(EXPORT)
+    items = json_lines(EXPORT)
     report, posts, _ = _read([EXPORT], tmp_path / "raw.duckdb")
     assert report["balanced"] and report["read"] == len(items) + 1  # a retweet's original
     assert report["by_format"] == {"zeeschuimer": report["read"]}
@@ -130,7 +119,7 @@ def test_export_maps_every_field_of_its_tweets(tmp_path):
 
 
 def test_a_retweet_is_a_repost_of_its_original_which_is_stored(tmp_path):
-    items = [i for i in _items(EXPORT) if i]
+    items = [i for i in json_lines(EXPORT) if i]
     retweet = next(i["data"] for i in items if "retweeted_status_result" in i["data"]["legacy"])
     original = _tweet(retweet["legacy"]["retweeted_status_result"]["result"])
     report, posts, reposts = _read([EXPORT], tmp_path / "raw.duckdb")
@@ -144,7 +133,7 @@ def test_a_retweet_is_a_repost_of_its_original_which_is_stored(tmp_path):
 
 
 def test_a_quoted_tweet_is_context_not_stored(tmp_path):
-    items = _items(FOURCAT)
+    items = json_lines(FOURCAT)
     quote = next(i for i in items if i.get("quoted_status_result"))
     report, posts, _ = _read([FOURCAT], tmp_path / "raw.duckdb")
     assert report["balanced"] and set(posts) == {i["rest_id"] for i in items}
@@ -155,7 +144,7 @@ def test_a_quoted_tweet_is_context_not_stored(tmp_path):
 
 
 def test_bad_lines_are_quarantined_with_their_line_and_later_ones_stored(tmp_path):
-    items = _items(EXPORT)
+    items = json_lines(EXPORT)
     report, posts, _ = _read([EXPORT], tmp_path / "raw.duckdb")
     broken = [n for n, i in enumerate(items, 1) if i is None]
     tweets = [(n, i) for n, i in enumerate(items, 1) if i and i["source_platform"] == "twitter.com"]
@@ -190,7 +179,7 @@ def test_the_same_account_is_one_author_across_twitter_formats(tmp_path):
     person's posts from a Zeeschuimer export and from twarc meet under one pseudonym."""
     item = next(
         i
-        for i in _items(EXPORT)
+        for i in json_lines(EXPORT)
         if i and "in_reply_to_status_id_str" in i["data"].get("legacy", {})
     )
     uid, handle = _user(item["data"])
@@ -225,7 +214,7 @@ def test_detection_takes_zeeschuimer_and_leaves_other_twitter_files(tmp_path):
     ):
         assert detect(Source(path), readers).name == name
     # an item larger than the head: its wrapper, written first, still names its platform
-    item = next(i for i in _items(EXPORT) if i and i["source_platform"] == "twitter.com")
+    item = next(i for i in json_lines(EXPORT) if i and i["source_platform"] == "twitter.com")
     item["data"]["legacy"]["extended_entities"] = {"media": [{"alt": "x" * 100_000}]}
     big = tmp_path / "big.ndjson"
     big.write_text(json.dumps(item) + "\n", encoding="utf-8")

@@ -39,7 +39,6 @@ from groundswell.ingest.bluesky_record import (
 from groundswell.ingest.registry import (
     Head,
     Reader,
-    first_object,
     guarded,
     iter_json_document_or_lines,
     quarantine,
@@ -71,9 +70,7 @@ class BlueskyReader(Reader):
         self.passed_over: Counter[str] = Counter()  # what was read but is not a post, by kind
 
     def sniff(self, head: Head) -> float:
-        obj = head.first_json
-        if isinstance(obj, list) and obj:
-            obj = first_object(obj)
+        obj = head.first_record
         if isinstance(obj, dict):
             score = _shape_score(obj)
             if score:

@@ -22,7 +22,6 @@ from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
 from groundswell.ingest.registry import (
     Head,
     Reader,
-    first_object,
     guarded,
     iter_json_document_or_lines,
     quarantine,
@@ -183,9 +182,7 @@ class GenericReader(Reader):
 
     def sniff(self, head: Head) -> float:
         mapping = self.options.get("mapping") or {}
-        obj = head.first_json
-        if isinstance(obj, list) and obj:
-            obj = first_object(obj)
+        obj = head.first_record
         if isinstance(obj, dict):
             columns = sorted(_json_keys(obj))
         elif head.csv_header:

@@ -29,7 +29,6 @@ from groundswell.ingest.reddit import DELETED_REASON, reddit_post, thing_kind
 from groundswell.ingest.registry import (
     Head,
     Reader,
-    first_object,
     guarded,
     iter_json_document_or_lines,
     quarantine,
@@ -69,9 +68,7 @@ class PushshiftApiReader(Reader):
     platform = "reddit"
 
     def sniff(self, head: Head) -> float:
-        obj = head.first_json
-        if isinstance(obj, list) and obj:  # an array of saved responses
-            obj = first_object(obj)
+        obj = head.first_record
         if is_response(obj):
             return 0.95
         if obj is not None and not (isinstance(obj, dict) and obj.get("data") == []):

@@ -113,6 +113,13 @@ class Head:
         return first if stripped[0] in "[{" else None
 
     @cached_property
+    def first_record(self) -> Any:
+        """``first_json``, or the value of it that decides when it is an array (``first_object``):
+        what a reader of records looks at to know its shape."""
+        value = self.first_json
+        return first_object(value) if isinstance(value, list) and value else value
+
+    @cached_property
     def json_text(self) -> str:
         """The head as text, for key sniffing of JSON too large to parse from the head."""
         return self.text if self.text.lstrip()[:1] in ("{", "[") else ""

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from groundswell.ingest.fields import first_text, is_numeric_id, obj, objects, shown, texts
-from groundswell.ingest.registry import Head, JsonReader, first_object, quarantine
+from groundswell.ingest.registry import Head, JsonReader, quarantine
 from groundswell.ingest.source import Source
 from groundswell.ingest.twitter_v2 import unescape
 from groundswell.schema import (
@@ -56,9 +56,7 @@ class SnscrapeReader(JsonReader):
     platform = "twitter"
 
     def sniff(self, head: Head) -> float:
-        value = head.first_json
-        if isinstance(value, list) and value:
-            value = first_object(value)
+        value = head.first_record
         if isinstance(value, dict):
             return 0.95 if _is_twitter_item(value.get("_type")) else 0.0
         return 0.8 if f'"_type": "{TWEET}"' in head.json_text else 0.0

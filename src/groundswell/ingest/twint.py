@@ -37,7 +37,6 @@ from groundswell.ingest.generic import iter_csv_dicts
 from groundswell.ingest.registry import (
     Head,
     JsonReader,
-    first_object,
     guarded,
     quarantine,
 )
@@ -85,9 +84,7 @@ class TwintReader(JsonReader):
     platform = "twitter"
 
     def sniff(self, head: Head) -> float:
-        obj = head.first_json
-        if isinstance(obj, list) and obj:
-            obj = first_object(obj)
+        obj = head.first_record
         if isinstance(obj, dict):
             return 0.95 if _is_twint(obj) else 0.0
         if head.csv_header:

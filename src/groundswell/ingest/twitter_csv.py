@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
-from groundswell.ingest.registry import Head, JsonReader, Reader, first_object, guarded, quarantine
+from groundswell.ingest.registry import Head, JsonReader, Reader, guarded, quarantine
 from groundswell.ingest.source import MAX_LINE_BYTES, Source
 from groundswell.ingest.twitter_v1 import first_key
 from groundswell.schema import (
@@ -160,9 +160,7 @@ class TwitwiJsonReader(JsonReader):
     platform = "twitter"
 
     def sniff(self, head: Head) -> float:
-        obj = head.first_json
-        if isinstance(obj, list) and obj:
-            obj = first_object(obj)
+        obj = head.first_record
         if isinstance(obj, dict):
             obj = obj.get("_source", obj)
             return 0.9 if isinstance(obj, dict) and _is_twitwi(obj) else 0.0

@@ -24,7 +24,6 @@ from groundswell.ingest.registry import (
     Head,
     JsonReader,
     Reader,
-    first_object,
     guarded,
     quarantine,
 )
@@ -155,9 +154,7 @@ class TwitterV2Reader(JsonReader):
     platform = "twitter"
 
     def sniff(self, head: Head) -> float:
-        obj = head.first_json
-        if isinstance(obj, list) and obj:  # a JSON array of pages or of flattened tweets
-            obj = first_object(obj)
+        obj = head.first_record
         if isinstance(obj, dict):
             data = obj.get("data")
             if isinstance(data, list) and data and _is_tweet(data[0]) and "author_id" in data[0]:
