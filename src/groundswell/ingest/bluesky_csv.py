@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.registry import Head, Reader, guarded, quarantine
+from groundswell.ingest.registry import Head, Reader, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
@@ -88,16 +88,9 @@ class BlueskyCsvReader(Reader):
         return 0.95 if set(head.csv_header) >= _NEEDS else 0.0
 
     def read(self, source: Source) -> Iterator[Record]:
-        from groundswell.ingest.generic import iter_csv_dicts
+        from groundswell.ingest.generic import csv_records
 
-        for item in iter_csv_dicts(source, self.name):
-            if isinstance(item, list):  # the header
-                continue
-            if not isinstance(item, tuple):
-                yield item
-                continue
-            lineno, row = item
-            yield from guarded(source, self.name, lineno, row, self._row, lineno, row)
+        yield from csv_records(source, self.name, self._row)
 
     def _row(self, source: Source, lineno: int, row: dict[str, Any]) -> Record:
         return post_from_twitwi(row, source.name, lineno, self.name) or quarantine(

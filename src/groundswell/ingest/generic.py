@@ -11,7 +11,7 @@ what the CrowdTangle reader uses.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Any
 
@@ -103,6 +103,21 @@ def iter_csv_dicts(
             )
             continue
         yield line, row_dict(header, row)
+
+
+def csv_records(
+    source: Source, fmt: str, make: Callable[[Source, int, dict[str, str]], Any]
+) -> Iterator[Record]:
+    """The records ``make(source, line, row)`` gives for each CSV row, each row ``guarded`` (a
+    failing row quarantined alone), and the rows ``iter_csv_dicts`` quarantined."""
+    for item in iter_csv_dicts(source, fmt):
+        if isinstance(item, list):  # the header
+            continue
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        lineno, row = item
+        yield from guarded(source, fmt, lineno, row, make, lineno, row)
 
 
 def lookup(record: Any, path: str) -> Any:

@@ -33,11 +33,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from groundswell.ingest.fields import first_text, is_numeric_id, shown
-from groundswell.ingest.generic import iter_csv_dicts
+from groundswell.ingest.generic import csv_records
 from groundswell.ingest.registry import (
     Head,
     JsonReader,
-    guarded,
     quarantine,
 )
 from groundswell.ingest.source import Source
@@ -96,14 +95,7 @@ class TwintReader(JsonReader):
         if source.head().lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
             yield from super().read(source)
             return
-        for item in iter_csv_dicts(source, self.name):
-            if isinstance(item, list):  # the header
-                continue
-            if not isinstance(item, tuple):
-                yield item
-                continue
-            lineno, row = item
-            yield from guarded(source, self.name, lineno, row, self._posts, lineno, row)
+        yield from csv_records(source, self.name, self._posts)
 
     def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
         if not isinstance(obj, dict):
