@@ -243,3 +243,47 @@ def test_a_store_of_another_schema_version_is_refused(tmp_path, capsys):
         store.con.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
     assert main(["stats", "--db", str(db)]) == 3
     assert "schema 0" in capsys.readouterr().err
+
+
+def test_stats_withholds_platforms_and_acts_of_few_authors(tmp_path, capsys):
+    """`stats` counts a platform or act only when 10 distinct authors stand behind it; the act
+    shares withhold the same acts (CODEBOOK section 7)."""
+    from datetime import datetime
+
+    from groundswell.schema import Post
+
+    db = tmp_path / "s.duckdb"
+    texts = ["Me too. It happened to me at work. #MeToo", "I believe you, so brave #MeToo"]
+    posts = [
+        Post(platform="twitter", id=f"t{i}", text=texts[i % 2], author=f"a{i}",
+             created_at=datetime(2018, 1, 1))
+        for i in range(24)
+    ]  # fmt: skip
+    posts += [
+        Post(platform="reddit", id=f"r{i}", text=texts[0], author="lonely",
+             created_at=datetime(2018, 1, 2))
+        for i in range(3)
+    ]  # fmt: skip
+    with Store(db) as store:
+        store.write_batch(posts)
+    assert main(["classify", "--db", str(db), "--model", "student"]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--db", str(db), "--json"]) == 0
+    st = json.loads(capsys.readouterr().out)
+    assert st["by_platform"] == {"twitter": 24, "reddit": None}
+    assert "by_platform.reddit" in st["suppressed"]
+    with Store(db, read_only=True) as store:
+        authors = dict(
+            store.con.execute(
+                "SELECT a.act, count(DISTINCT p.author) FROM posts p JOIN acts a "
+                "USING (platform, id) GROUP BY 1"
+            ).fetchall()
+        )
+    for act, n in st["acts"].items():
+        assert (n is None) == (authors[act] < 10), act
+    for row in st["act_shares"]["shares"]:
+        small = 0 < authors.get(row["label"], 0) < 10
+        assert (row["share"] is None) == small and bool(row["suppressed"]) == small
+    assert main(["stats", "--db", str(db)]) == 0
+    text = capsys.readouterr().out
+    assert "reddit" in text and "< 10" in text

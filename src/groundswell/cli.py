@@ -121,14 +121,14 @@ def _stats_args(p: argparse.ArgumentParser) -> None:
 
 @command("stats", "counts of what the store holds, act shares corrected for errors")(_stats_args)
 def _stats(args: Any) -> int:
-    from groundswell.store.stats import stats
+    from groundswell.store.stats import act_authors, stats
 
     with open_store(args, read_only=True) as store:
         out = stats(store)
         if "acts" in out:
             from groundswell.classify import act_shares
 
-            out["act_shares"] = act_shares(store)
+            out["act_shares"] = _withheld_shares(act_shares(store), act_authors(store))
     if args.json:
         print_json(out)
         return 0
@@ -141,11 +141,38 @@ def _stats(args: Any) -> int:
     return 0
 
 
+_SHARE_FIELDS = ("count", "raw_share", "share", "low", "high")
+
+
+def _withheld_shares(est: dict[str, Any] | None, authors: dict[str, int]) -> dict[str, Any] | None:
+    """The act shares with each act that fewer than 10 distinct authors stand behind withheld:
+    its count, shares and interval None, the fields named in its ``suppressed`` list."""
+    from groundswell.care import MIN_CELL
+
+    if not est:
+        return est
+    rows = []
+    for row in est["shares"]:
+        row = dict(row) if isinstance(row, dict) else row.to_dict()
+        small = row.get("count", 0) > 0 and authors.get(row["label"], 0) < MIN_CELL
+        row["suppressed"] = [f for f in _SHARE_FIELDS if f in row] if small else []
+        for f in row["suppressed"]:
+            row[f] = None
+        rows.append(row)
+    return {**est, "shares": rows}
+
+
 def _print_shares(est: dict[str, Any]) -> None:
-    """The corrected act shares as a table, with how they were corrected and the domain check."""
+    """The corrected act shares as a table, with how they were corrected and the domain check;
+    an act of fewer than 10 distinct authors reads "< 10"."""
+    from groundswell.cli_output import SUPPRESSED
+
     print(f"\nact shares ({est['method']}; model {est['model']} {est['version']}):")
     print(f"  {'act':<11}{'posts':>10}{'raw':>8}{'corrected':>11}  95% interval")
     for s in est["shares"]:
+        if s.get("suppressed"):
+            print(f"  {s['label']:<11}{SUPPRESSED:>10}  (fewer than 10 distinct authors)")
+            continue
         print(
             f"  {s['label']:<11}{s['count']:>10,}{s['raw_share']:>8.1%}{s['share']:>11.1%}  "
             f"{s['low']:.1%} to {s['high']:.1%}"

@@ -191,19 +191,28 @@ def print_stats(out: dict[str, Any]) -> None:
         lines.append(("synthetic", "yes: generated demo data, not real posts"))
     for key, value in out.items():  # anything the library adds later still shows
         known = {"posts", "reposts", "articles", "quarantined", "forgotten", "synthetic"}
-        if key not in known | {"first_post", "last_post", "by_platform", "acts", "act_shares"}:
+        if key not in known | {
+            "first_post",
+            "last_post",
+            "by_platform",
+            "acts",
+            "act_shares",
+            "suppressed",
+        }:
             lines.append((key.replace("_", " "), cell(value)))
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
         print(f"{key:<{width}}  {value}")
     for heading, counts in (("by platform", out.get("by_platform")), ("acts", out.get("acts"))):
         if counts:
-            total = sum(counts.values()) or 1
+            total = out.get("posts") or sum(n or 0 for n in counts.values()) or 1
             print(f"\n{heading}:")
             name_w = max(len(str(k)) for k in counts)
-            num_w = max(len(f"{n:,}") for n in counts.values())
-            for name, n in counts.items():
-                print(f"  {name!s:<{name_w}}  {n:>{num_w},}  {n / total:>6.1%}")
+            shown = {k: SUPPRESSED if n is None else f"{n:,}" for k, n in counts.items()}
+            num_w = max(len(v) for v in shown.values())
+            for name, n in counts.items():  # a cell of fewer than 10 authors reads "< 10"
+                share = "" if n is None else f"{n / total:>6.1%}"
+                print(f"  {name!s:<{name_w}}  {shown[name]:>{num_w}}  {share}".rstrip())
 
 
 def _when(text: Any) -> str:

@@ -166,8 +166,9 @@ def test_cli_ingest_stats_json_and_exit_codes(tmp_path, capsys):
         3,
         0,
         0,
-        {"twitter": 3},
+        {"twitter": None},  # three authors: a small cell, withheld
     )
+    assert st["suppressed"] == ["by_platform.twitter"]
     bad = tmp_path / "x.bin"
     bad.write_bytes(b"\x00")
     assert main(["ingest", str(bad), "--db", db]) == 2

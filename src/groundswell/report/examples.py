@@ -16,7 +16,7 @@ from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
 from groundswell.care.names import NameMasker, default_masker
-from groundswell.report.queries import _acts_source, table_columns
+from groundswell.report.queries import latest_acts, table_columns
 from groundswell.report.tables import shorten
 
 PER_ACT = 3
@@ -60,7 +60,7 @@ def example_posts(con: Any, per_act: int = PER_ACT) -> dict[str, list[dict[str, 
         if "scores" in cols
         else "0"
     )
-    source = _acts_source(con)
+    source = latest_acts(con)
     if "scores" in cols:  # carry the scores of the act the post was given
         source = source.replace(" AS act", " AS act, arg_max(scores, classified_at) AS scores", 1)
         if "classified_at" not in cols:

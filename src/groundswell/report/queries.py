@@ -137,7 +137,7 @@ def tag_daily(con: Any, tags: list[str]) -> tuple[list[date], dict[str, list[flo
     return days, series
 
 
-def _acts_source(con: Any) -> str:
+def latest_acts(con: Any) -> str:
     """One act per post, however many model versions the acts table holds: the latest
     (by ``classified_at``) when the table records it, with its ``model`` and ``version``."""
     cols = table_columns(con, "acts")
@@ -152,7 +152,7 @@ def act_totals(con: Any) -> Any:
     """Posts and distinct authors per act, with each act's share and Wilson interval."""
     frame = con.execute(f"""
         SELECT a.act, count(*) AS posts, count(DISTINCT p.author) AS authors
-        FROM posts p JOIN {_acts_source(con)} a USING (platform, id) GROUP BY a.act
+        FROM posts p JOIN {latest_acts(con)} a USING (platform, id) GROUP BY a.act
     """).df()
     total = int(frame["posts"].sum()) if len(frame) else 0
     frame["share"] = frame["posts"] / total if total else 0.0
@@ -170,7 +170,7 @@ def act_by_tag(con: Any, limit: int = 12) -> tuple[Any, set[tuple[str, str]]]:
     """
     source = f"""
         WITH t AS (SELECT unnest(p.hashtags) AS tag, p.author, a.act
-                   FROM posts p JOIN {_acts_source(con)} a USING (platform, id)),
+                   FROM posts p JOIN {latest_acts(con)} a USING (platform, id)),
         top AS (SELECT tag FROM t GROUP BY tag ORDER BY count(*) DESC, tag LIMIT {int(limit)})
     """
     cells = con.execute(
@@ -199,7 +199,7 @@ def act_weekly(con: Any) -> tuple[list[str], dict[str, list[float]]]:
     """Posts per act per ISO week (Monday dates), for the stacked chart."""
     rows = con.execute(f"""
         SELECT CAST(date_trunc('week', p.created_at) AS DATE) AS week, a.act, count(*)
-        FROM posts p JOIN {_acts_source(con)} a USING (platform, id)
+        FROM posts p JOIN {latest_acts(con)} a USING (platform, id)
         WHERE p.created_at IS NOT NULL GROUP BY ALL ORDER BY week
     """).fetchall()
     weeks = sorted({r[0] for r in rows})
@@ -225,9 +225,7 @@ def testimony_shares(con: Any, has_acts: bool) -> dict[str, Any]:
         keys = ["platform", "id"]
         if {"model", "version"} <= cols and {"model", "version"} <= table_columns(con, "acts"):
             keys += ["model", "version"]
-        join_acts = (
-            f"JOIN {_acts_source(con)} a USING ({', '.join(keys)}) WHERE a.act = 'testimony'"
-        )
+        join_acts = f"JOIN {latest_acts(con)} a USING ({', '.join(keys)}) WHERE a.act = 'testimony'"
     base = (
         f"(SELECT t.platform, t.id, any_value(t.harm) AS harm, "
         f"any_value(t.relation) AS relation, any_value(t.setting) AS setting, "
@@ -295,7 +293,7 @@ def act_periods(
     rows = con.execute(f"""
         SELECT CAST(date_trunc('{unit}', p.created_at) AS DATE) AS period, a.act, count(*),
                count(DISTINCT p.author)
-        FROM posts p JOIN {_acts_source(con)} a USING (platform, id)
+        FROM posts p JOIN {latest_acts(con)} a USING (platform, id)
         WHERE p.created_at IS NOT NULL GROUP BY ALL ORDER BY period
     """).fetchall()
     periods: list[date] = []

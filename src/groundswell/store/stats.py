@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from groundswell.care.suppress import MIN_CELL
 from groundswell.store.db import Store
 
 
@@ -18,7 +19,8 @@ def table_exists(store: Store, name: str) -> bool:
 
 def stats(store: Store) -> dict[str, Any]:
     """Counts of posts, reposts, articles, quarantined records, by platform and (once classified)
-    by act."""
+    by act (each post's latest label). A platform or act that fewer than ``MIN_CELL`` distinct
+    authors stand behind reads None and is named in ``suppressed`` (CODEBOOK section 7)."""
     con = store.con
     one = lambda q: con.execute(q).fetchone()[0]  # noqa: E731
     out: dict[str, Any] = {
@@ -28,16 +30,42 @@ def stats(store: Store) -> dict[str, Any]:
         "quarantined": one("SELECT count(*) FROM quarantine"),
         "forgotten": one("SELECT count(*) FROM forgotten"),
         "synthetic": bool(one("SELECT count(*) FROM posts WHERE synthetic")),
-        "by_platform": dict(
-            con.execute(
-                "SELECT platform, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC"
-            ).fetchall()
-        ),
         "first_post": str(one("SELECT min(created_at) FROM posts")),
         "last_post": str(one("SELECT max(created_at) FROM posts")),
     }
+    suppressed: list[str] = []
+    groups = {
+        "by_platform": "SELECT platform, count(*), count(DISTINCT author) FROM posts GROUP BY 1",
+    }
     if table_exists(store, "acts"):
-        out["acts"] = dict(
-            con.execute("SELECT act, count(*) FROM acts GROUP BY 1 ORDER BY 2 DESC").fetchall()
+        from groundswell.report.queries import latest_acts
+
+        groups["acts"] = (
+            "SELECT a.act, count(*), count(DISTINCT p.author) "
+            f"FROM posts p JOIN {latest_acts(con)} a USING (platform, id) GROUP BY 1"
         )
+    for key, sql in groups.items():
+        rows = sorted(con.execute(sql).fetchall(), key=lambda r: (-r[1], str(r[0])))
+        out[key] = {}
+        for name, n, authors in rows:
+            small = authors < MIN_CELL
+            out[key][name] = None if small else n
+            if small:
+                suppressed.append(f"{key}.{name}")
+    out["suppressed"] = suppressed
     return out
+
+
+def act_authors(store: Store) -> dict[str, int]:
+    """Distinct authors behind each act (each post's latest label), for withholding small
+    cells of the act shares."""
+    from groundswell.report.queries import latest_acts
+
+    if not table_exists(store, "acts"):
+        return {}
+    return dict(
+        store.con.execute(
+            "SELECT a.act, count(DISTINCT p.author) "
+            f"FROM posts p JOIN {latest_acts(store.con)} a USING (platform, id) GROUP BY 1"
+        ).fetchall()
+    )
