@@ -146,6 +146,27 @@ def test_missing_key_of_a_store_with_data_is_an_error_never_a_new_key(tmp_path, 
     )
 
 
+def test_another_stores_key_is_refused(tmp_path, capsys):
+    """A valid key that is not the store's own (copied from another store) would silently give
+    new pseudonyms and let deletion lists miss: every command stops with exit 3."""
+    for name in ("a", "b"):
+        with Store(tmp_path / f"{name}.duckdb") as store:
+            ingest([PAGES], store)
+    own = (tmp_path / "a.duckdb.key").read_bytes()
+    (tmp_path / "a.duckdb.key").write_bytes((tmp_path / "b.duckdb.key").read_bytes())
+    with pytest.raises(StoreError, match="is not the key of"):
+        Store(tmp_path / "a.duckdb")
+    for command in (["stats"], ["ingest", str(PAGES)], ["export", "--out", str(tmp_path)]):
+        assert main([*command, "--db", str(tmp_path / "a.duckdb")]) == 3
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is not the key of" in err
+    (tmp_path / "a.duckdb.key").write_bytes(own)  # the right key back: all is well again
+    assert main(["stats", "--db", str(tmp_path / "a.duckdb")]) == 0
+    with Store(tmp_path / "a.duckdb", read_only=True) as store:
+        kept = store.con.execute("SELECT value FROM meta WHERE key = 'key_check'").fetchone()[0]
+    assert kept and kept not in own.decode()  # a check value, not the key
+
+
 def test_unreadable_key_is_a_one_line_error(tmp_path, capsys):
     db = tmp_path / "u.duckdb"
     with Store(db) as store:

@@ -57,6 +57,12 @@ def load_key(db_path: str | os.PathLike, *, create: bool = True) -> bytes:
     return key
 
 
+def key_check(key: bytes) -> str:
+    """A value that tells whether a key is a store's own without revealing it: 16 hex digits of
+    HMAC-SHA256(key, a fixed label)."""
+    return hmac.digest(key, b"groundswell key check", "sha256").hex()[:16]
+
+
 def keyed_pseudonym(key: bytes, platform: str, author: str) -> str:
     """The pseudonym of one author: ``u_`` and 20 hex digits of HMAC-SHA256(key,
     ``platform:author``). One definition for the store and the fast path's worker processes."""

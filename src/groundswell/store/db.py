@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from groundswell.care.forgetting import ForgetHasher, person_keys, raw_candidates
-from groundswell.care.pseudonym import Pseudonymiser, load_key
+from groundswell.care.pseudonym import Pseudonymiser, key_check, key_path, load_key
 from groundswell.errors import StoreError, StoreLockedError
 from groundswell.schema import Article, Post, Quarantined
 
@@ -186,6 +186,7 @@ class Store:
                 raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
             self._init_meta(pseudonymise)
         meta = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+        self._check_key(key, meta)
         self.pseudonymise = meta.get("pseudonymise", "true") == "true"
         self.forget_hash = ForgetHasher(key)
         self.con.execute(
@@ -202,6 +203,23 @@ class Store:
                 ).fetchall()
             }
         self.pseudonym = Pseudonymiser(key, enabled=self.pseudonymise, on_new=self._on_new_author)
+
+    def _check_key(self, key: bytes, meta: dict[str, str]) -> None:
+        """Refuse a key that is not the store's own (another store's key copied beside it): its
+        pseudonyms and deletion hashes would silently stop matching. The store keeps a keyed
+        check value of its key (not the key), written on first open; a store that holds nothing
+        yet may take a new key, as ``load_key`` allows."""
+        check = key_check(key)
+        kept = meta.get("key_check")
+        if kept is None or (kept != check and not self._holds_data()):  # nothing depends on it
+            if not self.read_only:
+                self.con.execute("INSERT OR REPLACE INTO meta VALUES ('key_check', ?)", [check])
+            return
+        if kept != check:
+            raise StoreError(
+                f"{key_path(self.path)} is not the key of {self.path} (the store was written "
+                "with another key); restore the store's own key from a backup"
+            )
 
     def _check_is_store(self) -> None:
         """Refuse, before anything is written, a DuckDB file that is not a groundswell store (a
