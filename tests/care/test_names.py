@@ -37,6 +37,8 @@ P = "[private person]"
         ("Lt. Colonel Anna Derkach spoke", f"Lt. Colonel {P} spoke"),  # the whole name
         ("The Chew's Carla Hall on food", f"The Chew's {P} on food"),
         ("Dave On Monday said no", f"{P} On Monday said no"),
+        ("my uncle dave touched me", f"my uncle {P} touched me"),  # written small, after a cue
+        ("a guy named steve's friend", f"a guy named {P}'s friend"),
     ],
 )
 def test_private_names_are_hidden(text, shown):
@@ -52,6 +54,7 @@ def test_private_names_are_hidden(text, shown):
         "St Anne's School speaks up",
         "@JaneDoe I believe you #MeToo #TimesUp",
         "Dr. Ford testified; Christine Blasey Ford was brave.",
+        "my friend will drive me, the teacher said no",  # small words after a cue stay
     ],
 )
 def test_public_figures_and_everyday_words_stay(text):

@@ -92,11 +92,12 @@ _CUE = re.compile(
     r"|(?:named|called|nicknamed)"
     r"|(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Coach|Uncle|Aunt|Auntie|Father|Fr|Pastor|"
     r"Officer|Sgt|Sergeant|Rev|Reverend|Grandpa|Grandma|Cousin)\.?)"
-    r"\s+(?=(?-i:[A-Z]))",
+    r"\s+(?=\w)",
     re.I,
 )
 _CAP = re.compile(r"(?<![\w@#'’])[A-Z][\w]*(?:['’][A-Za-z]+)?(?![\w@#])")
 _NAME_AFTER_CUE = re.compile(r"[A-Z][a-z]+(?:['’-][A-Za-z]+)?(?: [A-Z][a-z]+(?:-[A-Za-z]+)?)?")
+_WORD_AFTER_CUE = re.compile(r"[a-z]+(?:['’]s)?\b")  # "my uncle dave": a name written small
 _POSSESSIVE = ("'s", "’s")
 _SAINT = re.compile(r"\b(?:St\.?|Saint|San|Santa|Sao|São)\s+$")
 
@@ -189,8 +190,10 @@ class NameMasker:
 
         for cue in _CUE.finditer(text):
             m = _NAME_AFTER_CUE.match(text, cue.end())
-            if m is None:
-                continue
+            if m is None:  # in lower case, only a given name that is no everyday word
+                m = _WORD_AFTER_CUE.match(text, cue.end())
+                if m is None or _key(m.group()) not in self.given:
+                    continue
             words = m.group().split()
             while len(words) > 1 and _key(words[-1]) in ENDS_NAME:
                 words.pop()  # "my friend Anna Today": the name stops before a stop word
