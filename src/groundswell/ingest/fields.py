@@ -4,7 +4,10 @@ of the wrong shape never costs a post whose id and text are intact."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+
+from groundswell.schema import id_text
 
 
 def obj(value: Any) -> dict:
@@ -39,6 +42,26 @@ def is_numeric_id(value: Any) -> bool:
     if isinstance(value, str):
         return value.isascii() and value.isdigit()
     return type(value) is int and value >= 0
+
+
+def numeric_id(value: Any) -> str | None:
+    """An id of digits (an integer, or its digits as text, spaces around them dropped) as text,
+    else None."""
+    if isinstance(value, str):
+        value = value.strip()
+    return id_text(value) if is_numeric_id(value) else None
+
+
+_TWITTER_EPOCH_MS = 1288834974657  # the millisecond a snowflake id counts from
+_FIRST_SNOWFLAKE = 1 << 38  # ids below this are older, sequential ones with no time in them
+
+
+def snowflake_time(tid: str) -> datetime | None:
+    """The UTC time a tweet id of digits carries (ids since November 2010), or None."""
+    n = int(tid)
+    if n < _FIRST_SNOWFLAKE or n >= 1 << 63:
+        return None
+    return datetime.fromtimestamp(((n >> 22) + _TWITTER_EPOCH_MS) / 1000, UTC)
 
 
 JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number"}

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.fields import first_text, is_numeric_id, obj, objects, shown, texts
+from groundswell.ingest.fields import first_text, numeric_id, obj, objects, shown, texts
 from groundswell.ingest.registry import Head, JsonReader, quarantine
 from groundswell.ingest.source import Source
 from groundswell.ingest.twitter_v2 import unescape
@@ -30,7 +30,6 @@ from groundswell.schema import (
     Post,
     Record,
     hashtags_in_text,
-    id_text,
     merge_hashtags,
     metrics_of,
     parse_time,
@@ -119,7 +118,7 @@ class SnscrapeReader(JsonReader):
             id=tid,
             text=text,
             created_at=created,
-            author=_numeric(user.get("id")),
+            author=numeric_id(user.get("id")),
             author_name=username,
             url=first_text(tw.get("url"))
             or f"https://twitter.com/{username or 'i/web'}/status/{tid}",
@@ -127,7 +126,7 @@ class SnscrapeReader(JsonReader):
             hashtags=merge_hashtags(_strings(tw.get("hashtags")), hashtags_in_text(text)),
             mentions=texts(u.get("username") for u in objects(tw.get("mentionedUsers"))),
             urls=[u for u in links if u] or _strings(tw.get("outlinks")),
-            reply_to=_numeric(tw.get("inReplyToTweetId")),
+            reply_to=numeric_id(tw.get("inReplyToTweetId")),
             quote_of=_tweet_id(quoted) if isinstance(quoted, dict) else None,
             repost_of=repost_of,
             metrics=metrics_of(tw, _METRICS),
@@ -147,14 +146,9 @@ def _strings(value: Any) -> list[str]:
     return texts(value) if isinstance(value, list) else []
 
 
-def _numeric(value: Any) -> str | None:
-    """An id of digits (an integer, or its digits as text), else None."""
-    return id_text(value) if is_numeric_id(value) else None
-
-
 def _tweet_id(tw: dict) -> str | None:
     """A tweet's id: ``id``, or the ``id.str`` that ``--jsonl-for-buggy-int-parser`` adds."""
-    return _numeric(tw.get("id")) or _numeric(tw.get("id.str"))
+    return numeric_id(tw.get("id")) or numeric_id(tw.get("id.str"))
 
 
 def _text_of(tw: dict) -> str | None:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from groundswell.ingest.fields import first_text, is_numeric_id, shown
+from groundswell.ingest.fields import first_text, numeric_id, shown, snowflake_time
 from groundswell.ingest.generic import csv_records
 from groundswell.ingest.registry import (
     Head,
@@ -45,7 +45,6 @@ from groundswell.schema import (
     Post,
     Record,
     hashtags_in_text,
-    id_text,
     merge_hashtags,
     metrics_of,
     parse_time,
@@ -64,8 +63,6 @@ _EPOCH = re.compile(r"\d+(?:\.\d+)?")  # epoch milliseconds (a float when pandas
 _OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d\d):?(\d\d)")
 _STATUS = re.compile(r"/status(?:es)?/(\d+)")
 _RT_PREFIX = re.compile(r"RT @(\w+): ")
-_TWITTER_EPOCH_MS = 1288834974657  # the millisecond a snowflake id counts from
-_FIRST_SNOWFLAKE = 1 << 38  # ids below this are older, sequential ones with no time in them
 _MAX_OFFSET = 14 * 3600
 _MAX_LITERAL = 100_000  # a list cell longer than this is not parsed
 
@@ -108,7 +105,7 @@ class TwintReader(JsonReader):
 
     def _posts(self, source: Source, lineno: int, tw: dict[str, Any]) -> Iterator[Record]:
         """The posts of one twint tweet (a JSON object or a CSV row, whose values are text)."""
-        tid = _numeric(tw.get("id"))
+        tid = numeric_id(tw.get("id"))
         text = tw.get("tweet")
         if tid is None:
             why = f"tweet without an id of digits (id {shown(tw.get('id'))})"
@@ -122,7 +119,7 @@ class TwintReader(JsonReader):
         if api_era:
             text = unescape(text)
         at = _time(tw, tid)
-        author, username = _numeric(tw.get("user_id")), first_text(tw.get("username"))
+        author, username = numeric_id(tw.get("user_id")), first_text(tw.get("username"))
         post = Post(
             platform="twitter",
             id=tid,
@@ -136,7 +133,7 @@ class TwintReader(JsonReader):
             hashtags=merge_hashtags(_listed(tw.get("hashtags")), hashtags_in_text(text)),
             mentions=_mentions(tw, author, username),
             urls=[u for u in _listed(tw.get("urls")) if isinstance(u, str) and u],
-            quote_of=_numeric(tw.get("quote_id")) or _quoted(tw.get("quote_url")),
+            quote_of=numeric_id(tw.get("quote_id")) or _quoted(tw.get("quote_url")),
             metrics=metrics_of(tw, _METRICS),
             source_file=source.name,
             source_line=lineno,
@@ -145,7 +142,7 @@ class TwintReader(JsonReader):
         if not _flag(tw.get("retweet")):
             yield post
             return
-        rt_id = _numeric(tw.get("retweet_id"))
+        rt_id = numeric_id(tw.get("retweet_id"))
         if api_era:  # the row is the retweet; its original is named by retweet_id
             if rt_id is None:
                 why = f"retweet {tid} without the original's id ({shown(tw.get('retweet_id'))})"
@@ -171,8 +168,8 @@ def _retweet(tw: dict[str, Any], rt_id: str, original: Post) -> Post:
         platform="twitter",
         id=rt_id,
         text=original.text,
-        created_at=_snowflake_time(rt_id),
-        author=_numeric(tw.get("user_rt_id")),
+        created_at=snowflake_time(rt_id),
+        author=numeric_id(tw.get("user_rt_id")),
         author_name=name,
         url=f"https://twitter.com/{name or 'i/web'}/status/{rt_id}",
         repost_of=original.id,
@@ -198,8 +195,8 @@ def _original(tw: dict[str, Any], rt_id: str, retweet: Post) -> Post | None:
         text=body,
         created_at=_local_time(when, rt_id, tw.get("timezone"))
         if isinstance(when, str) and when
-        else _snowflake_time(rt_id),
-        author=_numeric(tw.get("user_rt_id")),
+        else snowflake_time(rt_id),
+        author=numeric_id(tw.get("user_rt_id")),
         author_name=name,
         url=f"https://twitter.com/{name or 'i/web'}/status/{rt_id}",
         lang=retweet.lang,
@@ -209,13 +206,6 @@ def _original(tw: dict[str, Any], rt_id: str, retweet: Post) -> Post | None:
         source_line=retweet.source_line,
         format=retweet.format,
     )
-
-
-def _numeric(value: Any) -> str | None:
-    """An id of digits (an integer, or its digits as text), else None."""
-    if isinstance(value, str):
-        value = value.strip()
-    return id_text(value) if is_numeric_id(value) else None
 
 
 def _flag(value: Any) -> bool:
@@ -260,7 +250,7 @@ def _mentions(tw: dict[str, Any], author: str | None, username: str | None) -> l
         if not (
             isinstance(v, dict)
             and (
-                (author is not None and _numeric(v.get("id") or v.get("user_id")) == author)
+                (author is not None and numeric_id(v.get("id") or v.get("user_id")) == author)
                 or (username and first_text(v.get("screen_name"), v.get("username")) == username)
             )
         )
@@ -332,18 +322,10 @@ def _offset(zone: str) -> timedelta | None:
     return sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
 
 
-def _snowflake_time(tid: str) -> datetime | None:
-    """The UTC time a tweet id carries (ids since November 2010), or None."""
-    n = int(tid)
-    if n < _FIRST_SNOWFLAKE or n >= 1 << 63:
-        return None
-    return datetime.fromtimestamp(((n >> 22) + _TWITTER_EPOCH_MS) / 1000, UTC)
-
-
 def _snowflake_offset(tid: str, wall: datetime) -> timedelta | None:
     """The offset between a local time and the UTC time of the tweet's id, when the two are the
     same instant in some zone (a whole quarter of an hour apart, within 14 hours)."""
-    utc = _snowflake_time(tid)
+    utc = snowflake_time(tid)
     if utc is None:
         return None
     diff = (wall - utc.replace(tzinfo=None)).total_seconds()
