@@ -4,10 +4,10 @@ read == stored + duplicates + reposts + quarantined, and every record of the cle
 or after a bad one, is still stored.
 
 Samples come from ../shared/formats (skipped when absent); telegram, crowdtangle, generic,
-article, twint, snscrape and zeeschuimer have no real sample there and use the repo's
-real-shaped fixtures. The expected ids are those a clean ingest of the same records stores, so
-the property is about the hostile records' effect, not about each reader's mapping (the
-per-format tests check that).
+article, twint, snscrape, zeeschuimer, hydrator and twarc_json2csv have no real sample there
+and use the repo's real-shaped fixtures. The expected ids are those a clean ingest of the
+same records stores, so the property is about the hostile records' effect, not about each
+reader's mapping (the per-format tests check that).
 """
 
 from __future__ import annotations
@@ -231,6 +231,13 @@ def _bodies(responses: Path, tmp: Path) -> list[Any]:
     return values
 
 
+# tweet tables with no real sample in ../shared: the repo's real-shaped exports
+_TABLES = {
+    "hydrator": "hydrator/metoo-hydrated.csv",
+    "twarc_json2csv": "json2csv/metoo-tweets.csv",
+}
+
+
 def _sample(reader: str, tmp: Path) -> Sample:
     v2 = FORMATS / "twitter_v2_twarc2"
     if reader == "twitter_v2":  # pages and flattened tweets, both real
@@ -290,6 +297,8 @@ def _sample(reader: str, tmp: Path) -> Sample:
         return Sample(items, _archive("tweets.js", "tweets"))
     if reader == "twint":  # no real sample in ../shared: the repo's real-shaped output
         return Sample(_good_lines(FIXTURES / "twint" / "tweets.json"), _jsonl("tweets.json"))
+    if reader in _TABLES:
+        return _csv_sample(FIXTURES / _TABLES[reader], Path(_TABLES[reader]).name)
     if reader == "snscrape":  # no real sample in ../shared: the repo's real-shaped output
         folder = FIXTURES / "snscrape"
         units = _good_lines(folder / "twitter-search.jsonl")

@@ -1,13 +1,17 @@
 """Reading the optional parts of a record whatever their type: an entity list that is a string, an
 object that is a list. A reader takes what it can use and reads the rest as absent, so one field
-of the wrong shape never costs a post whose id and text are intact."""
+of the wrong shape never costs a post whose id and text are intact. Also what the readers of
+tweets share: ids of digits and the time a tweet id carries, and, for the tables of tweets, a
+cell's id or time (a damaged one quarantines its row), a retweet's text and the mentions of a
+text."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from groundswell.schema import id_text
+from groundswell.schema import id_text, parse_time
 
 
 def obj(value: Any) -> dict:
@@ -52,6 +56,21 @@ def numeric_id(value: Any) -> str | None:
     return id_text(value) if is_numeric_id(value) else None
 
 
+def id_cell(
+    row: dict[str, str], column: str, blanks: frozenset[str] = frozenset(("",))
+) -> str | None:
+    """The id of digits a table's cell holds, None when the cell (spaces dropped) is one of
+    ``blanks``; a cell that holds anything else raises ValueError, so that its row is
+    quarantined rather than linked to a tweet it does not name."""
+    value = (row.get(column) or "").strip()
+    if value in blanks:
+        return None
+    tid = numeric_id(value)
+    if tid is None:
+        raise ValueError(f"{column} {shown(value)} is not an id")
+    return tid
+
+
 _TWITTER_EPOCH_MS = 1288834974657  # the millisecond a snowflake id counts from
 _FIRST_SNOWFLAKE = 1 << 38  # ids below this are older, sequential ones with no time in them
 
@@ -62,6 +81,34 @@ def snowflake_time(tid: str) -> datetime | None:
     if n < _FIRST_SNOWFLAKE or n >= 1 << 63:
         return None
     return datetime.fromtimestamp(((n >> 22) + _TWITTER_EPOCH_MS) / 1000, UTC)
+
+
+# how a tweet table writes a retweet's text: "RT @<the original's author>: <its text>"
+RETWEET_TEXT = re.compile(r"RT @(\w{1,15}): ")
+# a Twitter handle in running text: "@" not after a character that makes it part of a word or an
+# address, then 1 to 15 of a handle's characters and no more of them
+_MENTION = re.compile(r"(?<![A-Za-z0-9_!#$%&*@＠])[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@＠]|://)")
+
+
+def mentions_in_text(text: str) -> list[str]:
+    """The Twitter handles a text mentions (``@name``), in order, once each: for the tables that
+    keep a tweet's text but not its entities."""
+    if "@" not in text and "＠" not in text:
+        return []
+    return list(dict.fromkeys(_MENTION.findall(text)))
+
+
+def stated_time(value: Any, column: str = "created_at") -> datetime | None:
+    """The UTC time a table's cell states, None when the cell is empty; a value that is no time
+    raises ValueError, so that its row is quarantined rather than stored without a time."""
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "":
+        return None
+    at = parse_time(value)
+    if at is None:
+        raise ValueError(f"{column} {shown(value)} is not a time")
+    return at
 
 
 JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number"}

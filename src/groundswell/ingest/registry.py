@@ -32,6 +32,8 @@ BUILTIN_READERS: dict[str, str] = {
     "twitter_v1": "groundswell.ingest.twitter_v1:TwitterV1Reader",
     "twitter_csv": "groundswell.ingest.twitter_csv:TwitterCsvReader",
     "twitwi_json": "groundswell.ingest.twitter_csv:TwitwiJsonReader",
+    "hydrator": "groundswell.ingest.docnow_csv:HydratorReader",
+    "twarc_json2csv": "groundswell.ingest.docnow_csv:Json2csvReader",
     "twint": "groundswell.ingest.twint:TwintReader",
     "snscrape": "groundswell.ingest.snscrape:SnscrapeReader",
     "reddit": "groundswell.ingest.reddit:RedditReader",
