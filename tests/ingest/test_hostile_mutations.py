@@ -62,6 +62,8 @@ SAMPLES = [
     Sample("hydrator/metoo-hydrated.csv", "csv"),
     Sample("hydrator/hydrated-2020.csv", "csv"),
     Sample("json2csv/metoo-tweets.csv", "csv"),
+    Sample("tcat/metoo-20171016-fullExport-mentions_hashtags.csv", "csv"),
+    Sample("tcat/metoo-20171017-fullExport.tsv", "csv"),
     Sample("bluesky/posts_export.csv", "csv"),
     Sample("crowdtangle/facebook_page_posts.csv", "csv"),
     Sample("crowdtangle/instagram_account_posts.csv", "csv"),

@@ -141,6 +141,11 @@ READERS: dict[str, tuple[Callable[[Path, Any], Path], str, bool]] = {
     "twint": (_jsonl("twint/tweets.json", 0, _set("likes_count")), "like_count", False),
     "hydrator": (_csv("hydrator/metoo-hydrated.csv", "favorite_count"), "like_count", False),
     "twarc_json2csv": (_csv("json2csv/metoo-tweets.csv", "favorite_count"), "like_count", False),
+    "tcat": (
+        _csv("tcat/metoo-20171016-fullExport-mentions_hashtags.csv", "favorite_count"),
+        "like_count",
+        False,
+    ),
     "twint_csv": (_csv("twint/tweets.csv", "likes_count"), "like_count", False),
     "snscrape": (
         _jsonl("snscrape/twitter-search.jsonl", 0, _set("likeCount")),

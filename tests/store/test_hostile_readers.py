@@ -4,8 +4,8 @@ read == stored + duplicates + reposts + quarantined, and every record of the cle
 or after a bad one, is still stored.
 
 Samples come from ../shared/formats (skipped when absent); telegram, crowdtangle, generic,
-article, twint, snscrape, zeeschuimer, hydrator and twarc_json2csv have no real sample there
-and use the repo's real-shaped fixtures. The expected ids are those a clean ingest of the
+article, twint, snscrape, zeeschuimer, hydrator, twarc_json2csv and tcat have no real sample
+there and use the repo's real-shaped fixtures. The expected ids are those a clean ingest of the
 same records stores, so the property is about the hostile records' effect, not about each
 reader's mapping (the per-format tests check that).
 """
@@ -235,6 +235,7 @@ def _bodies(responses: Path, tmp: Path) -> list[Any]:
 _TABLES = {
     "hydrator": "hydrator/metoo-hydrated.csv",
     "twarc_json2csv": "json2csv/metoo-tweets.csv",
+    "tcat": "tcat/metoo-20171016-fullExport-mentions_hashtags.csv",
 }
 
 

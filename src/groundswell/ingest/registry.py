@@ -34,6 +34,7 @@ BUILTIN_READERS: dict[str, str] = {
     "twitwi_json": "groundswell.ingest.twitter_csv:TwitwiJsonReader",
     "hydrator": "groundswell.ingest.docnow_csv:HydratorReader",
     "twarc_json2csv": "groundswell.ingest.docnow_csv:Json2csvReader",
+    "tcat": "groundswell.ingest.tcat:TcatReader",
     "twint": "groundswell.ingest.twint:TwintReader",
     "snscrape": "groundswell.ingest.snscrape:SnscrapeReader",
     "reddit": "groundswell.ingest.reddit:RedditReader",
