@@ -39,7 +39,8 @@ def grow(store: Store, start: int, end: int) -> None:
         "INSERT INTO posts SELECT 'twitter', CAST(? + i * ? AS VARCHAR), NULL, "
         "'u_' || (i % 50000), NULL, TIMESTAMP '2017-10-15' + INTERVAL (i // 20) SECOND, 'en', "
         "'me too #metoo', "
-        "['#metoo'], [], [], NULL, NULL, NULL, 'bench', 'bench', i, true FROM range(?, ?) r(i)",
+        "['#metoo'], [], [], NULL, NULL, NULL, 'bench', 'bench', i, true, NULL "
+        "FROM range(?, ?) r(i)",
         [FIRST_ID, STEP, start, end],
     )
     store.checkpoint()
@@ -67,6 +68,7 @@ def posts_table(ids: list[str], authors: list[str], text: str, when: datetime) -
         "source_file": ["bench"] * n,
         "source_line": list(range(n)),
         "synthetic": [True] * n,
+        "author_handle_key": [None] * n,
     }
     return pa.table(cols, schema=POST_ARROW_SCHEMA)
 

@@ -82,6 +82,8 @@ def test_a_store_made_with_the_key_index_ingests_the_same_rows(tmp_path):
     with Store(old, pseudonymise=False) as s:
         old_counts = ingest([*files, *copies], s)
         old_rows = _rows(s.con)
+    # the same key: even a store that keeps handles keys them (author_handle_key)
+    (tmp_path / "new.duckdb.key").write_text((tmp_path / "old.duckdb.key").read_text())
     with Store(tmp_path / "new.duckdb", pseudonymise=False) as s:
         new_counts = ingest([*files, *copies], s)
         new_rows = _rows(s.con)

@@ -4,6 +4,7 @@ ids, and the platform-independent forms under which an author can be recognised 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from groundswell.care.pseudonym import KeyedHash
 
@@ -15,8 +16,9 @@ _MAX_SEGMENTS = 8  # longest id or handle looked for inside a run (did:plc:x = 3
 
 
 def person_key(value: str) -> str:
-    """An author id or handle as a deletion list may write it: case-folded, no leading '@'."""
-    return value.strip().lstrip("@").lower()
+    """An author id or handle as a deletion list may write it: case-folded, no leading '@', no
+    byte-order mark (a spreadsheet's export may start a cell with one)."""
+    return value.replace("\ufeff", "").strip().lstrip("@").lower()
 
 
 def person_keys(author: str | None, author_name: str | None = None) -> set[str]:
@@ -68,3 +70,19 @@ class ForgetHasher(KeyedHash):
     def person(self, key: str) -> str:
         """The hash of an author in a platform-independent form (see ``person_keys``)."""
         return self("person:" + key)
+
+    def handle(self, name: str | None) -> str | None:
+        """A post's ``author_handle_key``: the hash of its author's handle as a deletion list
+        naming it is kept (``person(person_key(name))``), so forgetting a handle finds the
+        posts of a store that keeps no handles; None for no handle."""
+        return self.handles([name])[name]
+
+    def handles(self, names: Iterable[str | None]) -> dict[str | None, str | None]:
+        """``handle`` of each distinct name (a batch repeats its authors' handles), the keyed
+        prefix hashed once for them all."""
+        person = self.after("person:")
+        out: dict[str | None, str | None] = {}
+        for name in set(names):
+            key = person_key(name) if name else ""
+            out[name] = person(key) if key else None
+        return out

@@ -31,6 +31,7 @@ import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from groundswell.care.forgetting import ForgetHasher
 from groundswell.care.pseudonym import pseudonym_maker
 from groundswell.ingest.columnar_shapes import SHAPES
 from groundswell.ingest.registry import (
@@ -41,18 +42,21 @@ from groundswell.ingest.registry import (
 )
 from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
 from groundswell.schema import Quarantined, Record, parse_time
-from groundswell.store.db import POST_ARROW_SCHEMA
+from groundswell.store.db import FAST_POST_COLUMNS, POST_ARROW_SCHEMA, handle_key_column
 
 ENABLED = True  # tests switch it off to compare with the per-record path
 FORMATS = ("twitter_v2", "twitter_v1", "reddit")
 
 # the columns a fast batch carries: the store's post schema without ``synthetic`` (the writer
-# adds it), plus the URL a pseudonymised store keeps (``url_safe``) and the author's pseudonym
-# when the caller gave the store's key (``author_pseudonym``)
-_POSTS = POST_ARROW_SCHEMA.remove(POST_ARROW_SCHEMA.get_field_index("synthetic"))
-COLUMNS = _POSTS.insert(
-    _POSTS.get_field_index("url") + 1, pa.field("url_safe", pa.string())
-).append(pa.field("author_pseudonym", pa.string()))
+# adds it), plus the URL a pseudonymised store keeps (``url_safe``), and the author's pseudonym
+# (``author_pseudonym``) and handle key (``author_handle_key``) when the caller gave the store's
+# key (the writer computes them otherwise)
+_POSTS = pa.schema([POST_ARROW_SCHEMA.field(c) for c in FAST_POST_COLUMNS])
+COLUMNS = (
+    _POSTS.insert(_POSTS.get_field_index("url") + 1, pa.field("url_safe", pa.string()))
+    .append(pa.field("author_pseudonym", pa.string()))
+    .append(pa.field("author_handle_key", pa.string()))
+)
 # A number beyond a double (1e999, or hundreds of digits before a decimal point) is an error for
 # the per-record decoder but skipped unseen by a typed one when it sits in a field the schema
 # does not read: lines that may hold one (an exponent of three digits, a run of 200 digits)
@@ -436,6 +440,11 @@ def _finish(
     cols["source_line"] = pa.array([x[0] for x in lines], pa.int64())
     cols["author_pseudonym"] = (
         _pseudonyms(pa.array(cols["author"], pa.string()), platform, key)
+        if key is not None
+        else pa.nulls(n, pa.string())
+    )
+    cols["author_handle_key"] = (
+        handle_key_column(pa.array(cols["author_name"], pa.string()), ForgetHasher(key))
         if key is not None
         else pa.nulls(n, pa.string())
     )

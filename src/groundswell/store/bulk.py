@@ -203,8 +203,10 @@ def load_twitter_v2(
     return counts
 
 
-def _map_table(con: duckdb.DuckDBPyConnection, name: str, pairs: dict[str, Any]) -> None:
-    con.register(name, pa.table({"k": list(pairs), "v": list(pairs.values())}))
+def _map_table(con: duckdb.DuckDBPyConnection, name: str, pairs: dict[Any, str | None]) -> None:
+    """Register ``pairs`` as a table of text ``k`` to text ``v`` (typed even when empty)."""
+    keys, values = pa.array(list(pairs), pa.string()), pa.array(list(pairs.values()), pa.string())
+    con.register(name, pa.table({"k": keys, "v": values}))
 
 
 def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCounts]:
@@ -252,15 +254,18 @@ def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCo
     authors = [r[0] for r in con.execute("SELECT DISTINCT aid FROM v2_tw").fetchall()]
     _map_table(con, "v2_authors", {a: store.pseudonym("twitter", a) for a in authors})
     keep_names = not store.pseudonymise
-    # a page's users by id, the last listed (as the reader's dict of them)
-    users = (
-        f"(SELECT DISTINCT ON (lineno, id) lineno, id, username FROM (SELECT lineno, "
-        f"{_str('u.id')} AS id, {_str('u.username')} AS username, o FROM (SELECT lineno, "
-        "unnest(includes.users) AS u, generate_subscripts(includes.users, 1) AS o "
-        "FROM v2_pages)) ORDER BY lineno, id, o DESC)"
-        if keep_names
-        else "(SELECT NULL::BIGINT AS lineno, NULL::VARCHAR AS id, NULL::VARCHAR AS username)"
-    )
+    # a page's users by id, the last listed (as the reader's dict of them): their handles are
+    # kept only as keys (``author_handle_key``) unless the store keeps names
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE v2_users AS
+        SELECT DISTINCT ON (lineno, id) lineno, id, username FROM (SELECT lineno,
+            {_str("u.id")} AS id, {_str("u.username")} AS username, o FROM (SELECT lineno,
+            unnest(includes.users) AS u, generate_subscripts(includes.users, 1) AS o
+            FROM v2_pages))
+        ORDER BY lineno, id, o DESC
+    """)
+    handles = [r[0] for r in con.execute("SELECT DISTINCT username FROM v2_users").fetchall()]
+    _map_table(con, "v2_handles", store.forget_hash.handles(handles))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE v2_tags AS
         SELECT rk, list(m.v ORDER BY o) AS l
@@ -302,11 +307,13 @@ def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCo
                    t.public_metrics, '{_METRICS_SHAPE}')))::VARCHAR, '{{}}')
                    AS metrics,
                'twitter_v2' AS format, ? AS source_file, v2_tw.lineno AS source_line,
-               {bool(synthetic)} AS synthetic, v2_tw.lineno AS lineno, pos, sub
+               {bool(synthetic)} AS synthetic, h.v AS author_handle_key,
+               v2_tw.lineno AS lineno, pos, sub
         FROM v2_tw
         LEFT JOIN v2_tags g USING (rk)
         LEFT JOIN v2_authors a ON a.k = aid
-        LEFT JOIN {users} u ON u.lineno = v2_tw.lineno AND u.id = aid
+        LEFT JOIN v2_users u ON u.lineno = v2_tw.lineno AND u.id = aid
+        LEFT JOIN v2_handles h ON h.k = u.username
     """,
         [source.name],
     )
@@ -315,19 +322,21 @@ def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCo
     counts = BatchCounts()
     post_cols = (
         "platform, id, url, author, author_name, created_at, lang, text, hashtags, "
-        "mentions, urls, reply_to, quote_of, metrics, format, source_file, source_line, synthetic"
+        "mentions, urls, reply_to, quote_of, metrics, format, source_file, source_line, synthetic, "
+        "author_handle_key"
     )
     for table, cols, cond in (
         ("posts", post_cols, "repost_of IS NULL"),
         (
             "reposts",
-            "platform, id, repost_of, author, created_at, format, source_file, source_line",
+            "platform, id, repost_of, author, created_at, format, source_file, source_line, "
+            "author_handle_key",
             "repost_of IS NOT NULL",
         ),
     ):
         candidates, unique, skipped = con.execute(
             f"SELECT count(*), count(DISTINCT id), count(DISTINCT id) FILTER "
-            f"(WHERE {forgotten_sql('r', table)}) FROM v2_rows r WHERE {cond}"
+            f"(WHERE {forgotten_sql('r', table, by_handle=True)}) FROM v2_rows r WHERE {cond}"
         ).fetchone()
         # first occurrence wins, as in the streaming path (sorting only when there are repeats)
         first = (
@@ -337,7 +346,7 @@ def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCo
         )
         inserted = con.execute(
             f"INSERT INTO {table} SELECT {cols} FROM v2_rows r WHERE {cond} "
-            f"AND NOT {forgotten_sql('r', table)} "
+            f"AND NOT {forgotten_sql('r', table, by_handle=True)} "
             f"AND NOT {exists_sql('r', table, 'v2_rows')} {first}"
         ).fetchone()[0]
         if table == "posts":
@@ -346,7 +355,7 @@ def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCo
             counts.reposts += inserted
         counts.duplicates += candidates - inserted
         counts.forgotten += skipped
-    for name in ("v2_tagmap", "v2_authors"):
+    for name in ("v2_tagmap", "v2_authors", "v2_handles"):
         con.unregister(name)
-    con.execute("DROP TABLE v2_tw; DROP TABLE v2_rows; DROP TABLE v2_tags")
+    con.execute("DROP TABLE v2_tw; DROP TABLE v2_rows; DROP TABLE v2_tags; DROP TABLE v2_users")
     return read, counts

@@ -31,6 +31,7 @@ from groundswell.schema import Article, Post, Quarantined
 
 DEFAULT_DB = "groundswell.duckdb"
 SCHEMA_VERSION = "1"
+UNKEYED_HANDLES = "unkeyed_handles"  # meta: the store holds rows without author_handle_key
 FORGOTTEN_HASH = "gs_forgotten_hash"  # a temporary SQL macro: the keyed hash of the forgotten table
 _DATA_TABLES = ("posts", "reposts", "articles", "quarantine", "forgotten")
 
@@ -103,20 +104,38 @@ def _malformed_record(post: Post, why: str) -> Quarantined:
     )
 
 
-def forgotten_sql(alias: str, table: str) -> str:
+def forgotten_sql(alias: str, table: str, *, by_handle: bool = False) -> str:
     """A SQL condition, true when the row is named by the deletion list: its id, its author or,
-    for a repost, its original. Written as semi-joins so it stays a hash join at any size.
-    The list holds keyed hashes only, so the row's values are hashed (natively, in DuckDB) to
-    match."""
+    for a repost, its original; with ``by_handle``, also its ``author_handle_key`` (rows being
+    written have one; a store made before it has not). Written as semi-joins so it stays a
+    hash join at any size. The list holds keyed hashes only, so the row's values are hashed
+    (natively, in DuckDB) to match."""
     h = FORGOTTEN_HASH
     cond = (
         f"{h}({alias}.id) IN (SELECT value FROM forgotten WHERE kind = 'post') OR "
         f"{h}(coalesce({alias}.author, '')) IN "
         "(SELECT value FROM forgotten WHERE kind = 'author')"
     )
+    if by_handle:  # the key is the person hash itself: no hashing (and NULL is no match)
+        key = f"{alias}.author_handle_key"
+        cond += (
+            f" OR ({key} IS NOT NULL AND {key} IN "
+            "(SELECT value FROM forgotten WHERE kind = 'person'))"
+        )
     if table == "reposts":
         cond += f" OR {h}({alias}.repost_of) IN (SELECT value FROM forgotten WHERE kind = 'post')"
     return f"({cond})"
+
+
+def handle_key_column(names: pa.Array | pa.ChunkedArray, hasher: ForgetHasher) -> pa.Array:
+    """``hasher.handle`` of each author name (``author_handle_key``), computed once per
+    distinct name."""
+    if isinstance(names, pa.ChunkedArray):
+        names = names.combine_chunks()
+    codes = pc.dictionary_encode(names)
+    distinct = codes.dictionary.to_pylist()
+    keys = hasher.handles(distinct)
+    return pc.take(pa.array([keys[n] for n in distinct], pa.string()), codes.indices)
 
 
 def exists_sql(alias: str, table: str, batch: str) -> str:
@@ -182,12 +201,15 @@ class Store:
                 self.con.execute(
                     resources.files("groundswell.store").joinpath("schema.sql").read_text()
                 )
+                self._add_handle_keys()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
             self._init_meta(pseudonymise)
         meta = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
         self._check_key(key, meta)
         self.pseudonymise = meta.get("pseudonymise", "true") == "true"
+        # rows stored before posts kept ``author_handle_key``: forget cannot match them by handle
+        self.unkeyed_handles = meta.get(UNKEYED_HANDLES) == "true"
         self.forget_hash = ForgetHasher(key)
         self.con.execute(
             f"CREATE OR REPLACE TEMP MACRO {FORGOTTEN_HASH}(v) AS {self.forget_hash.sql('v')}"
@@ -249,6 +271,26 @@ class Store:
                 f"{self.path} is a groundswell store of schema {version[0]}, this version reads "
                 f"{SCHEMA_VERSION}; ingest the exports again into a new --db"
             )
+
+    def _add_handle_keys(self) -> None:
+        """Give a store made before posts and reposts kept ``author_handle_key`` the column, its
+        rows NULL (their handles were never kept, so they cannot be keyed now), and note in
+        ``meta`` when it held rows, so ``forget`` can say why a handle matched none of them."""
+        have = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND column_name = 'author_handle_key'"
+            ).fetchall()
+        }
+        for table in ("posts", "reposts"):
+            if table in have:
+                continue
+            self.con.execute(f"ALTER TABLE {table} ADD COLUMN author_handle_key VARCHAR")
+            if self.con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
+                self.con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", [UNKEYED_HANDLES, "true"]
+                )
 
     def _holds_data(self) -> bool:
         """Whether the store file holds any record, deletion or quarantined line."""
@@ -383,7 +425,8 @@ class Store:
         """Write one batch in one transaction; returns what was stored, skipped and quarantined.
 
         ``columns`` holds more posts of the same source as Arrow columns
-        (``groundswell.ingest.columnar.COLUMNS``, authors not yet pseudonymised), written as if
+        (``groundswell.ingest.columnar.COLUMNS``, authors pseudonymised and handles keyed by the
+        reader or not yet), written as if
         they were among ``records`` at their lines. ``within`` runs in that transaction, before
         it commits (an engine marks its block done).
         """
@@ -586,7 +629,7 @@ class Store:
                 return inserted, 0
             kept = self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE batch_kept AS SELECT b.* FROM batch_tbl b "
-                f"WHERE NOT {forgotten_sql('b', table)}"
+                f"WHERE NOT {forgotten_sql('b', table, by_handle=True)}"
             ).fetchone()[0]
             inserted = self.con.execute(
                 f"INSERT INTO {table} SELECT * FROM batch_kept k "
@@ -645,8 +688,9 @@ class Store:
         return columns.filter(pa.array(keep)) if dropped else columns
 
     def _columns_table(self, columns: pa.Table, synthetic: bool) -> pa.Table:
-        """Fast-path columns in the posts schema: authors pseudonymised once per distinct
-        author, handles and handle-bearing URLs dropped unless the store keeps them."""
+        """Fast-path columns in the posts schema: authors pseudonymised and handles keyed once
+        per distinct value, handles and handle-bearing URLs dropped unless the store keeps
+        them."""
         pseudo = self.pseudonym
         n = columns.num_rows
         given = columns.column("author_pseudonym")
@@ -660,8 +704,12 @@ class Store:
             names = [pseudo(platform, a) for a in authors.dictionary.to_pylist()]
             author = pc.take(pa.array(names, pa.string()), authors.indices)
         keep_names = not self.pseudonymise
-        cols = {name: columns.column(name) for name in POST_COLUMNS if name != "synthetic"}
+        cols = {name: columns.column(name) for name in FAST_POST_COLUMNS}
         cols["author"] = author
+        keys = columns.column("author_handle_key")
+        if not self.pseudonymise or keys.null_count == n:  # not computed by the reader
+            keys = handle_key_column(columns.column("author_name"), self.forget_hash)
+        cols["author_handle_key"] = keys
         if not keep_names:
             cols["url"] = columns.column("url_safe")
             cols["author_name"] = pa.nulls(n, pa.string())
@@ -673,6 +721,7 @@ class Store:
         pseudo = self.pseudonym
         keep_names = not self.pseudonymise
         n = len(posts)
+        handles = self.forget_hash.handles(p.author_name for p in posts)
         cols: dict[str, list[Any]] = {
             "platform": [p.platform for p in posts],
             "id": [p.id for p in posts],
@@ -694,11 +743,13 @@ class Store:
             "source_file": [p.source_file for p in posts],
             "source_line": [p.source_line for p in posts],
             "synthetic": [synthetic] * n,
+            "author_handle_key": [handles[p.author_name] for p in posts],
         }
         return pa.table(cols, schema=POST_ARROW_SCHEMA)
 
     def _reposts_table(self, posts: list[Post]) -> pa.Table:
         pseudo = self.pseudonym
+        handles = self.forget_hash.handles(p.author_name for p in posts)
         return pa.table(
             {
                 "platform": [p.platform for p in posts],
@@ -709,6 +760,7 @@ class Store:
                 "format": [p.format for p in posts],
                 "source_file": [p.source_file for p in posts],
                 "source_line": [p.source_line for p in posts],
+                "author_handle_key": [handles[p.author_name] for p in posts],
             },
             schema=REPOST_ARROW_SCHEMA,
         )
@@ -829,9 +881,12 @@ POST_ARROW_SCHEMA = pa.schema(
         ("source_file", pa.string()),
         ("source_line", pa.int64()),
         ("synthetic", pa.bool_()),
+        ("author_handle_key", pa.string()),  # ForgetHasher.handle(author_name), never shown
     ]
 )
 POST_COLUMNS = POST_ARROW_SCHEMA.names
+# the post columns a reader gives the columnar fast path (the store adds the others)
+FAST_POST_COLUMNS = [c for c in POST_COLUMNS if c not in ("synthetic", "author_handle_key")]
 REPOST_ARROW_SCHEMA = pa.schema(
     [
         ("platform", pa.string()),
@@ -842,5 +897,6 @@ REPOST_ARROW_SCHEMA = pa.schema(
         ("format", pa.string()),
         ("source_file", pa.string()),
         ("source_line", pa.int64()),
+        ("author_handle_key", pa.string()),
     ]
 )

@@ -1,13 +1,16 @@
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+-- author_handle_key: the author's handle hashed as a deletion list's handle is (never shown)
 CREATE TABLE IF NOT EXISTS posts (
   platform VARCHAR NOT NULL, id VARCHAR NOT NULL, url VARCHAR, author VARCHAR, author_name VARCHAR,
   created_at TIMESTAMP, lang VARCHAR, text VARCHAR NOT NULL, hashtags VARCHAR[], mentions VARCHAR[],
   urls VARCHAR[], reply_to VARCHAR, quote_of VARCHAR, metrics VARCHAR, format VARCHAR,
-  source_file VARCHAR, source_line BIGINT, synthetic BOOLEAN DEFAULT false
+  source_file VARCHAR, source_line BIGINT, synthetic BOOLEAN DEFAULT false,
+  author_handle_key VARCHAR
 );
 CREATE TABLE IF NOT EXISTS reposts (
   platform VARCHAR NOT NULL, id VARCHAR NOT NULL, repost_of VARCHAR NOT NULL, author VARCHAR,
-  created_at TIMESTAMP, format VARCHAR, source_file VARCHAR, source_line BIGINT
+  created_at TIMESTAMP, format VARCHAR, source_file VARCHAR, source_line BIGINT,
+  author_handle_key VARCHAR
 );
 CREATE TABLE IF NOT EXISTS articles (
   id VARCHAR PRIMARY KEY, title VARCHAR, text VARCHAR NOT NULL, created_at TIMESTAMP, author VARCHAR,
