@@ -7,7 +7,6 @@ The only module that prints or exits. Heavy imports happen inside each command s
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from typing import Any
 
@@ -252,16 +251,20 @@ def _export(args: Any) -> int:
 
 def _forget_args(p: argparse.ArgumentParser) -> None:
     db_arg(p)
-    p.add_argument("--ids", required=True, help="file of post ids or author ids, one per line")
+    p.add_argument(
+        "--ids", required=True, help="file of post ids, author ids or handles, one per line"
+    )
     p.add_argument("--json", action="store_true")
 
 
 @command("forget", "remove posts or authors and everything derived from them")(_forget_args)
 def _forget(args: Any) -> int:
-    from groundswell.store.forget import forget, read_id_list
+    from groundswell.store.forget import forget, read_id_list, unmatched_handles
 
     ids = read_id_list(args.ids)
     with open_store(args) as store:
+        unmatched = unmatched_handles(store, ids)
+        unkeyed = store.unkeyed_handles
         removed = forget(store, ids)
     out = {"ids": len(ids), "removed": removed}
     if args.json:
@@ -271,11 +274,17 @@ def _forget(args: Any) -> int:
             f"forgot {len(ids)} ids; removed "
             + (", ".join(f"{n} from {t}" for t, n in removed.items()) or "nothing")
         )
-    handles = [v for v in ids if re.fullmatch(r"@?[A-Za-z_][\w.-]*", v) and v[:2] != "u_"]
-    if handles and not removed.get("posts"):
+    if unmatched:
+        why = (
+            "posts stored before this store kept a key of each author's handle (it keeps"
+            " Twitter, Bluesky and Mastodon authors by their account id) cannot be matched by"
+            " handle"
+            if unkeyed
+            else "posts of exports that name their authors only by account id (a Jetstream"
+            " record names just a DID) cannot be matched by handle"
+        )
         print(
-            f"note: no stored post matched {len(handles)} handle(s): a store that pseudonymises"
-            " keeps Twitter, Bluesky and Mastodon authors by their account id, not the handle."
+            f"note: no stored post matched {len(unmatched)} handle(s): {why}."
             " The handles are recorded, so later ingests leave them out; to remove posts already"
             " stored, list each account's id (Twitter's numeric user id, a Bluesky DID) too.",
             file=sys.stderr,

@@ -225,14 +225,14 @@ def test_forgotten_rows_leave_no_bytes_in_the_store_file(tmp_path):
         assert store.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 400
 
 
-def test_forgetting_a_handle_the_store_keeps_by_id_says_what_to_do(tmp_path, capsys):
-    """Twitter authors are kept by id: a handle matches no stored post, and the user is told
-    so, and how to remove them, instead of a bare 'removed nothing'."""
+def test_forgetting_a_handle_no_stored_post_has_says_what_to_do(tmp_path, capsys):
+    """A handle that matches no stored post (an export may name authors only by id) is told
+    to the user, with how to remove them, instead of a bare 'removed nothing'."""
     db = tmp_path / "s.duckdb"
     with Store(db) as store:
         ingest([PAGES], store)
     ids = tmp_path / "ids.txt"
-    ids.write_text("@river_stone\n")
+    ids.write_text("@someone_else\n")
     assert main(["forget", "--db", str(db), "--ids", str(ids)]) == 0
     err = capsys.readouterr().err
     assert "no stored post matched 1 handle" in err and "numeric user id" in err

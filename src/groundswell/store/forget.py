@@ -3,13 +3,17 @@
 The deletion list is kept as keyed hashes only (``forgotten``): of each post id, of each author as
 the store writes it (pseudonym, or raw id with pseudonymise off), and of each author id or handle
 in a platform-independent form, so an author forgotten before their platform reached the store
-stays out of every later ingest. Deletes are set-based: the ids go into a temporary table and
-every table loses its rows by a join, so 100,000 ids take seconds.
+stays out of every later ingest. A handle finds the posts already stored through their
+``author_handle_key`` (the same hash of the author's handle), so a store that keeps authors only
+by a pseudonym of their account id still loses them, and their accounts with them. Deletes are
+set-based: the ids go into a temporary table and every table loses its rows by a join, so
+100,000 ids take seconds.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,6 +24,7 @@ from groundswell.errors import InputError, StoreError
 from groundswell.store.db import Store, cannot_write, rollback
 
 _HEADERS = ("id", "ids", "author", "authors", "author_id", "handle")
+HANDLE = re.compile(r"@?[A-Za-z_][\w.-]*(?:@[\w.-]+)?")  # a handle, also a fediverse one
 
 
 def read_id_list(path: str | os.PathLike) -> list[str]:
@@ -54,46 +59,51 @@ def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, i
     author_values: set[str] = set()
     people: set[str] = set()
     if authors:
-        platforms = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT platform FROM posts UNION SELECT DISTINCT platform FROM reposts"
-            ).fetchall()
-        ]
-        pseudonym = Pseudonymiser(store.pseudonym.key, enabled=store.pseudonymise)
-        for value in values:
-            author_values.add(value)
-            if value.startswith("u_"):
-                continue
-            people |= person_keys(value)
-            for platform in platforms:
-                for form in {value, value.lstrip("@")}:
-                    author_values.add(pseudonym(platform, form) or form)
+        for value, forms in _author_forms(store, values).items():
+            author_values |= forms
+            if not value.startswith("u_"):
+                people |= person_keys(value)
+    handle_keys = sorted({store.forget_hash.person(k) for k in people})
     removed: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE forget_posts (id VARCHAR)")
         con.execute("CREATE OR REPLACE TEMP TABLE forget_authors (author VARCHAR)")
+        con.execute("CREATE OR REPLACE TEMP TABLE forget_handles (author_handle_key VARCHAR)")
         _fill(con, "forget_posts", post_ids)
+        _fill(con, "forget_handles", handle_keys)
+        # the accounts that wrote under a forgotten handle are forgotten as if named by id:
+        # their posts under another handle and their rows in per-author tables go too
+        author_values.update(
+            r[0]
+            for r in con.execute(f"""
+                SELECT DISTINCT author FROM (
+                    SELECT author FROM posts WHERE {_BY_HANDLE} UNION ALL
+                    SELECT author FROM reposts WHERE {_BY_HANDLE})
+                WHERE author IS NOT NULL""").fetchall()
+        )
         _fill(con, "forget_authors", sorted(author_values))
         # posts of forgotten authors are forgotten by id too, so derived tables without an
         # author column lose them as well, and reposts of them made later stay out
         by_author = [
             r[0]
             for r in con.execute(
-                "SELECT DISTINCT p.id FROM posts p JOIN forget_authors a ON p.author = a.author"
+                "SELECT DISTINCT id FROM posts WHERE author IN (SELECT author FROM forget_authors) "
+                f"OR {_BY_HANDLE}"
             ).fetchall()
         ]
         _fill(con, "forget_posts", by_author)
         store.record_forgotten("post", post_ids + by_author)
         store.record_forgotten("author", sorted(author_values))
         store.record_forgotten("person", sorted(people))
-        for table, has_id, has_author in _tables(con):
+        for table, has_id, has_author, has_handle in _tables(con):
             conds = []
             if has_id:
                 conds.append("id IN (SELECT id FROM forget_posts)")
             if has_author:
                 conds.append("author IN (SELECT author FROM forget_authors)")
+            if has_handle:
+                conds.append(_BY_HANDLE)
             if table == "reposts":
                 conds.append("repost_of IN (SELECT id FROM forget_posts)")
             n = con.execute(f'DELETE FROM "{table}" WHERE {" OR ".join(conds)}').fetchone()[0]
@@ -102,7 +112,7 @@ def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, i
         n = _purge_quarantine(con, {person_key(v) for v in values} | people)
         if n:
             removed["quarantine"] = n
-        con.execute("DROP TABLE forget_posts; DROP TABLE forget_authors")
+        con.execute("DROP TABLE forget_posts; DROP TABLE forget_authors; DROP TABLE forget_handles")
         con.execute("COMMIT")
     except Exception as exc:
         rollback(con)
@@ -114,6 +124,58 @@ def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, i
     else:
         store.checkpoint()
     return removed
+
+
+_BY_HANDLE = "author_handle_key IN (SELECT author_handle_key FROM forget_handles)"
+
+
+def _author_forms(store: Store, values: list[str]) -> dict[str, set[str]]:
+    """Each value with the forms the store may keep it in as an author: itself, and (unless it
+    is a pseudonym) its pseudonym on each platform in the store, with and without its '@'."""
+    platforms = [
+        r[0]
+        for r in store.con.execute(
+            "SELECT DISTINCT platform FROM posts UNION SELECT DISTINCT platform FROM reposts"
+        ).fetchall()
+    ]
+    pseudonym = Pseudonymiser(store.pseudonym.key, enabled=store.pseudonymise)
+    out = {}
+    for value in values:
+        forms = out[value] = {value}
+        if value.startswith("u_"):
+            continue
+        for platform in platforms:
+            for form in {value, value.lstrip("@")}:
+                forms.add(pseudonym(platform, form) or form)
+    return out
+
+
+def unmatched_handles(store: Store, ids: list[str]) -> list[str]:
+    """The handles among ``ids`` (``@name``, ``name.host``; not pseudonyms) that no stored post
+    or repost has as its author's handle (``author_handle_key``) or as its author: those
+    ``forget`` will not find now, for the user to be told. Call it before ``forget``."""
+    values = {v.strip() for v in ids}
+    handles = sorted(v for v in values if HANDLE.fullmatch(v) and not v.startswith("u_"))
+    if not handles:
+        return []
+    named: dict[str, list[str]] = {"value": [], "k": []}
+    for value, forms in _author_forms(store, handles).items():
+        keys = forms | {store.forget_hash.person(k) for k in person_keys(value)}
+        named["value"] += [value] * len(keys)
+        named["k"] += sorted(keys)
+    store.con.register("forget_named", pa.table(named))
+    try:
+        found = {
+            r[0]
+            for r in store.con.execute("""
+                SELECT DISTINCT value FROM forget_named WHERE k IN (
+                    SELECT author_handle_key FROM posts UNION ALL SELECT author FROM posts
+                    UNION ALL SELECT author_handle_key FROM reposts
+                    UNION ALL SELECT author FROM reposts)""").fetchall()
+        }
+    finally:
+        store.con.unregister("forget_named")
+    return [h for h in handles if h not in found]
 
 
 def _fill(con, table: str, values: list[str]) -> None:
@@ -149,8 +211,9 @@ def _purge_quarantine(con, keys: set[str]) -> int:
         con.unregister("forget_quarantine")
 
 
-def _tables(con) -> list[tuple[str, bool, bool]]:
-    """Tables holding per-post or per-author rows (every derived table names them so)."""
+def _tables(con) -> list[tuple[str, bool, bool, bool]]:
+    """Tables holding per-post or per-author rows (every derived table names them so): each
+    with whether it has an ``id``, an ``author`` and an ``author_handle_key`` column."""
     rows = con.execute("""
         SELECT table_name, list(column_name) FROM information_schema.columns
         WHERE table_schema = 'main' AND table_catalog = current_database()
@@ -161,5 +224,5 @@ def _tables(con) -> list[tuple[str, bool, bool]]:
         has_id = "id" in cols and table != "articles"
         has_author = "author" in cols
         if has_id or has_author:
-            out.append((table, has_id, has_author))
+            out.append((table, has_id, has_author, "author_handle_key" in cols))
     return out
