@@ -171,7 +171,12 @@ _DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]+")
 # handles inside links: fediverse users, twitter/x profiles and statuses, Bluesky-client profiles,
 # reddit users (also written bare in text as u/name)
 _HANDLE_IN_LINK = (
-    ("mastodon", re.compile(r"(https?://[^\s\"]+?/(?:users/|@))([A-Za-z0-9_.-]+)")),
+    # the link's path never runs past the next link (a text of "http://" repeated 150,000
+    # times took each start to the end of the run: quadratic, hours)
+    (
+        "mastodon",
+        re.compile(r"(https?://(?:(?!https?://)[^\s\"])+?/(?:users/|@))([A-Za-z0-9_.-]+)"),
+    ),
     ("twitter", re.compile(r"(?i)((?:twitter|x)\.com/)(?!i/|intent/|hashtag/|search)(\w{1,15})\b")),
     ("bluesky", re.compile(r"(/profile/|/starter-pack/)([A-Za-z0-9._:-]+)")),
     ("reddit", re.compile(r"(?i)((?:^|[\s/(])u(?:ser)?/)([A-Za-z0-9_-]{3,20})")),
