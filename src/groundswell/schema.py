@@ -39,7 +39,9 @@ _TAG_IN_TEXT = re.compile(r"[#＃](?<![\w&/][#＃])(\w[\w\u200c\u200d\u0900-\u0D
 # another ~4x faster.
 _TAG_AFTER_HASH = re.compile(r"#(?<![\w&/]#)(\w[\w\u200c\u200d\u0900-\u0DFF'’]*)", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s$")
-_TRAILING = re.compile(r"[\W_]+$", re.UNICODE)
+# from the start of a run only: tried inside a long run of punctuation that does not end the
+# tag ("#a" then 40,000 apostrophes then "b"), each start scanned the run again (quadratic)
+_TRAILING = re.compile(r"(?<![\W_])[\W_]+$", re.UNICODE)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 
 
