@@ -122,3 +122,36 @@ def test_the_movement_series_has_its_own_colour():
     assert MOVEMENT_SERIES == MOVEMENT
     colours = TagColours(["#metoo"])
     assert colours.colour(MOVEMENT) == MOVEMENT_COLOUR != colours.colour("#metoo")
+
+
+def test_posts_dated_year_1_and_9999_chart_quickly_without_error():
+    """A store with a post dated 9999-12-31 (and one at 0001-01-01, Go's zero time) crashed
+    `report` with a traceback (year 10000 is out of range) after listing every day of ten
+    thousand years as a tick candidate (a minute)."""
+    import time
+
+    from groundswell.report.axes import next_period
+
+    first, last = date(1, 1, 1), date(9999, 12, 31)
+    started = time.perf_counter()
+    unit, ticks = time_ticks(first, last, WIDTH)
+    assert time.perf_counter() - started < 2
+    assert unit == "year" and ticks and all(first <= d <= last for d, _ in ticks)
+    assert _no_overlap(first, last, ticks, WIDTH)
+    for unit in ("day", "week", "month", "quarter", "year"):
+        try:
+            next_period(date(9999, 12, 31) if unit != "year" else date(9999, 1, 1), unit)
+        except OverflowError:
+            pass
+        else:
+            raise AssertionError(unit)
+    _, ticks = time_ticks(date(9999, 11, 20), last, WIDTH)
+    assert ticks and ticks[-1][0] <= last
+    _, ticks = time_ticks(first, date(1, 2, 10), WIDTH)
+    assert ticks and ticks[0][0] >= first
+    periods = [date(9999, 10, 1), date(9999, 11, 1), date(9999, 12, 1)]
+    svg = charts.stacked_bars(
+        [str(p) for p in periods], {"support": [20.0, 30.0, 40.0]}, title="t",
+        periods=periods, unit="month",
+    )  # fmt: skip
+    assert "Dec 9999" in svg or "9999" in svg

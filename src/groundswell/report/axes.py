@@ -3,6 +3,7 @@ overlap, and the period (day, week, month) to count posts by for a span."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -27,6 +28,9 @@ STEPS: tuple[tuple[str, int], ...] = (
     ("year", 100),
 )
 
+# the most days one period of each unit spans
+LONGEST = {"day": 1, "week": 7, "month": 31, "quarter": 92, "year": 366}
+
 
 def _month_add(d: date, months: int) -> date:
     m = d.month - 1 + months
@@ -49,17 +53,21 @@ def period_start(d: date, unit: str) -> date:
 
 
 def next_period(d: date, unit: str, step: int = 1) -> date:
-    """The start of the period ``step`` periods after the one starting on ``d``."""
-    if unit == "day":
-        return d + timedelta(days=step)
-    if unit == "week":
-        return d + timedelta(weeks=step)
-    if unit == "month":
-        return _month_add(d, step)
-    if unit == "quarter":
-        return _month_add(d, 3 * step)
-    if unit == "year":
-        return date(d.year + step, 1, 1)
+    """The start of the period ``step`` periods after the one starting on ``d``; OverflowError
+    when that is past the last day a date holds (a post dated 9999-12-31)."""
+    try:
+        if unit == "day":
+            return d + timedelta(days=step)
+        if unit == "week":
+            return d + timedelta(weeks=step)
+        if unit == "month":
+            return _month_add(d, step)
+        if unit == "quarter":
+            return _month_add(d, 3 * step)
+        if unit == "year":
+            return date(d.year + step, 1, 1)
+    except ValueError as exc:  # a year past 9999
+        raise OverflowError(f"no {unit} after {d}") from exc
     raise ValueError(f"unknown period {unit!r}; choose day, week, month, quarter or year")
 
 
@@ -73,15 +81,22 @@ def label(d: date, unit: str, span_years: bool = True) -> str:
 
 
 def _ticks(first: date, last: date, unit: str, step: int) -> list[date]:
+    """Tick days from ``first`` to ``last``, none past 9999-12-31 (OverflowError ends them)."""
+    out: list[date] = []
+    with contextlib.suppress(OverflowError):
+        _add_ticks(out, first, last, unit, step)
+    return out
+
+
+def _add_ticks(out: list[date], first: date, last: date, unit: str, step: int) -> None:
     if unit == "year":
-        d = date(first.year - first.year % step, 1, 1)
+        d = date(max(1, first.year - first.year % step), 1, 1)
         while d < first:
-            d = date(d.year + step, 1, 1)
-        out = []
+            d = next_period(d, "year", step)
         while d <= last:
             out.append(d)
-            d = date(d.year + step, 1, 1)
-        return out
+            d = next_period(d, "year", step)
+        return
     if unit == "day":
         d = first
     else:
@@ -93,11 +108,9 @@ def _ticks(first: date, last: date, unit: str, step: int) -> list[date]:
             d = next_period(d, unit)
             while unit == "month" and step > 1 and (d.month - 1) % step:
                 d = next_period(d, "month")
-    out = []
     while d <= last:
         out.append(d)
         d = next_period(d, unit, step)
-    return out
 
 
 def time_ticks(first: date, last: date, width_px: float) -> tuple[str, list[tuple[date, str]]]:
@@ -111,6 +124,11 @@ def time_ticks(first: date, last: date, width_px: float) -> tuple[str, list[tupl
     if span == 0:
         return "day", [(first, label(first, "day", True))]
     for unit, step in STEPS:
+        # ticks at most LONGEST[unit] * step days apart are at least span / that - 1; more than
+        # fit side by side at GAP_PX cannot fit, so they are not listed (days over 10,000 years
+        # took a minute)
+        if span / (LONGEST[unit] * step) - 1 > width_px / GAP_PX + 1:
+            continue
         ticks = _ticks(first, last, unit, step)
         if not ticks:
             continue

@@ -255,7 +255,10 @@ def stacked_bars(
                 "</title></rect>"
             )
     if periods:
-        end = next_period(periods[-1], unit) - timedelta(days=1)
+        try:
+            end = next_period(periods[-1], unit) - timedelta(days=1)
+        except OverflowError:  # the last period holds 9999-12-31
+            end = date.max
         out.append(_x_axis(periods[0], end, left, pw, top + ph))
     else:
         every = max(1, math.ceil(n * 7.0 * max(len(c) for c in categories) / pw))
