@@ -563,7 +563,8 @@ def _timeline_args(p: argparse.ArgumentParser) -> None:
 
 @command("timeline", "onsets and bursts of the family's tags and the movement")(_timeline_args)
 def _timeline(args: Any) -> int:
-    from groundswell.analyze.timeline import timeline
+    from groundswell.analyze.timeline import SMALL_CELL_COLUMNS, timeline
+    from groundswell.care import suppress_small_cells
 
     with open_store(args, read_only=True) as store:
         frame = timeline(
@@ -578,7 +579,11 @@ def _timeline(args: Any) -> int:
             s=args.s,
             gamma=args.gamma,
         )
-    _print_frame(frame, args.json, "no onset or burst found")
+    # an event of fewer than 10 distinct authors reads < 10 (null in --json); the authors
+    # column itself is only for that
+    shown = suppress_small_cells(frame, "authors", list(SMALL_CELL_COLUMNS))
+    _print_frame(shown.drop(columns="authors"), args.json, "no onset or burst found",
+                 suppression=True)  # fmt: skip
     return 0
 
 

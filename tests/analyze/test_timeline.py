@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from planted import DAY0, plant_burst
+from planted import DAY0, Writer, plant_burst
 
 from groundswell.analyze.timeline import (
     MOVEMENT,
@@ -122,3 +122,49 @@ def test_runs_without_acts_table(tmp_path):
         store.con.execute("DROP TABLE acts")
         frame = timeline(store)
     assert list(events(frame, "#metoo", "onset")["start"]) == [BURST_DAY]
+
+
+def test_an_event_of_fewer_than_10_authors_is_withheld(tmp_path, capsys):
+    """A tag of 3 authors bursting at 8 posts a day (asked for with --tag) was printed with its
+    counts (posts 8, 32), in the CLI, the report and the dashboard's events, though every other
+    output withholds a cell of fewer than 10 distinct authors; now they read < 10 / null."""
+    import json
+
+    from groundswell.cli import main
+    from groundswell.serve import analyses
+
+    w = Writer(seed=2)
+    for day in range(40):
+        for a in range(12):  # the movement: 12 authors a day, steady
+            w.post(w.when(day), f"m{a}", ["#metoo"], "support")
+        for k in range(8 if 30 <= day < 34 else (1 if day % 10 == 0 else 0)):
+            w.post(w.when(day), f"side{k % 3}", ["#metoo", "#sidetag"], "testimony")
+    db = tmp_path / "side.duckdb"
+    with Store(db) as store:
+        w.write(store)
+        frame = timeline(store, tags=["#sidetag"])
+        assert set(frame["authors"]) == {3}
+        html = TimelineAnalysis(seed="#sidetag").render(frame)
+        assert "&lt; 10" in html and ">32<" not in html and ">8<" not in html
+
+        class Snap:
+            def store(self):
+                return store
+
+        rows = analyses.timeline(Snap())  # the dashboard's events (the movement's family)
+        assert rows
+        for row in rows:
+            assert row["authors"] is None or row["authors"] >= 10
+            assert (row["posts"] is None) == ("posts" in row["suppressed"])
+    assert main(["timeline", "--db", str(db), "--tag", "#sidetag", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {r["kind"] for r in out} == {"onset", "burst"}
+    for row in out:
+        assert row["posts"] is None and row["ratio"] is None and row["rate_per_day"] is None
+        assert {"posts", "rate_per_day", "ratio", "p_value"} <= set(row["suppressed"])
+    assert main(["timeline", "--db", str(db), "--tag", "#sidetag"]) == 0
+    table = capsys.readouterr().out
+    assert "< 10" in table and " 32 " not in table
+    assert main(["timeline", "--db", str(db), "--tag", "#metoo", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert all(r["suppressed"] == [] and r["posts"] >= 10 for r in shown)

@@ -39,11 +39,16 @@ COLUMNS = [
     "end",
     "level",
     "posts",
+    "authors",
     "rate_per_day",
     "baseline_per_day",
     "ratio",
     "p_value",
 ]
+
+# an event's numbers withheld when fewer than 10 distinct authors stand behind it (CODEBOOK
+# section 7): every count, and the rates and test that give the count back
+SMALL_CELL_COLUMNS = ("posts", "authors", "rate_per_day", "baseline_per_day", "ratio", "p_value")
 
 
 @dataclass
@@ -207,6 +212,16 @@ def daily_counts(store: Any, tags: list[str]) -> pd.DataFrame:
     return frame
 
 
+def event_authors(store: Any, tags: list[str], start: date, end: date | None) -> int:
+    """Distinct authors of the posts with any of ``tags`` from ``start`` to ``end`` (the onset's
+    one day when None): the authors behind an event's counts, for small-cell suppression."""
+    return store.con.execute(
+        "SELECT count(DISTINCT author) FROM posts WHERE list_has_any(hashtags, ?) "
+        "AND created_at::DATE BETWEEN ? AND ?",
+        [tags, start, end or start],
+    ).fetchone()[0]
+
+
 def timeline(store: Any, tags: list[str] | None = None, **params: Any) -> pd.DataFrame:
     """Onsets and bursts of each tag (default: the seed's family) and of the whole movement."""
     return TimelineAnalysis(**params).compute(store, tags=tags)
@@ -233,6 +248,9 @@ class TimelineAnalysis(Analysis):
             days = list(daily.index)
             for name in [MOVEMENT, *tags]:
                 rows += series_events(name, days, daily[name].to_numpy(), p)
+        for row in rows:
+            row["authors"] = event_authors(store, tags if row["series"] == MOVEMENT else
+                                           [row["series"]], row["start"], row["end"])  # fmt: skip
         frame = pd.DataFrame(rows, columns=COLUMNS)
         frame.attrs["daily"] = daily
         return frame
@@ -245,10 +263,13 @@ class TimelineAnalysis(Analysis):
         """Parameters, a chart of daily posts (the movement and its largest tags), then the
         onsets and bursts table."""
         from groundswell.analyze.family import format_columns
+        from groundswell.care import suppress_small_cells
 
         formats: dict[str, Any] = {"level": "{:.0f}", "posts": "{:,.0f}", "p_value": readable_p}
         formats.update({c: "{:.1f}" for c in ("rate_per_day", "baseline_per_day", "ratio")})
-        shown = format_columns(frame, {**formats, "end": "{}"})
+        shown = suppress_small_cells(frame, "authors", list(SMALL_CELL_COLUMNS))
+        shown = shown.drop(columns="authors")
+        shown = format_columns(shown, {**formats, "end": "{}"})
         table = shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
         note = (
             "Onset: first day above the trailing baseline by a Poisson test, staying there; "

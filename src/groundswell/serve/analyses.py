@@ -53,9 +53,10 @@ def family(snap: Snapshot, seed: str) -> dict[str, Any]:
 
 def timeline(snap: Snapshot) -> list[dict[str, Any]]:
     """Onsets and bursts of the movement and its family's tags (default parameters)."""
-    from groundswell.analyze.timeline import TimelineAnalysis
+    from groundswell.analyze.timeline import SMALL_CELL_COLUMNS, TimelineAnalysis
 
-    return records(TimelineAnalysis().compute(snap.store()))
+    rows = records(TimelineAnalysis().compute(snap.store()))
+    return withhold_rows(rows, list(SMALL_CELL_COLUMNS))
 
 
 def people(snap: Snapshot) -> dict[str, Any]:

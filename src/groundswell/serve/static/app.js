@@ -277,7 +277,7 @@ pages.timeline = async function () {
     }
     table("t-events", ["series", "kind", "start", "end", "level", "posts"],
       (d.events || []).map((e) => [e.series, e.kind, e.start || "", e.end || "",
-        fmtNumber(e.level), fmtNumber(e.posts)]));
+        fmtNumber(e.level), shown(e, "posts")]));
     if (d.events_error) showError(d.events_error);
   }
   document.getElementById("f-tags").addEventListener("change", load);
