@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
-from groundswell.care.names import NameMasker, merged_spans
+from groundswell.care.names import NameMasker, merged_spans, replaced
 from groundswell.care.pseudonym import Pseudonymiser
 
 PRIVATE = "[private person]"
@@ -111,9 +111,7 @@ def shown_text(
     spans = list(private_spans or [])
     if masker is not None:
         spans += masker.spans(text)
-    for start, end in reversed(merged_spans(spans, len(text))):
-        text = text[:start] + PRIVATE + text[end:]
-    text = mask_text(text)
+    text = mask_text(replaced(text, merged_spans(spans, len(text))))
     return _HANDLE.sub("@[account]", text)
 
 
