@@ -310,3 +310,25 @@ def test_act_mix_cells_of_few_authors_are_suppressed(tmp_path):
     assert cells["backlash"] == "&lt; 10"
     assert cells["support"] == f"{200 / 205:.1%}"
     assert cells["posts"] == "205" and cells["distinct authors"] == "52"
+
+
+def test_a_platform_of_fewer_than_10_authors_reads_under_10(tmp_path):
+    """The overview's posts-per-platform table showed 2,000 posts for a platform of one author
+    (and of 3), where `stats` and the dashboard withhold the cell; now it reads < 10."""
+    posts = [
+        Post(
+            platform="twitter" if i % 2 else "reddit",
+            id=str(i),
+            text="#MeToo me too",
+            created_at=datetime(2017, 10, 15, tzinfo=UTC) + timedelta(minutes=i),
+            author=f"a{i % 24}" if i % 2 else f"r{i % 3}",
+            hashtags=["#metoo"],
+        )
+        for i in range(2_000)
+    ]
+    with Store(tmp_path / "few.duckdb") as store:
+        store.write_batch(posts)
+        page = build_report(store, tmp_path / "report.html").read_text(encoding="utf-8")
+    overview = _section(page, "overview")
+    assert re.search(r"<td>twitter</td><td[^>]*>1,000</td>", overview)
+    assert re.search(r"<td>reddit</td><td[^>]*>&lt; 10</td>", overview)

@@ -41,11 +41,14 @@ def overview(con: Any) -> dict[str, Any]:
         "reposts": one("SELECT count(*) FROM reposts").fetchone()[0],
         "articles": one("SELECT count(*) FROM articles").fetchone()[0],
         "quarantined": one("SELECT count(*) FROM quarantine").fetchone()[0],
+        # (platform, posts, reposts, distinct authors of its posts, of its reposts)
         "by_platform": one(
-            "SELECT platform, sum(posts)::BIGINT, sum(reposts)::BIGINT FROM ("
-            " SELECT platform, count(*) posts, 0 reposts FROM posts GROUP BY platform"
-            " UNION ALL SELECT platform, 0, count(*) FROM reposts GROUP BY platform)"
-            " GROUP BY platform ORDER BY 2 DESC"
+            "SELECT platform, sum(posts)::BIGINT, sum(reposts)::BIGINT, sum(post_authors)::BIGINT,"
+            " sum(repost_authors)::BIGINT FROM ("
+            " SELECT platform, count(*) posts, 0 reposts, count(DISTINCT author) post_authors,"
+            " 0 repost_authors FROM posts GROUP BY platform"
+            " UNION ALL SELECT platform, 0, count(*), 0, count(DISTINCT author) FROM reposts"
+            " GROUP BY platform) GROUP BY platform ORDER BY 2 DESC"
         ).fetchall(),
         "article_list": _titles_masked(
             con,

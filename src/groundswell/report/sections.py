@@ -100,7 +100,11 @@ def overview_section(ov: dict[str, Any]) -> str:
     tiles = "".join(
         f'<div class="tile"><span class="big">{v:,}</span>{escape(k)}</div>' for k, v in cards
     )
-    rows = [[p, n, r] for p, n, r in ov["by_platform"]]
+    # a platform's posts (reposts) by fewer than 10 distinct authors read < 10, as in `stats`
+    rows = [
+        [p, n if n == 0 or a >= MIN_CELL else "< 10", r if r == 0 or b >= MIN_CELL else "< 10"]
+        for p, n, r, a, b in ov["by_platform"]
+    ]
     return section(
         "overview",
         "Overview",
