@@ -522,8 +522,7 @@ def _family_args(p: argparse.ArgumentParser) -> None:
 
 @command("family", "grow a hashtag family from a seed tag, with roles")(_family_args)
 def _family(args: Any) -> int:
-    from groundswell.analyze.family import family
-    from groundswell.care import suppress_small_cells
+    from groundswell.analyze.family import family, suppress_small_members
 
     with open_store(args, read_only=True) as store:
         frame = family(
@@ -541,7 +540,7 @@ def _family(args: Any) -> int:
         )
     method = f"method: {frame.attrs['method']} ({frame.attrs['method_reason']})"
     print(method, file=sys.stderr if args.json else sys.stdout)
-    _print_frame(suppress_small_cells(frame), args.json, "no family", suppression=True)
+    _print_frame(suppress_small_members(frame), args.json, "no family", suppression=True)
     return 0
 
 

@@ -204,3 +204,36 @@ def test_cli_family_names_the_method(tmp_path, capsys):
     assert main(["family", "#metoo", "--db", str(db), "--json"]) == 0
     captured = capsys.readouterr()
     assert "method: co-occurrence" in captured.err and json.loads(captured.out)
+
+
+def test_a_seed_of_fewer_than_10_authors_hides_its_dominant_act(tmp_path, capsys):
+    """A seed tag of one author's 40 testimonies: every share of it was withheld, but its
+    dominant act (the largest of them) was printed by `family`, the report and the dashboard."""
+    from planted import Writer
+
+    from groundswell.cli import main
+    from groundswell.serve import analyses
+
+    w = Writer(seed=4)
+    for day in range(40):
+        w.post(w.when(day), "solo", ["#metoo"], "testimony")
+    db = tmp_path / "solo.duckdb"
+    with Store(db) as store:
+        w.write(store)
+        analysis = FamilyAnalysis()
+        frame = analysis.run(store)
+        assert frame.loc[0, "dominant_act"] == "testimony"  # computed, never shown
+        html = analysis.render(frame)
+
+        class Snap:
+            def store(self):
+                return store
+
+        rows = analyses.family(Snap(), "#metoo")["rows"]
+    assert "<td>testimony</td>" not in html and "&lt; 10" in html
+    assert rows[0]["dominant_act"] is None and "dominant_act" in rows[0]["suppressed"]
+    assert main(["family", "#metoo", "--db", str(db), "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert row["dominant_act"] is None and "dominant_act" in row["suppressed"]
+    assert main(["family", "#metoo", "--db", str(db)]) == 0
+    assert " testimony " not in capsys.readouterr().out  # the column "share_testimony" stays

@@ -132,6 +132,16 @@ def format_columns(
     return out
 
 
+def suppress_small_members(frame: pd.DataFrame) -> pd.DataFrame:
+    """A member of fewer than 10 distinct authors (only the seed can be one) with its numbers
+    and its dominant act (the largest of its withheld shares) reading "< 10"."""
+    from groundswell.care import suppress_small_cells
+
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    extra = ["dominant_act"] if "dominant_act" in frame.columns else []
+    return suppress_small_cells(frame, "authors", numeric + extra)
+
+
 def equivalents(seed: str) -> frozenset[str]:
     """The seed's core group (itself plus listed equivalents in other languages)."""
     for group in CORE_EQUIVALENTS:
@@ -314,12 +324,10 @@ class FamilyAnalysis(Analysis):
 
     def render(self, frame: pd.DataFrame) -> str:
         """The family table with small cells suppressed and the role rule stated."""
-        from groundswell.care import suppress_small_cells
-
         formats: dict[str, Any] = {"g2": "{:.1f}", "p_value": readable_p, "time_overlap": "{:.0%}"}
         formats.update({f"share_{a}": "{:.0%}" for a in ACTS})
         formats.update({c: "{:,.0f}" for c in ("posts", "authors", "cooccurrence", "classified")})
-        shown = format_columns(suppress_small_cells(frame), formats)
+        shown = format_columns(suppress_small_members(frame), formats)
         note = (
             "Roles from the speech-act mix: counter when backlash exceeds the counter share; "
             "spin-off when the dominant act is a first-person act other than the seed's; "
