@@ -152,3 +152,16 @@ def test_cli_writes_networks_and_refuses_the_store(tmp_path, capsys):
     assert main([*argv, "--min-authors", "9", "--out", str(tmp_path / "t.csv")]) == 2
     assert main([*argv, "--out", str(db)]) == 2
     assert "refusing to write over the store" in capsys.readouterr().err
+
+
+def test_cohashtag_network_survives_a_post_of_10000_tags(tmp_path):
+    """One post carrying 10,000 hashtags (by one author) made 50 M tag pairs and the export
+    stopped with 'out of memory' (exit 3); a pair needs 10 authors, so only tags that 10
+    authors used are paired now, and the network is the one without that post."""
+    with _planted(tmp_path / "s.duckdb") as store:
+        spam = [f"#tag{i}" for i in range(10_000)]
+        store.write_batch([_post("spam", "spammer", 20, hashtags=["#metoo", *spam])])
+        assert export_network(store, "edges", tmp_path / "tags.csv", network="hashtags") == (2, 1)
+    with open(tmp_path / "tags.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["source"], r["target"], r["weight"]) for r in rows] == [("#believe", "#metoo", "12")]

@@ -48,11 +48,18 @@ _INTERACTIONS = f"""
     ORDER BY min(time) NULLS LAST, source, target, kind
 """
 
-# tag pairs used in the same post; a pair is kept when at least ? distinct authors used it
+# tag pairs used in the same post; a pair is kept when at least ? distinct authors used it, so
+# only tags that many authors used are paired (one post of 10,000 tags made 50 M pairs: out of
+# memory)
 _HASHTAGS = f"""
-    WITH tags AS (
+    WITH tagged AS (
         SELECT DISTINCT platform, id, author, created_at, unnest(hashtags) AS tag
         FROM posts WHERE len(hashtags) > 1
+    ),
+    tags AS (
+        SELECT * FROM tagged WHERE tag IN (
+            SELECT tag FROM tagged GROUP BY tag
+            HAVING count(DISTINCT platform || ':' || author) >= $min_authors)
     )
     SELECT a.tag AS source, b.tag AS target, 'co-hashtag' AS kind,
            strftime(min(a.created_at), {_ISO}) AS time,
@@ -60,7 +67,7 @@ _HASHTAGS = f"""
            count(DISTINCT a.platform || ':' || a.author) AS authors
     FROM tags a JOIN tags b ON b.platform = a.platform AND b.id = a.id AND a.tag < b.tag
     GROUP BY a.tag, b.tag
-    HAVING count(DISTINCT a.platform || ':' || a.author) >= ?
+    HAVING count(DISTINCT a.platform || ':' || a.author) >= $min_authors
     ORDER BY min(a.created_at) NULLS LAST, source, target
 """
 
@@ -96,7 +103,7 @@ def export_network(
     if network == "interactions":
         rel = con.sql(_INTERACTIONS)
     else:
-        rel = con.sql(_HASHTAGS, params=[min_authors])
+        rel = con.sql(_HASHTAGS, params={"min_authors": min_authors})
     if to == "edges":
         cells = ", ".join(
             c if c == "weight" else csv_cell(c, f"{c}::VARCHAR") for c in EDGE_COLUMNS
