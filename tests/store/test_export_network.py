@@ -165,3 +165,20 @@ def test_cohashtag_network_survives_a_post_of_10000_tags(tmp_path):
     with open(tmp_path / "tags.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["source"], r["target"], r["weight"]) for r in rows] == [("#believe", "#metoo", "12")]
+
+
+def test_a_tag_with_control_characters_still_makes_readable_xml(tmp_path):
+    """Tags holding control characters (an ESC sequence, a NUL, U+FFFE, kept from an export)
+    made GEXF and GraphML files that Gephi and networkx refuse ("not well-formed"); such a
+    character now reads U+FFFD in the node's name, the edge list keeps the tag as stored."""
+    odd = ["#esc\x1b[31mred", "#nul\x00x", "#\ufffebad"]
+    with _planted(tmp_path / "s.duckdb") as store:
+        store.write_batch(
+            [_post(f"c{i}", f"ctl_author_{i}", 11, hashtags=["#metoo", *odd]) for i in range(12)]
+        )
+        for to in ("gexf", "graphml"):
+            export_network(store, to, tmp_path / f"tags.{to}", network="hashtags")
+        export_network(store, "edges", tmp_path / "tags.csv", network="hashtags")
+    for g in (nx.read_gexf(tmp_path / "tags.gexf"), nx.read_graphml(tmp_path / "tags.graphml")):
+        assert {"#esc\ufffd[31mred", "#nul\ufffdx", "#\ufffdbad", "#metoo"} <= set(g.nodes)
+    assert "#esc\x1b[31mred" in (tmp_path / "tags.csv").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ only tag pairs used together by at least ``MIN_CELL`` distinct authors (CODEBOOK
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from groundswell.care.suppress import MIN_CELL
@@ -130,7 +131,8 @@ def _graph(rows: list[tuple], names: list[str], network: str) -> Any:
     graph.graph["network"] = network
     for n, values in enumerate(rows):
         row = dict(zip(names, values, strict=True))
-        source, target, kind, time = row["source"], row["target"], row["kind"], row["time"]
+        source, target = _xml_text(row["source"]), _xml_text(row["target"])
+        kind, time = row["kind"], row["time"]
         attrs: dict[str, Any] = {"kind": kind, "label": kind, "weight": int(row["weight"])}
         if "authors" in row:
             attrs["authors"] = int(row["authors"])
@@ -148,6 +150,16 @@ def _graph(rows: list[tuple], names: list[str], network: str) -> Any:
         else:
             graph.add_edge(source, target, id=str(n), **attrs)
     return graph
+
+
+# characters XML 1.0 cannot hold: a tag with one (a control character from an export) made the
+# GEXF and GraphML files unreadable (Gephi, networkx: "not well-formed")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(value: Any) -> Any:
+    """A node name XML can hold: each character it cannot, as U+FFFD."""
+    return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _write_graph(graph: Any, to: str, out: str | os.PathLike) -> None:
