@@ -335,3 +335,16 @@ def test_many_matches_and_many_sentences_take_linear_time(monkeypatch):
     scored = [ScoredSentence(i, "x.", 0.0, 1.0, [ev, ev]) for i in range(50_000)]
     made, rebutted = article._claims(scored)
     assert made[0]["sentence_indices"] == list(range(50_000)) and rebutted == []
+
+
+def test_a_missing_article_file_is_named_as_missing(tmp_path, capsys):
+    """`groundswell article nosuch.txt` said "skipped nosuch.txt: truncated or corrupt none
+    stream: [Errno 2] ..." (the reader's open failure); now one line names the missing file,
+    exit 2, and nothing else is read."""
+    good = tmp_path / "ok.txt"
+    good.write_text("The accusation is the verdict. #MeToo", encoding="utf-8")
+    assert main(["article", str(tmp_path / "nosuch.txt"), str(good)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.strip() == f"groundswell: error: {tmp_path / 'nosuch.txt'}: no such file or directory"
+    )

@@ -362,8 +362,13 @@ def analyze_files(
 ) -> tuple[list[ArticleAnalysis], list[Quarantined]]:
     """Read .txt/.md/.html articles with the article reader and analyse each; unreadable files
     come back as Quarantined records. Raises InputError when a path does not exist."""
+    import os
+
     from groundswell.ingest import iter_records
 
+    for p in paths:  # else the reader's open failure read "truncated or corrupt none stream"
+        if not os.path.exists(p):
+            raise InputError(f"{os.fspath(p)}: no such file or directory")
     done: list[ArticleAnalysis] = []
     failed: list[Quarantined] = []
     for rec in iter_records(paths, fmt="article"):
