@@ -187,6 +187,14 @@ def print_stats(out: dict[str, Any]) -> None:
         ("first post", _when(first)),
         ("last post", _when(last)),
     ]
+    if out.get("dated_out_of_span"):
+        lines.append(
+            (
+                "odd times",
+                f"{out['dated_out_of_span']:,} posts dated before 1980 or in the future,"
+                " left out of series over days",
+            )
+        )
     if out.get("synthetic"):
         lines.append(("synthetic", "yes: generated demo data, not real posts"))
     for key, value in out.items():  # anything the library adds later still shows
@@ -194,6 +202,7 @@ def print_stats(out: dict[str, Any]) -> None:
         if key not in known | {
             "first_post",
             "last_post",
+            "dated_out_of_span",
             "by_platform",
             "acts",
             "act_shares",

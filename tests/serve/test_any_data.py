@@ -76,3 +76,23 @@ def test_a_store_of_another_movement(tmp_path):
     assert got["/api/overview"]["posts"] == 400
     family = got["/api/family"]
     assert family.get("error") is None and family["rows"][0]["role"] == "core"
+
+
+def test_posts_dated_year_1_and_9999_do_not_stretch_the_timeline(tmp_path):
+    from datetime import UTC, datetime
+
+    from groundswell.schema import Post
+    from groundswell.store import Store
+
+    db = tmp_path / "odd.duckdb"
+    odd = [datetime(1, 6, 1, tzinfo=UTC), datetime(9999, 6, 1, tzinfo=UTC)]
+    with Store(db) as store:
+        store.write_batch(blm_posts())
+        store.write_batch([Post(platform="twitter", id=f"odd{k}", text="#BlackLivesMatter odd",
+                                created_at=when, author=f"odd{k}", hashtags=["#blacklivesmatter"])
+                           for k, when in enumerate(odd)])  # fmt: skip
+    got = _answers(db)
+    days = got["/api/timeline"]["days"]
+    assert days[0] > "1980" and days[-1] < "2100" and len(days) < 2000
+    assert got["/api/overview"]["posts"] == 402
+    assert got["/api/overview"]["dated_out_of_span"] == 2

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from groundswell.schema import ACTS
+from groundswell.store.dates import post_day
 
 if TYPE_CHECKING:
     from groundswell.analyze.family import FamilyParams
@@ -67,7 +68,7 @@ def tagged_table(con: Any) -> None:
     """The temporary table ``TAGGED``: (platform, id, author, day, tag), one row per tag."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {TAGGED} AS "
-        "SELECT platform, id, author, created_at::DATE AS day, "
+        f"SELECT platform, id, author, {post_day()} AS day, "
         "unnest(list_distinct(hashtags)) AS tag FROM posts WHERE len(hashtags) > 0"
     )
 

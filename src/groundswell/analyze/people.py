@@ -35,6 +35,7 @@ from groundswell.analyze.people_mentions import (
 from groundswell.analyze.people_names import GIVEN_NAMES, NOT_FIRST, NOT_SURNAMES, PARTICLES
 from groundswell.analyze.people_roles import ROLES, role_of
 from groundswell.analyze.registry import Analysis, Params
+from groundswell.store.dates import post_day
 
 TABLE = "person_mentions"
 STATE_TABLE = "person_mentions_state"
@@ -260,8 +261,11 @@ def _state(store: Any) -> str | None:
     return rows[0][0] if rows else None
 
 
-_MENTIONS = f"""
-    SELECT m.person, m.role, m.public, p.author, CAST(p.created_at AS DATE) AS day
+def _mentions() -> str:
+    """SQL: each mention with its post's author and day (NULL when the post's time is no day a
+    series counts)."""
+    return f"""
+    SELECT m.person, m.role, m.public, p.author, {post_day("p.created_at")} AS day
     FROM {TABLE} m JOIN posts p ON p.platform = m.platform AND p.id = m.id"""
 
 
@@ -271,7 +275,7 @@ def attention(store: Any, **params: Any) -> pd.DataFrame:
     build_mentions(store, **params)
     return store.con.execute(f"""
         SELECT person, day, count(DISTINCT author) AS authors, count(*) AS mentions
-        FROM ({_MENTIONS}) WHERE public AND day IS NOT NULL
+        FROM ({_mentions()}) WHERE public AND day IS NOT NULL
         GROUP BY person, day ORDER BY person, day""").df()
 
 
@@ -284,10 +288,10 @@ def people(store: Any, **params: Any) -> pd.DataFrame:
         f"count(DISTINCT author) FILTER (WHERE role = '{r}') AS {r}" for r in ROLES
     )
     frame = store.con.execute(f"""
-        WITH m AS ({_MENTIONS}),
+        WITH m AS ({_mentions()}),
         daily AS (SELECT person, day, count(DISTINCT author) AS n FROM m
                   WHERE public AND day IS NOT NULL GROUP BY ALL),
-        peaks AS (SELECT person, arg_max(day, n) AS peak_day, max(n) AS peak_authors
+        peaks AS (SELECT person, first(day ORDER BY n DESC, day) AS peak_day, max(n) AS peak_authors
                   FROM daily GROUP BY person)
         SELECT m.person, count(*) AS mentions, count(DISTINCT author) AS authors,
                1 AS persons, {role_cols}, min(day) AS first_day,

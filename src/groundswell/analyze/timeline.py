@@ -29,6 +29,7 @@ import pandas as pd
 
 from groundswell.analyze.registry import Analysis, LineChart, Params, readable_p
 from groundswell.schema import normalise_hashtag
+from groundswell.store.dates import dated, post_day
 
 MOVEMENT = "(movement)"
 CHART_LINES = 6
@@ -189,20 +190,20 @@ def daily_counts(store: Any, tags: list[str]) -> pd.DataFrame:
     every day from the store's first to its last post (zeros filled)."""
     con = store.con
     first, last = con.execute(
-        "SELECT min(created_at)::DATE, max(created_at)::DATE FROM posts"
+        f"SELECT min(created_at)::DATE, max(created_at)::DATE FROM posts WHERE {dated()}"
     ).fetchone()
     if first is None or not tags:
         return pd.DataFrame()
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     frame = pd.DataFrame(0, index=pd.Index(days, name="day"), columns=[*tags, MOVEMENT])
     rows = con.execute(
-        "SELECT tag, created_at::DATE AS day, count(*) FROM (SELECT created_at, "
+        f"SELECT tag, {post_day()} AS day, count(*) FROM (SELECT created_at, "
         "unnest(list_distinct(hashtags)) AS tag FROM posts WHERE list_has_any(hashtags, ?)) "
         "WHERE list_contains(?, tag) GROUP BY ALL",
         [tags, tags],
     ).fetchall()
     rows += con.execute(
-        f"SELECT '{MOVEMENT}', created_at::DATE, count(*) FROM posts "
+        f"SELECT '{MOVEMENT}', {post_day()}, count(*) FROM posts "
         "WHERE list_has_any(hashtags, ?) GROUP BY ALL",
         [tags],
     ).fetchall()

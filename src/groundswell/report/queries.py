@@ -13,6 +13,7 @@ import orjson
 
 from groundswell.classify.prevalence import wilson
 from groundswell.schema import ACTS, HARMS, RELATIONS, SETTINGS
+from groundswell.store.dates import dated, post_day
 
 
 def table_columns(con: Any, table: str) -> set[str]:
@@ -26,10 +27,12 @@ def table_columns(con: Any, table: str) -> set[str]:
 
 
 def overview(con: Any) -> dict[str, Any]:
-    """Totals of what the store holds, and whether any of it is synthetic."""
-    posts, authors, first, last, synthetic = con.execute(
-        "SELECT count(*), count(DISTINCT author), min(created_at), max(created_at), "
-        "coalesce(bool_or(synthetic), false) FROM posts"
+    """Totals of what the store holds, and whether any of it is synthetic; first and last are
+    the span of days series count on (``store.dates``)."""
+    posts, authors, first, last, synthetic, outside = con.execute(
+        f"SELECT count(*), count(DISTINCT author), min(created_at) FILTER ({dated()}), "
+        f"max(created_at) FILTER ({dated()}), coalesce(bool_or(synthetic), false), "
+        f"count(*) FILTER (created_at IS NOT NULL AND NOT {dated()}) FROM posts"
     ).fetchone()
     one = con.execute
     return {
@@ -37,6 +40,7 @@ def overview(con: Any) -> dict[str, Any]:
         "authors": authors,
         "first": first,
         "last": last,
+        "dated_out_of_span": outside,  # posts whose time is no day a series counts
         "synthetic": bool(synthetic),
         "reposts": one("SELECT count(*) FROM reposts").fetchone()[0],
         "articles": one("SELECT count(*) FROM articles").fetchone()[0],
@@ -96,15 +100,15 @@ def quarantine_reasons(con: Any) -> list[tuple[str, str, int]]:
 def top_tags(con: Any, limit: int = 15) -> Any:
     """The most used hashtags with posts, distinct authors, first day and peak day."""
     return con.execute(f"""
-        WITH t AS (SELECT unnest(hashtags) AS tag, author, CAST(created_at AS DATE) AS day
-                   FROM posts WHERE created_at IS NOT NULL),
+        WITH t AS (SELECT unnest(hashtags) AS tag, author, {post_day()} AS day
+                   FROM posts WHERE {dated()}),
         agg AS (SELECT tag, count(*) AS posts, count(DISTINCT author) AS authors,
                        min(day) AS first_day FROM t GROUP BY tag ORDER BY posts DESC, tag
                        LIMIT {int(limit)}),
         daily AS (SELECT tag, day, count(*) AS n FROM t WHERE tag IN (SELECT tag FROM agg)
                   GROUP BY ALL)
-        SELECT a.tag, a.posts, a.authors, a.first_day, arg_max(d.day, d.n) AS peak_day,
-               max(d.n) AS peak_posts
+        SELECT a.tag, a.posts, a.authors, a.first_day,
+               first(d.day ORDER BY d.n DESC, d.day) AS peak_day, max(d.n) AS peak_posts
         FROM agg a JOIN daily d USING (tag) GROUP BY ALL ORDER BY a.posts DESC, a.tag
     """).df()
 
@@ -122,13 +126,12 @@ def tag_daily(con: Any, tags: list[str]) -> tuple[list[date], dict[str, list[flo
         return [], {}
     rows = con.execute(
         "SELECT tag, day, count(*) FROM (SELECT unnest(hashtags) AS tag, "
-        "CAST(created_at AS DATE) AS day FROM posts WHERE created_at IS NOT NULL) "
+        f"{post_day()} AS day FROM posts WHERE {dated()}) "
         "WHERE tag IN (SELECT unnest(?)) GROUP BY ALL",
         [tags],
     ).fetchall()
     bounds = con.execute(
-        "SELECT min(created_at)::DATE, max(created_at)::DATE FROM posts "
-        "WHERE created_at IS NOT NULL"
+        f"SELECT min(created_at)::DATE, max(created_at)::DATE FROM posts WHERE {dated()}"
     ).fetchone()
     if not rows or bounds[0] is None:
         return [], {}
@@ -203,7 +206,7 @@ def act_weekly(con: Any) -> tuple[list[str], dict[str, list[float]]]:
     rows = con.execute(f"""
         SELECT CAST(date_trunc('week', p.created_at) AS DATE) AS week, a.act, count(*)
         FROM posts p JOIN {latest_acts(con)} a USING (platform, id)
-        WHERE p.created_at IS NOT NULL GROUP BY ALL ORDER BY week
+        WHERE {dated("p.created_at")} GROUP BY ALL ORDER BY week
     """).fetchall()
     weeks = sorted({r[0] for r in rows})
     index = {w: i for i, w in enumerate(weeks)}
@@ -274,7 +277,7 @@ def tag_daily_authors(con: Any, tags: list[str], days: list[date]) -> dict[str, 
         return {}
     rows = con.execute(
         "SELECT tag, day, count(DISTINCT author) FROM (SELECT unnest(hashtags) AS tag, author, "
-        "CAST(created_at AS DATE) AS day FROM posts WHERE created_at IS NOT NULL) "
+        f"{post_day()} AS day FROM posts WHERE {dated()}) "
         "WHERE tag IN (SELECT unnest(?)) GROUP BY ALL",
         [tags],
     ).fetchall()
@@ -297,7 +300,7 @@ def act_periods(
         SELECT CAST(date_trunc('{unit}', p.created_at) AS DATE) AS period, a.act, count(*),
                count(DISTINCT p.author)
         FROM posts p JOIN {latest_acts(con)} a USING (platform, id)
-        WHERE p.created_at IS NOT NULL GROUP BY ALL ORDER BY period
+        WHERE {dated("p.created_at")} GROUP BY ALL ORDER BY period
     """).fetchall()
     periods: list[date] = []
     if rows:  # every period from the first to the last, empty ones too, so time reads evenly
@@ -321,7 +324,6 @@ def act_periods(
 def date_span(con: Any) -> tuple[date | None, date | None]:
     """The first and last day a post is dated."""
     first, last = con.execute(
-        "SELECT min(created_at)::DATE, max(created_at)::DATE FROM posts "
-        "WHERE created_at IS NOT NULL"
+        f"SELECT min(created_at)::DATE, max(created_at)::DATE FROM posts WHERE {dated()}"
     ).fetchone()
     return first, last

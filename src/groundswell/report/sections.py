@@ -15,6 +15,7 @@ from groundswell.report.axes import count_period
 from groundswell.report.colours import TagColours
 from groundswell.report.glossary import glossary_html
 from groundswell.report.tables import CELL_CHARS, TOP_ROWS, more_row, shorten, wrap
+from groundswell.store.dates import EARLIEST
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,9 +110,18 @@ def overview_section(ov: dict[str, Any]) -> str:
         "overview",
         "Overview",
         f'<div class="tiles">{tiles}</div>'
-        f"<p>Posts dated from {first} to {last}.</p>"
+        f"<p>Posts dated from {first} to {last}.{_out_of_span(ov.get('dated_out_of_span'))}</p>"
         + table(["platform", "posts", "reposts"], rows)
         + _articles(ov.get("article_list") or []),
+    )
+
+
+def _out_of_span(n: int | None) -> str:
+    if not n:
+        return ""
+    return (
+        f" {n:,} more state a time before {EARLIEST.year} or in the future (a clock or export"
+        " error): they are counted everywhere but left out of the charts over days."
     )
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from groundswell.store.dates import post_day
+
 UNCLASSIFIED = "unclassified"
 
 
@@ -40,7 +42,7 @@ def build(con: Any, tables: set[str]) -> None:
     act = f"coalesce(a.act, '{UNCLASSIFIED}')" if acts else f"'{UNCLASSIFIED}'"
     con.execute(f"""
         CREATE TABLE facts AS
-        SELECT p.rid, p.created_at AS ts, CAST(p.created_at AS DATE) AS day, p.platform,
+        SELECT p.rid, p.created_at AS ts, {post_day("p.created_at")} AS day, p.platform,
                {act} AS act, hash(p.author) AS author
         FROM posts p {join} ORDER BY day, p.rid""")  # by day: a range skips row groups
     con.execute("""

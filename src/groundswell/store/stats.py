@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from groundswell.care.suppress import MIN_CELL
+from groundswell.store.dates import out_of_span
 from groundswell.store.db import Store
 
 
@@ -32,6 +33,7 @@ def stats(store: Store) -> dict[str, Any]:
         "synthetic": bool(one("SELECT count(*) FROM posts WHERE synthetic")),
         "first_post": str(one("SELECT min(created_at) FROM posts")),
         "last_post": str(one("SELECT max(created_at) FROM posts")),
+        "dated_out_of_span": out_of_span(con),
     }
     suppressed: list[str] = []
     groups = {
