@@ -35,6 +35,7 @@ from groundswell.care.pseudonym import Pseudonymiser
 from groundswell.care.suppress import MIN_CELL
 from groundswell.errors import InputError
 from groundswell.schema import ACTS
+from groundswell.store.dates import dated
 
 EVENTS = "gs_pileon_events"
 COLUMNS = [
@@ -96,7 +97,7 @@ def _peaks(con: Any, p: PileonParams) -> pd.DataFrame:
           WINDOW w AS (PARTITION BY platform, kind, target ORDER BY ts
                        RANGE BETWEEN INTERVAL {hours} HOURS PRECEDING AND CURRENT ROW)),
         big AS (SELECT * FROM win WHERE authors >= $min_authors),
-        start AS (SELECT min(created_at) AS t0 FROM posts),
+        start AS (SELECT min(created_at) AS t0 FROM posts WHERE {dated()}),
         based AS (
           SELECT b.*, (SELECT count(*) FROM ev e WHERE e.platform = b.platform
                          AND e.kind = b.kind AND e.target = b.target
