@@ -139,9 +139,9 @@ def _html_article(html: str) -> tuple[str, str, dict[str, str]]:
     """(title, plain text, metadata) of an HTML page."""
     from selectolax.lexbor import LexborHTMLParser
 
-    from groundswell.ingest.html_text import html_to_text
+    from groundswell.ingest.html_text import html_to_text, shallow
 
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(shallow(html))
     meta: dict[str, str] = {}
     for node in tree.css("meta"):
         key = (node.attributes.get("property") or node.attributes.get("name") or "").lower()

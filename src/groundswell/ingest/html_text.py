@@ -8,6 +8,7 @@ text; elements hidden by a class (Mastodon's ``invisible`` URL parts) and non-co
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -50,6 +51,18 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset({"script", "style", "template", "noscript", "head", "title", "svg", "iframe"})
 HIDDEN_CLASSES = ("invisible",)
 
+# Browsers stop nesting at a depth of 512 (Chromium's parser limit); lexbor builds deeper trees
+# in quadratic time (100,000 nested <div>: 12 s to parse), so elements deeper than this lose
+# their tags, never their text.
+MAX_DEPTH = 512
+VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
+)
+# elements a new sibling of their kind closes: a run of them is no deeper than one
+SELF_CLOSING_RUNS = frozenset(
+    "a p li dt dd tr td th option optgroup thead tbody tfoot rb rt rp".split()  # noqa: SIM905
+)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
 _SPACES = re.compile(r"[ \t\r\n\f\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _PARA = "\x00P"  # marker for a paragraph boundary, resolved when joining
@@ -61,6 +74,40 @@ def _hidden(node: LexborNode, hidden_classes: Iterable[str]) -> bool:
     return any(c in classes for c in hidden_classes)
 
 
+def shallow(html: str, max_depth: int = MAX_DEPTH) -> str:
+    """``html`` with the tags of elements nested deeper than ``max_depth`` (and their matching
+    end tags) removed, their content kept; the string itself when nothing is that deep. Linear
+    in the length of ``html``."""
+    if html.count("<") <= max_depth:
+        return html
+    depth = 0
+    dropped: Counter[str] = Counter()
+    cuts: list[tuple[int, int]] = []
+    for m in _TAG.finditer(html):
+        end, name = m.group(1), m.group(2).lower()
+        if name in VOID_TAGS or name in SELF_CLOSING_RUNS or m.group(3):
+            continue
+        if end:
+            if dropped[name]:
+                dropped[name] -= 1
+                cuts.append(m.span())
+            else:
+                depth = max(depth - 1, 0)
+        elif depth >= max_depth:
+            dropped[name] += 1
+            cuts.append(m.span())
+        else:
+            depth += 1
+    if not cuts:
+        return html
+    pieces, at = [], 0
+    for start, stop in cuts:
+        pieces.append(html[at:start])
+        at = stop
+    pieces.append(html[at:])
+    return "".join(pieces)
+
+
 def html_to_text(html: str, *, hidden_classes: Iterable[str] = HIDDEN_CLASSES) -> str:
     """The readable text of an HTML fragment or page.
 
@@ -69,7 +116,7 @@ def html_to_text(html: str, *, hidden_classes: Iterable[str] = HIDDEN_CLASSES) -
     if not html or ("<" not in html and "&" not in html):
         return (html or "").strip()
     hidden = tuple(hidden_classes)
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(shallow(html))
     root = tree.body or tree.root
     if root is None:
         return ""
@@ -126,7 +173,7 @@ def links_in_html(html: str, *, skip_classes: Iterable[str] = ("mention", "hasht
         return []
     skip = tuple(skip_classes)
     seen: dict[str, None] = {}
-    for node in LexborHTMLParser(html).css("a[href]"):
+    for node in LexborHTMLParser(shallow(html)).css("a[href]"):
         href = (node.attributes.get("href") or "").strip()
         if href and not _hidden(node, skip) and not href.startswith(("#", "javascript:")):
             seen.setdefault(href, None)
