@@ -287,3 +287,25 @@ def test_stats_withholds_platforms_and_acts_of_few_authors(tmp_path, capsys):
     assert main(["stats", "--db", str(db)]) == 0
     text = capsys.readouterr().out
     assert "reddit" in text and "< 10" in text
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_article_of_a_local_file_hides_private_names_and_addresses(tmp_path, capsys, as_json):
+    essay = tmp_path / "oped.txt"
+    essay.write_text(
+        "The Movement Went Too Far, says Thaddeus Brownfield\n\n"
+        "The #MeToo movement went too far, and it became a witch hunt against men like Harvey "
+        "Weinstein and my colleague Thaddeus Brownfield. Write to me at jane.doe@example.com.\n\n"
+        "Due process matters. My neighbour Marisol Quintero told me the accusations were a witch "
+        "hunt, and Thaddeus agreed that public shaming ruins lives.\n",
+        encoding="utf-8",
+    )
+    assert main(["article", str(essay), *(["--json"] if as_json else [])]) == 0
+    out = capsys.readouterr().out
+    for raw in ("Thaddeus", "Marisol", "Quintero", "jane.doe@example.com"):
+        assert raw not in out, raw
+    assert "witch hunt" in out and "Harvey Weinstein" in out  # the public figure stays named
+    if as_json:
+        (row,) = json.loads(out)
+        assert "[private person]" in row["title"]
+        assert any("[private person]" in c["sentence"] for c in row["claims"])

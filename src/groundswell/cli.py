@@ -454,6 +454,11 @@ def _article(args: Any) -> int:
         print(f"groundswell: skipped {q.source_file}: {q.reason}", file=sys.stderr)
     if not done:
         raise InputError("no article could be read from " + ", ".join(args.files))
+    from groundswell.care import mask_text
+    from groundswell.care.names import default_masker
+
+    names = default_masker()  # private persons' names never shown (CODEBOOK section 7)
+    done = [a.shown(lambda text: mask_text(names.mask(text))) for a in done]
     if args.json:
         print_json([a.to_dict() for a in done])
         return 0

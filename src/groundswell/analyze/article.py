@@ -29,6 +29,7 @@ The sentences that carry the stance are those with the largest net weight toward
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -71,6 +72,22 @@ class ArticleAnalysis(msgspec.Struct, kw_only=True):
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
         return msgspec.to_builtins(self)
+
+    def shown(self, mask: Callable[[str], str]) -> ArticleAnalysis:
+        """A copy fit to show: the title and every quoted sentence passed through ``mask`` (the
+        care rules: private persons' names, e-mail addresses, handles)."""
+
+        def each(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [{**r, "sentence": mask(r["sentence"])} if "sentence" in r else r for r in rows]
+
+        return msgspec.structs.replace(
+            self,
+            title=mask(self.title),
+            stance_sentences=each(self.stance_sentences),
+            criticisms=each(self.criticisms),
+            claims=each(self.claims),
+            rebutted=each(self.rebutted),
+        )
 
 
 def _people(text: str) -> list[dict[str, Any]]:

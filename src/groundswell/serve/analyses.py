@@ -122,26 +122,20 @@ def articles(snap: Snapshot) -> list[dict[str, Any]]:
         "SELECT id, title, text, created_at, format FROM articles "
         "ORDER BY created_at NULLS LAST, id LIMIT 500"
     ).fetchall():
-        result = analyze_article(Article(id=aid, title=title or "", text=text)).to_dict()
+        result = analyze_article(Article(id=aid, title=title or "", text=text)).shown(shown)
         out.append(
             {
                 "id": aid,
-                "title": shown(title or "(untitled)"),
+                "title": result.title or "(untitled)",
                 "created_at": plain(created),
                 "format": fmt,
-                "stance": result.get("stance"),
-                "scores": plain(result.get("scores")),
-                "stance_sentences": [
-                    {**s, "sentence": shown(s["sentence"])}
-                    for s in result.get("stance_sentences", [])
-                ],
-                "claims": [
-                    {k: (shown(v) if k == "sentence" else plain(v)) for k, v in c.items()}
-                    for c in result.get("claims", [])
-                ],
-                "people": result.get("people", []),
-                "hashtags": result.get("hashtags", []),
-                "sentences": result.get("sentences"),
+                "stance": result.stance,
+                "scores": plain(result.scores),
+                "stance_sentences": result.stance_sentences,
+                "claims": [{k: plain(v) for k, v in c.items()} for c in result.claims],
+                "people": result.people,
+                "hashtags": result.hashtags,
+                "sentences": result.sentences,
             }
         )
     return out
