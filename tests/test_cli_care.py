@@ -295,16 +295,18 @@ def test_article_of_a_local_file_hides_private_names_and_addresses(tmp_path, cap
     essay.write_text(
         "The Movement Went Too Far, says Thaddeus Brownfield\n\n"
         "The #MeToo movement went too far, and it became a witch hunt against men like Harvey "
-        "Weinstein and my colleague Thaddeus Brownfield. Write to me at jane.doe@example.com.\n\n"
-        "Due process matters. My neighbour Marisol Quintero told me the accusations were a witch "
-        "hunt, and Thaddeus agreed that public shaming ruins lives.\n",
+        "Weinstein and my colleague Thaddeus Brownfield. Write to me at jane.doe@example.com or "
+        "@janedoe_writes.\n\n"
+        "Due process matters, @janedoe_writes reminds us. My neighbour Marisol Quintero told me "
+        "the accusations were a witch hunt, and Thaddeus agreed that public shaming ruins lives.\n",
         encoding="utf-8",
     )
     assert main(["article", str(essay), *(["--json"] if as_json else [])]) == 0
     out = capsys.readouterr().out
-    for raw in ("Thaddeus", "Marisol", "Quintero", "jane.doe@example.com"):
+    for raw in ("Thaddeus", "Marisol", "Quintero", "jane.doe@example.com", "janedoe_writes"):
         assert raw not in out, raw
     assert "witch hunt" in out and "Harvey Weinstein" in out  # the public figure stays named
+    assert "@[account] reminds us" in out
     if as_json:
         (row,) = json.loads(out)
         assert "[private person]" in row["title"]

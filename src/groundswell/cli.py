@@ -454,11 +454,9 @@ def _article(args: Any) -> int:
         print(f"groundswell: skipped {q.source_file}: {q.reason}", file=sys.stderr)
     if not done:
         raise InputError("no article could be read from " + ", ".join(args.files))
-    from groundswell.care import mask_text
-    from groundswell.care.names import default_masker
+    from groundswell.care.names import fit_to_show
 
-    names = default_masker()  # private persons' names never shown (CODEBOOK section 7)
-    done = [a.shown(lambda text: mask_text(names.mask(text))) for a in done]
+    done = [a.shown(fit_to_show) for a in done]  # no private name shown (CODEBOOK section 7)
     if args.json:
         print_json([a.to_dict() for a in done])
         return 0

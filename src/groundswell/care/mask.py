@@ -1,4 +1,5 @@
-"""Mask emails, phone numbers and street addresses in text before it is shown or exported."""
+"""Mask emails, phone numbers, street addresses and @handles in text before it is shown or
+exported."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(
     r"(?<![\w/])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{3,4}[\s.-]\d{3,4}(?:[\s.-]\d{2,4})?(?![\w/])"
 )
+# an @handle (Twitter, Bluesky, a fediverse @user@instance), not the "@" of an e-mail address
+_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9_.-]+)?")
 _ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?"
@@ -23,3 +26,8 @@ def mask_text(text: str) -> str:
     text = _EMAIL.sub("[email]", text)
     text = _ADDRESS.sub("[address]", text)
     return _PHONE.sub("[phone]", text)
+
+
+def mask_handles(text: str) -> str:
+    """Replace every @handle by ``@[account]`` (run ``mask_text`` first: e-mails stay whole)."""
+    return _HANDLE.sub("@[account]", text) if "@" in text else text

@@ -14,8 +14,8 @@ import re
 from html import escape
 from typing import Any
 
-from groundswell.care import MIN_CELL, mask_text
-from groundswell.care.names import NameMasker, default_masker
+from groundswell.care import MIN_CELL
+from groundswell.care.names import NameMasker, fit_to_show
 from groundswell.report.queries import latest_acts, table_columns
 from groundswell.report.tables import shorten
 
@@ -23,18 +23,13 @@ PER_ACT = 3
 EXCERPT_CHARS = 200
 NOT_QUOTED = frozenset({"testimony", "confession"})
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
-_HANDLE = re.compile(r"(?<![\w@])@[\w.-]+(?:@[\w.-]+)?")
 
 
 def clean_excerpt(text: str, limit: int = EXCERPT_CHARS, names: NameMasker | None = None) -> str:
     """A post's text made fit to show: private persons' names (``names``, by default with the
     gazetteer's public figures), emails, phones, addresses, links and @handles replaced, then
     shortened to ``limit`` characters at a word."""
-    text = (names or default_masker()).mask(text)
-    text = mask_text(text)
-    text = _URL.sub("[link]", text)
-    text = _HANDLE.sub("@[user]", text)
-    return shorten(text, limit)
+    return shorten(_URL.sub("[link]", fit_to_show(text, names)), limit)
 
 
 def _forgotten_filter(con: Any) -> str:

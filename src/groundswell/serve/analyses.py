@@ -11,7 +11,7 @@ from contextlib import suppress
 from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
-from groundswell.care.names import NameMasker
+from groundswell.care.names import NameMasker, fit_to_show
 from groundswell.errors import NotEnoughDataError
 from groundswell.serve.cells import plain, records, withhold, withhold_rows
 from groundswell.serve.snapshot import Snapshot
@@ -115,7 +115,7 @@ def articles(snap: Snapshot) -> list[dict[str, Any]]:
     names = NameMasker.for_store(cur)
 
     def shown(value: str) -> str:
-        return mask_text(names.mask(value))
+        return fit_to_show(value, names)
 
     out = []
     for aid, title, text, created, fmt in cur.execute(

@@ -16,11 +16,11 @@ from datetime import date, datetime
 from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
+from groundswell.care.mask import mask_handles
 from groundswell.care.names import NameMasker, merged_spans, replaced
 from groundswell.care.pseudonym import Pseudonymiser
 
 PRIVATE = "[private person]"
-_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9_.-]+)?")
 
 
 def plain(value: Any) -> Any:
@@ -111,8 +111,7 @@ def shown_text(
     spans = list(private_spans or [])
     if masker is not None:
         spans += masker.spans(text)
-    text = mask_text(replaced(text, merged_spans(spans, len(text))))
-    return _HANDLE.sub("@[account]", text)
+    return mask_handles(mask_text(replaced(text, merged_spans(spans, len(text)))))
 
 
 def shown_author(
