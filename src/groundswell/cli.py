@@ -460,24 +460,29 @@ def _article(args: Any) -> int:
     if args.json:
         print_json([a.to_dict() for a in done])
         return 0
+    from groundswell.cli_output import printable
+
+    def show(text: str) -> None:
+        print("\n".join(printable(line) for line in text.split("\n")))
+
     for a in done:
         sc = a.scores
-        print(
+        show(
             f"{a.title} ({a.source_file})\n  stance: {a.stance or 'none (too little evidence)'}"
             f"  [supportive {sc['supportive']}, critical {sc['critical']}, "
             f"minority share {sc['minority_share']}; {a.method}]"
         )
         for c in a.criticisms:
             named = ", ".join(c["claims"]) or "criticism"
-            print(f"  criticises ({named}): {c['sentence']}")
+            show(f"  criticises ({named}): {c['sentence']}")
         for s in a.stance_sentences:
-            print(f"    {s['side']:>10} {s['weight']:5.2f}  {s['sentence']}")
+            show(f"    {s['side']:>10} {s['weight']:5.2f}  {s['sentence']}")
         for c in a.claims:
-            print(f"  claim {c['claim']} ({c['polarity']}, {c['mode']}): {c['sentence']}")
+            show(f"  claim {c['claim']} ({c['polarity']}, {c['mode']}): {c['sentence']}")
         for c in a.rebutted:
-            print(f"  rebutted {c['claim']}: {c['sentence']}")
+            show(f"  rebutted {c['claim']}: {c['sentence']}")
         people = ", ".join(f"{p['name']} ({p['role']})" for p in a.people)
-        print(f"  people: {people or '-'}\n  hashtags: {' '.join(a.hashtags) or '-'}\n")
+        show(f"  people: {people or '-'}\n  hashtags: {' '.join(a.hashtags) or '-'}\n")
     return 0
 
 

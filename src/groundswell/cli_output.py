@@ -79,6 +79,16 @@ def is_share(column: str) -> bool:
     return column == "share" or column.startswith("share_") or column.endswith("_share")
 
 
+# control characters (an ESC sequence recolours or rewrites the terminal) and bidirectional
+# overrides (they reorder what follows on the line) from stored text: shown as visible escapes
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: each control or bidi character as ``\\uXXXX``."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def cell(value: Any, column: str = "") -> str:
     """One value as a person reads it."""
     value = _plain(value)
@@ -100,7 +110,7 @@ def cell(value: Any, column: str = "") -> str:
         return value.replace("T", " ")[:16]  # an ISO time, to the minute
     if isinstance(value, list):
         return ", ".join(cell(v) for v in value) or MISSING
-    return str(value)
+    return printable(str(value))
 
 
 def _numeric(column: list[str]) -> bool:
@@ -115,7 +125,7 @@ def print_table(frame: Any, empty: str, *, title: str | None = None) -> None:
     if frame.empty:
         print(empty)
         return
-    columns = [str(c) for c in frame.columns]
+    columns = [printable(str(c)) for c in frame.columns]
     body = [
         [cell(v, c) for v, c in zip(row, columns, strict=True)]
         for row in frame.itertuples(index=False)
@@ -221,7 +231,7 @@ def print_stats(out: dict[str, Any]) -> None:
             num_w = max(len(v) for v in shown.values())
             for name, n in counts.items():  # a cell of fewer than 10 authors reads "< 10"
                 share = "" if n is None else f"{n / total:>6.1%}"
-                print(f"  {name!s:<{name_w}}  {shown[name]:>{num_w}}  {share}".rstrip())
+                print(printable(f"  {name!s:<{name_w}}  {shown[name]:>{num_w}}  {share}".rstrip()))
 
 
 def _when(text: Any) -> str:

@@ -197,3 +197,42 @@ def test_a_terminal_gets_rich_output_within_its_width(
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
     assert all(len(line) <= columns for line in plain.splitlines())
     assert seen in plain and "#metoo" in plain and not MISSING_WORDS.search(plain)
+
+
+UNSAFE_TAGS = ["#metoo\x1b[2J", "#\u202eootem", "#bell\x07"]
+
+
+def _unsafe_tags(store) -> None:
+    from datetime import UTC, timedelta
+
+    from groundswell.schema import Post
+
+    start = datetime(2017, 10, 15, tzinfo=UTC)
+    store.write_batch(
+        [
+            Post(platform="twitter", id=str(i), text="#MeToo me too", author=f"u{i % 30}",
+                 created_at=start + timedelta(hours=i), hashtags=["#metoo", *UNSAFE_TAGS])
+            for i in range(300)
+        ]
+        + [
+            Post(platform="twitter", id=f"n{i}", text="#news today", author=f"n{i % 40}",
+                 created_at=start + timedelta(hours=i), hashtags=["#news"])
+            for i in range(700)
+        ]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("argv", [["family", "#metoo"], ["stats"]], ids=" ".join)
+def test_tables_show_control_and_bidi_characters_as_escapes(tmp_path, capsys, argv):
+    out, _ = _run(capsys, *argv, "--db", _store(tmp_path, _unsafe_tags))
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f\u202e]", out), repr(out)
+    if argv[0] == "family":
+        assert "#metoo\\u001b[2J" in out and "#\\u202eootem" in out
+
+
+def test_printable_keeps_every_visible_character():
+    from groundswell.cli_output import printable
+
+    text = "#MeToo #YoTambién #我也是 #أنا_أيضا 🙋 tab"
+    assert printable(text) == text
+    assert printable("a\x1b[31mb\u2066c\r") == "a\\u001b[31mb\\u2066c\\u000d"
