@@ -33,14 +33,32 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready Python value: numpy scalars unwrapped, days and times as ISO 8601."""
+def _midnight(value: Any) -> bool:
+    return (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+
+
+def timed_columns(frame: Any) -> set[str]:
+    """The columns holding a time that is not midnight: shown as times throughout (a day
+    column, all midnights, reads as days), so a column never mixes the two shapes."""
+    out = set()
+    for column in frame.columns:
+        values = frame[column]
+        if (values.dtype.kind == "M" or values.dtype == object) and any(
+            isinstance(v, datetime) and not _midnight(v) for v in values
+        ):
+            out.add(str(column))
+    return out
+
+
+def _plain(value: Any, timed: bool = False) -> Any:
+    """A JSON-ready Python value: numpy scalars unwrapped, days and times as ISO 8601 (a time at
+    midnight as its day unless ``timed``)."""
     if _is_missing(value):
         return None
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp
         value = value.to_pydatetime()
     if isinstance(value, datetime):
-        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        if not timed and _midnight(value):
             return value.date().isoformat()
         return value.isoformat(timespec="seconds")
     if isinstance(value, date):
@@ -59,6 +77,7 @@ def json_rows(frame: Any, *, suppression: bool = False) -> list[dict[str, Any]]:
     small cells were withheld (each such field is ``null``), empty when nothing was.
     """
     rows = []
+    timed = timed_columns(frame)
     for record in frame.astype(object).to_dict(orient="records"):
         row: dict[str, Any] = {}
         hidden = []
@@ -67,7 +86,7 @@ def json_rows(frame: Any, *, suppression: bool = False) -> list[dict[str, Any]]:
                 hidden.append(key)
                 row[key] = None
             else:
-                row[key] = _plain(value)
+                row[key] = _plain(value, str(key) in timed)
         if suppression:
             row["suppressed"] = hidden
         rows.append(row)
@@ -89,9 +108,9 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def cell(value: Any, column: str = "") -> str:
-    """One value as a person reads it."""
-    value = _plain(value)
+def cell(value: Any, column: str = "", timed: bool = False) -> str:
+    """One value as a person reads it (``timed``: a midnight as a time, not a day)."""
+    value = _plain(value, timed)
     if value is None or value == "":
         return MISSING
     if isinstance(value, bool):
@@ -126,8 +145,9 @@ def print_table(frame: Any, empty: str, *, title: str | None = None) -> None:
         print(empty)
         return
     columns = [printable(str(c)) for c in frame.columns]
+    timed = timed_columns(frame)
     body = [
-        [cell(v, c) for v, c in zip(row, columns, strict=True)]
+        [cell(v, c, c in timed) for v, c in zip(row, columns, strict=True)]
         for row in frame.itertuples(index=False)
     ]
     right = [_numeric([r[i] for r in body]) for i in range(len(columns))]

@@ -236,3 +236,15 @@ def test_printable_keeps_every_visible_character():
     text = "#MeToo #YoTambién #我也是 #أنا_أيضا 🙋 tab"
     assert printable(text) == text
     assert printable("a\x1b[31mb\u2066c\r") == "a\\u001b[31mb\\u2066c\\u000d"
+
+
+def test_a_time_column_never_mixes_days_and_times():
+    frame = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2017-10-15", "2017-10-16"]),
+            "window_start": pd.to_datetime(["2017-10-15 00:00", "2017-10-16 13:20"]),
+        }
+    )
+    rows = json_rows(frame)
+    assert [r["day"] for r in rows] == ["2017-10-15", "2017-10-16"]
+    assert [r["window_start"] for r in rows] == ["2017-10-15T00:00:00", "2017-10-16T13:20:00"]
