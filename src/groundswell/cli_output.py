@@ -44,7 +44,7 @@ def timed_columns(frame: Any) -> set[str]:
     for column in frame.columns:
         values = frame[column]
         if (values.dtype.kind == "M" or values.dtype == object) and any(
-            isinstance(v, datetime) and not _midnight(v) for v in values
+            isinstance(v, datetime) and not _is_missing(v) and not _midnight(v) for v in values
         ):
             out.add(str(column))
     return out

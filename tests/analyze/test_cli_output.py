@@ -248,3 +248,5 @@ def test_a_time_column_never_mixes_days_and_times():
     rows = json_rows(frame)
     assert [r["day"] for r in rows] == ["2017-10-15", "2017-10-16"]
     assert [r["window_start"] for r in rows] == ["2017-10-15T00:00:00", "2017-10-16T13:20:00"]
+    with_gap = pd.DataFrame({"peak_day": [pd.Timestamp("2017-10-17"), pd.NaT]})
+    assert [r["peak_day"] for r in json_rows(with_gap)] == ["2017-10-17", None]
