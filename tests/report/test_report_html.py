@@ -166,6 +166,8 @@ def test_small_tag_cells_are_suppressed(demo_store, tmp_path):
     row = re.search(r"<tr><td>#raretag</td>(.*?)</tr>", tags).group(1)
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
     assert cells[0] == cells[1] == "&lt; 10"
+    assert cells[2:] == ["&lt; 10"] * 3  # nor when its few people started or peaked
+    assert "2017-11-01" not in row
     authors = [
         r[0]
         for r in demo_store.con.execute(

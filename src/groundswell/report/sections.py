@@ -9,6 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from groundswell.care import MIN_CELL, mask_text, suppress_small_cells
 from groundswell.report import charts, queries
 from groundswell.report.axes import count_period
@@ -234,9 +236,12 @@ def tags_sections(con: Any, colours: TagColours | None = None) -> str:
     if not charted:
         chart = note(f"No hashtag is used by {MIN_CELL} or more distinct authors: none is charted.")
     shown = tags.head(TOP_TAGS_LISTED).copy()
-    shown["first_day"] = shown["first_day"].astype(str)
-    shown["peak_day"] = shown["peak_day"].astype(str)
-    shown = suppress_small_cells(shown, "authors", ["posts", "authors", "peak_posts"])
+    for col in ("first_day", "peak_day"):  # no day when every post's time is out of span
+        shown[col] = [str(d.date()) if pd.notna(d) else "—" for d in pd.to_datetime(shown[col])]
+    # when a tag of fewer than 10 people started or peaked narrows them down as its counts do
+    shown = suppress_small_cells(
+        shown, "authors", ["posts", "authors", "first_day", "peak_day", "peak_posts"]
+    )
     rows = shown[["tag", "posts", "authors", "first_day", "peak_day", "peak_posts"]]
     header = ["tag", "posts", "distinct authors", "first day", "peak day", "posts on peak day"]
     top = table(header, _rows(rows))
