@@ -239,3 +239,38 @@ def test_a_store_of_one_post_answers_everywhere_and_shows_nothing_small(tmp_path
         posts = c.get("/api/posts").json()
         assert posts["posts"] is None and posts["page"] == [] and "alone" not in str(posts)
         assert c.get("/api/family").json()["rows"] == []
+
+
+def test_a_post_of_megabytes_is_sent_cut_with_its_length(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from starlette.testclient import TestClient
+
+    from groundswell.schema import Post
+    from groundswell.serve.cells import SHOWN_CHARS
+    from groundswell.store import Store
+
+    head = "I believe her #MeToo " + "again and again " * 310  # about 4,980 characters
+    huge = head + "my neighbour Marisol Quintero said so " + "words " * 500_000 + "THE END"
+    db = tmp_path / "long.duckdb"
+    with Store(db) as store:
+        store.write_batch(
+            [
+                Post(platform="reddit", id=str(i), text=huge if i == 0 else f"short {i} #MeToo",
+                     created_at=datetime(2017, 10, 15, tzinfo=UTC) + timedelta(hours=i),
+                     author=f"a{i}", hashtags=["#metoo"])
+                for i in range(12)
+            ]
+        )  # fmt: skip
+    with TestClient(create_app(str(db), warm=False), base_url="http://127.0.0.1") as c:
+        r = c.get("/api/posts?size=50")
+        assert r.status_code == 200 and len(r.content) < 100_000
+        page = r.json()["page"]
+    (long,) = [p for p in page if p["chars"] == len(huge)]
+    assert len(long["text"]) < SHOWN_CHARS + 100 and f"{len(huge):,} characters" in long["text"]
+    assert long["text"].startswith("I believe her #MeToo again")
+    assert "THE END" not in long["text"]
+    for raw in ("Marisol", "Quinte", "Mariso"):
+        assert raw not in long["text"]
+    shorts = {p["text"] for p in page if p is not long}
+    assert shorts == {f"short {i} #MeToo" for i in range(1, 12)}  # short posts whole

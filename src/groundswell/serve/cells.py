@@ -114,6 +114,20 @@ def shown_text(
     return mask_handles(mask_text(replaced(text, merged_spans(spans, len(text)))))
 
 
+SHOWN_CHARS = 5_000  # a post's text as the browser gets it: a 5 MB post is not sent whole
+
+
+def cut_text(text: str, limit: int, chars: int) -> str:
+    """``text`` (a post of ``chars`` characters) cut at a space before ``limit`` characters,
+    saying how much is left out; whole when it fits."""
+    if chars <= limit and len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ", limit // 2)
+    cut = cut[:space] if space > 0 else cut
+    return f"{cut.rstrip()} … [{chars:,} characters in all; the rest is not shown]"
+
+
 def shown_author(
     platform: str, author: str | None, pseudonymised: bool, hasher: Pseudonymiser
 ) -> str | None:

@@ -22,6 +22,8 @@ from groundswell.errors import InputError
 from groundswell.schema import ACTS
 from groundswell.serve.cells import (
     PRIVATE,
+    SHOWN_CHARS,
+    cut_text,
     plain,
     records,
     shown_author,
@@ -329,7 +331,8 @@ def _post_rows(
         return {}
     wanted = ", ".join(str(int(r)) for r in sorted(set(rids)))  # whole numbers from the store
     rows = cur.execute(
-        "SELECT rid, platform, id, url, author, created_at, lang, text, hashtags FROM posts "
+        "SELECT rid, platform, id, url, author, created_at, lang, "
+        f"substr(text, 1, {SHOWN_CHARS + 1000}), hashtags, length(text) FROM posts "
         f"WHERE rid IN ({wanted})"
     ).fetchall()
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -343,7 +346,12 @@ def _post_rows(
     if masker is None:  # people the store's people analysis made public stay named
         masker = snap.cache[_MASKER] = NameMasker.for_store(cur)
     out = {}
-    for rid, platform, _pid, url, author, created, lang, text, tags in rows:
+    for rid, platform, _pid, url, author, created, lang, text, tags, chars in rows:
+        text = text or ""
+        if chars and chars > len(text):  # no word cut by the fetch reaches the masker
+            text = text[: max(text.rfind(" "), 0)]
+        fetched = len(text)  # a span cut by the fetch still hides the part fetched
+        clipped = [(a, min(b, fetched)) for a, b in spans.get(rid, []) if a < fetched]
         out[rid] = {
             "platform": platform,
             "created_at": plain(created),
@@ -351,10 +359,11 @@ def _post_rows(
             "lang": lang,
             "act": None,  # set by the caller, which read it with the rid
             "text": (
-                shown_text(text, spans.get(rid), masker)
+                cut_text(shown_text(text, clipped, masker), SHOWN_CHARS, chars)
                 if spans_ready
                 else "[text withheld: names in it could not be checked]"
             ),
+            "chars": chars,
             "hashtags": list(tags or []),
             "url": shown_url(url),
         }
