@@ -23,8 +23,14 @@ FORMULAS = {
     "f4": "@bob_1 says hi",
     "f5": "\tindented",
     "f6": "\rreturned",
+    "f7": "  =1+1",  # spreadsheets trim leading spaces
+    "f8": "\uff1dSUM(A1:A9)",  # a full-width "=" (Excel reads it so in East Asian locales)
+    "f9": "\u3000\uff0b1",
     "ok": "plain text",
 }
+
+
+TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff20\uff0d"
 
 
 def _store(path) -> Store:
@@ -70,9 +76,9 @@ def test_csv_cells_never_start_a_formula(tmp_path):
         if pid == "ok":
             assert cell == text
         else:
-            assert cell.startswith("'") and cell[1] in "=+-@\t\r", cell
+            assert cell.startswith("'") and cell[1:].lstrip(" \u3000")[0] in TRIGGERS, cell
     for row in rows.values():
-        assert all(not v or v[0] not in "=+-@\t\r" for v in row.values()), row
+        assert all(not v or v.lstrip(" \u3000")[0] not in TRIGGERS for v in row.values()), row
 
 
 def test_export_and_report_refuse_the_store_files(tmp_path, capsys):

@@ -28,8 +28,10 @@ from groundswell.store.files import refuse_store_files
 # fediverse addresses (@user@instance.example), without a sentence's trailing dot or hyphen
 _PART = r"\w(?:[\w.-]*\w)?"
 _MENTION = re.compile(rf"(?<![\w@])@({_PART}(?:@{_PART})?)")
-# CSV cells a spreadsheet would run as a formula (OWASP CSV injection) get a leading "'"
-_FORMULA_START = "^[=+@\\t\\r-]"
+# CSV cells a spreadsheet would run as a formula (OWASP CSV injection) get a leading "'": a
+# trigger (= + - @ tab CR, or their full-width forms, which Excel reads so in East Asian
+# locales) first, or after leading spaces, which spreadsheets trim before they look
+_FORMULA_START = "^[ \\t\\r\\n\u00a0\u3000]*[=+@\\t\\r\uff1d\uff0b\uff20\uff0d-]"
 _LISTS = ("hashtags", "mentions", "urls")
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 EXPORT_COLUMNS = (
