@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -476,14 +477,78 @@ def lists_under(data: bytes, key: bytes | None = None) -> list[tuple[dict, bytes
     return found
 
 
+_TRAILING = re.compile(r"trailing characters \(byte (\d+)\)")
+
+
+@dataclass
+class DamagedRest:
+    """What follows the last readable document of a run of them, and why it does not parse."""
+
+    raw: bytes
+    error: str
+
+
+def documents_in_a_row(data: bytes) -> Iterator[tuple[int, Any]]:
+    """JSON documents written one after another with nothing between them but spaces
+    (``{...}{...}``: API responses appended to one file), each as ``(byte offset, value)``;
+    a part that does not parse as ``(offset, DamagedRest)``, reading going on at the next
+    document that opens as the first one did (the same first key). Each document is parsed
+    about twice, so the cost stays linear."""
+    at = 0
+    body = data.lstrip()
+    colon = body.find(b":", 0, 64)
+    opening = body[: colon + 1] if colon > 0 else b""  # '{"data":' for twarc2 pages
+    while rest := data[at:]:
+        lead = len(rest) - len(rest.lstrip())
+        if lead == len(rest):
+            return
+        try:
+            yield at + lead, loads_document(rest)
+            return
+        except JSON_ERRORS as exc:
+            error = str(exc).split("\n")[0]
+        found = _TRAILING.search(error)
+        end = int(found.group(1)) - 1 if found else 0  # the parser counts bytes from 1
+        value: Any = DamagedRest(rest[lead:], error)
+        if end > lead:
+            with suppress(*JSON_ERRORS):
+                value = loads_document(rest[:end])
+        if isinstance(value, DamagedRest):
+            again = rest.find(opening, lead + 1) if opening else -1
+            if again < 0:
+                yield at + lead, value
+                return
+            yield at + lead, DamagedRest(rest[lead:again], error)
+            at += again
+            continue
+        yield at + lead, value
+        at += end
+
+
 def iter_json_lines(source: Source, fmt: str) -> Iterator[tuple[int, Any] | Quarantined]:
-    """Parse a JSONL source line by line; bad lines become Quarantined records naming the line."""
+    """Parse a JSONL source line by line; bad lines become Quarantined records naming the line.
+    A line of documents one after another (``{...}{...}``) yields each of them."""
     for item in source.lines():
         if isinstance(item, Quarantined):
             item.format = fmt
             yield item
             continue
-        yield line_value(source, fmt, *item)
+        value = line_value(source, fmt, *item)
+        if isinstance(value, Quarantined) and "trailing characters" in value.reason:
+            documents = _line_of_documents(item[1])
+            if documents:
+                yield from ((item[0], doc) for doc in documents)
+                continue
+        yield value
+
+
+def _line_of_documents(line: bytes) -> list[Any]:
+    """The documents of a line of them (``{...}{...}``), when every one parses and holds
+    something (an object with keys, an array); else empty, and the line is one bad record."""
+    docs = [value for _, value in documents_in_a_row(line.removeprefix(BOM))]
+    if all(isinstance(d, dict | list) and d for d in docs):
+        return docs
+    return []
 
 
 def line_value(source: Source, fmt: str, lineno: int, line: bytes) -> tuple[int, Any] | Quarantined:
@@ -546,7 +611,15 @@ def iter_json_document_or_lines(
     if _lines_are_records(data.lstrip()):  # JSONL after all (a first line that was long)
         yield from iter_json_lines(source, fmt)
         return
-    yield from _salvaged_document(source, fmt, data, error)
+    if "trailing characters" not in error:
+        yield from _salvaged_document(source, fmt, data, error)
+        return
+    for offset, value in documents_in_a_row(data):  # {...}{...}: each document read whole
+        line = data.count(b"\n", 0, offset) + 1
+        if isinstance(value, DamagedRest):
+            yield from _salvaged_document(source, fmt, value.raw, value.error)
+        else:
+            yield line, value
 
 
 def _lines_are_records(data: bytes, look: int = 20) -> bool:
