@@ -165,3 +165,64 @@ def test_a_2019_archive_of_bare_tweets_is_read(tmp_path):
     with store:
         assert len(_posts(store)) == len(bare) - 1
     assert report["balanced"] and report["reposts"] == 1
+
+
+def _tweet(tid: str, text: str, created: str) -> dict:
+    entities = {"hashtags": [], "symbols": [], "user_mentions": [], "urls": []}
+    return {
+        "tweet": {"id_str": tid, "full_text": text, "created_at": created, "entities": entities}
+    }
+
+
+def _note(nid: str, text: str, created: str, urls: list[dict] | None = None) -> dict:
+    core = {"text": text, "urls": urls or [], "hashtags": [], "mentions": [], "styletags": []}
+    return {"noteTweet": {"noteTweetId": nid, "createdAt": created, "core": core}}
+
+
+@pytest.mark.parametrize("zipped", [False, True])
+def test_a_long_post_takes_its_whole_text_from_note_tweet_js(tmp_path, zipped):
+    """Since 2023 ``tweets.js`` keeps the first ~280 characters of a long post; the whole text is
+    in ``note-tweet.js``, under an id of its own. The tweet is completed from the note written
+    with it; a note alone is not a post, and a short tweet a note merely starts with stays as is."""
+    whole = (
+        "#MeToo (synthetic) It took me eleven years to say this. When I was an intern, the head "
+        "of my department kept me late and would not let me leave his office until I agreed to "
+        "dinner. Everyone knew and nobody said a thing. I left the field the next spring and "
+        "told myself it was my fault. It was not. I am writing this for the students who start "
+        "next month: tell someone, keep the messages, you are not alone. #IWill listen."
+    )
+    shown = whole[:270] + "… https://t.co/AbCdEf1234"
+    folder = tmp_path / "data"
+    shutil.copytree(ARCHIVE / "data", folder)
+    items = _items() + [
+        _tweet("1660000000000000001", shown, "Mon May 15 09:30:12 +0000 2023"),
+        _tweet("1660000000000000002", whole[:120], "Mon May 15 09:30:40 +0000 2023"),
+    ]
+    (folder / "tweets.js").write_text(PREFIX + json.dumps(items, indent=2), encoding="utf-8")
+    notes = [
+        _note("1660000000000009999", whole, "2023-05-15T09:30:12.000Z"),
+        _note(
+            "1550000000000000000", "a note whose tweet is not here " * 20, "2022-07-01T08:00:00Z"
+        ),
+    ]
+    (folder / "note-tweet.js").write_text(
+        "window.YTD.note_tweet.part0 = " + json.dumps(notes, indent=2), encoding="utf-8"
+    )
+    path = folder
+    if zipped:
+        path = tmp_path / "twitter-2023-06-01-abc.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for file in sorted(folder.rglob("*")):
+                if file.is_file():
+                    archive.write(file, file.relative_to(tmp_path).as_posix())
+    report, store = _store([path], tmp_path / "a.duckdb")
+    with store:
+        posts = _posts(store)
+        texts = {r[0] for r in store.con.execute("SELECT text FROM posts").fetchall()}
+    assert report["balanced"]
+    assert posts["1660000000000000001"][1] == whole
+    assert posts["1660000000000000001"][2] == ["#metoo", "#iwill"]
+    assert posts["1660000000000000002"][1] == whole[:120]  # not truncated: nothing to complete
+    assert "1660000000000009999" not in posts and not any("whose tweet" in t for t in texts)
+    skipped = {Path(s.split(" (")[0]).name: s for s in report["skipped_files"]}
+    assert "tweets.js" in skipped["note-tweet.js"]

@@ -8,6 +8,10 @@ assignment: ``window.YTD.tweets.part0 = [{"tweet": {...}}, ...]``. Decisions, ma
   2012-2018 archive's monthly files (``data/js/tweets/2017_10.js``,
   ``Grailbird.data.tweets_2017_10 = [...]``), whose tweets are v1.1 with their ``user``, read by
   the v1.1 reader's own code.
+* ``note-tweet.js`` (2023 on) holds the whole text of long posts, whose ``tweets.js`` entry keeps
+  only the first ~280 characters: a tweet takes its note's text when the note was written within a
+  minute of it and starts with the tweet's text (the note's own id is not the tweet's). The file
+  alone gives no post, so nothing is counted twice.
 * ``deleted-tweets.js`` lists tweets the person deleted: each becomes a Deletion, so a copy of
   them read from another export is forgotten too (CODEBOOK section 7).
 * Every other part (likes, follows, direct messages, ads, account details...) holds no public
@@ -27,9 +31,12 @@ import html
 import re
 import tarfile
 import zipfile
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from contextlib import suppress
+from datetime import datetime, timedelta
 from functools import lru_cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from groundswell.ingest.fields import first_text, obj, objects, texts
@@ -65,6 +72,12 @@ _ASSIGNMENT = re.compile(
 )
 POST_PARTS = frozenset(("tweets", "tweet", "community_tweet"))
 DELETED_PARTS = frozenset(("deleted_tweets", "deleted_tweet"))
+NOTE_PARTS = frozenset(("note_tweet",))
+NOTE_FILES = re.compile(r"note-tweet(?:-part\d+)?\.js")
+_NOTE_WINDOW = timedelta(minutes=1)  # a note and its tweet are written together
+_NOTE_MIN_PREFIX = 100  # characters of a tweet's text, cut with an ellipsis, opening its note
+_NOTE_SHOWN = 240  # characters of a tweet's text, not marked as cut, opening its note
+_TRUNCATED_TAIL = re.compile(r"(?:\s*(?:https://t\.co/\w+|…|\.\.\.))+\s*$")
 UNKNOWN_ORIGINAL = "unknown"  # the repost_of of a retweet whose original the archive does not name
 _RETWEET = re.compile(r"RT @\w{1,15}: ")
 _METRICS = {"retweet_count": "retweet_count", "favorite_count": "like_count"}
@@ -105,6 +118,11 @@ class TwitterArchiveReader(Reader):
         found = archive_part(head.raw)
         if found is None or self.sniff(head):
             return None
+        if found[0] in NOTE_PARTS:
+            return (
+                "a Twitter archive's note_tweet file: its long posts complete the tweets of "
+                "tweets.js, read there"
+            )
         return f"a Twitter archive's {found[0]} file: no public posts in it"
 
     def read(self, source: Source) -> Iterator[Record]:
@@ -124,8 +142,8 @@ class TwitterArchiveReader(Reader):
         elif part in DELETED_PARTS:
             read_item = self._deletion
         else:
-            owner = archive_owner(source)
-            read_item = lambda src, pos, item: self._tweet(src, pos, item, owner)  # noqa: E731
+            owner, notes = archive_owner(source), archive_notes(source)
+            read_item = lambda src, pos, item: self._tweet(src, pos, item, owner, notes)  # noqa: E731
         for pos, item in array_values(body):
             if isinstance(item, UnreadableItem):
                 yield quarantine(source, pos, f"unreadable item: {item}", item.raw, self.name)
@@ -143,7 +161,12 @@ class TwitterArchiveReader(Reader):
         yield tweet_deletion(source, pos, raw_id, self.name)
 
     def _tweet(
-        self, source: Source, pos: int, item: Any, owner: tuple[str | None, str | None]
+        self,
+        source: Source,
+        pos: int,
+        item: Any,
+        owner: tuple[str | None, str | None],
+        notes: Notes | None = None,
     ) -> Iterator[Record]:
         tw = _tweet_of(item)
         if tw is None:
@@ -175,6 +198,10 @@ class TwitterArchiveReader(Reader):
             return
         text = html.unescape(text)
         entities = obj(tw.get("entities"))
+        note = notes.completing(text, created) if notes else None
+        note_urls: list[str] = []
+        if note is not None:
+            text, note_urls = note
         yield Post(
             platform="twitter",
             id=tid,
@@ -192,7 +219,8 @@ class TwitterArchiveReader(Reader):
             urls=texts(
                 first_text(u.get("expanded_url"), u.get("url"))
                 for u in objects(entities.get("urls"))
-            ),
+            )
+            or note_urls,
             reply_to=first_text(tw.get("in_reply_to_status_id_str")),
             metrics=metrics_of(tw, _METRICS),
             source_file=source.name,
@@ -210,33 +238,131 @@ def _tweet_of(item: Any) -> dict | None:
     return None
 
 
+def _folder(source: Source) -> tuple[str, str | None]:
+    """(file or archive path, folder inside the archive or None) where ``source``'s sibling
+    parts lie."""
+    if source.member is None:
+        return str(source.path.parent), None
+    return str(source.path), str(PurePosixPath(source.member).parent).removeprefix(".")
+
+
 def archive_owner(source: Source) -> tuple[str | None, str | None]:
     """(account id, handle) of the archive's owner, from ``account.js`` in the same folder or
     archive folder as ``source``; (None, None) when there is none or it cannot be read."""
-    if source.member is None:
-        return _owner_at(str(source.path.parent / "account.js"), None)
-    sibling = str(PurePosixPath(source.member).parent / "account.js").removeprefix("./")
-    return _owner_at(str(source.path), sibling)
+    return _owner_at(*_folder(source))
 
 
 @lru_cache(maxsize=64)
-def _owner_at(path: str, member: str | None) -> tuple[str | None, str | None]:
+def _owner_at(path: str, folder: str | None) -> tuple[str | None, str | None]:
+    data = next(_siblings(path, folder, re.compile(r"account\.js"), 1 << 20), b"")
+    found = archive_part(data)
+    if found is None or found[0] != "account":
+        return None, None
     try:
-        if member is None:
-            with open(path, "rb") as fh:
-                data = fh.read(1 << 20)
+        values = loads_document(_assigned(data, found[1]))
+    except (ValueError, *JSON_ERRORS):
+        return None, None
+    account = obj(obj(values[0] if isinstance(values, list) and values else {}).get("account"))
+    return first_text(account.get("accountId")), first_text(account.get("username"))
+
+
+def _siblings(path: str, folder: str | None, names: re.Pattern[str], limit: int) -> Iterator[bytes]:
+    """The first ``limit`` bytes of each file named ``names`` in ``folder`` of the archive at
+    ``path`` (or in the folder ``path`` when ``folder`` is None); unreadable ones are passed
+    over: they only add to what the tweets themselves say."""
+    try:
+        if folder is None:
+            found = sorted(p for p in Path(path).iterdir() if names.fullmatch(p.name))
+            for file in found:
+                with suppress(OSError), open(file, "rb") as fh:
+                    yield fh.read(limit)
         elif zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
-                data = fh.read(1 << 20)
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    where = PurePosixPath(info.filename)
+                    if str(where.parent).removeprefix(".") == folder and names.fullmatch(
+                        where.name
+                    ):
+                        with suppress(*_ARCHIVE_ERRORS), archive.open(info) as fh:
+                            yield fh.read(limit)
         else:
             with tarfile.open(path, "r:*") as archive:
-                fh = archive.extractfile(member)
-                data = fh.read(1 << 20) if fh is not None else b""
+                for info in archive.getmembers():
+                    where = PurePosixPath(info.name)
+                    if str(where.parent).removeprefix(".") == folder and names.fullmatch(
+                        where.name
+                    ):
+                        with suppress(*_ARCHIVE_ERRORS):
+                            fh = archive.extractfile(info)
+                            yield fh.read(limit) if fh is not None else b""
+    except _ARCHIVE_ERRORS:
+        return
+
+
+def _named(member: str, folder: str, names: re.Pattern[str]) -> bool:
+    where = PurePosixPath(member)
+    return str(where.parent).removeprefix(".") == folder and bool(names.fullmatch(where.name))
+
+
+_ARCHIVE_ERRORS = (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, tarfile.TarError)
+
+
+def _comparable(text: str) -> str:
+    """A post's text with spacing made uniform, for telling whether one text opens another."""
+    return " ".join(html.unescape(text).split())
+
+
+class Notes:
+    """The long posts of an archive's ``note-tweet.js`` files, by the time they were written."""
+
+    def __init__(self, notes: list[tuple[datetime, str, list[str]]]) -> None:
+        self._notes = sorted(notes, key=lambda n: n[0])
+        self._times = [n[0] for n in self._notes]
+
+    def __len__(self) -> int:
+        return len(self._notes)
+
+    def completing(self, text: str, created: datetime | None) -> tuple[str, list[str]] | None:
+        """(whole text, links) of the note a truncated tweet ``text`` written at ``created``
+        belongs to: the nearest in time within a minute that opens with the tweet's text."""
+        cut = _TRUNCATED_TAIL.sub("", text)
+        prefix = _comparable(cut)
+        # a tweet's text is a note's opening when it is cut short (an ellipsis) or as long as
+        # one shown cut; a shorter whole tweet the note merely starts with is left alone
+        marked = "…" in text[len(cut) :] or "..." in text[len(cut) :]
+        if created is None or len(prefix) < (_NOTE_MIN_PREFIX if marked else _NOTE_SHOWN):
+            return None
+        lo = bisect_left(self._times, created - _NOTE_WINDOW)
+        hi = bisect_right(self._times, created + _NOTE_WINDOW)
+        near = sorted(self._notes[lo:hi], key=lambda n: abs(n[0] - created))
+        for _, whole, urls in near:
+            if len(whole) > len(text) and _comparable(whole).startswith(prefix):
+                return whole, urls
+        return None
+
+
+def archive_notes(source: Source) -> Notes:
+    """The long posts of the ``note-tweet.js`` files beside ``source`` (none when absent)."""
+    return _notes_at(*_folder(source))
+
+
+@lru_cache(maxsize=8)
+def _notes_at(path: str, folder: str | None) -> Notes:
+    notes: list[tuple[datetime, str, list[str]]] = []
+    for data in _siblings(path, folder, NOTE_FILES, 1 << 28):
         found = archive_part(data)
-        if found is None or found[0] != "account":
-            return None, None
-        values = loads_document(_assigned(data, found[1]))
-        account = obj(obj(values[0] if isinstance(values, list) and values else {}).get("account"))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, tarfile.TarError, *JSON_ERRORS):
-        return None, None
-    return first_text(account.get("accountId")), first_text(account.get("username"))
+        if found is None or found[0] not in NOTE_PARTS:
+            continue
+        for _, item in array_values(_assigned(data, found[1])):
+            note = obj(obj(item).get("noteTweet")) if isinstance(item, dict) else {}
+            core = obj(note.get("core"))
+            whole = first_text(core.get("text"))
+            with suppress(ValueError):  # a note whose time is out of range is only passed over
+                created = parse_time(note.get("createdAt"))
+                if whole and created is not None:
+                    urls = texts(
+                        first_text(u.get("expandedUrl"), u.get("shortUrl"))
+                        for u in objects(core.get("urls"))
+                    )
+                    notes.append((created, html.unescape(whole), urls))
+    return Notes(notes)
