@@ -4,10 +4,10 @@ read == stored + duplicates + reposts + quarantined, and every record of the cle
 or after a bad one, is still stored.
 
 Samples come from ../shared/formats (skipped when absent); telegram, crowdtangle, generic,
-article, twint, snscrape, zeeschuimer, hydrator, twarc_json2csv and tcat have no real sample
-there and use the repo's real-shaped fixtures. The expected ids are those a clean ingest of the
-same records stores, so the property is about the hostile records' effect, not about each
-reader's mapping (the per-format tests check that).
+article, twint, snscrape, zeeschuimer, hydrator, twarc_json2csv, tcat and reddit_export have no
+real sample there and use the repo's real-shaped fixtures. The expected ids are those a clean
+ingest of the same records stores, so the property is about the hostile records' effect, not
+about each reader's mapping (the per-format tests check that).
 """
 
 from __future__ import annotations
@@ -305,6 +305,8 @@ def _sample(reader: str, tmp: Path) -> Sample:
         units = _good_lines(folder / "twitter-search.jsonl")
         units += _good_lines(folder / "twitter-user-2021.jsonl")
         return Sample(units, _jsonl("twitter-search.jsonl"))
+    if reader == "reddit_export":  # no real sample in ../shared: the repo's synthetic export
+        return _csv_sample(FIXTURES / "reddit_export" / "comments.csv", "comments.csv")
     if reader == "crowdtangle":
         return _csv_sample(FIXTURES / "crowdtangle" / "facebook_page_posts.csv", "ct.csv")
     if reader == "generic":

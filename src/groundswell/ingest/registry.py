@@ -46,6 +46,7 @@ BUILTIN_READERS: dict[str, str] = {
     "bluesky_csv": "groundswell.ingest.bluesky_csv:BlueskyCsvReader",
     "telegram": "groundswell.ingest.telegram:TelegramReader",
     "twitter_archive": "groundswell.ingest.twitter_archive:TwitterArchiveReader",
+    "reddit_export": "groundswell.ingest.reddit_export:RedditExportReader",
     "crowdtangle": "groundswell.ingest.crowdtangle:CrowdTangleReader",
     "zeeschuimer": "groundswell.ingest.zeeschuimer:ZeeschuimerReader",
     "generic": "groundswell.ingest.generic:GenericReader",
@@ -167,7 +168,8 @@ class Reader:
     def declines(self, head: Head) -> str | None:
         """Why this reader, knowing the file for one of its platform's, will not read it (a
         part of an export that holds no posts), or None. Said when no reader claims the file,
-        instead of "no known format"."""
+        instead of "no known format"; it also outweighs a mere guess from column names
+        (``GUESS_SCORE``), so private parts are never read as posts."""
         return None
 
     def aliases(self) -> dict[str, str]:
@@ -207,8 +209,15 @@ def load_readers(options: dict[str, Any] | None = None) -> list[Reader]:
     return [cls(options) for cls in load_plugins(BUILTIN_READERS, ENTRY_POINT_GROUP).values()]
 
 
+# a claim below this is a guess from column names (the generic reader's): a reader that knows
+# the file for a part of its platform's export with no posts in it (a Reddit export's private
+# messages: an id and a body) declines it instead
+GUESS_SCORE = 0.6
+
+
 def detect(source: Source, readers: list[Reader]) -> Reader | None:
-    """The reader most confident about this source, or None when none claims it."""
+    """The reader most confident about this source, or None when none claims it (or one that
+    knows the file declines it: a claim below ``GUESS_SCORE`` yields to that)."""
     head = Head(source, source.head())
     if not head.raw.strip():
         return None
@@ -225,7 +234,7 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
             score = 0.0
         if score > best_score:
             best, best_score = reader, score
-    if best_score >= 0.5:
+    if best_score >= GUESS_SCORE:
         return best
     for reader in readers:
         try:
@@ -234,8 +243,8 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
             why = None
         if why:
             source.skip_reason = why
-            break
-    return None
+            return None
+    return best if best_score >= 0.5 else None
 
 
 JSON_ERRORS = (orjson.JSONDecodeError, msgspec.DecodeError)
