@@ -53,7 +53,11 @@ def _ingest_args(p: argparse.ArgumentParser) -> None:
         metavar="FIELD=COLUMN",
         help="column mapping for generic CSV/JSONL, e.g. --map text=body --map id=post_id",
     )
-    p.add_argument("--platform", help="platform name for generic CSV/JSONL (default: generic)")
+    p.add_argument(
+        "--platform",
+        help="platform name for generic CSV/JSONL (default: generic) and for 4CAT items whose "
+        "columns and file name name none (default: 4cat)",
+    )
     p.add_argument(
         "--no-pseudonymise",
         action="store_true",

@@ -4,9 +4,9 @@ read == stored + duplicates + reposts + quarantined, and every record of the cle
 or after a bad one, is still stored.
 
 Samples come from ../shared/formats (skipped when absent); telegram, crowdtangle, generic,
-article, twint, snscrape, zeeschuimer, hydrator, twarc_json2csv, tcat and reddit_export have no
-real sample there and use the repo's real-shaped fixtures. The expected ids are those a clean
-ingest of the same records stores, so the property is about the hostile records' effect, not
+article, twint, snscrape, zeeschuimer, hydrator, twarc_json2csv, tcat, reddit_export and fourcat
+have no real sample there and use the repo's real-shaped fixtures. The expected ids are those a
+clean ingest of the same records stores, so the property is about the hostile records' effect, not
 about each reader's mapping (the per-format tests check that).
 """
 
@@ -42,6 +42,8 @@ TIME_KEYS = {
     "posted",
     "Post Created",
     "published",
+    "timestamp",
+    "unix_timestamp",
 }
 ID_KEYS = {"id", "id_str", "post_id", "uri"}
 HOSTILE = st.sampled_from(["garbage", "bad_time", "huge_id", "broken"])
@@ -236,6 +238,7 @@ _TABLES = {
     "hydrator": "hydrator/metoo-hydrated.csv",
     "twarc_json2csv": "json2csv/metoo-tweets.csv",
     "tcat": "tcat/metoo-20171016-fullExport-mentions_hashtags.csv",
+    "fourcat": "fourcat/metoo-5d1e0c3b9a7f4e2d8c6b1a0f9e8d7c6b.csv",
 }
 
 

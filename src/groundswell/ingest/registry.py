@@ -49,6 +49,7 @@ BUILTIN_READERS: dict[str, str] = {
     "reddit_export": "groundswell.ingest.reddit_export:RedditExportReader",
     "crowdtangle": "groundswell.ingest.crowdtangle:CrowdTangleReader",
     "zeeschuimer": "groundswell.ingest.zeeschuimer:ZeeschuimerReader",
+    "fourcat": "groundswell.ingest.fourcat:FourcatReader",
     "generic": "groundswell.ingest.generic:GenericReader",
     "article": "groundswell.ingest.article:ArticleReader",
 }
