@@ -194,7 +194,8 @@ def test_a_long_post_takes_its_whole_text_from_note_tweet_js(tmp_path, zipped):
     shown = whole[:270] + "… https://t.co/AbCdEf1234"
     folder = tmp_path / "data"
     shutil.copytree(ARCHIVE / "data", folder)
-    items = _items() + [
+    items = [
+        *_items(),
         _tweet("1660000000000000001", shown, "Mon May 15 09:30:12 +0000 2023"),
         _tweet("1660000000000000002", whole[:120], "Mon May 15 09:30:40 +0000 2023"),
     ]
