@@ -69,6 +69,9 @@ def _parsed(text: str) -> Any:
         return None
 
 
+VOTERS = 7  # records of a JSON file's head that vote on its format
+
+
 @dataclass
 class Head:
     """What detection can see of a source: its first bytes, parsed as far as they allow."""
@@ -117,6 +120,41 @@ class Head:
             if isinstance(value, dict) and value:
                 return value
         return first if stripped[0] in "[{" else None
+
+    @cached_property
+    def records(self) -> list[dict]:
+        """The non-empty objects among the first records the head holds whole (JSON lines, or the
+        values of a JSON array), at most ``VOTERS``: each says which format it is, so that one
+        bad or foreign record first does not decide for its file."""
+        stripped = self.text.lstrip()
+        found: list[dict] = []
+        if stripped[:1] == "[":
+            decoder, at = json.JSONDecoder(), 1
+            while len(found) < VOTERS:
+                while at < len(stripped) and stripped[at] in " \t\r\n,":
+                    at += 1
+                try:
+                    value, at = decoder.raw_decode(stripped, at)
+                except (ValueError, RecursionError):  # cut by the head's end, or nested deep
+                    break
+                if isinstance(value, dict) and value:
+                    found.append(value)
+        elif stripped[:1] == "{":
+            lines = stripped.split("\n")
+            whole = len(self.raw) < HEAD_BYTES
+            for line in lines if whole else lines[:-1]:
+                value = _parsed(line) if line.startswith("{") else None
+                if isinstance(value, dict) and value:
+                    found.append(value)
+                    if len(found) == VOTERS:
+                        break
+        return found
+
+    def as_if_first(self, record: dict) -> Head:
+        """This head as detection would see it if ``record`` came first."""
+        head = Head(self.source, self.raw)
+        head.__dict__["first_json"] = [record] if self.text.lstrip()[:1] == "[" else record
+        return head
 
     @cached_property
     def first_record(self) -> Any:
@@ -227,14 +265,10 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
     ):
         source.skip_reason = "an archive inside an archive: extract it and ingest the inner one"
         return None
-    best, best_score = None, 0.0
-    for reader in readers:
-        try:
-            score = reader.sniff(head)
-        except Exception:  # a plug-in's sniff must not stop detection
-            score = 0.0
-        if score > best_score:
-            best, best_score = reader, score
+    best, best_score = _most_sure(head, readers)
+    voted = _voted(head, readers)
+    if voted is not None:
+        best, best_score = voted
     if best_score >= GUESS_SCORE:
         return best
     for reader in readers:
@@ -246,6 +280,42 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
             source.skip_reason = why
             return None
     return best if best_score >= 0.5 else None
+
+
+def _most_sure(head: Head, readers: list[Reader]) -> tuple[Reader | None, float]:
+    """The reader that claims ``head`` with the highest score, and that score."""
+    best, best_score = None, 0.0
+    for reader in readers:
+        try:
+            score = reader.sniff(head)
+        except Exception:  # a plug-in's sniff must not stop detection
+            score = 0.0
+        if score > best_score:
+            best, best_score = reader, score
+    return best, best_score
+
+
+def _voted(head: Head, readers: list[Reader]) -> tuple[Reader, float] | None:
+    """The reader most of a JSON file's first records are claimed by (each record as if it came
+    first), with its best score; ties go to the reader of the earliest record. None when the
+    head holds fewer than two records or none is claimed. A first record without an id, a
+    stream notice or one record of another platform no longer decides for the whole file."""
+    records = head.records if head.text.lstrip()[:1] in "[{" else []
+    if len(records) < 2:
+        return None
+    votes: dict[str, list] = {}
+    for record in records:
+        reader, score = _most_sure(head.as_if_first(record), readers)
+        if reader is not None and score >= 0.5:
+            tally = votes.setdefault(reader.name, [reader, 0, 0.0])
+            tally[1] += 1
+            tally[2] = max(tally[2], score)
+            if tally[1] * 2 > len(records):  # a majority: the rest cannot change the outcome
+                break
+    if not votes:
+        return None
+    reader, _, score = max(votes.values(), key=lambda t: t[1])  # max keeps the first of a tie
+    return reader, score
 
 
 JSON_ERRORS = (orjson.JSONDecodeError, msgspec.DecodeError)
