@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, datetime
-from functools import lru_cache
 
 import msgspec
 
@@ -146,7 +145,6 @@ def metrics_of(
     return {name: n for name, n in found.items() if n is not None}
 
 
-@lru_cache(maxsize=200_000)
 def id_text(value) -> str:
     """A record's id as text: a string, or an integer written out. Anything else (an object, a
     list, a float, a boolean) raises ValueError, so the reader quarantines the record instead

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -182,3 +183,41 @@ def test_flatten_text_keeps_every_part_in_order(parts):
         piece = p if isinstance(p, str) else p["text"]
         assert flat.startswith(piece, pos)
         pos += len(piece)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("type", 5, "unknown type"),
+        ("type", "poll_vote", "unknown type"),
+        ("id", [1], "id is not"),
+        ("text", {"a": 1}, "neither text nor a list"),
+    ],
+)
+def test_a_message_of_a_wrong_shape_is_quarantined_and_the_rest_stored(tmp_path, field, value, why):
+    """A message of no known type used to vanish uncounted; an id or text of a wrong type was
+    stored as ``123/[1]`` or ``"{'a': 1}"``. Each is now kept in quarantine, the others stored."""
+    messages = [
+        {
+            "id": i,
+            "type": "message",
+            "date": "2017-10-16T10:00:00",
+            "date_unixtime": str(1508140800 + i),
+            "from": "Synthetic",
+            "from_id": f"user{i}",
+            "text": f"synthetic message {i} #MeToo",
+        }
+        for i in range(1, 11)
+    ]
+    messages[4][field] = value
+    path = tmp_path / "result.json"
+    path.write_text(
+        json.dumps({"name": "c", "type": "public_channel", "id": 123, "messages": messages})
+    )
+    with Store(tmp_path / "t.duckdb") as db:
+        report = ingest([path], db, progress=False).to_dict()
+        ids = {r[0] for r in db.con.execute("SELECT id FROM posts").fetchall()}
+        bad = db.con.execute("SELECT line, reason FROM quarantine").fetchall()
+    assert report["balanced"] and report["read"] == 10
+    assert ids == {f"123/{i}" for i in range(1, 11) if i != 5}
+    assert len(bad) == 1 and bad[0][0] == 5 and why in bad[0][1]

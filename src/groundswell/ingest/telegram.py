@@ -39,6 +39,7 @@ from groundswell.schema import (
     Quarantined,
     Record,
     hashtags_in_text,
+    id_text,
     merge_hashtags,
     metric,
     parse_time,
@@ -145,8 +146,8 @@ class TelegramReader(Reader):
                     reason = f"unreadable message of an export cut short or damaged: {msg}"
                     yield quarantine(source, index, reason, msg.raw, self.name)
                     continue
-                if isinstance(msg, dict) and msg.get("type", "message") != "message":
-                    continue  # service messages are not posts
+                if isinstance(msg, dict) and msg.get("type") == "service":
+                    continue  # joins, pins, title changes: not posts
                 yield from guarded(
                     source, self.name, index, msg, self._message, index, msg, chat_id, is_channel
                 )
@@ -167,6 +168,19 @@ class TelegramReader(Reader):
     ) -> Record:
         if not isinstance(msg, dict) or msg.get("id") in (None, ""):
             return quarantine(source, index, "message without id", msg, self.name)
+        kind = msg.get("type", "message")
+        if kind != "message":  # a message of no known type is kept in quarantine, not passed over
+            return quarantine(
+                source, index, f"message of unknown type {kind!r:.40}", msg, self.name
+            )
+        if not isinstance(msg.get("text", ""), str | list):
+            return quarantine(
+                source, index, "message text is neither text nor a list", msg, self.name
+            )
+        try:
+            message_id = id_text(msg["id"])
+        except (TypeError, ValueError):
+            return quarantine(source, index, "message id is not text or a number", msg, self.name)
         text = flatten_text(msg.get("text"))
         if not text and isinstance(msg.get("text_entities"), list):
             text = flatten_text(msg["text_entities"])
@@ -196,7 +210,7 @@ class TelegramReader(Reader):
         created = parse_time(msg.get("date_unixtime")) or parse_time(msg.get("date"))
         return Post(
             platform="telegram",
-            id=f"{chat_id}/{msg['id']}",
+            id=f"{chat_id}/{message_id}",
             text=text,
             created_at=created,
             author=_peer(msg.get("from_id"), chat_id, is_channel),
