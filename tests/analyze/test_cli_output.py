@@ -178,6 +178,9 @@ def test_stats_of_an_empty_store_show_dashes(tmp_path, capsys):
     out, _ = _run(capsys, "stats", "--db", _store(tmp_path, lambda store: None))
     assert "first post   —" in out and not MISSING_WORDS.search(out)
     assert "by platform" not in out
+    out, _ = _run(capsys, "stats", "--db", _store(tmp_path, lambda store: None), "--json")
+    data = json.loads(out)
+    assert data["first_post"] is None and data["last_post"] is None  # null, not "None"
 
 
 @pytest.mark.parametrize(

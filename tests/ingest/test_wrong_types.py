@@ -406,3 +406,58 @@ def test_a_malformed_post_does_not_shadow_a_later_good_copy_in_its_batch(tmp_pat
     report = _ingest(store, file)
     assert report.quarantined >= 1
     assert record["id_str"] in _ids(store)
+
+
+@pytest.mark.parametrize("bad", ["1e18", "-5", "12a", "9" * 40, "１２３", 1.5, -3])
+@pytest.mark.parametrize("shape", ["v2_flat", "v1", "reddit"])
+def test_an_id_that_names_no_post_is_quarantined(tmp_path, shape, bad):
+    """An id of the wrong form (a spreadsheet's ``1e18``, a negative number, 40 digits,
+    full-width digits, a Reddit id that is no base-36 word) was stored as a post id, on the fast
+    path too; it names no post, so the record is quarantined and the others stored."""
+    if shape == "v2_flat":
+        records = [
+            {
+                "id": str(1051234567890123000 + i),
+                "text": f"synthetic post {i} #MeToo",
+                "author_id": str(9000 + i),
+                "created_at": "2018-10-13T14:02:11.000Z",
+            }
+            for i in range(8)
+        ]
+        key, prefix = "id", ""
+    elif shape == "v1":
+        records = [
+            {
+                "id_str": str(1051234567890123000 + i),
+                "full_text": f"synthetic post {i} #MeToo",
+                "created_at": "Sat Oct 13 14:02:11 +0000 2018",
+                "user": {"id_str": str(9000 + i), "screen_name": f"someone{i}"},
+            }
+            for i in range(8)
+        ]
+        key, prefix = "id_str", ""
+    else:
+        records = [
+            {
+                "id": f"dpg{i}bb",
+                "body": f"synthetic comment {i} #MeToo",
+                "author": f"someone{i}",
+                "created_utc": 1508140800 + i,
+                "subreddit": "metoo",
+                "link_id": "t3_abc",
+                "parent_id": "t3_abc",
+            }
+            for i in range(8)
+        ]
+        key, prefix = "id", "t1_"
+        bad = {"12a": "A-B", "1e18": "ab cd"}.get(bad, bad) if isinstance(bad, str) else bad
+    good = [prefix + str(r[key]) for i, r in enumerate(records) if i != 3]
+    records[3][key] = bad
+    path = tmp_path / "posts.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    with Store(tmp_path / "s.duckdb") as store:
+        report = _ingest(store, path)
+        ids = {r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()}
+        lines = [r[0] for r in store.con.execute("SELECT line FROM quarantine").fetchall()]
+    assert ids == set(good)
+    assert lines == [4] and report.quarantined == 1

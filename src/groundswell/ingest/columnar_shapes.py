@@ -20,6 +20,7 @@ import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from groundswell.ingest.fields import BASE36_ID, is_tweet_id
 from groundswell.ingest.reddit import _MD_HEADING, REDDIT, _clean, is_deleted_text
 from groundswell.ingest.twitter_v1 import CONTROL_KEYS
 from groundswell.schema import MAX_METRIC, normalise_hashtag, tags_written_in
@@ -124,7 +125,7 @@ def _is_retweet(refs: list[V2Ref]) -> bool:
 def v2_accept(tweets: list[V2Tweet]) -> list[bool]:
     """Flattened tweets with id and text that are not retweets and not long tweets."""
     return [
-        bool(t.id)
+        is_tweet_id(t.id)
         and t.text is not None
         and t.data is UNSET
         and t.note_tweet is UNSET
@@ -380,6 +381,7 @@ def reddit_accept(lines: list[RedditLine]) -> list[bool]:
     """Dump comments with id, body and time whose body is not a deletion marker."""
     return [
         bool(d.id)
+        and BASE36_ID.fullmatch(d.id) is not None
         and d.body is not None
         and d.created_utc is not None
         and d.subreddit is not UNSET

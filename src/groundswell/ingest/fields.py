@@ -56,6 +56,31 @@ def numeric_id(value: Any) -> str | None:
     return id_text(value) if is_numeric_id(value) else None
 
 
+BASE36_ID = re.compile(r"[0-9a-z]{1,16}")
+
+
+def is_tweet_id(value: Any) -> bool:
+    """Whether ``value`` is written as a tweet id is: ASCII digits, 20 at most (64 bits)."""
+    return isinstance(value, str) and is_numeric_id(value) and len(value.lstrip("0")) <= 20
+
+
+def tweet_id(value: Any) -> str:
+    """A tweet's id as text: digits (an integer, or ASCII digits with spaces around them
+    dropped). Anything else (``1e18`` from a spreadsheet, ``-5``, a list) raises ValueError, so
+    the reader quarantines the record rather than store an id that names no tweet."""
+    found = numeric_id(value)
+    if found is None or not is_tweet_id(found):
+        raise ValueError(f"tweet id {str(value)[:40]!r} is not a whole number")
+    return found
+
+
+def reddit_id(value: Any) -> str:
+    """A Reddit thing's id as text: base 36 (``dpg1bbb``); anything else raises ValueError."""
+    if not (isinstance(value, str) and BASE36_ID.fullmatch(value)):
+        raise ValueError(f"reddit id {str(value)[:40]!r} is not a base-36 id")
+    return value
+
+
 def id_cell(
     row: dict[str, str], column: str, blanks: frozenset[str] = frozenset(("",))
 ) -> str | None:

@@ -28,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from groundswell.ingest.fields import reddit_id
 from groundswell.ingest.registry import (
     Head,
     Reader,
@@ -159,6 +160,10 @@ def reddit_post(source: Source, line: int, d: dict, kind: str, fmt: str) -> Reco
         rid = d["name"].partition("_")[2]
     if not rid:
         return quarantine(source, line, f"reddit {kind} without id", d, fmt)
+    try:
+        rid = reddit_id(rid)
+    except ValueError as exc:
+        return quarantine(source, line, str(exc), d, fmt)
     fullname = f"{kind}_{rid}"
     if kind == "t1":
         body = d.get("body")

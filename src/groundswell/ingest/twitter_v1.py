@@ -26,6 +26,7 @@ from groundswell.ingest.fields import (
     objects,
     shown,
     texts,
+    tweet_id,
 )
 from groundswell.ingest.registry import (
     Head,
@@ -214,7 +215,7 @@ class TwitterV1Reader(JsonReader):
             # the author deleted this tweet: the store forgets it (CODEBOOK section 7)
             yield Deletion(
                 platform="twitter",
-                id=id_text(status["id_str"]),
+                id=tweet_id(status["id_str"]),
                 source_file=source.name,
                 source_line=lineno,
                 format=self.name,
@@ -231,7 +232,7 @@ class TwitterV1Reader(JsonReader):
                 yield self._post(source, lineno, original)
             rt_id = original.get("id_str")
             if rt_id:
-                yield self._post(source, lineno, tw, repost_of=id_text(rt_id))
+                yield self._post(source, lineno, tw, repost_of=tweet_id(rt_id))
                 return
         if _text_of(tw) is None:
             yield quarantine(source, lineno, f"tweet {tid} without text", tw, self.name)
@@ -246,7 +247,7 @@ class TwitterV1Reader(JsonReader):
         entities = obj(ext.get("entities")) or obj(tw.get("entities"))
         user = obj(tw.get("user"))
         username = user.get("screen_name")
-        tid = id_text(tw["id_str"])
+        tid = tweet_id(tw["id_str"])
         quoted = obj(tw.get("quoted_status")) or obj(tw.get("quoted_tweet"))
         quote_of = tw.get("quoted_status_id_str") or quoted.get("id_str")
         created = tw.get("created_at")

@@ -18,7 +18,14 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from groundswell.ingest.fields import first_text, is_numeric_id, objects, shown, texts
+from groundswell.ingest.fields import (
+    first_text,
+    is_numeric_id,
+    objects,
+    shown,
+    texts,
+    tweet_id,
+)
 from groundswell.ingest.fields import obj as as_obj
 from groundswell.ingest.registry import (
     Head,
@@ -269,7 +276,7 @@ class TwitterV2Reader(JsonReader):
         entities = as_obj(raw)
         tags = entities.get("hashtags") if raw is None or isinstance(raw, dict) else raw
         username = as_obj(author).get("username")
-        tid = id_text(tw["id"])
+        tid = tweet_id(tw["id"])
         return Post(
             platform="twitter",
             id=tid,

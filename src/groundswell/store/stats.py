@@ -18,6 +18,11 @@ def table_exists(store: Store, name: str) -> bool:
     )
 
 
+def _text(value: Any) -> str | None:
+    """A time as text, None (JSON null, not "None") when the store holds no dated post."""
+    return None if value is None else str(value)
+
+
 def stats(store: Store) -> dict[str, Any]:
     """Counts of posts, reposts, articles, quarantined records, by platform and (once classified)
     by act (each post's latest label). A platform or act that fewer than ``MIN_CELL`` distinct
@@ -31,8 +36,8 @@ def stats(store: Store) -> dict[str, Any]:
         "quarantined": one("SELECT count(*) FROM quarantine"),
         "forgotten": one("SELECT count(*) FROM forgotten"),
         "synthetic": bool(one("SELECT count(*) FROM posts WHERE synthetic")),
-        "first_post": str(one("SELECT min(created_at) FROM posts")),
-        "last_post": str(one("SELECT max(created_at) FROM posts")),
+        "first_post": _text(one("SELECT min(created_at) FROM posts")),
+        "last_post": _text(one("SELECT max(created_at) FROM posts")),
         "dated_out_of_span": out_of_span(con),
     }
     suppressed: list[str] = []
