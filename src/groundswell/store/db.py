@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import os
 import re
 import uuid
@@ -92,6 +93,24 @@ def _raw_of(post: Post) -> bytes:
         return msgspec.json.encode(post)
     except (TypeError, ValueError, OverflowError):
         return repr(post).encode("utf-8", "replace")
+
+
+def quarantine_key(source_file: str, line: int, raw: bytes | None) -> str:
+    """A quarantined record's ``record_key``: a hash of its file as an absolute path (two files
+    of one name in two folders are two files), its line and its raw bytes. Reading the same
+    file again gives the same keys, so its records are kept once."""
+    path = os.path.abspath(source_file).encode("utf-8", "surrogatepass")
+    h = hashlib.sha256(f"{line}\n{len(path)}\n".encode())
+    h.update(path)
+    h.update(raw or b"")
+    return h.hexdigest()
+
+
+def legacy_quarantine_key(source_file: str, line: int) -> str:
+    """The ``record_key`` a row of a store made before ``quarantine_key`` was given (its file
+    name as typed and its line were its key), as ``Store._create_schema`` computes it."""
+    text = f"legacy\n{line}\n{source_file}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _malformed_record(post: Post, why: str) -> Quarantined:
@@ -198,9 +217,7 @@ class Store:
         key = load_key(self.path, create=not (existed and self._holds_data()))
         if not self.read_only:
             try:
-                self.con.execute(
-                    resources.files("groundswell.store").joinpath("schema.sql").read_text()
-                )
+                self._create_schema()
                 self._add_handle_keys()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
@@ -271,6 +288,36 @@ class Store:
                 f"{self.path} is a groundswell store of schema {version[0]}, this version reads "
                 f"{SCHEMA_VERSION}; ingest the exports again into a new --db"
             )
+
+    def _create_schema(self) -> None:
+        """Create the tables a store lacks. A quarantine table of a store made before records
+        were keyed by ``record_key`` (it was keyed by file name as typed and line, so a file of
+        the same name in another folder lost its bad records) is rebuilt with the key, in one
+        transaction: its rows keep theirs as ``legacy_quarantine_key``."""
+        schema = resources.files("groundswell.store").joinpath("schema.sql").read_text()
+        legacy = self.con.execute(
+            "SELECT count(*) = 1 AND count(*) FILTER (WHERE column_name = 'record_key') = 0 "
+            "FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = 'quarantine' AND column_name IN "
+            "('source_file', 'record_key')"
+        ).fetchone()[0]
+        if not legacy:
+            self.con.execute(schema)
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("ALTER TABLE quarantine RENAME TO gs_quarantine_legacy")
+            self.con.execute(schema)
+            self.con.execute(
+                "INSERT INTO quarantine SELECT source_file, line, reason, raw, format, "
+                "sha256('legacy' || chr(10) || CAST(line AS VARCHAR) || chr(10) || source_file) "
+                "FROM gs_quarantine_legacy"
+            )
+            self.con.execute("DROP TABLE gs_quarantine_legacy")
+            self.con.execute("COMMIT")
+        except BaseException:
+            rollback(self.con)
+            raise
 
     def _add_handle_keys(self) -> None:
         """Give a store made before posts and reposts kept ``author_handle_key`` the column, its
@@ -532,35 +579,8 @@ class Store:
                 counts.stored += n
                 counts.duplicates += len(articles) - n
             if bad:
-                qt = pa.Table.from_pylist(
-                    [
-                        {
-                            "source_file": q.source_file,
-                            "line": q.line,
-                            "reason": q.reason,
-                            "raw": q.raw,
-                            "format": q.format,
-                        }
-                        for q in bad.values()
-                    ],
-                    schema=pa.schema(
-                        [
-                            ("source_file", pa.string()),
-                            ("line", pa.int64()),
-                            ("reason", pa.string()),
-                            ("raw", pa.binary()),
-                            ("format", pa.string()),
-                        ]
-                    ),
-                )
-                self.con.register("quarantine_batch", qt)
-                self.con.execute(
-                    "INSERT INTO quarantine SELECT * FROM quarantine_batch ON CONFLICT DO NOTHING"
-                )
-                self.con.unregister("quarantine_batch")
-                counts.quarantined += len(
-                    bad
-                )  # re-seen bad lines still count: they were read as bad
+                self._insert_quarantine(list(bad.values()))
+                counts.quarantined += len(bad)  # re-seen bad lines still count: read as bad
             if within is not None:
                 within(self.con)
             self.con.execute("COMMIT")
@@ -612,6 +632,37 @@ class Store:
                 "posts": self._posts_table(list(posts.values()), synthetic) if posts else None,
                 "reposts": self._reposts_table(list(reposts.values())) if reposts else None,
             }
+
+    def _insert_quarantine(self, bad: list[Quarantined]) -> None:
+        """Keep the quarantined records not kept yet: one with the same ``record_key`` (the same
+        file, line and raw bytes), or a row of an older store with the same file name, line
+        and raw bytes, is that record read again."""
+        rows: dict[str, dict[str, Any]] = {}
+        for q in bad:
+            key = quarantine_key(q.source_file, q.line, q.raw)
+            rows.setdefault(
+                key,
+                {
+                    "source_file": q.source_file,
+                    "line": q.line,
+                    "reason": q.reason,
+                    "raw": q.raw,
+                    "format": q.format,
+                    "record_key": key,
+                    "legacy_key": legacy_quarantine_key(q.source_file, q.line),
+                },
+            )
+        qt = pa.Table.from_pylist(list(rows.values()), schema=QUARANTINE_BATCH_SCHEMA)
+        self.con.register("quarantine_batch", qt)
+        try:
+            self.con.execute(
+                "INSERT INTO quarantine SELECT b.* EXCLUDE (legacy_key) FROM quarantine_batch b "
+                "WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.record_key = b.legacy_key "
+                "AND coalesce(q.raw, ''::BLOB) = coalesce(b.raw, ''::BLOB)) "
+                "ON CONFLICT DO NOTHING"
+            )
+        finally:
+            self.con.unregister("quarantine_batch")
 
     def _raw_names_forgotten(self, raw: bytes | None) -> bool:
         return bool(raw) and self.names_forgotten_person(raw_candidates(raw))
@@ -887,6 +938,17 @@ POST_ARROW_SCHEMA = pa.schema(
 POST_COLUMNS = POST_ARROW_SCHEMA.names
 # the post columns a reader gives the columnar fast path (the store adds the others)
 FAST_POST_COLUMNS = [c for c in POST_COLUMNS if c not in ("synthetic", "author_handle_key")]
+QUARANTINE_BATCH_SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("line", pa.int64()),
+        ("reason", pa.string()),
+        ("raw", pa.binary()),
+        ("format", pa.string()),
+        ("record_key", pa.string()),
+        ("legacy_key", pa.string()),  # legacy_quarantine_key: an older store's row of it
+    ]
+)
 REPOST_ARROW_SCHEMA = pa.schema(
     [
         ("platform", pa.string()),

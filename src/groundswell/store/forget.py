@@ -192,20 +192,18 @@ def _purge_quarantine(con, keys: set[str]) -> int:
     handles); returns how many."""
     if not keys or not con.execute("SELECT EXISTS (SELECT 1 FROM quarantine)").fetchone()[0]:
         return 0
-    doomed: dict[str, list] = {"source_file": [], "line": []}
-    cur = con.execute("SELECT source_file, line, raw FROM quarantine")
+    doomed: list[str] = []
+    cur = con.execute("SELECT record_key, raw FROM quarantine")
     while rows := cur.fetchmany(10_000):
-        for source_file, line, raw in rows:
+        for record_key, raw in rows:
             if raw and not keys.isdisjoint(raw_candidates(raw)):
-                doomed["source_file"].append(source_file)
-                doomed["line"].append(line)
-    if not doomed["line"]:
+                doomed.append(record_key)
+    if not doomed:
         return 0
-    con.register("forget_quarantine", pa.table(doomed))
+    con.register("forget_quarantine", pa.table({"record_key": pa.array(doomed, pa.string())}))
     try:
         return con.execute(
-            "DELETE FROM quarantine q USING forget_quarantine d "
-            "WHERE q.source_file = d.source_file AND q.line = d.line"
+            "DELETE FROM quarantine q USING forget_quarantine d WHERE q.record_key = d.record_key"
         ).fetchone()[0]
     finally:
         con.unregister("forget_quarantine")

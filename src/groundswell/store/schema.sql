@@ -16,9 +16,12 @@ CREATE TABLE IF NOT EXISTS articles (
   id VARCHAR PRIMARY KEY, title VARCHAR, text VARCHAR NOT NULL, created_at TIMESTAMP, author VARCHAR,
   url VARCHAR, format VARCHAR, source_file VARCHAR
 );
+-- record_key: a hash of the record's file as an absolute path, its line and its raw bytes
+-- (db.quarantine_key): a file read again keeps its records once, another file of the same name
+-- (in another folder) or of other content keeps its own
 CREATE TABLE IF NOT EXISTS quarantine (
   source_file VARCHAR NOT NULL, line BIGINT NOT NULL, reason VARCHAR NOT NULL, raw BLOB,
-  format VARCHAR, PRIMARY KEY (source_file, line)
+  format VARCHAR, record_key VARCHAR PRIMARY KEY
 );
 CREATE TABLE IF NOT EXISTS forgotten (kind VARCHAR NOT NULL, value VARCHAR NOT NULL,
   PRIMARY KEY (kind, value));
