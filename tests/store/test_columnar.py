@@ -301,7 +301,7 @@ def test_a_malformed_post_on_an_already_quarantined_line_is_counted_once(tmp_pat
 
     recs = [
         Quarantined(source_file="f.jsonl", line=1, reason="bad date", raw=b"{}"),
-        Post(platform="twitter", id="1", text="x", lang=5, source_file="f.jsonl", source_line=1),
+        Post(platform="twitter", id="1", text=["x"], source_file="f.jsonl", source_line=1),
         Post(platform="twitter", id="2", text="y", lang="en", source_file="f.jsonl", source_line=2),
     ]
     with Store(tmp_path / "once.duckdb") as s:

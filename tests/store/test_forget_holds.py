@@ -100,8 +100,9 @@ def test_quarantined_lines_of_a_forgotten_author_are_purged_now_and_later(tmp_pa
         assert ingest([path], store).quarantined == 1
         removed = forget(store, ["9001"])
         assert removed["quarantine"] == 1
-        again = ingest([path], store)  # read as bad again, but its raw bytes are not kept
-        assert again.quarantined == 1 and again.balanced
+        again = ingest([path], store)  # read as bad again: counted as forgotten, not kept
+        # 9001's post and repost, and the bad line
+        assert (again.quarantined, again.forgotten) == (0, 3) and again.balanced
         assert store.con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
 
 

@@ -26,7 +26,7 @@ def person_keys(author: str | None, author_name: str | None = None) -> set[str]:
     the handle (see ``person_key``), and ``user@host`` for a fediverse actor URI."""
     out = set()
     for value in (author, author_name):
-        if not value:
+        if not value or not isinstance(value, str):  # a reader's value of another type
             continue
         key = person_key(value)
         if key:
@@ -37,14 +37,17 @@ def person_keys(author: str | None, author_name: str | None = None) -> set[str]:
     return out
 
 
-def raw_candidates(raw: bytes | str | None) -> set[str]:
-    """Every id-shaped piece of a raw record (case-folded): each run of id characters and each
-    span of up to eight of its dot/colon/slash/@-separated segments, so ``jane.bsky.social``
-    and ``did:plc:abc`` are found inside links, JSON strings and CSV cells alike."""
+def raw_candidates(raw: bytes | str | None, *, fold: bool = True) -> set[str]:
+    """Every id-shaped piece of a raw record (case-folded unless ``fold`` is false, as post ids
+    are matched): each run of id characters and each span of up to eight of its
+    dot/colon/slash/@-separated segments, so ``jane.bsky.social`` and ``did:plc:abc`` are found
+    inside links, JSON strings and CSV cells alike."""
     if not raw:
         return set()
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    text = text.replace("\\/", "/").lower()
+    text = text.replace("\\/", "/")
+    if fold:
+        text = text.lower()
     out: set[str] = set()
     for match in _RUN.finditer(text):
         run = match.group(0)

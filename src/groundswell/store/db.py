@@ -485,6 +485,8 @@ class Store:
         shadowed: dict[tuple[str, str], list[Post]] = {}  # later copies of a post in the batch
         for rec in records:
             if isinstance(rec, Post):
+                if rec.lang is not None and not isinstance(rec.lang, str):
+                    rec.lang = None  # not needed: left out, the post kept (a number, a list)
                 target = reposts if rec.repost_of else posts
                 key = (rec.platform, rec.id)
                 if not isinstance(rec.id, str) or not isinstance(rec.repost_of, str | None):
@@ -528,15 +530,13 @@ class Store:
                     del table[k]
                 counts.duplicates += len(named)
                 counts.forgotten += len(named)
-            for k2 in [k for k, q in bad.items() if self._raw_names_forgotten(q.raw)]:
-                del bad[k2]  # counted as quarantined (read as bad), its raw bytes not kept
-                counts.quarantined += 1
         try:
             self.con.execute("BEGIN TRANSACTION")
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
+        authors_of_bad: dict[tuple[str, int], str] = {}  # malformed posts' authors as stored
         try:
-            tbls = self._tables(posts, reposts, bad, synthetic, counts, shadowed)
+            tbls = self._tables(posts, reposts, bad, synthetic, counts, shadowed, authors_of_bad)
             n_posts = len(posts)
             if columns is not None and columns.num_rows:
                 fast = self._columns_table(columns, synthetic)
@@ -579,6 +579,8 @@ class Store:
                 counts.stored += n
                 counts.duplicates += len(articles) - n
             if bad:
+                self._drop_forgotten_bad(bad, authors_of_bad, counts)
+            if bad:
                 self._insert_quarantine(list(bad.values()))
                 counts.quarantined += len(bad)  # re-seen bad lines still count: read as bad
             if within is not None:
@@ -599,6 +601,7 @@ class Store:
         synthetic: bool,
         counts: BatchCounts,
         shadowed: dict[tuple[str, str], list[Post]],
+        authors_of_bad: dict[tuple[str, int], str],
     ) -> dict[str, pa.Table | None]:
         """The posts and reposts as Arrow tables. A post whose reader left a field of the wrong
         type (a number as ``lang``, a list as ``text``) fails the build; then every post is
@@ -625,6 +628,10 @@ class Store:
                     spot = (post.source_file, post.source_line)
                     if spot not in bad:
                         bad[spot] = _malformed_record(post, why)
+                        if isinstance(post.author, str) and isinstance(post.platform, str):
+                            author = self.pseudonym(post.platform, post.author)
+                            if author:  # a deletion list may name it only so
+                                authors_of_bad[spot] = author
                         counts.errors.append(f"{post.source_file}:{post.source_line}: {why}")
                     else:  # a second problem on the same line: one quarantined record
                         counts.duplicates += 1
@@ -664,8 +671,46 @@ class Store:
         finally:
             self.con.unregister("quarantine_batch")
 
-    def _raw_names_forgotten(self, raw: bytes | None) -> bool:
-        return bool(raw) and self.names_forgotten_person(raw_candidates(raw))
+    def _drop_forgotten_bad(
+        self,
+        bad: dict[tuple[str, int], Quarantined],
+        authors_of_bad: dict[tuple[str, int], str],
+        counts: BatchCounts,
+    ) -> None:
+        """Take out of ``bad`` the records that name a forgotten post or author (a post id, an
+        author id or handle read from their raw bytes, or a malformed post's author as the store
+        keeps it): like a clean record of a forgotten post, each is counted as a duplicate and
+        as forgotten, and nothing of it is kept, not even in the quarantine."""
+        if not self.con.execute("SELECT EXISTS (SELECT 1 FROM forgotten)").fetchall()[0][0]:
+            return
+        spots = list(bad)
+        rows: dict[str, list[Any]] = {"i": [], "c": []}
+        for i, spot in enumerate(spots):
+            names = raw_candidates(bad[spot].raw, fold=False)
+            if spot in authors_of_bad:
+                names.add(authors_of_bad[spot])
+            rows["i"] += [i] * len(names)
+            rows["c"] += sorted(names)
+        if not rows["c"]:
+            return
+        h = FORGOTTEN_HASH
+        self.con.register("gs_bad_names", pa.table(rows, schema=_BAD_NAMES_SCHEMA))
+        try:
+            named = self.con.execute(
+                f"SELECT DISTINCT i FROM gs_bad_names WHERE {h}(c) IN "
+                "(SELECT value FROM forgotten WHERE kind IN ('post', 'author')) OR "
+                f"{h}('person:' || lower(c)) IN (SELECT value FROM forgotten WHERE kind = 'person')"
+            ).fetchall()
+        finally:
+            self.con.unregister("gs_bad_names")
+        for (i,) in named:
+            rec = bad.pop(spots[i])
+            n = _records_in(rec)
+            counts.quarantined -= n - 1  # the others of its line were counted as they came
+            counts.duplicates += n
+            counts.forgotten += n
+            where = f"{rec.source_file}:{rec.line}: "
+            counts.errors[:] = [e for e in counts.errors if not e.startswith(where)]
 
     def _insert(self, table: str, tbl: pa.Table, n: int) -> tuple[int, int]:
         """Insert rows not forgotten and not present; returns (inserted, skipped as forgotten)."""
@@ -878,6 +923,12 @@ def _merged(rec: Quarantined) -> bool:
     return _MORE_ON_LINE.search(rec.reason) is not None
 
 
+def _records_in(rec: Quarantined) -> int:
+    """How many bad records of one line a quarantined row stands for."""
+    found = _MORE_ON_LINE.search(rec.reason)
+    return 1 + int(found.group(1)) if found else 1
+
+
 def _another_on_line(first: Quarantined, reason: str, counts: BatchCounts) -> None:
     """One more bad record of a line that already has one (several tweets of one page): the
     store keeps one quarantined row per line, whose reason names how many more there were and
@@ -938,6 +989,7 @@ POST_ARROW_SCHEMA = pa.schema(
 POST_COLUMNS = POST_ARROW_SCHEMA.names
 # the post columns a reader gives the columnar fast path (the store adds the others)
 FAST_POST_COLUMNS = [c for c in POST_COLUMNS if c not in ("synthetic", "author_handle_key")]
+_BAD_NAMES_SCHEMA = pa.schema([("i", pa.int64()), ("c", pa.string())])
 QUARANTINE_BATCH_SCHEMA = pa.schema(
     [
         ("source_file", pa.string()),
