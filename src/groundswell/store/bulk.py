@@ -24,7 +24,13 @@ import pyarrow as pa
 from groundswell.ingest.source import MAX_LINE_BYTES, Source
 from groundswell.ingest.twitter_v2 import METRICS
 from groundswell.schema import normalise_hashtag
-from groundswell.store.db import BatchCounts, Store, exists_sql, forgotten_sql
+from groundswell.store.db import (
+    BatchCounts,
+    Store,
+    exists_sql,
+    forgotten_author_sql,
+    forgotten_sql,
+)
 
 MIN_BULK_BYTES = 4 * 1024 * 1024  # below this the streaming reader is as fast
 
@@ -349,6 +355,14 @@ def _insert(store: Store, source: Source, synthetic: bool) -> tuple[int, BatchCo
             f"AND NOT {forgotten_sql('r', table, by_handle=True)} "
             f"AND NOT {exists_sql('r', table, 'v2_rows')} {first}"
         ).fetchone()[0]
+        if table == "posts" and skipped:  # reposts of them, here and later, stay out too
+            store.forget_dropped_posts(
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT r.id FROM v2_rows r WHERE {cond} "
+                    f"AND ({forgotten_author_sql('r', by_handle=True)})"
+                ).fetchall()
+            )
         if table == "posts":
             counts.stored += inserted
         else:

@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -132,7 +132,18 @@ def forgotten_sql(alias: str, table: str, *, by_handle: bool = False) -> str:
     h = FORGOTTEN_HASH
     cond = (
         f"{h}({alias}.id) IN (SELECT value FROM forgotten WHERE kind = 'post') OR "
-        f"{h}(coalesce({alias}.author, '')) IN "
+        + forgotten_author_sql(alias, by_handle=by_handle)
+    )
+    if table == "reposts":
+        cond += f" OR {h}({alias}.repost_of) IN (SELECT value FROM forgotten WHERE kind = 'post')"
+    return f"({cond})"
+
+
+def forgotten_author_sql(alias: str, *, by_handle: bool = False) -> str:
+    """The part of ``forgotten_sql`` that names the row's author: its ``author``, or with
+    ``by_handle`` its ``author_handle_key``."""
+    cond = (
+        f"{FORGOTTEN_HASH}(coalesce({alias}.author, '')) IN "
         "(SELECT value FROM forgotten WHERE kind = 'author')"
     )
     if by_handle:  # the key is the person hash itself: no hashing (and NULL is no match)
@@ -141,9 +152,7 @@ def forgotten_sql(alias: str, table: str, *, by_handle: bool = False) -> str:
             f" OR ({key} IS NOT NULL AND {key} IN "
             "(SELECT value FROM forgotten WHERE kind = 'person'))"
         )
-    if table == "reposts":
-        cond += f" OR {h}({alias}.repost_of) IN (SELECT value FROM forgotten WHERE kind = 'post')"
-    return f"({cond})"
+    return cond
 
 
 def handle_key_column(names: pa.Array | pa.ChunkedArray, hasher: ForgetHasher) -> pa.Array:
@@ -187,6 +196,8 @@ class Store:
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        # ids of posts skipped in this run because their author is forgotten (record_run)
+        self._dropped_posts: set[str] = set()
         existed = self.path.exists()
         if read_only and not existed:
             raise StoreError(
@@ -517,9 +528,10 @@ class Store:
                     bad[key2] = rec
         if columns is not None and columns.num_rows:
             columns = self._first_seen(columns, posts, counts)
+        dropped: list[str] = []  # ids of posts skipped for their forgotten author
         if self.forgotten_people:  # authors a deletion list named by id or handle, any platform
             if columns is not None and columns.num_rows:
-                columns = self._not_forgotten_people(columns, counts)
+                columns = self._not_forgotten_people(columns, counts, dropped)
             for table in (posts, reposts):
                 named = [
                     k
@@ -528,6 +540,8 @@ class Store:
                 ]
                 for k in named:
                     del table[k]
+                if table is posts:
+                    dropped += [k[1] for k in named]
                 counts.duplicates += len(named)
                 counts.forgotten += len(named)
         try:
@@ -536,6 +550,7 @@ class Store:
             raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
         authors_of_bad: dict[tuple[str, int], str] = {}  # malformed posts' authors as stored
         try:
+            self.forget_dropped_posts(dropped)
             tbls = self._tables(posts, reposts, bad, synthetic, counts, shadowed, authors_of_bad)
             n_posts = len(posts)
             if columns is not None and columns.num_rows:
@@ -727,6 +742,14 @@ class Store:
                 "CREATE OR REPLACE TEMP TABLE batch_kept AS SELECT b.* FROM batch_tbl b "
                 f"WHERE NOT {forgotten_sql('b', table, by_handle=True)}"
             ).fetchone()[0]
+            if table == "posts" and kept < n:
+                self.forget_dropped_posts(
+                    r[0]
+                    for r in self.con.execute(
+                        "SELECT DISTINCT b.id FROM batch_tbl b "
+                        f"WHERE {forgotten_author_sql('b', by_handle=True)}"
+                    ).fetchall()
+                )
             inserted = self.con.execute(
                 f"INSERT INTO {table} SELECT * FROM batch_kept k "
                 f"WHERE NOT {exists_sql('k', table, 'batch_kept')}"
@@ -767,8 +790,11 @@ class Store:
         counts.duplicates += len(keys) - sum(keep)
         return columns.filter(pa.array(keep))
 
-    def _not_forgotten_people(self, columns: pa.Table, counts: BatchCounts) -> pa.Table:
-        """The column rows whose author no deletion list names (the others counted)."""
+    def _not_forgotten_people(
+        self, columns: pa.Table, counts: BatchCounts, dropped: list[str]
+    ) -> pa.Table:
+        """The column rows whose author no deletion list names (the others counted, their ids
+        added to ``dropped``)."""
         pairs = list(
             zip(
                 columns.column("author").to_pylist(),
@@ -778,10 +804,14 @@ class Store:
         )
         named = {p: self.names_forgotten_person(person_keys(*p)) for p in set(pairs)}
         keep = [not named[p] for p in pairs]
-        dropped = len(keep) - sum(keep)
-        counts.duplicates += dropped
-        counts.forgotten += dropped
-        return columns.filter(pa.array(keep)) if dropped else columns
+        n = len(keep) - sum(keep)
+        counts.duplicates += n
+        counts.forgotten += n
+        if not n:
+            return columns
+        ids = columns.column("id").to_pylist()
+        dropped += [i for i, k in zip(ids, keep, strict=True) if not k]
+        return columns.filter(pa.array(keep))
 
     def _columns_table(self, columns: pa.Table, synthetic: bool) -> pa.Table:
         """Fast-path columns in the posts schema: authors pseudonymised and handles keyed once
@@ -861,6 +891,29 @@ class Store:
             schema=REPOST_ARROW_SCHEMA,
         )
 
+    def forget_dropped_posts(self, ids: Iterable[str]) -> None:
+        """Forget by id the posts skipped because a deletion list names their author, within the
+        caller's transaction, as ``forget`` forgets a forgotten author's stored posts: reposts of
+        them stay out of this batch and later ones, and those stored before (an earlier batch or
+        run) are removed at the end of the run (``record_run``). So a store is the same whether
+        the author was forgotten before or after the ingest."""
+        ids = sorted({i for i in ids if isinstance(i, str) and i})
+        if not ids:
+            return
+        self.con.register("gs_dropped", pa.table({"id": pa.array(ids, pa.string())}))
+        try:
+            new = [
+                r[0]
+                for r in self.con.execute(
+                    f"SELECT id FROM gs_dropped WHERE {FORGOTTEN_HASH}(id) NOT IN "
+                    "(SELECT value FROM forgotten WHERE kind = 'post')"
+                ).fetchall()
+            ]
+        finally:
+            self.con.unregister("gs_dropped")
+        self.record_forgotten("post", new)
+        self._dropped_posts.update(new)
+
     def record_forgotten(self, kind: str, values: list[str]) -> None:
         """Add ids to the deletion list as keyed hashes (``kind``: post, author or person);
         within the caller's transaction."""
@@ -889,10 +942,14 @@ class Store:
 
         Authors a deletion list named before they arrived, met on a path that writes without
         ``write_batch`` (the bulk loader), are forgotten here, at the end of the run."""
-        if self._caught and not self.read_only:
+        if (self._caught or self._dropped_posts) and not self.read_only:
             from groundswell.store.forget import forget
 
-            forget(self, self.take_caught_authors())
+            if self._caught:
+                forget(self, self.take_caught_authors())
+            if self._dropped_posts:  # reposts of them stored before they were met
+                dropped, self._dropped_posts = sorted(self._dropped_posts), set()
+                forget(self, dropped, authors=False)
         run_id = uuid.uuid4().hex[:12]
         self.con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",

@@ -109,7 +109,9 @@ def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, i
             n = con.execute(f'DELETE FROM "{table}" WHERE {" OR ".join(conds)}').fetchone()[0]
             if n:
                 removed[table] = n
-        n = _purge_quarantine(con, {person_key(v) for v in values} | people)
+        # and those naming a post of a forgotten author (by its id) go too
+        named = {person_key(v) for v in values + by_author} | people
+        n = _purge_quarantine(con, named)
         if n:
             removed["quarantine"] = n
         con.execute("DROP TABLE forget_posts; DROP TABLE forget_authors; DROP TABLE forget_handles")
