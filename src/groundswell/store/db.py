@@ -619,7 +619,7 @@ class Store:
         authors_of_bad: dict[tuple[str, int], str],
     ) -> dict[str, pa.Table | None]:
         """The posts and reposts as Arrow tables. A post whose reader left a field of the wrong
-        type (a number as ``lang``, a list as ``text``) fails the build; then every post is
+        type (a list as ``text``, a number as a handle) fails the build; then every post is
         checked against the schema and the malformed ones move to ``bad`` (quarantined, with
         the field named) instead of failing the batch. The check runs only on failure."""
         try:
