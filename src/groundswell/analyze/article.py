@@ -452,12 +452,11 @@ class ArticleStance(Analysis):
         )
 
     def render(self, frame: pd.DataFrame) -> str:
-        from groundswell.care.mask import mask_text
-        from groundswell.care.names import mask_private_names
+        from groundswell.care.names import fit_to_show
 
         frame = frame.drop(columns=["id"]).copy()
         for col in ("title", "key_sentence"):
-            frame[col] = frame[col].map(lambda v: mask_text(mask_private_names(str(v or ""))))
+            frame[col] = frame[col].map(lambda v: fit_to_show(str(v or "")))
         return super().render(frame) + f"<p>{html.escape(method_quality())}</p>"
 
 

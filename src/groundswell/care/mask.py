@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from groundswell.care.links import mask_link_ids
+
 # starts only where a run of address characters starts: tried from every character of a long
 # run without "@" (a 3 MB word, a row of digits), the match took quadratic time (hours)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -31,3 +33,13 @@ def mask_text(text: str) -> str:
 def mask_handles(text: str) -> str:
     """Replace every @handle by ``@[account]`` (run ``mask_text`` first: e-mails stay whole)."""
     return _HANDLE.sub("@[account]", text) if "@" in text else text
+
+
+def mask_accounts(text: str) -> str:
+    """Accounts in text as pages and the terminal show them: each one named in a link (a
+    twitter/x, fediverse, Bluesky or reddit profile or status link, ``u/name``, a DID;
+    ``care.links``) and every @handle replaced by ``[account]``, tracking parameters dropped
+    (run ``mask_text`` first)."""
+    if not text:
+        return text
+    return mask_handles(mask_link_ids(text))

@@ -38,7 +38,7 @@ from groundswell.analyze.people_names import (
     NOT_FIRST,
     NOT_SURNAMES,
 )
-from groundswell.care.mask import mask_handles, mask_text
+from groundswell.care.mask import mask_accounts, mask_text
 
 # Census given names that are everyday words, places, peoples or faiths: a lone capitalised one
 # is more often not a person ("Will you", "Grace", "in India", "Christian values"). They are
@@ -285,8 +285,8 @@ def mask_private_names(text: str) -> str:
 
 def fit_to_show(text: str, masker: NameMasker | None = None) -> str:
     """``text`` as a page or a terminal may quote it: private persons' names (``masker``, by
-    default the gazetteer's public figures stay), e-mails, phones, addresses and @handles
-    replaced."""
+    default the gazetteer's public figures stay), e-mails, phones, addresses, @handles and
+    accounts named in links replaced (``care.mask.mask_accounts``)."""
     if not text:
         return text
-    return mask_handles(mask_text((masker or default_masker()).mask(text)))
+    return mask_accounts(mask_text((masker or default_masker()).mask(text)))

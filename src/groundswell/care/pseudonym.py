@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from groundswell.care.links import replace_ids
 from groundswell.errors import StoreError
 
 KEY_SUFFIX = ".key"
@@ -167,48 +167,18 @@ class Pseudonymiser:
         self._cache.clear()
 
 
-_DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]+")
-# handles inside links: fediverse users, twitter/x profiles and statuses, Bluesky-client profiles,
-# reddit users (also written bare in text as u/name)
-_HANDLE_IN_LINK = (
-    # the link's path never runs past the next link (a text of "http://" repeated 150,000
-    # times took each start to the end of the run: quadratic, hours)
-    (
-        "mastodon",
-        re.compile(r"(https?://(?:(?!https?://)[^\s\"])+?/(?:users/|@))([A-Za-z0-9_.-]+)"),
-    ),
-    ("twitter", re.compile(r"(?i)((?:twitter|x)\.com/)(?!i/|intent/|hashtag/|search)(\w{1,15})\b")),
-    ("bluesky", re.compile(r"(/profile/|/starter-pack/)([A-Za-z0-9._:-]+)")),
-    ("reddit", re.compile(r"(?i)((?:^|[\s/(])u(?:ser)?/)([A-Za-z0-9_-]{3,20})")),
-)
-
-
-_TRACKING = re.compile(
-    r"(?i)(?<=[?&])(?:utm_[a-z]+|hss_channel|fbclid|gclid|igshid|ref_src|ref_url)=[^&#\s\"]*&?"
-)
-
-
 def pseudonymise_ids(value: str | None, platform: str, pseudonym: Pseudonymiser) -> str | None:
     """Replace the author identifiers that ids, links and text carry (Bluesky DIDs in AT-URIs,
-    fediverse and twitter handles in status links, Bluesky profile links, reddit u/names) by
-    keyed pseudonyms, keeping the rest, so links between posts still match within an export.
-    A Bluesky DID maps to the same pseudonym as the author column."""
+    fediverse and twitter handles in status links, Bluesky profile links, reddit u/names: the
+    accounts ``care.links.replace_ids`` finds) by keyed pseudonyms, keeping the rest, so links
+    between posts still match within an export; tracking parameters are dropped. A Bluesky DID
+    maps to the same pseudonym as the author column."""
     if not value or not pseudonym.enabled:
         return value
-    if "=" in value:  # tracking parameters name the sharing account (utm_campaign=<handle>)
-        value = re.sub(r"[?&](?=#|\s|\"|$)", "", _TRACKING.sub("", value))
-    if "did:" in value:
-        value = _DID.sub(lambda m: pseudonym("bluesky", m.group(0)) or "", value)
-    for kind, pattern in _HANDLE_IN_LINK:
-        value = pattern.sub(
-            lambda m, k=kind: (
-                m.group(1)
-                + (
-                    m.group(2)
-                    if m.group(2).startswith("u_")
-                    else pseudonym(k, m.group(2).lower()) or ""
-                )
-            ),
-            value,
-        )
-    return value
+
+    def name(kind: str, found: str) -> str:
+        if kind == "did":
+            return pseudonym("bluesky", found) or ""
+        return pseudonym(kind, found.lower()) or ""
+
+    return replace_ids(value, name)

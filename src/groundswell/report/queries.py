@@ -65,13 +65,14 @@ def overview(con: Any) -> dict[str, Any]:
 
 
 def _titles_masked(con: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Article rows with private persons' names hidden in their titles."""
+    """Article rows with private persons' names, e-mails, phones, addresses and accounts
+    hidden in their titles (``care.names.fit_to_show``)."""
     if not rows:
         return rows
-    from groundswell.care.names import NameMasker
+    from groundswell.care.names import NameMasker, fit_to_show
 
     names = NameMasker.for_store(con)
-    return [(names.mask(t) if t else t, *rest) for t, *rest in rows]
+    return [(fit_to_show(t, names) if t else t, *rest) for t, *rest in rows]
 
 
 def ingest_runs(con: Any) -> list[dict[str, Any]]:

@@ -3,7 +3,9 @@
 - a value counted over fewer than 10 distinct authors is ``None`` and its field is listed in the
   row's ``suppressed`` (the pages show "< 10");
 - post text is shown with private persons as ``[private person]``, @handles as ``@[account]``,
-  and emails, phones and street addresses masked (``care.mask_text``);
+  accounts named in links (``twitter.com/<handle>``, ``u/<name>``, a DID ...) as ``[account]``
+  without tracking parameters, as the exports pseudonymise them (``care.links``), and emails,
+  phones and street addresses masked (``care.mask_text``);
 - authors appear only as keyed pseudonyms, never as ids, handles or names.
 """
 
@@ -16,7 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from groundswell.care import MIN_CELL, mask_text
-from groundswell.care.mask import mask_handles
+from groundswell.care.links import drop_tracking
+from groundswell.care.mask import mask_accounts
 from groundswell.care.names import NameMasker, merged_spans, replaced
 from groundswell.care.pseudonym import Pseudonymiser
 
@@ -104,14 +107,14 @@ def shown_text(
     masker: NameMasker | None = None,
 ) -> str:
     """A post's text as the dashboard shows it: private persons named by the people analysis
-    (``private_spans``) or found by ``masker`` replaced, @handles replaced, emails/phones/
-    addresses masked. Never HTML: pages set it as text."""
+    (``private_spans``) or found by ``masker`` replaced, @handles and accounts in links
+    replaced, emails/phones/addresses masked. Never HTML: pages set it as text."""
     if not text:
         return ""
     spans = list(private_spans or [])
     if masker is not None:
         spans += masker.spans(text)
-    return mask_handles(mask_text(replaced(text, merged_spans(spans, len(text)))))
+    return mask_accounts(mask_text(replaced(text, merged_spans(spans, len(text)))))
 
 
 SHOWN_CHARS = 5_000  # a post's text as the browser gets it: a 5 MB post is not sent whole
@@ -140,7 +143,10 @@ def shown_author(
 
 
 def shown_url(url: str | None) -> str | None:
-    """A post's link only when it is a plain http(s) URL (no other scheme reaches a page)."""
+    """A post's link only when it is a plain http(s) URL (no other scheme reaches a page) that
+    names no account, e-mail or phone (a store kept with ``--no-pseudonymise`` keeps them);
+    tracking parameters dropped."""
     if not url or not re.match(r"https?://[^\s\"'<>]+$", url):
         return None
-    return url
+    plain_url = drop_tracking(url)
+    return plain_url if mask_accounts(mask_text(url)) == plain_url else None

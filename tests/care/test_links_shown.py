@@ -1,0 +1,76 @@
+"""Accounts named inside links (twitter/x, fediverse and Bluesky profile or status links,
+reddit u/names, twitter's i/user/<id>, DIDs) are found once (``care.links``): exports write
+keyed pseudonyms, pages and the terminal ``[account]``; neither keeps tracking parameters."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from groundswell.care import Pseudonymiser, pseudonymise_ids
+from groundswell.care.links import mask_link_ids
+from groundswell.care.mask import mask_accounts
+from groundswell.care.names import fit_to_show
+from groundswell.report.examples import clean_excerpt
+
+HANDLE, USER_ID = "janeqsecret", "998877665544"
+LINKS = (
+    f"#MeToo see https://twitter.com/{HANDLE}/status/1 https://x.com/{HANDLE} u/{HANDLE} "
+    f"https://bsky.app/profile/{HANDLE}.bsky.social/post/3abc "
+    f"https://twitter.com/i/user/{USER_ID} https://mobile.twitter.com/{HANDLE} "
+    f"https://mastodon.example/@{HANDLE}/1101 https://mastodon.example/users/{HANDLE}/statuses/1 "
+    f"https://twitter.com/intent/user?screen_name={HANDLE} "
+    "at://did:plc:abcdefghijklmnop/app.bsky.feed.post/3kx "
+    "https://news.example/a?id=3&utm_source=twitter&utm_campaign=janeq#top"
+)
+
+
+def test_pages_mask_every_account_the_export_pseudonymises():
+    shown = mask_accounts(LINKS)
+    for raw in (HANDLE, USER_ID, "did:plc", "utm_", "janeq"):
+        assert raw not in shown, raw
+    assert "https://twitter.com/[account]/status/1" in shown
+    assert "u/[account]" in shown and "https://twitter.com/i/user/[account]" in shown
+    assert "https://news.example/a?id=3#top" in shown
+    # the same accounts, in the same places, as the export's pseudonyms
+    p = Pseudonymiser(b"k" * 32)
+    exported = pseudonymise_ids(LINKS, "twitter", p)
+    assert re.sub(r"u_[0-9a-f]{20}", "[account]", exported) == mask_link_ids(LINKS)
+
+
+def test_links_that_name_no_account_are_kept():
+    kept = (
+        "https://www.dropbox.com/s/abc123/file.pdf https://netflix.com/title/80 "
+        "https://twitter.com/i/web/status/1 https://twitter.com/hashtag/MeToo "
+        "https://twitter.com/u_0123456789abcdef0123/status/5 https://example.org/a?b=1"
+    )
+    assert mask_accounts(kept) == kept
+    assert pseudonymise_ids(kept, "twitter", Pseudonymiser(b"k" * 32)) == kept
+
+
+def test_accounts_in_links_are_masked_in_linear_time():
+    started = time.perf_counter()
+    for text in ("http://" * 30_000, "https://" * 30_000 + "@jane", "u/" * 100_000):
+        mask_accounts(text)
+    assert time.perf_counter() - started < 10
+
+
+def test_report_and_terminal_text_hide_accounts_in_links():
+    for shown in (fit_to_show(LINKS), clean_excerpt(LINKS, limit=2000)):
+        assert HANDLE not in shown and USER_ID not in shown and "did:plc" not in shown
+    assert "u/[account]" in clean_excerpt(f"thanks u/{HANDLE} and @{HANDLE} for this #MeToo")
+
+
+def test_article_command_hides_accounts_in_links(tmp_path, capsys):
+    from groundswell.cli import main
+
+    essay = tmp_path / "oped.txt"
+    essay.write_text(
+        f"Due process matters\n\nThe #MeToo movement went too far, as https://x.com/{HANDLE} "
+        f"and u/{HANDLE} keep saying. It became a witch hunt against men, says "
+        f"https://twitter.com/{HANDLE}/status/1 and that is why the accusations must stop.\n",
+        encoding="utf-8",
+    )
+    assert main(["article", str(essay), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert HANDLE not in out and "[account]" in out
