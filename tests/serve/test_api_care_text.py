@@ -18,8 +18,12 @@ LINKS = (
     f"https://bsky.app/profile/{HANDLE}.bsky.social/post/3abc https://twitter.com/i/user/{USER_ID}"
     " https://news.example/a?utm_campaign=janeq"
 )
-TEXTS = [LINKS]
-SECRETS = [HANDLE, USER_ID, "utm_campaign"]
+CONTACTS = (
+    "#MeToo write me mailto:jane.roe@example.org or "
+    "https://example.com/contact?email=jane.roe%40example.org or tel:+14155550199"
+)
+TEXTS = [LINKS, CONTACTS]
+SECRETS = [HANDLE, USER_ID, "utm_campaign", "jane.roe", "4155550199"]
 
 
 def _tweets(path, texts: list[str]) -> None:
@@ -63,6 +67,7 @@ def test_api_posts_hide_what_the_export_hides(store_path, tmp_path):
         assert secret not in body, secret
         assert secret not in exported, secret
     assert any("https://twitter.com/[account]/status/1" in p["text"] for p in page)
+    assert any("mailto:[email]" in p["text"] and "tel:[phone]" in p["text"] for p in page)
 
 
 def test_a_shown_link_names_no_account():

@@ -76,7 +76,8 @@ def export_posts(store: Store, to: str, out: str | os.PathLike, *, labels: bool 
     Authors are the store's pseudonyms; @handles in text and mentions become keyed pseudonyms too
     (of the handle, so not linkable to the author pseudonym); author identifiers inside post ids
     and links (Bluesky DIDs, fediverse user names) are pseudonymised; private persons' names
-    (``care.names``), emails, phones and addresses in text are masked; the pseudonymisation key
+    (``care.names``), emails, phones and addresses in text, the post's link and its ``urls``
+    are masked (``mailto:``, ``tel:``, an e-mail in a query); the pseudonymisation key
     is never written. CSV cells that a spreadsheet would run as a formula are prefixed with
     ``'``. With ``labels`` and a classified store, each post carries its latest classification
     (``LABEL_COLUMNS``). Parquet keeps ``created_at`` a UTC timestamp; CSV and JSONL write it
@@ -147,10 +148,10 @@ def _posts_query(*, typed_time: bool, labelled: bool) -> str:
     label_cols = ", ".join(f"l.{c}" for c in LABEL_COLUMNS)
     return f"""
         SELECT p.platform, gs_clean_id(p.platform, p.id) AS id,
-               gs_clean_id(p.platform, p.url) AS url, p.author, {when("p")} AS created_at,
+               gs_clean_url(p.platform, p.url) AS url, p.author, {when("p")} AS created_at,
                p.lang, gs_clean_text(p.platform, p.text) AS text, p.hashtags,
                gs_clean_mentions(p.platform, p.mentions) AS mentions,
-               list_transform(p.urls, lambda u: gs_clean_id(p.platform, u)) AS urls,
+               list_transform(p.urls, lambda u: gs_clean_url(p.platform, u)) AS urls,
                gs_clean_id(p.platform, p.reply_to) AS reply_to,
                gs_clean_id(p.platform, p.quote_of) AS quote_of, NULL::VARCHAR AS repost_of,
                p.metrics, p.synthetic{", " + label_cols if labelled else ""}
@@ -168,8 +169,9 @@ def _posts_query(*, typed_time: bool, labelled: bool) -> str:
 
 def register_cleaners(store: Store) -> None:
     """Register the care functions exports run inside DuckDB on the store's connection:
-    ``gs_clean_id(platform, value)``, ``gs_clean_text(platform, text)`` and
-    ``gs_clean_mentions(platform, handles)``, each pseudonymising as the store is set to."""
+    ``gs_clean_id(platform, value)``, ``gs_clean_url(platform, link)``,
+    ``gs_clean_text(platform, text)`` and ``gs_clean_mentions(platform, handles)``, each
+    pseudonymising as the store is set to; links and text are masked whatever the setting."""
     con = store.con
     if _has_function(con, "gs_clean_text"):
         return
@@ -192,8 +194,15 @@ def register_cleaners(store: Store) -> None:
     def clean_id(platform: str, value: str | None) -> str | None:
         return pseudonymise_ids(value, platform, pseudo)
 
+    def clean_url(platform: str, value: str | None) -> str | None:
+        # a link carries what text does: mailto:, tel:, ?email=jane%40example.org
+        return pseudonymise_ids(mask_text(value), platform, pseudo) if value else value
+
     con.create_function(
         "gs_clean_id", clean_id, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
+    )
+    con.create_function(
+        "gs_clean_url", clean_url, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
     )
     con.create_function(
         "gs_clean_text", clean_text, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
