@@ -22,8 +22,10 @@ CONTACTS = (
     "#MeToo write me mailto:jane.roe@example.org or "
     "https://example.com/contact?email=jane.roe%40example.org or tel:+14155550199"
 )
-TEXTS = [LINKS, CONTACTS]
-SECRETS = [HANDLE, USER_ID, "utm_campaign", "jane.roe", "4155550199"]
+PHONES = "#MeToo he kept texting me from +14155550199, 4155550199, +44 20 7946 0958, "
+PHONES += "07700 900123, +33 6 12 34 56 78"
+TEXTS = [LINKS, CONTACTS, PHONES]
+SECRETS = [HANDLE, USER_ID, "utm_campaign", "jane.roe", "4155550199", "7946", "900123", "56 78"]
 
 
 def _tweets(path, texts: list[str]) -> None:
@@ -68,6 +70,7 @@ def test_api_posts_hide_what_the_export_hides(store_path, tmp_path):
         assert secret not in exported, secret
     assert any("https://twitter.com/[account]/status/1" in p["text"] for p in page)
     assert any("mailto:[email]" in p["text"] and "tel:[phone]" in p["text"] for p in page)
+    assert any(p["text"].endswith("from [phone], [phone], [phone], [phone], [phone]") for p in page)
 
 
 def test_a_shown_link_names_no_account():

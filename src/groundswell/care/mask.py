@@ -19,13 +19,40 @@ _EMAIL_DODGED = re.compile(
     r"(?:(?: ?[(\[{] ?dot ?[)\]}] ?|\.)[\w-]+)+"
 )
 
+# -- phone numbers ----------------------------------------------------------------------------
+# A number is a phone only in a phone's shape: international (+ or 00 and a country code, or
+# %2B in a link), North American (3-3-4 digits, or 10 digits as the numbering plan allows
+# them), local (555-0199, 9123 4567), or national with a leading 0 (07700 900123, 06 12 34 56 78,
+# 030/1234567, (020) 7946 0958) in groups kept apart by one kind of separator. Years, counts
+# (1,000,000; 100.000; 1 000 000), dates (2017-10-15, 15.10.2017), times, money and ids inside
+# links (after "/", "-", "." or a letter) are not.
+_SEP = r"(?:[ \u00a0.\-]|%20)"
+# a character at a time (digits, one separator before a digit or "(", a parenthesised group):
+# groups of any size, and no two ways to read a long row of digits (no backtracking blow-up)
+_INTERNATIONAL = rf"(?:\+|%2[Bb]|(?<!\d)00)[1-9](?:\d|{_SEP}(?=[\d(])|\((?=\d{{1,5}}\))|(?<=\d)\))*"
+_NORTH_AMERICAN = (
+    rf"(?:1{_SEP}?)?(?:\(\d{{3}}\){_SEP}?|\d{{3}}{_SEP})\d{{3}}{_SEP}\d{{4}}"
+    r"|1?[2-9]\d{2}[2-9]\d{6}"
+)
+# local numbers without an area code: 555-0199, and 8 digits as 4-4 with a space (9123 4567,
+# as in Singapore and Hong Kong; never a year: those start with 1 or 2)
+_LOCAL = r"[2-9]\d{2}-\d{4}|[3-9]\d{3}[ \u00a0]\d{4}"
+_NATIONAL = (
+    r"0[1-9]\d{8,10}"
+    r"|0[1-9]\d{0,4}(?P<sep>[ \u00a0./\-]|%20)\d{2,8}(?:(?P=sep)\d{2,8}){0,4}"
+    rf"|\(0\d{{1,4}}\){_SEP}?\d{{2,8}}(?:{_SEP}\d{{2,8}}){{0,3}}"
+)
 _PHONE = re.compile(
-    r"(?<![\w/])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{3,4}[\s.-]\d{3,4}(?:[\s.-]\d{2,4})?(?![\w/])"
+    r"(?:(?<=%20)|(?<![\w/#@$£€¥.+%-]))"
+    rf"(?:{_INTERNATIONAL}|{_NORTH_AMERICAN}|{_NATIONAL}|{_LOCAL})"
+    r"(?![\w/@]|[.,]\d)"
 )
 # a phone link's number (tel:, sms:, callto:) whatever its shape, and WhatsApp's wa.me/<number>
 _PHONE_LINK = re.compile(
     r"(?i)(\b(?:tel|sms|callto):|\bwa\.me/)(?:\+|%2[Bb])?[\d(](?:[\d().\-/]|%[0-9A-Fa-f]{2})*"
 )
+
+_ENCODED = re.compile(r"%2[0Bb]")  # a link's encoded space and "+", no digits of the number
 
 _ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}"
@@ -35,13 +62,29 @@ _ADDRESS = re.compile(
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9_.-]+)?")
 
 
+def _phone(match: re.Match[str]) -> str:
+    """``[phone]``, or the match itself when it has too few digits to be one: 8 for an
+    international number (+1 000 000 is a count), 9 for a national one with a leading 0
+    (05.10.2017 is a date)."""
+    found = match.group(0)
+    if found.startswith(("+", "%2", "00")):
+        least = 8
+    elif found.lstrip("(").startswith("0"):
+        least = 9
+    else:
+        return "[phone]"
+    digits = sum(c.isdigit() for c in _ENCODED.sub("", found))
+    return "[phone]" if digits >= least else found
+
+
 def mask_phones(text: str) -> str:
-    """Replace phone numbers (and the number of a ``tel:`` link) by ``[phone]``."""
+    """Replace phone numbers (``_PHONE``'s shapes, and the number of a ``tel:`` link) by
+    ``[phone]``."""
     if not text:
         return text
     if ":" in text or "wa.me" in text:
         text = _PHONE_LINK.sub(lambda m: m.group(1) + "[phone]", text)
-    return _PHONE.sub("[phone]", text)
+    return _PHONE.sub(_phone, text)
 
 
 def mask_emails(text: str) -> str:
