@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -241,9 +242,24 @@ def _init_worker(bundle: Any, device: str) -> None:
     _WORKER["clf"] = Classifier(bundle, device=device)
 
 
-def _predict_chunk(args: tuple[list[str], list[str | None]]) -> list[dict[str, Any]]:
+AHEAD = 2  # batches predicted ahead of the writer, per worker
+
+
+def _slim(rows: list[tuple]) -> list[tuple]:
+    """(platform, id, text, lang) rows as sent to a worker (the same four fields)."""
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def _predict_rows(clf: Any, rows: list[tuple]) -> tuple[Any, Any]:
+    """One batch of (platform, id, text, lang) rows predicted by ``clf``, as the ``acts`` and
+    ``testimony`` rows to write."""
+    recs = clf.predict([r[2] for r in rows], [r[3] for r in rows])
+    return _rows([(r[0], r[1]) for r in rows], recs)
+
+
+def _predict_chunk(rows: list[tuple]) -> tuple[Any, Any]:
     """Predict one batch in a worker process (its classifier is built once, at start)."""
-    return _WORKER["clf"].predict(*args)
+    return _predict_rows(_WORKER["clf"], rows)
 
 
 _CLASSIFIERS: dict[tuple[str, str, str], Any] = {}  # (version or id, device, precision)
@@ -281,8 +297,13 @@ def _pool(clf: Any, workers: int) -> Any:
 
 
 def write_acts(store: Any, rows: list[tuple], recs: list[dict[str, Any]]) -> None:
-    """Write one batch's acts and testimony rows in one transaction."""
-    acts_tbl, t_tbl = _rows([(r[0], r[1]) for r in rows], recs)
+    """Write one batch's records (``rows``: its (platform, id, ...) rows) in one transaction."""
+    write_tables(store, _rows([(r[0], r[1]) for r in rows], recs))
+
+
+def write_tables(store: Any, tables: tuple[Any, Any]) -> None:
+    """Write one batch's ``acts`` and ``testimony`` tables (see ``_rows``) in one transaction."""
+    acts_tbl, t_tbl = tables
     con = store.con
     con.execute("BEGIN TRANSACTION")
     try:
@@ -309,31 +330,38 @@ def _classify_local(
     max_batches: int | None,
 ) -> int:
     """The pending posts in batches, predicted here or in a local pool, each committed in its
-    own transaction; returns how many were classified."""
-    done = batches = 0
-    pool = _pool(clf, workers) if workers > 1 else None
-    blocks = pending_blocks(store, clf, batch_size)  # one snapshot query, streamed
+    own transaction, in order; returns how many were classified. With a pool the workers run
+    ahead (AHEAD batches each) while this process writes, and each worker hands back its
+    batch's rows as Arrow tables, so neither side waits on the other."""
+    source = pending_blocks(store, clf, batch_size)  # one snapshot query, streamed
+    blocks = itertools.islice(source, max_batches)
+    done = 0
+    pool = None
     try:
-        while max_batches is None or batches < max_batches:
-            # a round of blocks is predicted (in parallel with a pool) and each committed in
-            # its own transaction, in order, so a kill loses at most a round
-            rounds = workers if max_batches is None else min(workers, max_batches - batches)
-            chunks = list(itertools.islice(blocks, rounds))
-            if not chunks:
-                break
-            args = [([r[2] for r in c], [r[3] for r in c]) for c in chunks]
-            results = pool.map(_predict_chunk, args) if pool else (clf.predict(*a) for a in args)
-            for chunk, recs in zip(chunks, results, strict=True):
-                write_acts(store, chunk, recs)
-                done += len(chunk)
-                batches += 1
+        if workers <= 1:
+            for rows in blocks:
+                write_tables(store, _predict_rows(clf, rows))
+                done += len(rows)
                 if progress:
                     progress(done, todo)
+            return done
+        pool = _pool(clf, workers)
+        inflight: deque[tuple[int, Any]] = deque()
+        for rows in itertools.chain(blocks, [None]):
+            if rows is not None:
+                inflight.append((len(rows), pool.submit(_predict_chunk, _slim(rows))))
+            # a kill loses at most the batches in flight: each written one is committed
+            while inflight and (rows is None or len(inflight) > AHEAD * workers):
+                n, future = inflight.popleft()
+                write_tables(store, future.result())
+                done += n
+                if progress:
+                    progress(done, todo)
+        return done
     finally:
-        blocks.close()
+        source.close()
         if pool is not None:
-            pool.shutdown()
-    return done
+            pool.shutdown(cancel_futures=True)
 
 
 def classify_store(
