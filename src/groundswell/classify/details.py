@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -269,61 +269,100 @@ def _most_said(spans: list[Span]) -> Span | None:
     return max(first.values(), key=lambda s: (counts[s.label], -s.start))
 
 
-def _spans(field: str, label: str, pat: re.Pattern[str], text: str, low: str) -> list[Span]:
-    return [
-        Span(field, label, m.start(), m.end(), text[m.start() : m.end()]) for m in pat.finditer(low)
-    ]
+SEP = "\x00"  # joins texts for one pass of each pattern: no pattern matches it or across it
 
 
-def relation_spans(text: str, low: str | None = None) -> list[Span]:
-    """Every phrase naming who did it, with its relation label (``low``: the text lowered)."""
-    low = _lowered(text) if low is None else low
-    out = [s for label, pat in _REL.items() for s in _spans("relation", label, pat, text, low)]
-    taken = [(s.start, s.end) for s in out]
-    for m in _REL_STRANGER.finditer(low):
-        if not any(m.start() < e and s < m.end() for s, e in taken):
-            out.append(Span("relation", "stranger", m.start(), m.end(), text[m.start() : m.end()]))
+class _Joined:
+    """Texts joined by SEP and lowered, so that each pattern runs once over a batch; matches
+    are handed back per text with offsets in that text (the same matches as text by text,
+    since no pattern can match SEP, and SEP is not a word character for ``\\b``)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self.low = SEP.join([_lowered(t) for t in texts])
+        starts = [0]
+        for t in texts:
+            starts.append(starts[-1] + len(t) + 1)
+        self.starts = starts
+
+    def matches(self, pat: re.Pattern[str]) -> Iterator[tuple[int, int, int, re.Match[str]]]:
+        """(text index, start, end, match) of every match of ``pat``, in order."""
+        starts = self.starts
+        r = 0
+        for m in pat.finditer(self.low):
+            s, e = m.span()
+            while starts[r + 1] <= s:
+                r += 1
+            yield r, s - starts[r], e - starts[r], m
+
+    def spans(self, field: str, items: Iterable[tuple[str, re.Pattern[str]]]) -> list[list[Span]]:
+        """Per text, a Span of ``field`` for every match of each (label, pattern), label by
+        label."""
+        out: list[list[Span]] = [[] for _ in self.texts]
+        for label, pat in items:
+            for r, s, e, _ in self.matches(pat):
+                out[r].append(Span(field, label, s, e, self.texts[r][s:e]))
+        return out
+
+
+def _relations(j: _Joined) -> list[list[Span]]:
+    """Per text, every phrase naming who did it, with its relation label."""
+    out = j.spans("relation", _REL.items())
+    taken = [[(k.start, k.end) for k in spans] for spans in out]  # "a stranger" within them
+    for r, s, e, _ in j.matches(_REL_STRANGER):
+        if not any(s < ke and ks < e for ks, ke in taken[r]):
+            out[r].append(Span("relation", "stranger", s, e, j.texts[r][s:e]))
     return out
 
 
-def setting_spans(text: str, low: str | None = None) -> list[Span]:
-    """Every phrase naming where it happened, with its setting label."""
-    low = _lowered(text) if low is None else low
-    spans = [s for label, pat in _SET.items() for s in _spans("setting", label, pat, text, low)]
-    # "a company party" is work, not social: the more specific phrase wins where they overlap
-    spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
-    kept: list[Span] = []
-    for s in spans:
-        if not any(s.start < k.end and k.start < s.end for k in kept):
-            kept.append(s)
-    return kept
+def _settings(j: _Joined) -> list[list[Span]]:
+    """Per text, every phrase naming where it happened; where phrases overlap the longer, more
+    specific one wins ("a company party" is work, not social)."""
+    out = []
+    for spans in j.spans("setting", _SET.items()):
+        spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
+        kept: list[Span] = []
+        for s in spans:
+            if not any(s.start < k.end and k.start < s.end for k in kept):
+                kept.append(s)
+        out.append(kept)
+    return out
 
 
-def harm_spans(text: str, low: str | None = None) -> list[Span]:
-    """Every phrase naming a harm, with its harm label."""
-    low = _lowered(text) if low is None else low
-    return [s for label, pat in _HARM.items() for s in _spans("harm", label, pat, text, low)]
+def _minors(j: _Joined) -> list[Span | None]:
+    """Per text, the phrase that decides ``minor_at_time``: a stated age under 18, else school
+    years, else a stated adult age, else a clearly adult context (``no``); None when the text
+    says nothing."""
+    n = len(j.texts)
+    young: list[tuple[int, int] | None] = [None] * n
+    grown: list[tuple[int, int] | None] = [None] * n
+    for r, s, e, m in j.matches(_AGE):
+        age = int(m.group(1) or m.group(2))
+        if 3 <= age < 18 and young[r] is None:
+            young[r] = (s, e)
+        elif 18 <= age < 100 and grown[r] is None:
+            grown[r] = (s, e)
+    school = _first(j, _MINOR)
+    adult = _first(j, _ADULT)
+    out: list[Span | None] = []
+    for r, text in enumerate(j.texts):
+        for label, found in (("yes", young[r]), ("yes", school[r]), ("no", grown[r])):
+            if found:
+                out.append(Span("minor_at_time", label, *found, text[found[0] : found[1]]))
+                break
+        else:
+            a = adult[r]
+            out.append(Span("minor_at_time", "no", *a, text[a[0] : a[1]]) if a else None)
+    return out
 
 
-def minor_span(text: str, low: str | None = None) -> Span | None:
-    """The phrase that decides ``minor_at_time``: a stated age, school years, or a clearly adult
-    context (``no``); None when the text says nothing."""
-    low = _lowered(text) if low is None else low
-
-    def span(label: str, m: re.Match[str]) -> Span:
-        return Span("minor_at_time", label, m.start(), m.end(), text[m.start() : m.end()])
-
-    for m in _AGE.finditer(low):
-        if 3 <= int(m.group(1) or m.group(2)) < 18:
-            return span("yes", m)
-    m = _MINOR.search(low)
-    if m:
-        return span("yes", m)
-    for m in _AGE.finditer(low):
-        if 18 <= int(m.group(1) or m.group(2)) < 100:
-            return span("no", m)
-    m = _ADULT.search(low)
-    return span("no", m) if m else None
+def _first(j: _Joined, pat: re.Pattern[str]) -> list[tuple[int, int] | None]:
+    """Per text, the span of ``pat``'s first match (None where it has none)."""
+    out: list[tuple[int, int] | None] = [None] * len(j.texts)
+    for r, s, e, _ in j.matches(pat):
+        if out[r] is None:
+            out[r] = (s, e)
+    return out
 
 
 @dataclass
@@ -346,13 +385,18 @@ class Details:
 
 def read_details(text: str) -> Details:
     """The relation, setting, age and harms ``text`` states in words."""
-    low = _lowered(text)
-    return Details(
-        relation=_most_said(relation_spans(text, low)),
-        setting=_most_said(setting_spans(text, low)),
-        minor=minor_span(text, low),
-        harms=harm_spans(text, low),
-    )
+    return read_many([text])[0]
+
+
+def read_many(texts: Sequence[str]) -> list[Details]:
+    """``read_details`` of each text, each pattern run once over the whole batch."""
+    j = _Joined(texts)
+    return [
+        Details(_most_said(rel), _most_said(sett), minor, harms)
+        for rel, sett, minor, harms in zip(
+            _relations(j), _settings(j), _minors(j), j.spans("harm", _HARM.items()), strict=True
+        )
+    ]
 
 
 HARM_THRESHOLD = 0.5  # a harm the model gives at least this probability is kept
@@ -370,16 +414,22 @@ _NONE = Details(None, None, None, [])
 
 
 def describe(
-    rec: dict[str, Any], text: str, scores: Mapping[str, Sequence[float]], *, testimony: bool
+    rec: dict[str, Any],
+    text: str,
+    scores: Mapping[str, Sequence[float]],
+    *,
+    testimony: bool,
+    read: Details | None = None,
 ) -> list[Evidence]:
     """Fill ``rec`` with harm, relation, setting and minor_at_time (and the model's scores for
     each: ``scores`` holds one row of probabilities per head). For a ``testimony``: the
     phrases ``text`` states first, the model only where it states none and is confident, else
     `unknown`, the phrases returned as evidence. Other posts get the model's confident reading
     or `unknown` (the phrases are not read: the details mean nothing there, and reading them
-    would cost the fast student most of its speed)."""
+    would cost the fast student most of its speed). ``read``: the text's details when already read
+    (``read_many`` over a batch)."""
     harm_p = _floats(scores["harm"])
-    det = read_details(text) if testimony else _NONE
+    det = (read or read_details(text)) if testimony else _NONE
     said = det.harm_labels
     rec["harm"] = [
         h for h, p in zip(HARMS, harm_p, strict=True) if p >= HARM_THRESHOLD or h in said

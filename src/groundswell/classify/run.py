@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from groundswell.classify.bundle import Bundle, shipped_path
-from groundswell.classify.details import describe
+from groundswell.classify.details import describe, read_many
 from groundswell.classify.encoder import INSTALL_HINT, resolve_device, teacher_available
 from groundswell.classify.langs import detect_language, is_supported
 from groundswell.classify.rules import SIGNAL_LABELS, SIGNAL_NAMES, Evidence, gate_acts, scan
@@ -147,11 +147,13 @@ class Classifier:
         evidence: bool = True,
         progress: Callable[[int], None] | None = None,
         all_testimony: bool = False,
+        details: bool = True,
     ) -> list[dict[str, Any]]:
         """One record per text: act, p_<act> for the 7 acts (sum 1), harm (+scores), relation,
         setting, minor_at_time (+scores), evidence spans, lang, unsupported_language, model,
         version. ``all_testimony`` reads every text's details as a testimony's (to measure
-        them apart from the act)."""
+        them apart from the act); without ``details`` only testimonies get the detail fields
+        (what the store keeps: the codebook asks them of testimonies only)."""
         texts = [t or "" for t in texts]
         if not texts:
             return []
@@ -171,16 +173,33 @@ class Classifier:
         if evidence:
             hashed = hashed or self._explainer_hashed(texts)
             top = self._top_ngrams(hashed, acts)
-        rows = {k: v.tolist() for k, v in sc.items()}  # Python floats, read once
+        act_rows = sc.pop("act").tolist()  # Python floats, read once
+        told = np.full(len(texts), True) if all_testimony else acts == ACTS.index("testimony")
+        described = np.ones(len(texts), bool) if details else told
+        rows = {
+            k: dict(zip(np.flatnonzero(described).tolist(), v[described].tolist(), strict=True))
+            for k, v in sc.items()
+        }
+        told_at = np.flatnonzero(told).tolist()
+        read = dict(zip(told_at, read_many([texts[i] for i in told_at]), strict=True))
         version = self.version
         out = []
         for i, text in enumerate(texts):
             lang = detect_language(text, langs[i] if langs else None)
             act = ACTS[acts[i]]
             rec: dict[str, Any] = {"act": act}
-            rec.update(zip(_P_KEYS, rows["act"][i], strict=True))
-            told = all_testimony or act == "testimony"
-            stated = describe(rec, text, {k: v[i] for k, v in rows.items()}, testimony=told)
+            rec.update(zip(_P_KEYS, act_rows[i], strict=True))
+            stated = (
+                describe(
+                    rec,
+                    text,
+                    {k: v[i] for k, v in rows.items()},
+                    testimony=bool(told[i]),
+                    read=read.get(i),
+                )
+                if described[i]
+                else []
+            )
             if evidence:
                 ngrams = self._ngrams(text, i, top[i], hashed)
                 rec["evidence"] = [

@@ -253,7 +253,7 @@ def _slim(rows: list[tuple]) -> list[tuple]:
 def _predict_rows(clf: Any, rows: list[tuple]) -> tuple[Any, Any]:
     """One batch of (platform, id, text, lang) rows predicted by ``clf``, as the ``acts`` and
     ``testimony`` rows to write."""
-    recs = clf.predict([r[2] for r in rows], [r[3] for r in rows])
+    recs = clf.predict([r[2] for r in rows], [r[3] for r in rows], details=False)
     return _rows([(r[0], r[1]) for r in rows], recs)
 
 
@@ -274,11 +274,13 @@ def predict_batch(
     *,
     version: str | None = None,
     precision: str = "auto",
+    details: bool = True,
 ) -> list[dict[str, Any]]:
     """The classify stage's batch function (a Ray task, a Dask or Spark partition function):
     ``Classifier.predict`` with one classifier per process and model, built on first use.
     ``version`` names the bundle when the caller knows it (each Ray task gets its own copy of
-    the bundle); without it the bundle object itself is the key."""
+    the bundle); without it the bundle object itself is the key. Without ``details`` only
+    testimonies get the detail fields."""
     from groundswell.classify.run import Classifier
 
     key = (version or str(id(bundle)), device, precision)
@@ -287,7 +289,29 @@ def predict_batch(
         while len(_CLASSIFIERS) >= MAX_CLASSIFIERS:
             _CLASSIFIERS.pop(next(iter(_CLASSIFIERS)))
         clf = _CLASSIFIERS[key] = Classifier(bundle, device=device, precision=precision)
-    return clf.predict(texts, langs)
+    return clf.predict(texts, langs, details=details)
+
+
+def table_batch(
+    bundle: Bundle,
+    device: str,
+    rows: list[tuple],
+    *,
+    version: str | None = None,
+    precision: str = "auto",
+) -> tuple[Any, Any]:
+    """``predict_batch`` of (platform, id, text, lang) ``rows`` as the ``acts`` and
+    ``testimony`` tables ``write_tables`` stores (what a Ray worker hands the writer)."""
+    recs = predict_batch(
+        bundle,
+        device,
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+        version=version,
+        precision=precision,
+        details=False,
+    )
+    return _rows([(r[0], r[1]) for r in rows], recs)
 
 
 def _pool(clf: Any, workers: int) -> Any:

@@ -1,5 +1,5 @@
 """Classify on Ray: this process streams the store's unlabelled posts in blocks, Ray workers run
-the classify stage's batch function (``classify.store.predict_batch``) and this process writes
+the classify stage's batch function (``classify.store.table_batch``) and this process writes
 each block's labels in its own transaction, so a killed run resumes at the first block not
 written (the pending query skips every post a committed block labelled)."""
 
@@ -16,15 +16,16 @@ RETRIES = 3  # a block whose worker died is predicted again (prediction has no s
 
 
 def predict_block(
-    bundle: Any, clf: tuple[str, str, str], texts: list[str], langs: list[str | None], index: int
-) -> list[dict[str, Any]]:
-    """``predict_batch`` for block ``index`` with the driver's classifier settings ``clf``
-    (version, device, precision); the index only names the block to fault tests."""
-    from groundswell.classify.store import predict_batch
+    bundle: Any, clf: tuple[str, str, str], rows: list[tuple], index: int
+) -> tuple[Any, Any]:
+    """Block ``index``'s (platform, id, text, lang) rows predicted with the driver's classifier
+    settings ``clf`` (version, device, precision), as the ``acts`` and ``testimony`` rows to
+    write (``classify.store.table_batch``); the index only names the block to fault tests."""
+    from groundswell.classify.store import table_batch
 
     fault_point("classify-worker", index)
     version, device, precision = clf
-    return predict_batch(bundle, device, texts, langs, version=version, precision=precision)
+    return table_batch(bundle, device, rows, version=version, precision=precision)
 
 
 def classify_on_ray(
@@ -38,7 +39,7 @@ def classify_on_ray(
     max_batches: int | None = None,
 ) -> int:
     """Label every pending post of ``store`` with ``clf``'s model on Ray; returns how many."""
-    from groundswell.classify.store import pending_blocks, write_acts
+    from groundswell.classify.store import pending_blocks, write_tables
 
     done = written = 0
     with ray_session(address) as ray:
@@ -51,7 +52,7 @@ def classify_on_ray(
         def write_next() -> None:
             nonlocal done, written
             rows, ref = inflight.popleft()
-            write_acts(store, rows, ray.get(ref))
+            write_tables(store, ray.get(ref))
             done += len(rows)
             written += 1
             fault_point("classify-driver", written)
@@ -61,9 +62,8 @@ def classify_on_ray(
         for index, rows in enumerate(pending_blocks(store, clf, batch_size)):
             if max_batches is not None and index >= max_batches:
                 break
-            texts = [r[2] for r in rows]
-            langs = [r[3] for r in rows]
-            inflight.append((rows, predict.remote(bundle, settings, texts, langs, index)))
+            block = [(r[0], r[1], r[2], r[3]) for r in rows]
+            inflight.append((rows, predict.remote(bundle, settings, block, index)))
             if len(inflight) >= ahead:
                 write_next()
         while inflight:
