@@ -74,3 +74,38 @@ def test_article_command_hides_accounts_in_links(tmp_path, capsys):
     assert main(["article", str(essay), "--json"]) == 0
     out = capsys.readouterr().out
     assert HANDLE not in out and "[account]" in out
+
+
+PROFILES = (
+    "follow instagram.com/jane.roe_1. https://www.instagram.com/stories/jane.roe_1/31 "
+    "https://www.facebook.com/jane.roe.5 fb.com/profile.php?id=100004123 "
+    "https://facebook.com/people/Jane-Roe/100012345/ youtube.com/@JaneRoe "
+    "https://youtube.com/channel/UCjaneroe12 tiktok.com/@jane_roe threads.net/@jane.roe_1 "
+    "https://www.linkedin.com/in/jane-roe-12345/"
+)
+
+
+def test_profile_links_of_other_platforms_are_masked_and_pseudonymised():
+    shown = mask_accounts(PROFILES)
+    for raw in ("jane", "Jane", "100004123", "100012345", "UCjaneroe"):
+        assert raw not in shown, (raw, shown)
+    assert "instagram.com/[account]. " in shown  # the sentence's full stop is no part of it
+    assert "linkedin.com/in/[account]/" in shown
+    exported = pseudonymise_ids(PROFILES, "twitter", Pseudonymiser(b"k" * 32))
+    assert "jane" not in exported.lower()
+    assert re.sub(r"u_[0-9a-f]{20}", "[account]", exported) == mask_link_ids(PROFILES)
+    # the same person's profile gives the same pseudonym wherever it is written
+    again = pseudonymise_ids(
+        "https://www.instagram.com/jane.roe_1/", "reddit", Pseudonymiser(b"k" * 32)
+    )
+    assert again.split("/")[-2] in exported
+
+
+def test_platform_pages_that_name_no_person_are_kept():
+    kept = (
+        "https://www.instagram.com/p/Cx12ab/ https://www.instagram.com/reel/Cx9/ "
+        "https://m.facebook.com/groups/123456 https://www.facebook.com/watch/?v=1 "
+        "https://www.facebook.com/hashtag/metoo https://www.youtube.com/watch?v=dQw4 "
+        "Instagram.com is down, facebook.com/ too"
+    )
+    assert mask_accounts(kept) == kept

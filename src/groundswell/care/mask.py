@@ -22,7 +22,8 @@ _EMAIL_DODGED = re.compile(
 # -- phone numbers ----------------------------------------------------------------------------
 # A number is a phone only in a phone's shape: international (+ or 00 and a country code, or
 # %2B in a link), North American (3-3-4 digits, or 10 digits as the numbering plan allows
-# them), local (555-0199, 9123 4567), or national with a leading 0 (07700 900123, 06 12 34 56 78,
+# them), local (555-0199, 9123 4567), a bracketed two-digit area code ((11) 98765-4321), or
+# national with a leading 0 (07700 900123, 06 12 34 56 78,
 # 030/1234567, (020) 7946 0958) in groups kept apart by one kind of separator. Years, counts
 # (1,000,000; 100.000; 1 000 000), dates (2017-10-15, 15.10.2017), times, money and ids inside
 # links (after "/", "-", "." or a letter) are not.
@@ -37,6 +38,9 @@ _NORTH_AMERICAN = (
 # local numbers without an area code: 555-0199, and 8 digits as 4-4 with a space (9123 4567,
 # as in Singapore and Hong Kong; never a year: those start with 1 or 2)
 _LOCAL = r"[2-9]\d{2}-\d{4}|[3-9]\d{3}[ \u00a0]\d{4}"
+# a two-digit area code in brackets, then a mobile's 9 and 4 digits or a landline's 4 (Brazil:
+# (11) 98765-4321, (21) 3456-7890); a landline's 4 never start 20, so "(15) 2017-2018" is kept
+_AREA = r"\(\d{2}\)[ \u00a0]?(?:9\d{4}|[3-5]\d{3}|2[1-9]\d{2})[-. \u00a0]?\d{4}"
 _NATIONAL = (
     r"0[1-9]\d{8,10}"
     r"|0[1-9]\d{0,4}(?P<sep>[ \u00a0./\-]|%20)\d{2,8}(?:(?P=sep)\d{2,8}){0,4}"
@@ -44,7 +48,7 @@ _NATIONAL = (
 )
 _PHONE = re.compile(
     r"(?:(?<=%20)|(?<![\w/#@$£€¥.+%-]))"
-    rf"(?:{_INTERNATIONAL}|{_NORTH_AMERICAN}|{_NATIONAL}|{_LOCAL})"
+    rf"(?:{_INTERNATIONAL}|{_NORTH_AMERICAN}|{_NATIONAL}|{_AREA}|{_LOCAL})"
     r"(?![\w/@]|[.,]\d)"
 )
 # a phone link's number (tel:, sms:, callto:) whatever its shape, and WhatsApp's wa.me/<number>
