@@ -67,6 +67,31 @@ def test_a_cut_tar_archive_keeps_the_members_before_the_cut(tmp_path):
     )
 
 
+def test_links_devices_and_pipes_in_a_tar_are_named_as_skipped(tmp_path):
+    archive = _pack(tmp_path, "w", ".tar")
+    with tarfile.open(archive, "a") as tar:
+        for name, kind, target in [
+            ("exports/passwd.jsonl", tarfile.SYMTYPE, "/etc/passwd"),
+            ("exports/again.jsonl", tarfile.LNKTYPE, f"exports/{FILES[1]}"),
+            ("exports/tty", tarfile.CHRTYPE, ""),
+            ("exports/fifo", tarfile.FIFOTYPE, ""),
+        ]:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, target
+            tar.addfile(info)
+    _, want, _ = _read([DATA / rel for rel in FILES], tmp_path / "a.duckdb")
+    _, report, _ = _read([archive], tmp_path / "b.duckdb")
+    assert report.balanced and report.stored == want.stored and report.files == len(FILES)
+    skipped = "\n".join(report.skipped_files)
+    assert len(report.skipped_files) == 4, skipped
+    assert (
+        "exports/passwd.jsonl (a link inside the archive (to '/etc/passwd'), not followed)"
+        in skipped
+    )
+    assert "exports/again.jsonl (a hard link to" in skipped
+    assert "exports/tty (a device or pipe entry" in skipped and "exports/fifo (" in skipped
+
+
 @pytest.mark.parametrize(("mode", "suffix"), [("w:gz", ".tar.gz"), ("zip", ".zip")])
 def test_a_worker_finds_an_archive_member_again_and_reads_it_whole(tmp_path, mode, suffix):
     """A Ray worker reaches a member by its name (SourceRef.open): the archive listing it has

@@ -368,8 +368,9 @@ def _is_tar(file: Path) -> bool:
 
 
 def _tar_members(file: Path) -> Iterator[Source]:
-    """Each regular file of a tar archive as a Source; a cut or damaged archive gives the
-    members before the damage, then one skipped source saying where it broke."""
+    """Each regular file of a tar archive as a Source, and each link, device or pipe entry as a
+    skipped one saying what it is; a cut or damaged archive gives the members before the
+    damage, then one skipped source saying where it broke."""
     try:
         archive = tarfile.open(file, "r:*")  # noqa: SIM115 - closed below, after its members
     except (*STREAM_ERRORS, tarfile.TarError) as exc:
@@ -388,9 +389,20 @@ def _tar_members(file: Path) -> Iterator[Source]:
                 yield Source(
                     file, member=info.name, ordinal=seen[info.name], entry=info, archive=archive
                 )
+            elif not info.isdir():
+                yield Source(file, member=info.name, skip_reason=_entry_reason(info))
         if damage is not None:
             reason = f"tar archive cut or damaged after {len(members)} members: {damage}"
             yield Source(file, member=f"(after {len(members)} members)", skip_reason=reason)
+
+
+def _entry_reason(info: tarfile.TarInfo) -> str:
+    """Why a tar entry that is neither a file nor a folder is not read."""
+    if info.issym():
+        return f"a link inside the archive (to {info.linkname[:200]!r}), not followed"
+    if info.islnk():
+        return f"a hard link to {info.linkname[:200]!r}, which is read under its own name"
+    return "a device or pipe entry, not a file"
 
 
 def _office_reason(what: str) -> str:
