@@ -1,10 +1,12 @@
 """Reddit dumps of #MeToo's first year came from Pushshift as .bz2 (to November 2017) and .xz
 (2017-2018): both read as the plain file does, stream after stream (pbzip2 and pixz write
-several), and a cut download keeps its readable records with the cut quarantined."""
+several), also compressed twice or three times over, and a cut download keeps its readable
+records with the cut quarantined."""
 
 from __future__ import annotations
 
 import bz2
+import gzip
 import lzma
 from pathlib import Path
 
@@ -25,6 +27,10 @@ COMPRESS = {
     "xz": lzma.compress,
     "bz2-streams": lambda b: bz2.compress(b[: len(b) // 2]) + bz2.compress(b[len(b) // 2 :]),
     "xz-streams": lambda b: lzma.compress(b[: len(b) // 3]) + lzma.compress(b[len(b) // 3 :]),
+    # compressed twice or three times over, as a careless script or a re-upload leaves it
+    "gz-gz": lambda b: gzip.compress(gzip.compress(b)),
+    "bz2-in-gz": lambda b: gzip.compress(bz2.compress(b)),
+    "xz-bz2-gz": lambda b: gzip.compress(bz2.compress(lzma.compress(b))),
 }
 
 

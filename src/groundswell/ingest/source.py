@@ -44,6 +44,7 @@ RECODE_PEEK = 64 * 1024  # bytes looked at to tell UTF-16 / UTF-32 text and bare
 
 _GZIP = b"\x1f\x8b"
 _ZSTD = b"\x28\xb5\x2f\xfd"
+MAX_LAYERS = 3  # compression layers opened one inside another (.json.gz.gz); more is a bomb
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc (Compound File Binary)
 _ZIP_METHODS = frozenset(
@@ -146,14 +147,27 @@ class Source:
             raw = io.BufferedReader(CrcChecked(member, crc, self.member), buffer_size=RECODE_PEEK)
         else:
             raw = open(self.path, "rb", buffering=RECODE_PEEK)  # noqa: SIM115 - returned
-        magic = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
-        self.compression = _compression_of(magic)
-        if self.compression == "gzip":
-            raw = io.BufferedReader(Inflate(raw), buffer_size=1 << 20)
-        elif self.compression == "zstd":
-            raw = io.BufferedReader(ZstdFrames(raw), buffer_size=1 << 20)
-        elif self.compression in ("bzip2", "xz"):
-            raw = io.BufferedReader(Decompress(raw, self.compression), buffer_size=1 << 20)
+        layers: list[str] = []
+        while len(layers) < MAX_LAYERS:  # a file compressed twice (.json.gz.gz) is read too
+            try:
+                magic = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
+            except READ_ERRORS as exc:
+                if not layers:
+                    raise
+                raw.close()  # a layer broken at its start: its reader meets the error first
+                raw = io.BufferedReader(Replay(b"", None, exc))
+                break
+            kind = _compression_of(magic)
+            if kind == "none":
+                break
+            layers.append(kind)
+            if kind == "gzip":
+                raw = io.BufferedReader(Inflate(raw), buffer_size=1 << 20)
+            elif kind == "zstd":
+                raw = io.BufferedReader(ZstdFrames(raw), buffer_size=1 << 20)
+            else:
+                raw = io.BufferedReader(Decompress(raw, kind), buffer_size=1 << 20)
+        self.compression = "+".join(layers) or "none"
         return self._recoded(raw)
 
     def _recoded(self, stream: io.BufferedIOBase) -> io.BufferedIOBase:
