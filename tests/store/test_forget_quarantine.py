@@ -5,6 +5,7 @@ not needed, is left out and the post kept."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -105,3 +106,35 @@ def test_a_language_of_a_wrong_type_is_left_out_and_the_post_kept(tmp_path):
         forget(store, ["504"])
         again = ingest([path], store, progress=False)  # the forgotten one stays out
         assert (again.forgotten, again.quarantined, again.stored) == (1, 0, 0)
+
+
+def test_error_lines_of_past_runs_that_name_a_forgotten_handle_are_scrubbed(tmp_path):
+    """A run keeps its first 50 error lines (``runs.counts``), and a line may quote the bad
+    cell: a TCAT row whose reply id holds a handle names it. Forgetting the handle removes
+    that line, keeps the others, and leaves the counts as they were."""
+    src = Path(__file__).resolve().parents[1] / "data" / "tcat"
+    with (src / "metoo-20171016-fullExport-mentions_hashtags.csv").open(
+        encoding="utf-8-sig", newline=""
+    ) as fh:
+        header, *rows = list(csv.reader(fh))
+    reply, tid = header.index("in_reply_to_status_id"), header.index("id")
+    for n, cell in enumerate(("@JaneQSecret", "not-a-tweet")):
+        row = list(rows[0])
+        row[reply], row[tid] = cell, f"91985426710213000{n}"
+        rows.append(row)
+    path = tmp_path / "bin.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([path], store)
+        assert sum("JaneQSecret" in e or "not-a-tweet" in e for e in report.errors) == 2
+        before = json.loads(store.con.execute("SELECT counts FROM runs").fetchone()[0])
+        removed = forget(store, ["@JaneQSecret"])
+        after = json.loads(store.con.execute("SELECT counts FROM runs").fetchone()[0])
+    assert removed.get("runs.errors") == 1
+    assert "janeqsecret" not in json.dumps(after).lower()
+    assert len(after["errors"]) == len(before["errors"]) == report.quarantined
+    assert any("not-a-tweet" in e for e in after["errors"])  # the other line is kept
+    assert {k: v for k, v in after.items() if k != "errors"} == {
+        k: v for k, v in before.items() if k != "errors"
+    }

@@ -16,6 +16,7 @@ import os
 import re
 from pathlib import Path
 
+import orjson
 import pyarrow as pa
 
 from groundswell.care.forgetting import person_key, person_keys, raw_candidates
@@ -49,7 +50,8 @@ def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, i
     pseudonyms; with ``authors=False``, post ids only, as in a platform's deletion notices).
 
     Every table with a post key (platform, id) or an ``author`` column loses the matching rows,
-    quarantined lines naming them lose their raw bytes, and the deletion is recorded (hashed) so
+    quarantined lines naming them lose their raw bytes, error lines kept with past runs that
+    name them are removed (``runs.errors`` counts them), and the deletion is recorded (hashed) so
     that no later ingest, of this export or of another platform's, brings them back.
     Returns the rows removed per table.
     """
@@ -114,6 +116,9 @@ def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, i
         n = _purge_quarantine(con, named)
         if n:
             removed["quarantine"] = n
+        n = _scrub_runs(con, named)
+        if n:
+            removed["runs.errors"] = n
         con.execute("DROP TABLE forget_posts; DROP TABLE forget_authors; DROP TABLE forget_handles")
         con.execute("COMMIT")
     except Exception as exc:
@@ -209,6 +214,41 @@ def _purge_quarantine(con, keys: set[str]) -> int:
         ).fetchone()[0]
     finally:
         con.unregister("forget_quarantine")
+
+
+SCRUBBED = "(an error line naming a forgotten post or author, removed)"
+
+
+def _scrub_runs(con, keys: set[str]) -> int:
+    """Replace the error lines kept with past runs (``runs.counts``: a quarantined record's
+    file, line and reason, which may quote its id or handle) that name one of ``keys`` by
+    SCRUBBED; returns how many."""
+    if not keys:
+        return 0
+    changed: list[tuple[str, str]] = []
+    scrubbed = 0
+    for run_id, counts in con.execute(
+        "SELECT run_id, counts FROM runs WHERE counts LIKE '%\"errors\"%'"
+    ).fetchall():
+        try:
+            data = orjson.loads(counts)
+        except orjson.JSONDecodeError:
+            continue
+        errors = data.get("errors") if isinstance(data, dict) else None
+        if not isinstance(errors, list):
+            continue
+        kept = [
+            SCRUBBED if isinstance(e, str) and not keys.isdisjoint(raw_candidates(e)) else e
+            for e in errors
+        ]
+        n = sum(a != b for a, b in zip(errors, kept, strict=True))
+        if n:
+            scrubbed += n
+            data["errors"] = kept
+            changed.append((orjson.dumps(data).decode(), run_id))
+    for counts, run_id in changed:
+        con.execute("UPDATE runs SET counts = ? WHERE run_id = ?", [counts, run_id])
+    return scrubbed
 
 
 def _tables(con) -> list[tuple[str, bool, bool, bool]]:
