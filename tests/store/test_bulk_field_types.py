@@ -283,3 +283,17 @@ def test_a_file_with_a_wrong_type_goes_to_the_streaming_reader(tmp_path, monkeyp
         assert store.con.execute("SELECT line FROM quarantine").fetchall() == [(1,)]
         stored = {r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()}
     assert stored == {"1001", "1003", "1004"}
+
+
+@pytest.mark.parametrize("value", ["JaneQSecret", "@JaneQSecret", "1.2e+18", "-5", "1" * 21])
+@pytest.mark.parametrize("field", ["reference id", "retweeted id", "included reference id"])
+def test_a_reference_that_names_no_tweet_is_never_stored(tmp_path, monkeypatch, field, value):
+    """A referenced id that is no tweet id (a handle, a spreadsheet's 1.2e+18) quarantines its
+    tweet on both paths (a retweet's original only loses the link), and no post or repost keeps
+    it as a link."""
+    _bulk_agrees(monkeypatch, tmp_path, _pages({FIELDS[field]: value}))
+    rows = _rows(tmp_path / "bulk.duckdb")
+    kept = json.dumps([list(map(str, r)) for r in rows["posts"] + rows["reposts"]])
+    assert value not in kept
+    if field != "included reference id":
+        assert any(value in str(r) for r in rows["quarantine"])

@@ -71,7 +71,9 @@ def test_forgotten_table_keeps_only_keyed_hashes(tmp_path):
         pseudonym = store.pseudonym("twitter", "9001")
     assert values and all(len(v) == 64 and set(v) <= set("0123456789abcdef") for v in values)
     for secret in ("1003", "9001", "jane.bsky.social", DID, pseudonym):
-        assert not any(secret in v for v in values)
+        assert secret not in values
+        if not set(secret) <= set("0123456789abcdef"):  # digits turn up in any hash by chance
+            assert not any(secret in v for v in values)
     raw = (tmp_path / "s.duckdb").read_bytes()
     for secret in (b"jane.bsky.social", DID.encode()):
         assert secret not in raw

@@ -129,9 +129,17 @@ def v2_accept(tweets: list[V2Tweet]) -> list[bool]:
         and t.text is not None
         and t.data is UNSET
         and t.note_tweet is UNSET
-        and not (t.referenced_tweets and _is_retweet(t.referenced_tweets))
+        and not (
+            t.referenced_tweets
+            and (_is_retweet(t.referenced_tweets) or not _refs_are_tweets(t.referenced_tweets))
+        )
         for t in tweets
     ]
+
+
+def _refs_are_tweets(refs: list[V2Ref]) -> bool:
+    """Whether every referenced id is a tweet id (else the reader quarantines the tweet)."""
+    return all(r.id is None or is_tweet_id(r.id) for r in refs)
 
 
 def _v2_refs(refs: list[V2Ref]) -> tuple[str | None, str | None]:
@@ -286,6 +294,8 @@ def v1_accept(tweets: list[V1Tweet]) -> list[bool]:
         and t.user is not None
         and bool(t.created_at)
         and _v1_other(t) == _NONE_OTHER
+        and (not t.in_reply_to_status_id_str or is_tweet_id(t.in_reply_to_status_id_str))
+        and (not t.quoted_status_id_str or is_tweet_id(t.quoted_status_id_str))
         for t in tweets
     ]
 

@@ -74,6 +74,18 @@ def tweet_id(value: Any) -> str:
     return found
 
 
+def ref_tweet_id(value: Any, what: str) -> str | None:
+    """The id of a tweet a tweet refers to (``what``: which reference), None when empty; an id
+    that names no tweet (a handle, ``1.2e+18``) raises ValueError, so that the tweet is
+    quarantined rather than linked to it."""
+    if value is None or value == "":
+        return None
+    found = numeric_id(value)
+    if found is None or not is_tweet_id(found):
+        raise ValueError(f"{what} {shown(value)} is not a tweet id")
+    return found
+
+
 def reddit_id(value: Any) -> str:
     """A Reddit thing's id as text: base 36 (``dpg1bbb``); anything else raises ValueError."""
     if not (isinstance(value, str) and BASE36_ID.fullmatch(value)):

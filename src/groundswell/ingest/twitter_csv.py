@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
+from groundswell.ingest.fields import shown
 from groundswell.ingest.registry import Head, JsonReader, Reader, guarded, quarantine
 from groundswell.ingest.source import MAX_LINE_BYTES, Source
 from groundswell.ingest.twitter_v1 import first_key
@@ -126,6 +127,9 @@ class TwitterCsvReader(Reader):
         if text is None or (text == "" and not row.get("referenced_tweets.retweeted.id")):
             yield quarantine(source, lineno, f"tweet {tid} without text", row, self.name)
             return
+        if why := _ref_problem(row, _TWARC_REFS):
+            yield quarantine(source, lineno, why, row, self.name)
+            return
         text = html.unescape(text.replace("\\n", "\n"))  # twarc-csv writes newlines as \n
         username = row.get("author.username") or None
         metrics = _metrics(row, _TWARC_METRICS, prefix="public_metrics.")
@@ -224,6 +228,9 @@ def twitwi_posts(
     if not isinstance(text, str):
         yield quarantine(source, lineno, f"tweet {tid} without text", tw, fmt)
         return
+    if why := _ref_problem(tw, _TWITWI_REFS):
+        yield quarantine(source, lineno, why, tw, fmt)
+        return
     username = tw.get("user_screen_name") or None
     hashtags = as_list(tw.get("hashtags"))
     mentions = as_list(tw.get("mentioned_names"))
@@ -289,6 +296,21 @@ def _id_problem(tid: str | None) -> str | None:
         return "tweet without id"
     if not (tid.isascii() and tid.isdigit()):
         return f"tweet id {tid[:40]!r} is not a whole number"
+    return None
+
+
+_TWARC_REFS = tuple(f"referenced_tweets.{k}.id" for k in ("replied_to", "quoted", "retweeted"))
+_TWITWI_REFS = ("to_tweetid", "quoted_id", "retweeted_id")
+
+
+def _ref_problem(row: dict[str, Any], columns: tuple[str, ...]) -> str | None:
+    """Why a row cannot be kept for a tweet it refers to: a reply, quote or retweet id that is
+    not a whole number (a handle or a spreadsheet's 1.2e+18) names no tweet, and linking the
+    row to it would store a wrong edge; an empty cell is no reference."""
+    for column in columns:
+        ref = _id(row.get(column))
+        if ref and _id_problem(ref):
+            return f"{column} {shown(ref)} is not a tweet id"
     return None
 
 

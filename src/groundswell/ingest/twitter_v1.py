@@ -24,6 +24,7 @@ from groundswell.ingest.fields import (
     is_numeric_id,
     obj,
     objects,
+    ref_tweet_id,
     shown,
     texts,
     tweet_id,
@@ -269,8 +270,8 @@ class TwitterV1Reader(JsonReader):
                 first_text(u.get("expanded_url"), u.get("url")) or ""
                 for u in objects(entities.get("urls"))
             ],
-            reply_to=tw.get("in_reply_to_status_id_str") or None,
-            quote_of=id_text(quote_of) if quote_of else None,
+            reply_to=ref_tweet_id(tw.get("in_reply_to_status_id_str"), "in_reply_to_status_id_str"),
+            quote_of=ref_tweet_id(id_text(quote_of), "quoted_status_id_str") if quote_of else None,
             repost_of=repost_of,
             metrics=metrics_of(tw, _METRICS),
             source_file=source.name,

@@ -21,6 +21,8 @@ from typing import Any
 from groundswell.ingest.fields import (
     first_text,
     is_numeric_id,
+    is_tweet_id,
+    numeric_id,
     objects,
     shown,
     texts,
@@ -239,6 +241,11 @@ class TwitterV2Reader(JsonReader):
                 full = refs.get(rid) if refs is not None else ref if "text" in ref else None
                 if full:
                     ref_full[kind] = full
+        for kind, rid in ref_ids.items():
+            if not is_tweet_id(numeric_id(rid)):  # a handle or 1.2e+18 names no tweet
+                why = f"{kind} tweet id {shown(rid)} is not a tweet id"
+                yield quarantine(source, lineno, why, tw, self.name)
+                return
         rt_id = ref_ids.get("retweeted")
         if rt_id:
             original = ref_full.get("retweeted")
@@ -248,10 +255,10 @@ class TwitterV2Reader(JsonReader):
                     if users is not None
                     else original.get("author")
                 )
-                orig_refs = {
+                orig_refs = {  # an id that names no tweet is no link
                     str(r.get("type")): str(r.get("id"))
                     for r in original.get("referenced_tweets") or ()
-                    if r.get("id")
+                    if r.get("id") and is_tweet_id(numeric_id(r.get("id")))
                 }
                 yield self._post(source, lineno, original, orig_author, orig_refs)
             yield self._post(source, lineno, tw, author, ref_ids, repost_of=rt_id)

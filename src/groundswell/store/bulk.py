@@ -118,12 +118,14 @@ _ODD_TWEET = " OR ".join(
         _odd_entities("t.entities"),
         _odd_entities("t.note_tweet.entities"),
         # a reference that is null (the reader quarantines the tweet), with an id that is no
-        # string (a key as it is) or empty (passed over), or a type of another type; two
+        # string (a key as it is), empty (passed over) or no tweet id (the reader quarantines
+        # the tweet), or a type of another type; two
         # retweeted references (the reader may pair the last id with the first one's original)
         _any(
             "t.referenced_tweets",
             "r",
-            f"r IS NULL OR NOT {_is_word('r.id')} OR NOT {_is_str('r.type')}",
+            f"r IS NULL OR NOT {_is_word('r.id')} OR NOT {_is_str('r.type')} OR NOT "
+            f"regexp_full_match({_str('r.id')}, '0*[0-9]{{1,20}}')",
         ),
         f"len(list_filter(t.referenced_tweets, lambda r: {_str('r.type')} = 'retweeted')) > 1",
         _ODD_METRICS,
