@@ -225,6 +225,14 @@ def print_stats(out: dict[str, Any]) -> None:
                 " left out of series over days",
             )
         )
+    if out.get("undated"):
+        lines.append(
+            (
+                "no time",
+                f"{out['undated']:,} posts state no time or one that is no date,"
+                " left out of series over days",
+            )
+        )
     if out.get("synthetic"):
         lines.append(("synthetic", "yes: generated demo data, not real posts"))
     for key, value in out.items():  # anything the library adds later still shows
@@ -233,6 +241,7 @@ def print_stats(out: dict[str, Any]) -> None:
             "first_post",
             "last_post",
             "dated_out_of_span",
+            "undated",
             "by_platform",
             "acts",
             "act_shares",

@@ -29,10 +29,11 @@ def table_columns(con: Any, table: str) -> set[str]:
 def overview(con: Any) -> dict[str, Any]:
     """Totals of what the store holds, and whether any of it is synthetic; first and last are
     the span of days series count on (``store.dates``)."""
-    posts, authors, first, last, synthetic, outside = con.execute(
+    posts, authors, first, last, synthetic, outside, undated = con.execute(
         f"SELECT count(*), count(DISTINCT author), min(created_at) FILTER ({dated()}), "
         f"max(created_at) FILTER ({dated()}), coalesce(bool_or(synthetic), false), "
-        f"count(*) FILTER (created_at IS NOT NULL AND NOT {dated()}) FROM posts"
+        f"count(*) FILTER (created_at IS NOT NULL AND NOT {dated()}), "
+        "count(*) FILTER (created_at IS NULL) FROM posts"
     ).fetchone()
     one = con.execute
     return {
@@ -41,6 +42,7 @@ def overview(con: Any) -> dict[str, Any]:
         "first": first,
         "last": last,
         "dated_out_of_span": outside,  # posts whose time is no day a series counts
+        "undated": undated,  # posts that state no time, or none that could be read
         "synthetic": bool(synthetic),
         "reposts": one("SELECT count(*) FROM reposts").fetchone()[0],
         "articles": one("SELECT count(*) FROM articles").fetchone()[0],

@@ -112,7 +112,8 @@ def overview_section(ov: dict[str, Any]) -> str:
         "overview",
         "Overview",
         f'<div class="tiles">{tiles}</div>'
-        f"<p>Posts dated from {first} to {last}.{_out_of_span(ov.get('dated_out_of_span'))}</p>"
+        f"<p>Posts dated from {first} to {last}.{_out_of_span(ov.get('dated_out_of_span'))}"
+        f"{_undated(ov.get('undated'))}</p>"
         + table(["platform", "posts", "reposts"], rows)
         + _articles(ov.get("article_list") or []),
     )
@@ -124,6 +125,15 @@ def _out_of_span(n: int | None) -> str:
     return (
         f" {n:,} more state a time before {EARLIEST.year} or in the future (a clock or export"
         " error): they are counted everywhere but left out of the charts over days."
+    )
+
+
+def _undated(n: int | None) -> str:
+    if not n:
+        return ""
+    return (
+        f" {n:,} more state no time, or one that is no date (2017-02-30): they are counted"
+        " everywhere but left out of the charts over days."
     )
 
 

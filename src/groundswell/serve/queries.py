@@ -210,6 +210,7 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
         "first": plain(ov["first"]),
         "last": plain(ov["last"]),
         "dated_out_of_span": ov["dated_out_of_span"],
+        "undated": ov["undated"],
         "synthetic": ov["synthetic"],
         "by_platform": withhold_rows(by_platform, ["posts", "reposts"]),
         "runs": runs,

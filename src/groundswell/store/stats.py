@@ -39,6 +39,7 @@ def stats(store: Store) -> dict[str, Any]:
         "first_post": _text(one("SELECT min(created_at) FROM posts")),
         "last_post": _text(one("SELECT max(created_at) FROM posts")),
         "dated_out_of_span": out_of_span(con),
+        "undated": one("SELECT count(*) FROM posts WHERE created_at IS NULL"),
     }
     suppressed: list[str] = []
     groups = {
