@@ -245,11 +245,6 @@ def _init_worker(bundle: Any, device: str) -> None:
 AHEAD = 2  # batches predicted ahead of the writer, per worker
 
 
-def _slim(rows: list[tuple]) -> list[tuple]:
-    """(platform, id, text, lang) rows as sent to a worker (the same four fields)."""
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
-
-
 def _predict_rows(clf: Any, rows: list[tuple]) -> tuple[Any, Any]:
     """One batch of (platform, id, text, lang) rows predicted by ``clf``, as the ``acts`` and
     ``testimony`` rows to write."""
@@ -320,11 +315,6 @@ def _pool(clf: Any, workers: int) -> Any:
     return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(clf.bundle, clf.device))
 
 
-def write_acts(store: Any, rows: list[tuple], recs: list[dict[str, Any]]) -> None:
-    """Write one batch's records (``rows``: its (platform, id, ...) rows) in one transaction."""
-    write_tables(store, _rows([(r[0], r[1]) for r in rows], recs))
-
-
 def write_tables(store: Any, tables: tuple[Any, Any]) -> None:
     """Write one batch's ``acts`` and ``testimony`` tables (see ``_rows``) in one transaction."""
     acts_tbl, t_tbl = tables
@@ -373,7 +363,7 @@ def _classify_local(
         inflight: deque[tuple[int, Any]] = deque()
         for rows in itertools.chain(blocks, [None]):
             if rows is not None:
-                inflight.append((len(rows), pool.submit(_predict_chunk, _slim(rows))))
+                inflight.append((len(rows), pool.submit(_predict_chunk, rows)))
             # a kill loses at most the batches in flight: each written one is committed
             while inflight and (rows is None or len(inflight) > AHEAD * workers):
                 n, future = inflight.popleft()

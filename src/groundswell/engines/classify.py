@@ -62,8 +62,7 @@ def classify_on_ray(
         for index, rows in enumerate(pending_blocks(store, clf, batch_size)):
             if max_batches is not None and index >= max_batches:
                 break
-            block = [(r[0], r[1], r[2], r[3]) for r in rows]
-            inflight.append((rows, predict.remote(bundle, settings, block, index)))
+            inflight.append((rows, predict.remote(bundle, settings, rows, index)))
             if len(inflight) >= ahead:
                 write_next()
         while inflight:
