@@ -112,29 +112,24 @@ def overview_section(ov: dict[str, Any]) -> str:
         "overview",
         "Overview",
         f'<div class="tiles">{tiles}</div>'
-        f"<p>Posts dated from {first} to {last}.{_out_of_span(ov.get('dated_out_of_span'))}"
-        f"{_undated(ov.get('undated'))}</p>"
+        f"<p>Posts dated from {first} to {last}."
+        + _left_out(
+            ov.get("dated_out_of_span"),
+            f"state a time before {EARLIEST.year} or in the future (a clock or export error)",
+        )
+        + _left_out(ov.get("undated"), "state no time, or one that is no date (2017-02-30)")
+        + "</p>"
         + table(["platform", "posts", "reposts"], rows)
         + _articles(ov.get("article_list") or []),
     )
 
 
-def _out_of_span(n: int | None) -> str:
+def _left_out(n: int | None, what: str) -> str:
+    """The overview's sentence on ``n`` posts whose time is ``what``, counted everywhere but
+    left out of series over days ("" when there are none)."""
     if not n:
         return ""
-    return (
-        f" {n:,} more state a time before {EARLIEST.year} or in the future (a clock or export"
-        " error): they are counted everywhere but left out of the charts over days."
-    )
-
-
-def _undated(n: int | None) -> str:
-    if not n:
-        return ""
-    return (
-        f" {n:,} more state no time, or one that is no date (2017-02-30): they are counted"
-        " everywhere but left out of the charts over days."
-    )
+    return f" {n:,} more {what}: they are counted everywhere but left out of the charts over days."
 
 
 def _articles(articles: list[tuple[Any, ...]]) -> str:
