@@ -15,7 +15,7 @@ import pytest
 from groundswell.store import Store, ingest
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "twitter"
-BAD = ["@JaneQSecret", "JaneQSecret", "1.2e+18", "-5"]
+BAD = ["@JaneQSecret", "JaneQSecret", "1.2e+18", "-5", "1" * 21]
 
 
 def _stored(path: Path, db: Path) -> tuple[object, str, list[str]]:

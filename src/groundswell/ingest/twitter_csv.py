@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
-from groundswell.ingest.fields import shown
+from groundswell.ingest.fields import ref_tweet_id
 from groundswell.ingest.registry import Head, JsonReader, Reader, guarded, quarantine
 from groundswell.ingest.source import MAX_LINE_BYTES, Source
 from groundswell.ingest.twitter_v1 import first_key
@@ -304,13 +304,14 @@ _TWITWI_REFS = ("to_tweetid", "quoted_id", "retweeted_id")
 
 
 def _ref_problem(row: dict[str, Any], columns: tuple[str, ...]) -> str | None:
-    """Why a row cannot be kept for a tweet it refers to: a reply, quote or retweet id that is
-    not a whole number (a handle or a spreadsheet's 1.2e+18) names no tweet, and linking the
-    row to it would store a wrong edge; an empty cell is no reference."""
+    """Why a row cannot be kept for a tweet it refers to (``fields.ref_tweet_id``): a reply,
+    quote or retweet id that names no tweet would store a wrong edge; an empty cell is no
+    reference."""
     for column in columns:
-        ref = _id(row.get(column))
-        if ref and _id_problem(ref):
-            return f"{column} {shown(ref)} is not a tweet id"
+        try:
+            ref_tweet_id(_id(row.get(column)), column)
+        except ValueError as exc:
+            return str(exc)
     return None
 
 
