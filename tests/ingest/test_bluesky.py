@@ -157,6 +157,20 @@ def test_jetstream_offset_time_and_quarantines():
     assert bad[9].startswith("invalid JSON")
 
 
+@pytest.mark.parametrize("created", [5, 1_700_000_000, 1.5e9, True, ["2024-10-15"]])
+def test_jetstream_created_at_that_is_not_a_string_falls_back_to_the_event_time(tmp_path, created):
+    # the lexicon makes createdAt a datetime string: a number is no time (not 1970 plus that
+    # many seconds), so the post takes the event's own time_us, as with no createdAt at all
+    events = _jetstream_lines()
+    event = next(e for e in events if e.get("kind") == "commit" and "record" in e["commit"])
+    event = json.loads(json.dumps(event))
+    event["commit"]["record"]["createdAt"] = created
+    path = tmp_path / "jetstream.jsonl"
+    path.write_text(json.dumps(event) + "\n", encoding="utf-8")
+    (post,) = list(BlueskyReader().read(Source(path)))
+    assert post.created_at == datetime.fromtimestamp(event["time_us"] / 1e6, UTC)
+
+
 def test_jetstream_ingest_reconciles(store):
     report = ingest([DATA / "jetstream_sample.jsonl"], store)
     assert report.balanced

@@ -157,7 +157,7 @@ def post_from_record(
     parent = reply.get("parent") if isinstance(reply.get("parent"), dict) else {}
     langs = record.get("langs")
     lang = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None
-    created: datetime | None = _time(record.get("createdAt")) or _time(fallback_time)
+    created: datetime | None = _stated(record.get("createdAt")) or _time(fallback_time)
     return Post(
         platform="bluesky",
         id=uri,
@@ -202,11 +202,18 @@ def repost_from_record(
         text="",
         repost_of=target,
         author=did or None,
-        created_at=_time(record.get("createdAt")) or _time(fallback_time),
+        created_at=_stated(record.get("createdAt")) or _time(fallback_time),
         source_file=source_file,
         source_line=source_line,
         format=fmt,
     )
+
+
+def _stated(value: Any) -> datetime | None:
+    """A record's ``createdAt``: the lexicon makes it a datetime string, so a number (``5``,
+    which ``parse_time`` would read as epoch seconds, 1970) is no time and the caller falls
+    back to the event's or the view's own time."""
+    return _time(value) if isinstance(value, str) else None
 
 
 def _time(value: Any) -> datetime | None:
