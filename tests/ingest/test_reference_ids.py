@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from fast_slow import assert_fast_equals_slow
 from groundswell.store import Store, ingest
 from gspaths import FIXTURES
 
@@ -190,3 +191,42 @@ def test_an_id_that_names_no_tweet_quarantines_its_tweet(tmp_path, case, value):
     assert any(f"{field} {value!r}" in r for r in reasons), reasons
     assert value not in kept and value.lstrip("@") not in kept  # no id or link holds it
     assert after in ids  # the tweet after it is stored as before
+
+
+def _flat(n: int, refs: list[dict] | None = None) -> dict:
+    """A ``twarc2 flatten`` line (the shape of twarc's own flat.jsonl)."""
+    tid = str(1380242611781386245 + n)
+    return {
+        "id": tid,
+        "text": f"#MeToo post {n}",
+        "author_id": str(2718660392 + n % 3),
+        "author": {"id": str(2718660392 + n % 3), "username": f"writer{n % 3}"},
+        "conversation_id": tid,
+        "created_at": "2021-04-08T19:34:16.000Z",
+        "lang": "en",
+        "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": n, "quote_count": 0},
+        **({"referenced_tweets": refs} if refs is not None else {}),
+    }
+
+
+@pytest.mark.parametrize("kind", ["replied_to", "quoted", "retweeted", "original's reply"])
+def test_a_v2_reference_with_spaces_is_stored_as_its_digits(tmp_path, monkeypatch, kind):
+    """The streaming reader stored ``" 1380175475545362437 "`` with its spaces; the columnar
+    fast path, which hands such a line to the reader, leaves the same store."""
+    rid = "1380175475545362437"
+    ref = {"type": kind, "id": f" {rid} "}
+    if kind not in ("replied_to", "quoted"):  # flatten writes the original into its ref
+        ref = {**_flat(-1), "type": "retweeted", "id": f" {rid} "}
+        del ref["author"], ref["conversation_id"]
+        if kind == "original's reply":  # the original replies; it is retweeted by its id
+            ref["id"] = "1380242611781386244"
+            ref["referenced_tweets"] = [{"type": "replied_to", "id": f" {rid} "}]
+    lines = [_flat(n) for n in range(40)]
+    lines[20] = _flat(20, [ref])
+    path = tmp_path / "flat.jsonl"
+    path.write_text("".join(json.dumps(t) + "\n" for t in lines), encoding="utf-8")
+    rows = assert_fast_equals_slow(tmp_path, monkeypatch, [path])
+    links = [v for r in rows["posts"] + rows["reposts"] for v in r if isinstance(v, str)]
+    assert rid in links and f" {rid} " not in links
+    stored = {r[1] for r in rows["posts"] + rows["reposts"]}  # (platform, id, ...)
+    assert lines[21]["id"] in stored and not rows["quarantine"]
