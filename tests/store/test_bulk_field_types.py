@@ -297,3 +297,14 @@ def test_a_reference_that_names_no_tweet_is_never_stored(tmp_path, monkeypatch, 
     assert value not in kept
     if field != "included reference id":
         assert any(value in str(r) for r in rows["quarantine"])
+
+
+@pytest.mark.parametrize("field", ["reference id", "retweeted id"])
+def test_a_reference_with_spaces_is_stored_as_its_digits(tmp_path, monkeypatch, field):
+    """A referenced id with spaces around it is stored as its digits (the streaming reader
+    kept the spaces); the bulk path hands the file to the reader and leaves the same store."""
+    rid = "1001" if field == "retweeted id" else "999"
+    assert not _bulk_agrees(monkeypatch, tmp_path, _pages({FIELDS[field]: f" {rid} "}))
+    rows = _rows(tmp_path / "bulk.duckdb")
+    links = {v for r in rows["posts"] + rows["reposts"] for v in r if isinstance(v, str)}
+    assert rid in links and f" {rid} " not in links and not rows["quarantine"]

@@ -16,13 +16,13 @@ mapping reads both; their headers tell them apart:
   October 2017 had ``reweet_id`` for retweets only. ``-e`` adds columns at the end: ignored.
 
 Lists (``hashtags``, ``urls``) are separated by spaces; ``created_at`` is v1.1's ``Mon Oct 16
-00:00:00 +0000 2017``, and one that is no time quarantines its row, as an id that is not a whole
-number does. The text is v1.1's, HTML-escaped (undone, as in the other Twitter readers); the
-accounts it mentions are read from it, as neither tool lists them. A retweet row is a repost of
-its original. Since json2csv of mid-2020 and Hydrator v0.2.0 its text is the original's whole
-text: the original is then stored too, timed by its id and without counts (the row's are not
-all the original's); before, the text is the retweet's own ``RT @user: ...``, cut short when
-long, and only the repost is kept.
+00:00:00 +0000 2017``, and one that is no time quarantines its row, as an id that is not a tweet id
+does (its own, or a reply's, retweet's or quote's: ``1.2e+18``, a handle, 21 digits). The text is
+v1.1's, HTML-escaped (undone, as in the other Twitter readers); the accounts it mentions are read
+from it, as neither tool lists them. A retweet row is a repost of its original. Since json2csv of
+mid-2020 and Hydrator v0.2.0 its text is the original's whole text: the original is then stored
+too, timed by its id and without counts (the row's are not all the original's); before, the text is
+the retweet's own ``RT @user: ...``, cut short when long, and only the repost is kept.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from groundswell.ingest.fields import (
     RETWEET_TEXT,
     first_text,
     id_cell,
+    is_tweet_id,
     mentions_in_text,
     numeric_id,
     shown,
@@ -80,7 +81,7 @@ class _DocNowReader(Reader):
         """The records of one row: its post, or a retweet's repost (after its original when the
         row holds the original's whole text)."""
         tid = numeric_id(row.get("id"))
-        if tid is None:
+        if not is_tweet_id(tid):
             why = f"tweet id {shown(row.get('id'))} is not a whole number"
             yield quarantine(source, lineno, why, row, self.name)
             return
@@ -114,7 +115,7 @@ class _DocNowReader(Reader):
         yield post
 
     def _reply_to(self, row: dict[str, str]) -> str | None:
-        return numeric_id(row.get("in_reply_to_status_id"))
+        return id_cell(row, "in_reply_to_status_id")
 
 
 class HydratorReader(_DocNowReader):
@@ -124,7 +125,7 @@ class HydratorReader(_DocNowReader):
     kind = "hydrator"
 
     def _reply_to(self, row: dict[str, str]) -> str | None:
-        reply = numeric_id(row.get("in_reply_to_status_id"))
+        reply = id_cell(row, "in_reply_to_status_id")
         if reply is not None and "quote_id" not in row and _printed_from_a_double(reply):
             return None  # the Hydrator rounded it (to v0.1.0, whose header is the same)
         return reply

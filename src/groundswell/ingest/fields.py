@@ -96,16 +96,11 @@ def reddit_id(value: Any) -> str:
 def id_cell(
     row: dict[str, str], column: str, blanks: frozenset[str] = frozenset(("",))
 ) -> str | None:
-    """The id of digits a table's cell holds, None when the cell (spaces dropped) is one of
-    ``blanks``; a cell that holds anything else raises ValueError, so that its row is
+    """The tweet id a table's cell holds (``ref_tweet_id``), None when the cell (spaces dropped)
+    is one of ``blanks``; a cell that holds anything else raises ValueError, so that its row is
     quarantined rather than linked to a tweet it does not name."""
     value = (row.get(column) or "").strip()
-    if value in blanks:
-        return None
-    tid = numeric_id(value)
-    if tid is None:
-        raise ValueError(f"{column} {shown(value)} is not an id")
-    return tid
+    return None if value in blanks else ref_tweet_id(value, column)
 
 
 _TWITTER_EPOCH_MS = 1288834974657  # the millisecond a snowflake id counts from

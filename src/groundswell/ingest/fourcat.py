@@ -29,13 +29,15 @@ Zeeschuimer import is ``<datasource name>-dataset-<key>.csv``). Decisions:
 * Text: ``body``, after the ``subject`` or ``title`` where the datasource has one. X's text is
   unescaped (its API escapes ``&``, ``<`` and ``>``).
 * An X row with ``is_retweet`` yes is a repost of an original 4CAT does not name (as in TCAT's
-  export); ``quote_tweet_id`` is its ``quote_of``. 4CAT names no X reply's parent (``thread_id``
-  is the conversation, the ``reply_to`` of 2021-2023 the replied account): X replies have no
-  ``reply_to``. Telegram's ``reply_to`` is a message of the same chat; a Bluesky
-  ``replied_to_post`` (or ``quoted_post``) link becomes its AT-URI when the account's DID is known
-  (it is the thread's root, or a row read before showed the handle's DID); a TikTok comment
-  replies to ``thread_id`` (its video, or the comment it answers); a 4chan post to the first post
-  it quotes (``>>123``), else to its thread's opening post; elsewhere a ``reply_to`` column is kept.
+  export); ``quote_tweet_id`` is its ``quote_of`` (one that names no tweet, a spreadsheet's
+  ``1.2e+18`` or a handle, quarantines its row, as an id that is no tweet id does). 4CAT names no X
+  reply's parent (``thread_id`` is the conversation, the ``reply_to`` of 2021-2023 the replied
+  account): X replies have no ``reply_to``. Telegram's ``reply_to`` is a message of the same chat;
+  a Bluesky ``replied_to_post`` (or ``quoted_post``) link becomes its AT-URI when the account's DID
+  is known (it is the thread's root, or a row read before showed the handle's DID); a TikTok
+  comment replies to ``thread_id`` (its video, or the comment it answers); a 4chan post to the
+  first post it quotes (``>>123``), else to its thread's opening post; elsewhere a ``reply_to``
+  column is kept.
 * ``hashtags`` / ``tags``, ``mentions`` and ``urls`` / ``links`` are comma-separated; the text's
   hashtags are added. Counts keep 4CAT's names (``like_count``, ``likes``, ``num_comments``...).
   ``REDACTED`` (4CAT's anonymisation) is no author; its pseudonymised hashes are kept as given.
@@ -52,7 +54,14 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from groundswell.ingest.fields import first_text, numeric_id, shown, stated_time
+from groundswell.ingest.fields import (
+    first_text,
+    is_tweet_id,
+    numeric_id,
+    ref_tweet_id,
+    shown,
+    stated_time,
+)
 from groundswell.ingest.generic import iter_csv_dicts
 from groundswell.ingest.reddit import reddit_post
 from groundswell.ingest.registry import (
@@ -304,12 +313,12 @@ class FourcatReader(Reader):
 def _twitter(reader: FourcatReader, post: Post, row: dict[str, str]) -> None:
     """An X item: an id of digits, a retweet as a repost, no reply parent (4CAT names none)."""
     tid = numeric_id(post.id)
-    if tid is None:
+    if not is_tweet_id(tid):
         raise ValueError(f"tweet id {shown(post.id)} is not a whole number")
     post.id = tid
     post.author = _who(row.get("author_id"))
     post.reply_to = None
-    post.quote_of = numeric_id(row.get("quote_tweet_id"))
+    post.quote_of = ref_tweet_id(_text(row.get("quote_tweet_id")), "quote_tweet_id")
     if _yes(row.get("is_retweet")):
         post.repost_of = UNKNOWN_ORIGINAL
     if not post.url:

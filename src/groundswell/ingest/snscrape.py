@@ -14,7 +14,8 @@ A retweet is a repost of its original, and the nested original is stored as a po
 text is kept (as for v1.1); a quoted tweet is context, named in ``quote_of`` and not stored.
 Other snscrape Twitter items (a ``User`` written by ``--with-entity``, a ``Tombstone`` standing
 for a tweet that cannot be seen) are not posts and are passed over; any other record is
-quarantined.
+quarantined, as is a tweet whose own id, or the id of the tweet it replies to, quotes or
+retweets, is no tweet id (``fields.ref_tweet_id``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.fields import first_text, numeric_id, obj, objects, shown, texts
+from groundswell.ingest.fields import (
+    first_text,
+    is_tweet_id,
+    numeric_id,
+    obj,
+    objects,
+    ref_tweet_id,
+    shown,
+    texts,
+)
 from groundswell.ingest.registry import Head, JsonReader, quarantine
 from groundswell.ingest.source import Source
 from groundswell.ingest.twitter_v2 import unescape
@@ -85,7 +95,7 @@ class SnscrapeReader(JsonReader):
             return
         rt_id = _tweet_id(original)
         if rt_id is None:
-            why = f"retweet without the original's id ({shown(original.get('id'))})"
+            why = f"retweetedTweet id {shown(original.get('id'))} is not a tweet id"
             yield quarantine(source, lineno, why, tw, self.name)
             return
         if _text_of(original) is not None:
@@ -111,7 +121,6 @@ class SnscrapeReader(JsonReader):
             raise ValueError(f"date {shown(date)} is not a time")
         user = obj(tw.get("user"))
         username = first_text(user.get("username"), tw.get("username"))
-        quoted = tw.get("quotedTweet")
         links = [first_text(link.get("url")) for link in objects(tw.get("links"))]
         return Post(
             platform="twitter",
@@ -126,8 +135,8 @@ class SnscrapeReader(JsonReader):
             hashtags=merge_hashtags(_strings(tw.get("hashtags")), hashtags_in_text(text)),
             mentions=texts(u.get("username") for u in objects(tw.get("mentionedUsers"))),
             urls=[u for u in links if u] or _strings(tw.get("outlinks")),
-            reply_to=numeric_id(tw.get("inReplyToTweetId")),
-            quote_of=_tweet_id(quoted) if isinstance(quoted, dict) else None,
+            reply_to=ref_tweet_id(tw.get("inReplyToTweetId"), "inReplyToTweetId"),
+            quote_of=_quoted_id(tw),
             repost_of=repost_of,
             metrics=metrics_of(tw, _METRICS),
             source_file=source.name,
@@ -147,8 +156,27 @@ def _strings(value: Any) -> list[str]:
 
 
 def _tweet_id(tw: dict) -> str | None:
-    """A tweet's id: ``id``, or the ``id.str`` that ``--jsonl-for-buggy-int-parser`` adds."""
-    return numeric_id(tw.get("id")) or numeric_id(tw.get("id.str"))
+    """A tweet's id: ``id``, or the ``id.str`` that ``--jsonl-for-buggy-int-parser`` adds; None
+    when neither is a tweet id (``fields.is_tweet_id``)."""
+    for key in ("id", "id.str"):
+        found = numeric_id(tw.get(key))
+        if is_tweet_id(found):
+            return found
+    return None
+
+
+def _quoted_id(tw: dict) -> str | None:
+    """The id of the tweet ``tw`` quotes (``quotedTweet``: a Tweet, or a TweetRef or Tombstone
+    that names its id), None when it quotes none; a quoted tweet that is no object, or whose id
+    names no tweet, raises ValueError, so that the tweet is quarantined rather than linked."""
+    quoted = tw.get("quotedTweet")
+    if quoted is None:
+        return None
+    if not isinstance(quoted, dict):
+        raise ValueError(f"quotedTweet is {shown(quoted)}, not a tweet")
+    return _tweet_id(quoted) or ref_tweet_id(
+        quoted.get("id", quoted.get("id.str")), "quotedTweet id"
+    )
 
 
 def _text_of(tw: dict) -> str | None:

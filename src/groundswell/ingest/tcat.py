@@ -27,6 +27,7 @@ from groundswell.ingest.fields import (
     RETWEET_TEXT,
     first_text,
     id_cell,
+    is_tweet_id,
     mentions_in_text,
     numeric_id,
     shown,
@@ -71,7 +72,7 @@ class TcatReader(Reader):
         """The records of one row: its post, or a retweet's repost (after its original when the
         row names it)."""
         tid = numeric_id(row.get("id"))
-        if tid is None:
+        if not is_tweet_id(tid):
             why = f"tweet id {shown(row.get('id'))} is not a whole number"
             yield quarantine(source, lineno, why, row, self.name)
             return

@@ -20,7 +20,9 @@ generations differ, and the reader tells them apart by ``created_at``:
 A local time is made UTC by its own offset when it names one (``UTC``, ``+0200``), else by the
 offset the tweet id's own timestamp shows (ids since November 2010 carry their UTC millisecond),
 else by the ``timezone`` column. twint keeps no id of the tweet a reply answers, so ``reply_to``
-stays empty; the accounts it answers are among the mentions, as in v1.1 entities. twint put a
+stays empty; the accounts it answers are among the mentions, as in v1.1 entities. A row whose id,
+``retweet_id``, ``quote_id`` or ``quote_url`` status names no tweet (``1.2e+18``, a handle) is
+quarantined with the reason; a ``quote_url`` that links to no status names no quote. twint put a
 space before each ``http`` and turned newlines into spaces in the text: that text is kept as it is.
 """
 
@@ -32,7 +34,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from groundswell.ingest.fields import first_text, numeric_id, shown, snowflake_time
+from groundswell.ingest.fields import (
+    first_text,
+    is_tweet_id,
+    numeric_id,
+    ref_tweet_id,
+    shown,
+    snowflake_time,
+)
 from groundswell.ingest.generic import csv_records
 from groundswell.ingest.registry import (
     Head,
@@ -61,7 +70,7 @@ _METRICS = {
 _LOCAL_TIME = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.\d+)?(?:\s*(\S.*))?")
 _EPOCH = re.compile(r"\d+(?:\.\d+)?")  # epoch milliseconds (a float when pandas wrote them)
 _OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d\d):?(\d\d)")
-_STATUS = re.compile(r"/status(?:es)?/(\d+)")
+_STATUS = re.compile(r"/status(?:es)?/([^/?#\s]+)")
 _RT_PREFIX = re.compile(r"RT @(\w+): ")
 _MAX_OFFSET = 14 * 3600
 _MAX_LITERAL = 100_000  # a list cell longer than this is not parsed
@@ -107,7 +116,7 @@ class TwintReader(JsonReader):
         """The posts of one twint tweet (a JSON object or a CSV row, whose values are text)."""
         tid = numeric_id(tw.get("id"))
         text = tw.get("tweet")
-        if tid is None:
+        if not is_tweet_id(tid):
             why = f"tweet without an id of digits (id {shown(tw.get('id'))})"
             yield quarantine(source, lineno, why, tw, self.name)
             return
@@ -119,6 +128,7 @@ class TwintReader(JsonReader):
         if api_era:
             text = unescape(text)
         at = _time(tw, tid)
+        rt_id = ref_tweet_id(tw.get("retweet_id"), "retweet_id")
         author, username = numeric_id(tw.get("user_id")), first_text(tw.get("username"))
         post = Post(
             platform="twitter",
@@ -133,7 +143,7 @@ class TwintReader(JsonReader):
             hashtags=merge_hashtags(_listed(tw.get("hashtags")), hashtags_in_text(text)),
             mentions=_mentions(tw, author, username),
             urls=[u for u in _listed(tw.get("urls")) if isinstance(u, str) and u],
-            quote_of=numeric_id(tw.get("quote_id")) or _quoted(tw.get("quote_url")),
+            quote_of=ref_tweet_id(tw.get("quote_id"), "quote_id") or _quoted(tw.get("quote_url")),
             metrics=metrics_of(tw, _METRICS),
             source_file=source.name,
             source_line=lineno,
@@ -142,7 +152,6 @@ class TwintReader(JsonReader):
         if not _flag(tw.get("retweet")):
             yield post
             return
-        rt_id = numeric_id(tw.get("retweet_id"))
         if api_era:  # the row is the retweet; its original is named by retweet_id
             if rt_id is None:
                 why = f"retweet {tid} without the original's id ({shown(tw.get('retweet_id'))})"
@@ -259,11 +268,12 @@ def _mentions(tw: dict[str, Any], author: str | None, username: str | None) -> l
 
 
 def _quoted(value: Any) -> str | None:
-    """The quoted tweet's id, from ``quote_url`` (``https://twitter.com/user/status/123``)."""
+    """The quoted tweet's id, from ``quote_url`` (``https://twitter.com/user/status/123``); a
+    link to a status whose id names no tweet (``/status/1.2e+18``) raises ValueError."""
     if not isinstance(value, str):
         return None
     match = _STATUS.search(value)
-    return match.group(1) if match else None
+    return ref_tweet_id(match.group(1), "quote_url status id") if match else None
 
 
 def _time(tw: dict[str, Any], tid: str) -> datetime | None:

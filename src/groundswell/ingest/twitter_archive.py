@@ -20,6 +20,8 @@ assignment: ``window.YTD.tweets.part0 = [{"tweet": {...}}, ...]``. Decisions, ma
   ``accountId``, pseudonymised by the store like any author); without it the author is unknown.
 * A retweet is written ``RT @handle: <first characters>`` with no id of the original: it is a
   repost (not the owner's words) whose original is ``unknown``.
+* A tweet whose id, or the id of the tweet it replies to, is no tweet id (a spreadsheet's
+  ``1.2e+18``, a handle) is quarantined with the reason, as in the v1.1 reader.
 * Counts are strings of digits; ``source_line`` is the tweet's 1-based position in the array.
   A file cut short or damaged keeps every tweet that can still be read: the array is split into
   its items and each is read, or quarantined, alone.
@@ -39,7 +41,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from groundswell.ingest.fields import first_text, obj, objects, texts
+from groundswell.ingest.fields import first_text, obj, objects, ref_tweet_id, texts, tweet_id
 from groundswell.ingest.registry import (
     BOM,
     JSON_ERRORS,
@@ -59,7 +61,6 @@ from groundswell.schema import (
     Quarantined,
     Record,
     hashtags_in_text,
-    id_text,
     merge_hashtags,
     metrics_of,
     parse_time,
@@ -180,7 +181,7 @@ class TwitterArchiveReader(Reader):
         if text is None:
             yield quarantine(source, pos, f"tweet {raw_id} without text", item, self.name)
             return
-        tid, (author, handle) = id_text(raw_id), owner
+        tid, (author, handle) = tweet_id(raw_id), owner  # 1.2e+18 names no tweet: raises
         created = parse_time(tw.get("created_at"))
         if _RETWEET.match(text):
             yield Post(
@@ -221,7 +222,7 @@ class TwitterArchiveReader(Reader):
                 for u in objects(entities.get("urls"))
             )
             or note_urls,
-            reply_to=first_text(tw.get("in_reply_to_status_id_str")),
+            reply_to=ref_tweet_id(tw.get("in_reply_to_status_id_str"), "in_reply_to_status_id_str"),
             metrics=metrics_of(tw, _METRICS),
             source_file=source.name,
             source_line=pos,

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
-from groundswell.ingest.fields import ref_tweet_id
+from groundswell.ingest.fields import is_tweet_id, ref_tweet_id
 from groundswell.ingest.registry import Head, JsonReader, Reader, guarded, quarantine
 from groundswell.ingest.source import MAX_LINE_BYTES, Source
 from groundswell.ingest.twitter_v1 import first_key
@@ -290,11 +290,12 @@ def _id(value: Any) -> str | None:
 
 
 def _id_problem(tid: str | None) -> str | None:
-    """Why a tweet id cannot be kept: missing, or not a whole number (``1.3470858675848e+18``, from
-    a spreadsheet, has lost its last digits and would name another tweet)."""
+    """Why a tweet id cannot be kept: missing, or not a tweet id (``fields.is_tweet_id``):
+    ``1.3470858675848e+18``, from a spreadsheet, has lost its last digits and would name another
+    tweet, and more than 20 digits name none."""
     if not tid:
         return "tweet without id"
-    if not (tid.isascii() and tid.isdigit()):
+    if not is_tweet_id(tid):
         return f"tweet id {tid[:40]!r} is not a whole number"
     return None
 

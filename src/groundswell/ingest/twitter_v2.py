@@ -242,10 +242,12 @@ class TwitterV2Reader(JsonReader):
                 if full:
                     ref_full[kind] = full
         for kind, rid in ref_ids.items():
-            if not is_tweet_id(numeric_id(rid)):  # a handle or 1.2e+18 names no tweet
+            found = numeric_id(rid)
+            if not is_tweet_id(found):  # a handle or 1.2e+18 names no tweet
                 why = f"{kind} tweet id {shown(rid)} is not a tweet id"
                 yield quarantine(source, lineno, why, tw, self.name)
                 return
+            ref_ids[kind] = found  # its digits, without the spaces around them
         rt_id = ref_ids.get("retweeted")
         if rt_id:
             original = ref_full.get("retweeted")
@@ -256,7 +258,7 @@ class TwitterV2Reader(JsonReader):
                     else original.get("author")
                 )
                 orig_refs = {  # an id that names no tweet is no link
-                    str(r.get("type")): str(r.get("id"))
+                    str(r.get("type")): numeric_id(r.get("id"))
                     for r in original.get("referenced_tweets") or ()
                     if r.get("id") and is_tweet_id(numeric_id(r.get("id")))
                 }
