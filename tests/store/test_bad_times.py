@@ -162,6 +162,14 @@ def test_one_bad_time_quarantines_one_record(tmp_path, store: Store, name: str, 
     assert report.balanced
     if name == "crowdtangle.csv" and bad == BAD_EPOCH:
         return  # not a time at all for CrowdTangle: stored without one
+    if name in ("jetstream.jsonl", "bluesky_posts.json") and bad == BAD_EPOCH:
+        # a Bluesky createdAt is a string: a number is none, so the event's or view's time
+        # stands in for it, as when createdAt is missing
+        assert (report.read, report.stored, report.quarantined) == (3, 3, 0), report.errors
+        (at,) = store.con.execute("SELECT created_at FROM posts WHERE id LIKE '%/k2'").fetchone()
+        fallback = "2026-07-04" if name == "jetstream.jsonl" else "2024-01-01"  # time_us, indexedAt
+        assert at.date().isoformat() == fallback
+        return
     assert (report.read, report.stored, report.quarantined) == (3, 2, 1), report.errors
     (file, line, reason, raw) = store.con.execute(
         "SELECT source_file, line, reason, raw FROM quarantine"
