@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import os
+import posixpath
 import stat
 import tarfile
 import zipfile
@@ -404,18 +405,22 @@ def _tar_members(file: Path) -> Iterator[Source]:
                     file, member=info.name, ordinal=seen[info.name], entry=info, archive=archive
                 )
             elif not info.isdir():
-                yield Source(file, member=info.name, skip_reason=_entry_reason(info))
+                yield Source(file, member=info.name, skip_reason=_entry_reason(info, seen))
         if damage is not None:
             reason = f"tar archive cut or damaged after {len(members)} members: {damage}"
             yield Source(file, member=f"(after {len(members)} members)", skip_reason=reason)
 
 
-def _entry_reason(info: tarfile.TarInfo) -> str:
-    """Why a tar entry that is neither a file nor a folder is not read."""
+def _entry_reason(info: tarfile.TarInfo, files: Counter[str]) -> str:
+    """Why a tar entry that is neither a file nor a folder is not read (``files``: the names of
+    the files before it, where a hard link's target must be)."""
+    target = info.linkname[:200]
     if info.issym():
-        return f"a link inside the archive (to {info.linkname[:200]!r}), not followed"
+        return f"a link inside the archive (to {target!r}), not followed"
     if info.islnk():
-        return f"a hard link to {info.linkname[:200]!r}, which is read under its own name"
+        if info.linkname in files or posixpath.normpath(info.linkname) in files:
+            return f"a hard link to {target!r}, which is read under its own name"
+        return f"a hard link to {target!r}, whose target is missing from the archive: not read"
     return "a device or pipe entry, not a file"
 
 
