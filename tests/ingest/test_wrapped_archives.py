@@ -4,12 +4,15 @@ or skipped with a reason that names it, and the counts reconcile."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import tarfile
+import tracemalloc
 import zipfile
 from pathlib import Path
 
+from groundswell.ingest.source import MAX_LAYERS, Source
 from groundswell.store import Store, ingest
 
 
@@ -126,3 +129,39 @@ def test_a_hard_link_to_a_file_missing_from_the_tar_says_so(tmp_path):
         f"{archive}!export/lost.jsonl (a hard link to 'export/deleted_before_packing.jsonl', "
         "whose target is missing from the archive: not read)",
     ]
+
+
+def _gzip_times(data: bytes, n: int) -> bytes:
+    for _ in range(n):
+        data = gzip.compress(data, compresslevel=1)
+    return data
+
+
+def test_a_fourth_layer_of_compression_is_skipped_naming_the_file(tmp_path):
+    """Three layers are opened (.json.gz.gz.gz is read); a fourth is not, and the file is
+    named with the reason instead of 'no known format'."""
+    read = tmp_path / "tweets.jsonl.gz.gz.gz"
+    read.write_bytes(_gzip_times(_tweets(), MAX_LAYERS))
+    refused = tmp_path / "comments.json.gz.gz.gz.gz"
+    refused.write_bytes(_gzip_times(_comments(), MAX_LAYERS + 1))
+    report, files = _ingest([read, refused], tmp_path / "a.duckdb")
+    _reconciles(report)
+    assert files == [str(read)] and report.stored == 3 and report.reposts == 1
+    assert report.skipped_files == [
+        f"{refused} (more than 3 layers of compression (gzip inside gzip+gzip+gzip): not "
+        "opened; decompress it and ingest that)"
+    ]
+
+
+def test_a_fourth_layer_is_not_inflated(tmp_path):
+    """64 MB of zeros under four layers of gzip: looking at it stays within a few MB."""
+    bomb = tmp_path / "bomb.jsonl.gz.gz.gz.gz"
+    bomb.write_bytes(_gzip_times(bytes(64 << 20), MAX_LAYERS + 1))
+    tracemalloc.start()
+    try:
+        source = Source(bomb)
+        assert source.head() == b"" and source.skip_reason.startswith("more than 3 layers")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20

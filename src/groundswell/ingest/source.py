@@ -60,6 +60,10 @@ class TruncatedSourceError(Exception):
     """The compressed stream ended early or is corrupt."""
 
 
+class TooManyLayersError(OSError):
+    """Compression inside more than ``MAX_LAYERS`` layers of compression: not opened."""
+
+
 @dataclass
 class Source:
     """One readable input: a plain or compressed file, a pipe or FIFO, or a member of a zip.
@@ -149,7 +153,7 @@ class Source:
         else:
             raw = open(self.path, "rb", buffering=RECODE_PEEK)  # noqa: SIM115 - returned
         layers: list[str] = []
-        while len(layers) < MAX_LAYERS:  # a file compressed twice (.json.gz.gz) is read too
+        while True:  # a file compressed twice (.json.gz.gz) is read too, up to MAX_LAYERS
             try:
                 magic = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
             except READ_ERRORS as exc:
@@ -160,6 +164,12 @@ class Source:
                 break
             kind = _compression_of(magic)
             if kind == "none":
+                break
+            if len(layers) == MAX_LAYERS:  # no tool writes more: the shape of a nested bomb
+                raw.close()
+                inside = "+".join(layers)
+                why = f"more than {MAX_LAYERS} layers of compression ({kind} inside {inside})"
+                raw = io.BufferedReader(Replay(b"", None, TooManyLayersError(why)))
                 break
             layers.append(kind)
             if kind == "gzip":
@@ -221,7 +231,9 @@ class Source:
                 stream = None
             self._head = b"".join(parts)
             self._rest = stream
-            if not self._head and isinstance(self._whole, BaseException):
+            if isinstance(self._whole, TooManyLayersError):
+                self.skip_reason = f"{self._whole}: not opened; decompress it and ingest that"
+            elif not self._head and isinstance(self._whole, BaseException):
                 self.skip_reason = f"unreadable {self.compression} stream: {self._whole}"
         return self._head
 
