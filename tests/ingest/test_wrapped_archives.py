@@ -4,14 +4,22 @@ or skipped with a reason that names it, and the counts reconcile."""
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import json
+import lzma
+import os
 import tarfile
+import threading
 import tracemalloc
 import zipfile
 from pathlib import Path
 
+import pytest
+import zstandard
+
+from groundswell.ingest import source as source_module
 from groundswell.ingest.source import MAX_LAYERS, Source
 from groundswell.store import Store, ingest
 
@@ -52,11 +60,11 @@ def _tweets() -> bytes:
     return "\n".join(lines).encode() + b"\n"
 
 
-def _comments() -> bytes:
+def _comments(n: int = 3, first: int = 0) -> bytes:
     """Pushshift Reddit comment lines."""
     rows = [
         {
-            "id": f"dnz4k{i}q",
+            "id": f"dnz{i:06d}",
             "author": f"commenter_{i}",
             "body": f"#MeToo comment {i}: believe survivors",
             "created_utc": 1508198400 + i,
@@ -66,7 +74,7 @@ def _comments() -> bytes:
             "subreddit": "news",
             "subreddit_id": "t5_2qh3l",
         }
-        for i in range(3)
+        for i in range(first, first + n)
     ]
     return b"".join(json.dumps(r).encode() + b"\n" for r in rows)
 
@@ -165,3 +173,115 @@ def test_a_fourth_layer_is_not_inflated(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 16 << 20
+
+
+WRAPS = {
+    "zip.gz": lambda: gzip.compress(_zip()),
+    "tar.gz.gz": lambda: _gzip_times(_tar(), 2),
+    "tar.zst": lambda: zstandard.ZstdCompressor().compress(_tar()),
+    "tar.xz.bz2": lambda: bz2.compress(lzma.compress(_tar())),
+}
+
+
+def _members_of(path: Path) -> list[str]:
+    return [f"{path}!{name}" for name in sorted(MEMBERS)]
+
+
+@pytest.mark.parametrize("suffix", sorted(WRAPS))
+def test_an_archive_inside_compression_is_read_member_by_member(tmp_path, suffix):
+    """Each member is read and named as in the bare archive: not 'no known format', and not
+    the archive's own bytes read as lines."""
+    path = tmp_path / f"export.{suffix}"
+    path.write_bytes(WRAPS[suffix]())
+    report, files = _ingest([path], tmp_path / "a.duckdb")
+    _reconciles(report)
+    assert (report.stored, report.duplicates, report.reposts) == (6, 1, 1)
+    assert report.quarantined == 0 and report.files == 2 and report.skipped_files == []
+    assert files == _members_of(path)
+
+
+def _feed(where: str | int, data: bytes) -> threading.Thread:
+    def write() -> None:
+        with open(where, "wb") as fh:
+            fh.write(data)
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    return thread
+
+
+BIG = {  # more than one head (64 KB) of comments before the tweets
+    "export/RC_2017-10.ndjson": _comments(2000),
+    "export/tweets.jsonl": _tweets(),
+}
+
+
+@pytest.mark.parametrize("wrap", ["tar", "tar.gz", "zip"])
+@pytest.mark.parametrize("pipe", ["fifo", "process substitution"])
+def test_an_archive_piped_in_is_read_member_by_member(tmp_path, wrap, pipe):
+    """A FIFO or ``<(cat export.tar)``: the archive is read once, from the pipe."""
+    data = _zip(BIG) if wrap == "zip" else _tar(BIG)
+    if wrap == "tar.gz":
+        data = gzip.compress(data)
+    if pipe == "fifo":
+        path = tmp_path / f"feed.{wrap}"
+        os.mkfifo(path)
+        feeder = _feed(str(path), data)
+    else:
+        read_fd, write_fd = os.pipe()
+        path = Path(f"/dev/fd/{read_fd}")
+        feeder = _feed(write_fd, data)
+    report, files = _ingest([path], tmp_path / "a.duckdb")
+    feeder.join(10)
+    _reconciles(report)
+    assert (report.stored, report.duplicates, report.reposts) == (2003, 1, 1)
+    assert report.skipped_files == [] and files == _members_of(path)
+
+
+def test_a_cut_tar_piped_in_keeps_the_members_before_the_cut(tmp_path):
+    """The download broke off in the third member: the first two are stored, the third keeps
+    what came, and the break is named."""
+    data = _tar({**BIG, "export/more.ndjson": _comments(3000, 5000)})
+    path = tmp_path / "feed.tar"
+    os.mkfifo(path)
+    feeder = _feed(str(path), data[: len(data) - 100_000])
+    report, files = _ingest([path], tmp_path / "a.duckdb")
+    feeder.join(10)
+    _reconciles(report)
+    assert report.stored > 2003 and files == sorted(
+        [*_members_of(path), f"{path}!export/more.ndjson"]
+    )
+    assert report.skipped_files == [
+        f"{path}!(after 3 members) (tar archive in a pipe cut or damaged after 3 members: "
+        "unexpected end of data)"
+    ]
+
+
+def test_layers_around_a_tar_count_towards_its_members_layers(tmp_path):
+    """x.tar.gz.gz holding tweets.jsonl.gz.gz is four layers deep: that member is skipped."""
+    inner = {"export/tweets.jsonl.gz.gz": _gzip_times(_tweets(), 2), **MEMBERS}
+    del inner["export/tweets.jsonl"]
+    path = tmp_path / "export.tar.gz.gz"
+    path.write_bytes(_gzip_times(_tar(inner), 2))
+    report, files = _ingest([path], tmp_path / "a.duckdb")
+    _reconciles(report)
+    assert files == [f"{path}!export/RC_2017-10.ndjson"] and report.stored == 3
+    assert report.skipped_files == [
+        f"{path}!export/tweets.jsonl.gz.gz (more than 3 layers of compression (gzip inside "
+        "gzip+gzip+gzip): not opened; decompress it and ingest that)"
+    ]
+
+
+def test_a_zip_in_compression_too_large_to_copy_is_skipped_saying_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(source_module, "MAX_SPOOL_BYTES", 1024)
+    big = tmp_path / "export.zip.gz"
+    big.write_bytes(gzip.compress(_zip(BIG)))
+    small = tmp_path / "tweets.jsonl.gz"
+    small.write_bytes(gzip.compress(_tweets()))
+    report, files = _ingest([big, small], tmp_path / "a.duckdb")
+    _reconciles(report)
+    assert files == [str(small)] and report.stored == 3
+    assert report.skipped_files == [
+        f"{big} (a zip archive in gzip larger than 1024 bytes, not copied out: unzip it and "
+        "ingest the files)"
+    ]
