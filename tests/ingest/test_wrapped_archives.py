@@ -321,3 +321,18 @@ def test_a_cut_tar_in_two_layers_keeps_the_members_before_the_cut(tmp_path):
     (skipped,) = report.skipped_files
     assert skipped.startswith(f"{path}!(after 3 members) (tar archive in gzip+gzip cut or damaged")
 
+
+def test_an_archive_whose_bytes_look_like_text_is_not_recoded(tmp_path):
+    """A stored zip of lines ended by a bare CR has no newline in it: its bytes must reach the
+    zip reader as they are, not with each CR made a newline (which breaks every member)."""
+    tweets = _tweets().replace(b"\n", b"\r")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("export/tweets.jsonl", tweets)
+    assert b"\n" not in out.getvalue() and out.getvalue().count(b"\r") >= 2
+    path = tmp_path / "export.zip.gz"
+    path.write_bytes(gzip.compress(out.getvalue()))
+    report, files = _ingest([path], tmp_path / "a.duckdb")
+    _reconciles(report)
+    assert files == [f"{path}!export/tweets.jsonl"] and report.skipped_files == []
+    assert (report.stored, report.duplicates, report.reposts, report.quarantined) == (3, 1, 1, 0)

@@ -206,6 +206,8 @@ class Source:
         except READ_ERRORS as exc:  # nothing readable: the reader meets the error first
             stream.close()
             return io.BufferedReader(Replay(b"", None, exc))
+        if archive_kind(head) is not None:  # its bytes are no text, whatever they look like
+            return stream
         encoding, skip = text_encoding(head)
         text = head[skip:].decode(encoding, "replace").encode() if encoding else head
         lone_cr = lone_carriage_returns(text)
