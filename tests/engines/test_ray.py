@@ -248,3 +248,27 @@ def test_unknown_engine_is_an_input_error(tmp_path, corpus):
 
     with Store(tmp_path / "x.duckdb") as store, pytest.raises(InputError, match="engine"):
         ingest([corpus], store, engine="spark", progress=False)
+
+
+def test_an_archive_read_from_a_stream_gives_the_local_store(cluster, corpus, local_db, tmp_path):
+    """A tar inside two layers of gzip is read as one stream, here, member after member: the
+    next member is not taken from the stream before the one before it is read whole."""
+    import gzip
+    import io
+    import tarfile
+
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w") as tar:
+        tar.add(corpus, arcname="corpus")
+    archive = tmp_path / "corpus.tar.gz.gz"
+    archive.write_bytes(gzip.compress(gzip.compress(packed.getvalue())))
+    reports = {}
+    for engine in ("local", "ray"):
+        with Store(_twin(local_db, tmp_path / f"{engine}.duckdb")) as store:
+            report = ingest([archive], store, batch_size=BLOCK, progress=False, engine=engine)
+            reports[engine] = report.to_dict()
+    assert reports["ray"]["balanced"] and reports["ray"]["stored"] >= POSTS
+    for key in ("read", "stored", "duplicates", "reposts", "quarantined", "files"):
+        assert reports["ray"][key] == reports["local"][key], key
+    ray_db, local = tmp_path / "ray.duckdb", tmp_path / "local.duckdb"
+    assert snapshot(ray_db, classified=False) == snapshot(local, classified=False)

@@ -98,13 +98,23 @@ def ingest_on_ray(
         window: deque[_FileRun] = deque()
         ahead = ray_cpus(ray) + 1
         while True:
-            while len(window) < ahead and (nxt := next(pending, None)) is not None:
+            while (
+                len(window) < ahead
+                and not (window and _holds_stream(window[-1]))
+                and (nxt := next(pending, None)) is not None
+            ):
                 window.append(submit(*nxt))
             if not window:
                 break
             file_run = window.popleft()
             _consume(ray, file_run, start, store, synthetic, totals, run, progress)
     return totals, run
+
+
+def _holds_stream(file_run: _FileRun) -> bool:
+    """Whether the file is a member of an archive read from a stream (a .tar.gz.gz, a tar piped
+    in), read here: the next source comes from the same stream, so it waits until this is read."""
+    return isinstance(file_run.source, Source) and file_run.source.streamed
 
 
 def _consume(

@@ -22,7 +22,7 @@ import msgspec
 import orjson
 
 from groundswell.errors import InputError
-from groundswell.ingest.source import HEAD_BYTES, Source
+from groundswell.ingest.source import HEAD_BYTES, Source, archive_kind
 from groundswell.plugins import load_plugins
 from groundswell.schema import Quarantined, Record
 
@@ -260,9 +260,7 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
     head = Head(source, source.head())
     if not head.raw.strip():
         return None
-    if source.member is not None and (
-        head.raw[:4] == b"PK\x03\x04" or head.raw[257:262] == b"ustar"
-    ):
+    if source.member is not None and archive_kind(head.raw) is not None:
         source.skip_reason = "an archive inside an archive: extract it and ingest the inner one"
         return None
     best, best_score = _most_sure(head, readers)

@@ -10,14 +10,17 @@ from __future__ import annotations
 import copy
 import io
 import os
+import posixpath
 import stat
 import tarfile
+import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 
 from groundswell.ingest.streams import (
     STREAM_ERRORS,
@@ -38,6 +41,9 @@ MAX_LINE_BYTES = 5 * 1024 * 1024  # a record larger than this is quarantined
 MAX_DOCUMENT_BYTES = (
     512 * 1024 * 1024
 )  # whole-document formats (result.json, CAR) above this are refused
+# a zip inside compression or piped in is copied to a temporary file (it is read from its end):
+# a larger one is skipped
+MAX_SPOOL_BYTES = MAX_DOCUMENT_BYTES
 RAW_KEEP_BYTES = 64 * 1024  # how much of an oversized record's bytes the quarantine keeps
 HEAD_BYTES = 64 * 1024
 RECODE_PEEK = 64 * 1024  # bytes looked at to tell UTF-16 / UTF-32 text and bare-CR line ends
@@ -59,6 +65,10 @@ class TruncatedSourceError(Exception):
     """The compressed stream ended early or is corrupt."""
 
 
+class TooManyLayersError(OSError):
+    """Compression inside more than ``MAX_LAYERS`` layers of compression: not opened."""
+
+
 @dataclass
 class Source:
     """One readable input: a plain or compressed file, a pipe or FIFO, or a member of a zip.
@@ -77,6 +87,12 @@ class Source:
     # shared by its members
     archive: zipfile.ZipFile | tarfile.TarFile | None = field(default=None, repr=False)
     skip_reason: str | None = None  # why this source cannot be read at all (an encrypted member)
+    # a member of an archive read from a stream (a tar inside compression or piped in, a zip
+    # copied from one): read once, in order, never opened again by its name
+    streamed: bool = False
+    # the compression around the archive it is a member of (x.tar.gz.gz: gzip, gzip): those
+    # layers count towards MAX_LAYERS
+    wrapped_in: tuple[str, ...] = ()
     # what was done to make the content UTF-8 with \n line ends ("utf-16-le", "lone CR",
     # "objects joined"); None when it already was: only such content may be read straight from
     # the file
@@ -108,9 +124,10 @@ class Source:
 
     @cached_property
     def reopenable(self) -> bool:
-        """Whether the content can be opened again (a regular file or a zip member)."""
+        """Whether the content can be opened again (a regular file, or a member of a zip or tar
+        archive that is one)."""
         if self.member is not None:
-            return True
+            return not self.streamed
         try:
             return stat.S_ISREG(os.stat(self.path).st_mode)
         except OSError:
@@ -129,6 +146,8 @@ class Source:
 
     def _open_decompressed(self) -> io.BufferedIOBase:
         if self.member is not None and isinstance(self.archive, tarfile.TarFile):
+            if self.archive.closed and self.streamed:
+                raise OSError(f"{self.name}: the archive's stream has moved past it")
             if self.archive.closed:  # its listing ended (a worker found the member by name)
                 self.archive = tarfile.open(self.path, "r:*")  # noqa: SIM115 - kept by the member
             # by its entry (a name may repeat, and a lookup by name scans every member)
@@ -148,7 +167,7 @@ class Source:
         else:
             raw = open(self.path, "rb", buffering=RECODE_PEEK)  # noqa: SIM115 - returned
         layers: list[str] = []
-        while len(layers) < MAX_LAYERS:  # a file compressed twice (.json.gz.gz) is read too
+        while True:  # a file compressed twice (.json.gz.gz) is read too, up to MAX_LAYERS
             try:
                 magic = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
             except READ_ERRORS as exc:
@@ -159,6 +178,12 @@ class Source:
                 break
             kind = _compression_of(magic)
             if kind == "none":
+                break
+            if len(self.wrapped_in) + len(layers) == MAX_LAYERS:  # the shape of a nested bomb
+                raw.close()
+                inside = "+".join((*self.wrapped_in, *layers))
+                why = f"more than {MAX_LAYERS} layers of compression ({kind} inside {inside})"
+                raw = io.BufferedReader(Replay(b"", None, TooManyLayersError(why)))
                 break
             layers.append(kind)
             if kind == "gzip":
@@ -181,6 +206,8 @@ class Source:
         except READ_ERRORS as exc:  # nothing readable: the reader meets the error first
             stream.close()
             return io.BufferedReader(Replay(b"", None, exc))
+        if archive_kind(head) is not None:  # its bytes are no text, whatever they look like
+            return stream
         encoding, skip = text_encoding(head)
         text = head[skip:].decode(encoding, "replace").encode() if encoding else head
         lone_cr = lone_carriage_returns(text)
@@ -220,7 +247,9 @@ class Source:
                 stream = None
             self._head = b"".join(parts)
             self._rest = stream
-            if not self._head and isinstance(self._whole, BaseException):
+            if isinstance(self._whole, TooManyLayersError):
+                self.skip_reason = f"{self._whole}: not opened; decompress it and ingest that"
+            elif not self._head and isinstance(self._whole, BaseException):
                 self.skip_reason = f"unreadable {self.compression} stream: {self._whole}"
         return self._head
 
@@ -324,7 +353,7 @@ def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
             continue
         source = Source(file)
         if not source.reopenable:
-            yield source  # a pipe: its head is read once, by detection
+            yield from _wrapped_members(source)  # a pipe: its head is read once, here
             continue
         try:
             with open(file, "rb") as fh:
@@ -339,6 +368,8 @@ def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
             yield from _zip_members(file)
         elif _is_tar(file):
             yield from _tar_members(file)
+        elif _compression_of(magic) != "none":
+            yield from _wrapped_members(source)  # a .zip.gz, a .tar.gz.gz, a .tar.zst
         else:
             yield source
 
@@ -373,6 +404,93 @@ def _files_under(root: Path) -> list[Path | Source]:
     return sorted(found, key=lambda f: f.path if isinstance(f, Source) else f)  # as Paths sort
 
 
+def archive_kind(head: bytes) -> str | None:
+    """``"zip"`` or ``"tar"`` when ``head`` is the start of such an archive, else None."""
+    if head.startswith(_ZIP):
+        return "zip"
+    if head[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+def _wrapped_members(source: Source) -> Iterator[Source]:
+    """A pipe or compressed file as it is, or, when its content is a tar or zip archive, that
+    archive's members: a tar is read on from the stream, member after member (``'r|'``); a zip,
+    read from its end, is first copied to a temporary file of at most ``MAX_SPOOL_BYTES``."""
+    kind = archive_kind(source.head())
+    if kind is None or source.skip_reason is not None:
+        yield source
+    elif kind == "tar":
+        yield from _streamed_tar(source)
+    else:
+        yield from _spooled_zip(source)
+
+
+def _wrapping(source: Source) -> str:
+    """What holds an archive read from a stream: ``gzip+gzip``, or a pipe."""
+    return source.compression if source.compression != "none" else "a pipe"
+
+
+def _streamed_tar(source: Source) -> Iterator[Source]:
+    """The entries of a tar archive read as one stream, in order: each regular file a Source
+    read once, as it comes; others skipped saying why; damage ends it with a skipped source
+    saying where."""
+    wrapped_in = tuple(source.compression.split("+")) if source.compression != "none" else ()
+    stream = source.open()
+    seen: Counter[str] = Counter()
+    count = 0
+    try:
+        archive = tarfile.open(fileobj=stream, mode="r|")  # noqa: SIM115 - closed below
+        while (info := archive.next()) is not None:
+            count += 1
+            if info.isfile():
+                seen[info.name] += 1
+                yield Source(
+                    source.path,
+                    member=info.name,
+                    ordinal=seen[info.name],
+                    entry=info,
+                    archive=archive,
+                    streamed=True,
+                    wrapped_in=wrapped_in,
+                )
+            elif not info.isdir():
+                yield Source(source.path, member=info.name, skip_reason=_entry_reason(info, seen))
+            archive.members.clear()  # none is looked up again: memory stays bounded
+        archive.close()
+    except (*STREAM_ERRORS, tarfile.TarError) as exc:
+        where = f"tar archive in {_wrapping(source)} cut or damaged after {count} members"
+        yield Source(source.path, member=f"(after {count} members)", skip_reason=f"{where}: {exc}")
+    finally:
+        stream.close()
+
+
+def _spooled_zip(source: Source) -> Iterator[Source]:
+    """The members of a zip archive inside compression or piped in, from a temporary copy (a
+    zip is read from its end); one larger than ``MAX_SPOOL_BYTES`` is skipped saying so."""
+    inside = _wrapping(source)
+    with tempfile.TemporaryFile(prefix="groundswell-") as spool:
+        copied = 0
+        try:
+            with source.open() as stream:
+                while chunk := stream.read(1 << 20):
+                    copied += len(chunk)
+                    if copied > MAX_SPOOL_BYTES:
+                        why = (
+                            f"a zip archive in {inside} larger than {MAX_SPOOL_BYTES} bytes, "
+                            "not copied out: unzip it and ingest the files"
+                        )
+                        yield Source(source.path, skip_reason=why)
+                        return
+                    spool.write(chunk)
+        except READ_ERRORS as exc:
+            why = f"a zip archive in {inside} that cannot be read whole: {exc}"
+            yield Source(source.path, skip_reason=why)
+            return
+        wrapped_in = tuple(source.compression.split("+")) if source.compression != "none" else ()
+        yield from _zip_members(source.path, spool, wrapped_in)
+
+
 def _is_tar(file: Path) -> bool:
     """Whether ``file`` is a tar archive, plain or compressed (gzip, bzip2, xz)."""
     try:
@@ -404,18 +522,22 @@ def _tar_members(file: Path) -> Iterator[Source]:
                     file, member=info.name, ordinal=seen[info.name], entry=info, archive=archive
                 )
             elif not info.isdir():
-                yield Source(file, member=info.name, skip_reason=_entry_reason(info))
+                yield Source(file, member=info.name, skip_reason=_entry_reason(info, seen))
         if damage is not None:
             reason = f"tar archive cut or damaged after {len(members)} members: {damage}"
             yield Source(file, member=f"(after {len(members)} members)", skip_reason=reason)
 
 
-def _entry_reason(info: tarfile.TarInfo) -> str:
-    """Why a tar entry that is neither a file nor a folder is not read."""
+def _entry_reason(info: tarfile.TarInfo, files: Counter[str]) -> str:
+    """Why a tar entry that is neither a file nor a folder is not read (``files``: the names of
+    the files before it, where a hard link's target must be)."""
+    target = info.linkname[:200]
     if info.issym():
-        return f"a link inside the archive (to {info.linkname[:200]!r}), not followed"
+        return f"a link inside the archive (to {target!r}), not followed"
     if info.islnk():
-        return f"a hard link to {info.linkname[:200]!r}, which is read under its own name"
+        if info.linkname in files or posixpath.normpath(info.linkname) in files:
+            return f"a hard link to {target!r}, which is read under its own name"
+        return f"a hard link to {target!r}, whose target is missing from the archive: not read"
     return "a device or pipe entry, not a file"
 
 
@@ -443,9 +565,12 @@ def _office_document(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _zip_members(file: Path) -> Iterator[Source]:
+def _zip_members(
+    file: Path, spooled: BinaryIO | None = None, wrapped_in: tuple[str, ...] = ()
+) -> Iterator[Source]:
+    """Each member of a zip archive (or of ``spooled``, its temporary copy) as a Source."""
     try:
-        archive = zipfile.ZipFile(file)
+        archive = zipfile.ZipFile(spooled or file)
     except (zipfile.BadZipFile, OSError) as exc:
         yield Source(file, skip_reason=f"corrupt zip archive: {exc}")
         return
@@ -471,4 +596,6 @@ def _zip_members(file: Path) -> Iterator[Source]:
                 entry=info,
                 archive=archive,
                 skip_reason=reason,
+                streamed=spooled is not None,
+                wrapped_in=wrapped_in,
             )

@@ -18,7 +18,9 @@ import zlib
 
 import zstandard
 
-READ_BYTES = 1 << 20  # compressed bytes read from the file at a time
+# compressed bytes read from the file at a time, with read1: one step of the layer under it, so
+# what a cut inner layer gave before its error still comes out (read would drop it)
+READ_BYTES = 1 << 20
 INFLATE_OUT = 1 << 20  # most bytes of gzip output made per step
 FORGET_AFTER = 1 << 16  # JsonGroups: line starts kept behind the reader (more than a head holds)
 ZSTD_STEP = 512  # compressed bytes fed to zstd per step: at most ~16 MB out (128 KB per block)
@@ -98,7 +100,7 @@ class Inflate(_Over):
     def _more(self) -> bytes:
         while True:
             if not self._tail:
-                self._tail = self._raw.read(READ_BYTES)
+                self._tail = self._raw.read1(READ_BYTES)
                 if not self._tail:
                     if self._in_member:
                         raise EOFError("gzip stream ended inside a member (truncated)")
@@ -135,7 +137,7 @@ class Decompress(_Over):
             data = b""
             if self._dobj.needs_input:
                 if not self._tail:
-                    self._tail = self._raw.read(READ_BYTES)
+                    self._tail = self._raw.read1(READ_BYTES)
                     if not self._tail:
                         if self._in_stream:
                             raise EOFError(f"{self._kind} stream ended inside a stream (truncated)")
@@ -168,7 +170,7 @@ class ZstdFrames(_Over):
     def _more(self) -> bytes:
         while True:
             if not self._input:
-                self._input = memoryview(self._raw.read(READ_BYTES))
+                self._input = memoryview(self._raw.read1(READ_BYTES))
                 if not self._input:
                     if self._in_frame:
                         raise EOFError("zstd stream ended inside a frame (truncated)")
@@ -260,7 +262,7 @@ class Recode(_Over):
 
     def _more(self) -> bytes:
         while not self._ended:
-            data = self._raw.read(READ_BYTES)
+            data = self._raw.read1(READ_BYTES)
             self._ended = not data
             out = data
             if self._decoder is not None:
