@@ -26,6 +26,41 @@ from groundswell.store.db import Store, cannot_write, rollback
 
 _HEADERS = ("id", "ids", "author", "authors", "author_id", "handle")
 HANDLE = re.compile(r"@?[A-Za-z_][\w.-]*(?:@[\w.-]+)?")  # a handle, also a fediverse one
+# the ways a deletion list may name a Reddit account, a Reddit thing or a tweet: u/name and its
+# profile link; a fullname in any case (T1_ABC); a comment's or a submission's permalink; a
+# tweet's link (twitter.com, x.com, mobile.twitter.com)
+_REDDIT_USER = re.compile(
+    r"(?:(?:https?://)?(?:[\w-]+\.)?reddit\.com)?/?u(?:ser)?/([\w-]{1,40})/?", re.IGNORECASE
+)
+_REDDIT_FULLNAME = re.compile(r"t([13])_([0-9a-z]{1,16})", re.IGNORECASE)
+_REDDIT_LINK = re.compile(
+    r"(?:https?://)?(?:[\w-]+\.)?(?:reddit\.com/r/\w+|redd\.it)/(?:comments/)?([0-9a-z]{1,16})"
+    r"(?:/[^/?#\s]*(?:/([0-9a-z]{1,16}))?)?/?(?:[?#]\S*)?",
+    re.IGNORECASE,
+)
+_TWEET_LINK = re.compile(
+    r"(?:https?://)?(?:(?:www|mobile)\.)?(?:twitter|x)\.com/\w+/status(?:es)?/(\d{1,20})"
+    r"/?(?:[?#]\S*)?",
+    re.IGNORECASE,
+)
+
+
+def listed_forms(value: str) -> str:
+    """A deletion list's value in the form the store keys it by: ``u/name`` (or the profile
+    link) as the handle ``name``, a Reddit fullname lower-cased, a Reddit permalink as the
+    fullname of the comment (or submission) it links to, a tweet's link as the tweet's id;
+    anything else as it is."""
+    value = value.strip()
+    if m := _REDDIT_USER.fullmatch(value):
+        return m.group(1)
+    if m := _REDDIT_FULLNAME.fullmatch(value):
+        return f"t{m.group(1)}_{m.group(2).lower()}"
+    if m := _REDDIT_LINK.fullmatch(value):
+        post, comment = m.groups()
+        return f"t1_{comment.lower()}" if comment else f"t3_{post.lower()}"
+    if m := _TWEET_LINK.fullmatch(value):
+        return m.group(1)
+    return value
 
 
 def read_id_list(path: str | os.PathLike) -> list[str]:
@@ -56,7 +91,7 @@ def forget(store: Store, ids: list[str], *, authors: bool = True) -> dict[str, i
     Returns the rows removed per table.
     """
     con = store.con
-    values = sorted({v.strip() for v in ids if v and v.strip()})
+    values = sorted({listed_forms(v) for v in ids if v and v.strip()})
     post_ids = values
     author_values: set[str] = set()
     people: set[str] = set()
@@ -161,7 +196,7 @@ def unmatched_handles(store: Store, ids: list[str]) -> list[str]:
     """The handles among ``ids`` (``@name``, ``name.host``; not pseudonyms) that no stored post
     or repost has as its author's handle (``author_handle_key``) or as its author: those
     ``forget`` will not find now, for the user to be told. Call it before ``forget``."""
-    values = {v.strip() for v in ids}
+    values = {listed_forms(v) for v in ids if v and v.strip()}
     handles = sorted(v for v in values if HANDLE.fullmatch(v) and not v.startswith("u_"))
     if not handles:
         return []
