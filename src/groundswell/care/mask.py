@@ -30,7 +30,11 @@ _EMAIL_DODGED = re.compile(
 _SEP = r"(?:[ \u00a0.\-]|%20)"
 # a character at a time (digits, one separator before a digit or "(", a parenthesised group):
 # groups of any size, and no two ways to read a long row of digits (no backtracking blow-up)
-_INTERNATIONAL = rf"(?:\+|%2[Bb]|(?<!\d)00)[1-9](?:\d|{_SEP}(?=[\d(])|\((?=\d{{1,5}}\))|(?<=\d)\))*"
+# (one or two spaces after a bracketed area code: +55 (11)  98765-4321)
+_INTERNATIONAL = (
+    r"(?:\+|%2[Bb]|(?<!\d)00)[1-9]"
+    rf"(?:\d|{_SEP}(?=[\d(])|\((?=\d{{1,5}}\))|(?<=\d)\)(?:[ \u00a0](?=[ \u00a0]\d))?)*"
+)
 _NORTH_AMERICAN = (
     rf"(?:1{_SEP}?)?(?:\(\d{{3}}\){_SEP}?|\d{{3}}{_SEP})\d{{3}}{_SEP}\d{{4}}"
     r"|1?[2-9]\d{2}[2-9]\d{6}"
@@ -38,9 +42,13 @@ _NORTH_AMERICAN = (
 # local numbers without an area code: 555-0199, and 8 digits as 4-4 with a space (9123 4567,
 # as in Singapore and Hong Kong; never a year: those start with 1 or 2)
 _LOCAL = r"[2-9]\d{2}-\d{4}|[3-9]\d{3}[ \u00a0]\d{4}"
-# a two-digit area code in brackets, then a mobile's 9 and 4 digits or a landline's 4 (Brazil:
-# (11) 98765-4321, (21) 3456-7890); a landline's 4 never start 20, so "(15) 2017-2018" is kept
-_AREA = r"\(\d{2}\)[ \u00a0]?(?:9\d{4}|[3-5]\d{3}|2[1-9]\d{2})[-. \u00a0]?\d{4}"
+# a two-digit area code in brackets (and up to two spaces), then a mobile's 9 and 4 digits (the
+# 9 may stand apart before 6-9) or 8 digits (Brazil: (11) 98765-4321, (11) 9 8765-4321,
+# (21) 3456-7890, (21) 8765-4321); the 8 never start 1 or 20, so "(15) 2017-2018" is kept
+_AREA = (
+    r"\(\d{2}\)[ \u00a0]{0,2}(?:9[ \u00a0][6-9]\d{3}|9\d{4}|[3-9]\d{3}|2[1-9]\d{2})"
+    r"[-. \u00a0]?\d{4}"
+)
 _NATIONAL = (
     r"0[1-9]\d{8,10}"
     r"|0[1-9]\d{0,4}(?P<sep>[ \u00a0./\-]|%20)\d{2,8}(?:(?P=sep)\d{2,8}){0,4}"
