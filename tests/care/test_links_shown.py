@@ -109,3 +109,10 @@ def test_platform_pages_that_name_no_person_are_kept():
         "Instagram.com is down, facebook.com/ too"
     )
     assert mask_accounts(kept) == kept
+
+
+def test_a_sentence_full_stop_is_no_part_of_an_at_handle():
+    assert mask_accounts("thanks @jane.secret. and @ann-lee- too") == (
+        "thanks @[account]. and @[account]- too"
+    )
+    assert clean_excerpt("thanks @jane.secret. #MeToo", limit=2000) == "thanks @[account]. #MeToo"

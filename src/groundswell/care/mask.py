@@ -70,8 +70,11 @@ _ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?"
 )
-# an @handle (Twitter, Bluesky, a fediverse @user@instance), not the "@" of an e-mail address
-_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9_.-]+)?")
+# a whole @handle, not the "@" of an e-mail address: dotted and hyphenated names, domain
+# handles (@jane-doe.bsky.social) and fediverse addresses (@user@instance.example), without a
+# sentence's trailing dot or hyphen; group 1 is the handle without its "@"
+_PART = r"\w(?:[\w.-]*\w)?"
+MENTION = re.compile(rf"(?<![\w@])@({_PART}(?:@{_PART})?)")
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -122,7 +125,7 @@ def mask_text(text: str) -> str:
 
 def mask_handles(text: str) -> str:
     """Replace every @handle by ``@[account]`` (run ``mask_text`` first: e-mails stay whole)."""
-    return _HANDLE.sub("@[account]", text) if "@" in text else text
+    return MENTION.sub("@[account]", text) if "@" in text else text
 
 
 def mask_accounts(text: str) -> str:
