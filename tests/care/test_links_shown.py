@@ -111,17 +111,42 @@ def test_platform_pages_that_name_no_person_are_kept():
     assert mask_accounts(kept) == kept
 
 
-def test_a_sentence_full_stop_is_no_part_of_an_at_handle():
-    assert mask_accounts("thanks @jane.secret. and @ann-lee- too") == (
-        "thanks @[account]. and @[account]- too"
-    )
-    assert clean_excerpt("thanks @jane.secret. #MeToo", limit=2000) == "thanks @[account]. #MeToo"
-
-
 def _same_as_exported(text: str) -> str:
     """``text`` as an export writes it, each keyed pseudonym read as ``[account]``."""
     exported = pseudonymise_ids(text, "twitter", Pseudonymiser(b"k" * 32))
     return re.sub(r"u_[0-9a-f]{20}", "[account]", exported)
+
+
+def test_profile_links_percent_encoded_inside_other_links_are_masked():
+    shim = "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Fjane.q.secret&h=AT0xQ"
+    google = "https://www.google.com/url?q=https%3A%2F%2Fwww.instagram.com%2Fjanesecret%2F&sa=D"
+    archived = "https://web.archive.org/web/2017/https%3A%2F%2Fwww.tiktok.com%2F%40jane.secret"
+    twice = "https://t.example/r?to=https%253A%252F%252Ftwitter.com%252Fjanesecret"
+    profile = (
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Ffacebook.com%2Fprofile.php%3Fid%3D1000412"
+    )
+    for link in (shim, google, archived, twice, profile):
+        shown = mask_accounts(link)
+        assert "jane" not in shown and "1000412" not in shown, shown
+        assert "[account]" in shown and shown == _same_as_exported(link)
+    assert mask_accounts(shim) == (
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2F[account]&h=AT0xQ"
+    )
+    # the encoded profile gets the pseudonym its plain link gets
+    p = Pseudonymiser(b"k" * 32)
+    plain = pseudonymise_ids("https://www.facebook.com/jane.q.secret", "reddit", p)
+    assert plain.rsplit("/", 1)[1] in pseudonymise_ids(shim, "reddit", p)
+
+
+def test_encoded_links_that_name_no_person_are_kept():
+    kept = (
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fnews.example%2F2017%2F10%2Fa.html&h=AT0 "
+        "https://www.google.com/url?q=https%3A%2F%2Fwww.instagram.com%2Fp%2FCx12ab%2F&sa=D "
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Fgroups%2F123456 "
+        "https://example.org/files/a%2Fb.pdf?x=1%2F2"
+    )
+    assert mask_accounts(kept) == kept
+    assert pseudonymise_ids(kept, "twitter", Pseudonymiser(b"k" * 32)) == kept
 
 
 def test_old_linkedin_public_profiles_are_masked():
@@ -190,6 +215,13 @@ def test_a_sentence_full_stop_is_no_part_of_a_profile_link():
     assert pseudonymise_ids("tiktok.com/@jane.secret", "twitter", p).endswith(
         pseudonymise_ids("https://www.tiktok.com/@jane.secret", "twitter", p).rsplit("@")[1]
     )
+
+
+def test_a_sentence_full_stop_is_no_part_of_an_at_handle():
+    assert mask_accounts("thanks @jane.secret. and @ann-lee- too") == (
+        "thanks @[account]. and @[account]- too"
+    )
+    assert clean_excerpt("thanks @jane.secret. #MeToo", limit=2000) == "thanks @[account]. #MeToo"
 
 
 def test_profile_links_in_odd_forms_are_masked_in_linear_time():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import quote, unquote
 
 ACCOUNT = "[account]"
 
@@ -110,6 +111,12 @@ HANDLE_IN_LINK: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # a keyed pseudonym already in place (``keyed_pseudonym``) is no account to replace
 _PSEUDONYM = re.compile(r"u_[0-9a-f]{20}")
+# a percent-encoded link inside another (Facebook's l.php?u=, Google's /url?q=, an archive's
+# path): a whole run of a query value's characters with an encoded "/" (%2F, or %252F encoded
+# twice) in it; it starts only where such a run starts, so a long run is read once
+_ENCODED_LINK = re.compile(
+    r"(?<![\w.~+%-])(?:[\w.~+-]|%[0-9A-Fa-f]{2})*%(?:25)?2[Ff](?:[\w.~+-]|%[0-9A-Fa-f]{2})*"
+)
 _TRACKING = re.compile(
     r"(?i)(?<=[?&])(?:utm_[a-z]+|hss_channel|fbclid|gclid|igshid|ref_src|ref_url)=[^&#\s\"]*&?"
 )
@@ -132,6 +139,8 @@ def replace_ids(value: str, replace: Callable[[str, str], str]) -> str:
     if not value:
         return value
     value = drop_tracking(value)
+    if "%" in value:
+        value = _ENCODED_LINK.sub(lambda m: _replace_encoded(m.group(0), replace), value)
     if "did:" in value:
         value = _DID.sub(lambda m: replace("did", m.group(0)), value)
     for kind, pattern in HANDLE_IN_LINK:
@@ -143,6 +152,15 @@ def replace_ids(value: str, replace: Callable[[str, str], str]) -> str:
             value,
         )
     return value
+
+
+def _replace_encoded(found: str, replace: Callable[[str, str], str]) -> str:
+    """A percent-encoded link (``found``) with its accounts replaced as ``replace_ids`` does,
+    encoded again (brackets kept, so a page shows ``%2F[account]``); as it was if it names
+    none."""
+    link = unquote(found)
+    done = replace_ids(link, replace)
+    return found if done == link else quote(done, safe="[]")
 
 
 def mask_link_ids(value: str) -> str:

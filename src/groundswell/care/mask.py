@@ -9,9 +9,10 @@ from groundswell.care.links import mask_link_ids
 
 # starts only where a run of address characters starts: tried from every character of a long
 # run without "@" (a 3 MB word, a row of digits), the match took quadratic time (hours). The
-# local part may be percent-encoded (jane%2Broe), and so may the "@" (%40, in a link's query).
+# local part may be percent-encoded (jane%2Broe), and so may the "@" (%40, in a link's query),
+# but never ends in an encoded "/": that is a profile link's "/@" (tiktok.com%2F%40jane.roe)
 _EMAIL = re.compile(
-    r"(?<![\w.+%-])(?:[\w.+-]|%[0-9A-Fa-f]{2})+(?:@|%40)[\w-]+(?:\.[\w-]+)+",
+    r"(?<![\w.+%-])(?:[\w.+-]|%[0-9A-Fa-f]{2})+(?<!%2F)(?<!%2f)(?:@|%40)[\w-]+(?:\.[\w-]+)+",
 )
 # written to dodge harvesters: jane(at)example(dot)com, jane [at] example [dot] org
 _EMAIL_DODGED = re.compile(
