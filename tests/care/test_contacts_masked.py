@@ -32,6 +32,7 @@ NOT_EMAILS = [
     "look at this (at) the office",
     "meet me (at) noon",
     "50% off at 40 shops",
+    "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.tiktok.com%2F%40jane.roe&h=AT0",
 ]
 
 

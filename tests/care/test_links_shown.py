@@ -109,3 +109,134 @@ def test_platform_pages_that_name_no_person_are_kept():
         "Instagram.com is down, facebook.com/ too"
     )
     assert mask_accounts(kept) == kept
+
+
+def _same_as_exported(text: str) -> str:
+    """``text`` as an export writes it, each keyed pseudonym read as ``[account]``."""
+    exported = pseudonymise_ids(text, "twitter", Pseudonymiser(b"k" * 32))
+    return re.sub(r"u_[0-9a-f]{20}", "[account]", exported)
+
+
+def test_profile_links_percent_encoded_inside_other_links_are_masked():
+    shim = "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Fjane.q.secret&h=AT0xQ"
+    google = "https://www.google.com/url?q=https%3A%2F%2Fwww.instagram.com%2Fjanesecret%2F&sa=D"
+    archived = "https://web.archive.org/web/2017/https%3A%2F%2Fwww.tiktok.com%2F%40jane.secret"
+    twice = "https://t.example/r?to=https%253A%252F%252Ftwitter.com%252Fjanesecret"
+    profile = (
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Ffacebook.com%2Fprofile.php%3Fid%3D1000412"
+    )
+    for link in (shim, google, archived, twice, profile):
+        shown = mask_accounts(link)
+        assert "jane" not in shown and "1000412" not in shown, shown
+        assert "[account]" in shown and shown == _same_as_exported(link)
+    assert mask_accounts(shim) == (
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2F[account]&h=AT0xQ"
+    )
+    # the encoded profile gets the pseudonym its plain link gets
+    p = Pseudonymiser(b"k" * 32)
+    plain = pseudonymise_ids("https://www.facebook.com/jane.q.secret", "reddit", p)
+    assert plain.rsplit("/", 1)[1] in pseudonymise_ids(shim, "reddit", p)
+
+
+def test_encoded_links_that_name_no_person_are_kept():
+    kept = (
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fnews.example%2F2017%2F10%2Fa.html&h=AT0 "
+        "https://www.google.com/url?q=https%3A%2F%2Fwww.instagram.com%2Fp%2FCx12ab%2F&sa=D "
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Fgroups%2F123456 "
+        "https://example.org/files/a%2Fb.pdf?x=1%2F2"
+    )
+    assert mask_accounts(kept) == kept
+    assert pseudonymise_ids(kept, "twitter", Pseudonymiser(b"k" * 32)) == kept
+
+
+def test_old_linkedin_public_profiles_are_masked():
+    for link in (
+        "https://www.linkedin.com/pub/jane-secret/12/345/678",
+        "linkedin.com/pub/jane-secret/1a/2b3/4c5/",
+        "https://www.linkedin.com/pub/dir/Jane/Secret",
+    ):
+        shown = mask_accounts(link)
+        assert "jane" not in shown.lower() and not re.search(r"/\d", shown), shown
+        assert "/pub/[account]" in shown and shown == _same_as_exported(link)
+    kept = (
+        "https://www.linkedin.com/pulse/metoo-at-work-jane-doe "
+        "https://www.linkedin.com/company/acme/ https://www.linkedin.com/jobs/view/3123"
+    )
+    assert mask_accounts(kept) == kept
+
+
+ODD_PATHS = (
+    "instagram.com//janeqsecret",
+    "https://www.instagram.com/./janeqsecret/",
+    "https://instagram.com/../janeqsecret",
+    "https://INSTAGRAM.COM/JANEQSECRET",
+    "https://m.facebook.com//janeqsecret",
+    "https://mobile.facebook.com/./janeqsecret",
+    "https://www.facebook.com/profile.php?sk=about&id=1000412",
+    "https://facebook.com//people/Jane-Q-Secret/1000412/",
+    "https://m.youtube.com//@janeqsecret",
+    "https://www.youtube.com/./channel//UCjaneqsecret",
+    "https://www.tiktok.com//@janeqsecret",
+    "https://m.tiktok.com/./@janeqsecret",
+    "https://www.threads.net//@janeqsecret",
+    "https://www.linkedin.com//in/janeqsecret",
+    "https://mobile.twitter.com//janeqsecret",
+    "https://X.COM/./janeqsecret",
+)
+
+
+def test_profile_links_with_odd_paths_are_masked():
+    for link in ODD_PATHS:
+        shown = mask_accounts(link)
+        assert "jane" not in shown.lower() and "1000412" not in shown, shown
+        assert shown == _same_as_exported(link), link
+
+
+def test_odd_paths_of_pages_that_name_no_person_are_kept():
+    kept = (
+        "https://www.instagram.com//p/Cx12ab/ https://www.instagram.com/./reel/Cx9/ "
+        "https://m.facebook.com//groups/123456 https://www.facebook.com/./watch/?v=1 "
+        "https://www.facebook.com//help/1234 https://www.youtube.com//watch?v=dQw4 "
+        "https://twitter.com//i/web/status/1 https://www.facebook.com/story.php?story_fbid=1&id=2"
+    )
+    assert mask_accounts(kept) == kept
+
+
+def test_a_sentence_full_stop_is_no_part_of_a_profile_link():
+    p = Pseudonymiser(b"k" * 32)
+    for site in ("tiktok.com/@", "youtube.com/@", "threads.net/@", "mastodon.example/@"):
+        for start in ("https://www.",) if site.startswith("mastodon") else ("", "https://www."):
+            text = f"see {start}{site}jane.secret. Then"
+            assert mask_accounts(text) == f"see {start}{site}[account]. Then"
+            plain = pseudonymise_ids(f"https://{site}jane.secret", "twitter", p)
+            pseudonym = plain.rsplit("@", 1)[1]
+            assert pseudonymise_ids(text, "twitter", p) == f"see {start}{site}{pseudonym}. Then"
+    # the same TikTok account, written with or without https://, has one pseudonym
+    assert pseudonymise_ids("tiktok.com/@jane.secret", "twitter", p).endswith(
+        pseudonymise_ids("https://www.tiktok.com/@jane.secret", "twitter", p).rsplit("@")[1]
+    )
+
+
+def test_a_sentence_full_stop_is_no_part_of_an_at_handle():
+    assert mask_accounts("thanks @jane.secret. and @ann-lee- too") == (
+        "thanks @[account]. and @[account]- too"
+    )
+    assert clean_excerpt("thanks @jane.secret. #MeToo", limit=2000) == "thanks @[account]. #MeToo"
+
+
+def test_profile_links_in_odd_forms_are_masked_in_linear_time():
+    started = time.perf_counter()
+    for text in (
+        "twitter.com/a" * 20_000,
+        "x.com/?" * 20_000,
+        "facebook.com/profile.php?a&" * 20_000,
+        "u=" + "https%3A%2F%2Ffacebook.com%2F" * 20_000,
+        "=%2F" * 100_000,
+        "instagram.com/" + "./" * 100_000,
+        "https://a.example/@" + "." * 200_000,
+        "linkedin.com/pub/" + "a/" * 100_000,
+        "@a" + "." * 200_000,
+    ):
+        mask_accounts(text)
+        pseudonymise_ids(text, "twitter", Pseudonymiser(b"k" * 32))
+    assert time.perf_counter() - started < 10

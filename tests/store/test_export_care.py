@@ -66,6 +66,38 @@ def test_whole_handles_are_pseudonymised(tmp_path):
     assert f".@{pseudo('bluesky', 'ann.lee')}. and" in text  # the sentence's dot stays
 
 
+def test_one_tiktok_account_has_one_pseudonym_in_text_and_links(tmp_path):
+    text = "so brave @jane.secret. see tiktok.com/@jane.secret. #MeToo"
+    links = [
+        "https://www.tiktok.com/@jane.secret",
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.tiktok.com%2F%40jane.secret&h=AT0",
+    ]
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch(
+            [
+                Post(
+                    platform="tiktok",
+                    id="t1",
+                    text=text,
+                    author="a1",
+                    created_at=datetime(2024, 1, 1),
+                    url=links[0],
+                    urls=links,
+                )
+            ]
+        )
+        export_posts(store, "jsonl", tmp_path / "out.jsonl")
+        jane = store.pseudonym("tiktok", "jane.secret")
+    row = json.loads((tmp_path / "out.jsonl").read_text())
+    assert "jane" not in json.dumps(row)
+    assert row["text"] == f"so brave @{jane}. see tiktok.com/@{jane}. #MeToo"
+    assert row["url"] == f"https://www.tiktok.com/@{jane}"
+    assert (
+        row["urls"][1]
+        == f"https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.tiktok.com%2F%40{jane}&h=AT0"
+    )
+
+
 def test_csv_cells_never_start_a_formula(tmp_path):
     with _store(tmp_path / "s.duckdb") as store:
         export_posts(store, "csv", tmp_path / "out.csv")

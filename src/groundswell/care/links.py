@@ -9,29 +9,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import quote, unquote
 
 ACCOUNT = "[account]"
 
 _DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]+")
-# handles inside links: fediverse users, twitter/x profiles and statuses (and intent links by
-# screen_name or user_id), Bluesky-client profiles, reddit users (also written bare in text as
-# u/name; twitter's i/user/<id> is found as such), and Instagram, Facebook, YouTube, TikTok,
-# Threads and LinkedIn profiles
+# a link's "/", as browsers read it: "//", "/./" and "/../" are one "/" (instagram.com//jane)
+_SLASH = r"/(?:\.{0,2}/)*"
+# handles inside links: twitter/x profiles and statuses (and intent links by screen_name or
+# user_id), Bluesky-client profiles, reddit users (also written bare in text as u/name;
+# twitter's i/user/<id> is found as such), Instagram, Facebook, YouTube, TikTok, Threads and
+# LinkedIn profiles, and fediverse users (last: the /@name of a YouTube, TikTok or Threads link
+# is that platform's). A name never takes a sentence's final dot.
 HANDLE_IN_LINK: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # the link's path never runs past the next link (a text of "http://" repeated 150,000
-    # times took each start to the end of the run: quadratic, hours)
-    (
-        "mastodon",
-        re.compile(r"(https?://(?:(?!https?://)[^\s\"])+?/(?:users/|@))([A-Za-z0-9_.-]+)"),
-    ),
     # not the "x.com/" that ends dropbox.com/ or netflix.com/
     (
         "twitter",
         re.compile(
-            r"(?i)((?<![\w-])(?:twitter|x)\.com/)(?!i/|intent/|hashtag/|search)(\w{1,15})\b"
+            rf"(?i)((?<![\w-])(?:twitter|x)\.com{_SLASH})(?!i/|intent/|hashtag/|search)(\w{{1,15}})\b"
         ),
     ),
-    ("twitter", re.compile(r"(?i)((?:twitter|x)\.com/[^\s\"]*?[?&](?:screen_name|user_id)=)(\w+)")),
+    # (a short path, and parameters never past the next "?": a row of "twitter.com/a" without
+    # one took each start to the end of the text, quadratic)
+    (
+        "twitter",
+        re.compile(
+            r"(?i)((?:twitter|x)\.com/[^\s\"?]{0,100}\?(?:[^\s\"#&?]*&)*(?:screen_name|user_id)=)"
+            r"(\w+)"
+        ),
+    ),
     ("bluesky", re.compile(r"(/profile/|/starter-pack/)([A-Za-z0-9._:-]+)")),
     ("reddit", re.compile(r"(?i)((?:^|[\s/(])u(?:ser)?/)([A-Za-z0-9_-]{3,20})")),
     # profiles on other platforms, written with or without https:// (not their posts, reels,
@@ -39,33 +45,78 @@ HANDLE_IN_LINK: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "instagram",
         re.compile(
-            r"(?i)((?<![\w-])(?:instagr\.am|instagram\.com)/(?:stories/)?)"
+            rf"(?i)((?<![\w-])(?:instagr\.am|instagram\.com){_SLASH}(?:stories{_SLASH})?)"
             r"(?!(?:p|reels?|tv|explore|accounts|about|direct|developer|legal|web|stories)\b)"
-            r"([A-Za-z0-9_.]{0,29}[A-Za-z0-9_])"  # a name never ends in a dot
+            r"([A-Za-z0-9_.]{0,29}[A-Za-z0-9_])"
         ),
     ),
     (
         "facebook",
         re.compile(
-            r"(?i)((?<![\w-])(?:facebook|fb)\.com/)(?!(?:groups|pages|events|watch|hashtag|"
-            r"sharer|share|story\.php|permalink\.php|photo|photos|login|help|policies|privacy|"
-            r"marketplace|gaming|ads|business|notes|media|video|videos|reel|reels|dialog|plugins|"
-            r"l\.php|profile\.php|home\.php|search|settings|messages|notifications|stories|"
-            r"legal|about|fundraisers|live|people)\b)([A-Za-z0-9.]{4,49}[A-Za-z0-9])"
+            rf"(?i)((?<![\w-])(?:facebook|fb)\.com{_SLASH})(?!(?:groups|pages|events|watch|"
+            r"hashtag|sharer|share|story\.php|permalink\.php|photo|photos|login|help|policies|"
+            r"privacy|marketplace|gaming|ads|business|notes|media|video|videos|reel|reels|"
+            r"dialog|plugins|l\.php|profile\.php|home\.php|search|settings|messages|"
+            r"notifications|stories|legal|about|fundraisers|live|people)\b)"
+            r"([A-Za-z0-9.]{4,49}[A-Za-z0-9])"
         ),
     ),
-    ("facebook", re.compile(r"(?i)((?:facebook|fb)\.com/profile\.php\?id=)(\d+)")),
-    ("facebook", re.compile(r"(?i)((?:facebook|fb)\.com/people/)([^/\s\"?#]+/\d+)")),
+    # the id may follow other parameters (profile.php?sk=about&id=...), never past the next "?"
+    (
+        "facebook",
+        re.compile(rf"(?i)((?:facebook|fb)\.com{_SLASH}profile\.php\?(?:[^\s\"#&?]*&)*id=)(\d+)"),
+    ),
+    (
+        "facebook",
+        re.compile(rf"(?i)((?:facebook|fb)\.com{_SLASH}people{_SLASH})([^/\s\"?#]+/\d+)"),
+    ),
     (
         "youtube",
-        re.compile(r"(?i)((?<![\w-])youtube\.com/(?:@|user/|c/|channel/))([A-Za-z0-9_.-]{1,100})"),
+        re.compile(
+            rf"(?i)((?<![\w-])youtube\.com{_SLASH}(?:@|(?:user|c|channel){_SLASH}))"
+            r"([A-Za-z0-9_.-]{0,99}[A-Za-z0-9_-])"
+        ),
     ),
-    ("tiktok", re.compile(r"(?i)((?<![\w-])tiktok\.com/@)([A-Za-z0-9_.]{1,24})")),
-    ("threads", re.compile(r"(?i)((?<![\w-])threads\.(?:net|com)/@)([A-Za-z0-9_.]{1,30})")),
-    ("linkedin", re.compile(r"(?i)((?<![\w-])linkedin\.com/in/)([A-Za-z0-9_%-]{3,100})")),
+    (
+        "tiktok",
+        re.compile(rf"(?i)((?<![\w-])tiktok\.com{_SLASH}@)([A-Za-z0-9_.]{{0,23}}[A-Za-z0-9_])"),
+    ),
+    (
+        "threads",
+        re.compile(
+            rf"(?i)((?<![\w-])threads\.(?:net|com){_SLASH}@)([A-Za-z0-9_.]{{0,29}}[A-Za-z0-9_])"
+        ),
+    ),
+    # a profile (/in/jane-roe-12345) or an old public one, whose path after the name is part
+    # of the id (/pub/jane-roe/12/345/678, /pub/dir/jane/roe)
+    (
+        "linkedin",
+        re.compile(rf"(?i)((?<![\w-])linkedin\.com{_SLASH}in{_SLASH})([A-Za-z0-9_%-]{{3,100}})"),
+    ),
+    (
+        "linkedin",
+        re.compile(
+            rf"(?i)((?<![\w-])linkedin\.com{_SLASH}pub{_SLASH})"
+            r"([A-Za-z0-9_%-]{1,100}(?:/[A-Za-z0-9_%-]{1,100}){0,3})"
+        ),
+    ),
+    # the link's path never runs past the next link (a text of "http://" repeated 150,000
+    # times took each start to the end of the run: quadratic, hours)
+    (
+        "mastodon",
+        re.compile(
+            r"(https?://(?:(?!https?://)[^\s\"])+?/(?:users/|@))([A-Za-z0-9_.-]*[A-Za-z0-9_-])"
+        ),
+    ),
 )
 # a keyed pseudonym already in place (``keyed_pseudonym``) is no account to replace
 _PSEUDONYM = re.compile(r"u_[0-9a-f]{20}")
+# a percent-encoded link inside another (Facebook's l.php?u=, Google's /url?q=, an archive's
+# path): a whole run of a query value's characters with an encoded "/" (%2F, or %252F encoded
+# twice) in it; it starts only where such a run starts, so a long run is read once
+_ENCODED_LINK = re.compile(
+    r"(?<![\w.~+%-])(?:[\w.~+-]|%[0-9A-Fa-f]{2})*%(?:25)?2[Ff](?:[\w.~+-]|%[0-9A-Fa-f]{2})*"
+)
 _TRACKING = re.compile(
     r"(?i)(?<=[?&])(?:utm_[a-z]+|hss_channel|fbclid|gclid|igshid|ref_src|ref_url)=[^&#\s\"]*&?"
 )
@@ -88,6 +139,8 @@ def replace_ids(value: str, replace: Callable[[str, str], str]) -> str:
     if not value:
         return value
     value = drop_tracking(value)
+    if "%" in value:
+        value = _ENCODED_LINK.sub(lambda m: _replace_encoded(m.group(0), replace), value)
     if "did:" in value:
         value = _DID.sub(lambda m: replace("did", m.group(0)), value)
     for kind, pattern in HANDLE_IN_LINK:
@@ -99,6 +152,15 @@ def replace_ids(value: str, replace: Callable[[str, str], str]) -> str:
             value,
         )
     return value
+
+
+def _replace_encoded(found: str, replace: Callable[[str, str], str]) -> str:
+    """A percent-encoded link (``found``) with its accounts replaced as ``replace_ids`` does,
+    encoded again (brackets kept, so a page shows ``%2F[account]``); as it was if it names
+    none."""
+    link = unquote(found)
+    done = replace_ids(link, replace)
+    return found if done == link else quote(done, safe="[]")
 
 
 def mask_link_ids(value: str) -> str:

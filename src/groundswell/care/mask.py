@@ -9,9 +9,10 @@ from groundswell.care.links import mask_link_ids
 
 # starts only where a run of address characters starts: tried from every character of a long
 # run without "@" (a 3 MB word, a row of digits), the match took quadratic time (hours). The
-# local part may be percent-encoded (jane%2Broe), and so may the "@" (%40, in a link's query).
+# local part may be percent-encoded (jane%2Broe), and so may the "@" (%40, in a link's query),
+# but never ends in an encoded "/": that is a profile link's "/@" (tiktok.com%2F%40jane.roe)
 _EMAIL = re.compile(
-    r"(?<![\w.+%-])(?:[\w.+-]|%[0-9A-Fa-f]{2})+(?:@|%40)[\w-]+(?:\.[\w-]+)+",
+    r"(?<![\w.+%-])(?:[\w.+-]|%[0-9A-Fa-f]{2})+(?<!%2F)(?<!%2f)(?:@|%40)[\w-]+(?:\.[\w-]+)+",
 )
 # written to dodge harvesters: jane(at)example(dot)com, jane [at] example [dot] org
 _EMAIL_DODGED = re.compile(
@@ -30,7 +31,11 @@ _EMAIL_DODGED = re.compile(
 _SEP = r"(?:[ \u00a0.\-]|%20)"
 # a character at a time (digits, one separator before a digit or "(", a parenthesised group):
 # groups of any size, and no two ways to read a long row of digits (no backtracking blow-up)
-_INTERNATIONAL = rf"(?:\+|%2[Bb]|(?<!\d)00)[1-9](?:\d|{_SEP}(?=[\d(])|\((?=\d{{1,5}}\))|(?<=\d)\))*"
+# (one or two spaces after a bracketed area code: +55 (11)  98765-4321)
+_INTERNATIONAL = (
+    r"(?:\+|%2[Bb]|(?<!\d)00)[1-9]"
+    rf"(?:\d|{_SEP}(?=[\d(])|\((?=\d{{1,5}}\))|(?<=\d)\)(?:[ \u00a0](?=[ \u00a0]\d))?)*"
+)
 _NORTH_AMERICAN = (
     rf"(?:1{_SEP}?)?(?:\(\d{{3}}\){_SEP}?|\d{{3}}{_SEP})\d{{3}}{_SEP}\d{{4}}"
     r"|1?[2-9]\d{2}[2-9]\d{6}"
@@ -38,9 +43,13 @@ _NORTH_AMERICAN = (
 # local numbers without an area code: 555-0199, and 8 digits as 4-4 with a space (9123 4567,
 # as in Singapore and Hong Kong; never a year: those start with 1 or 2)
 _LOCAL = r"[2-9]\d{2}-\d{4}|[3-9]\d{3}[ \u00a0]\d{4}"
-# a two-digit area code in brackets, then a mobile's 9 and 4 digits or a landline's 4 (Brazil:
-# (11) 98765-4321, (21) 3456-7890); a landline's 4 never start 20, so "(15) 2017-2018" is kept
-_AREA = r"\(\d{2}\)[ \u00a0]?(?:9\d{4}|[3-5]\d{3}|2[1-9]\d{2})[-. \u00a0]?\d{4}"
+# a two-digit area code in brackets (and up to two spaces), then a mobile's 9 and 4 digits (the
+# 9 may stand apart before 6-9) or 8 digits (Brazil: (11) 98765-4321, (11) 9 8765-4321,
+# (21) 3456-7890, (21) 8765-4321); the 8 never start 1 or 20, so "(15) 2017-2018" is kept
+_AREA = (
+    r"\(\d{2}\)[ \u00a0]{0,2}(?:9[ \u00a0][6-9]\d{3}|9\d{4}|[3-9]\d{3}|2[1-9]\d{2})"
+    r"[-. \u00a0]?\d{4}"
+)
 _NATIONAL = (
     r"0[1-9]\d{8,10}"
     r"|0[1-9]\d{0,4}(?P<sep>[ \u00a0./\-]|%20)\d{2,8}(?:(?P=sep)\d{2,8}){0,4}"
@@ -62,8 +71,11 @@ _ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?"
 )
-# an @handle (Twitter, Bluesky, a fediverse @user@instance), not the "@" of an e-mail address
-_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9_.-]+)?")
+# a whole @handle, not the "@" of an e-mail address: dotted and hyphenated names, domain
+# handles (@jane-doe.bsky.social) and fediverse addresses (@user@instance.example), without a
+# sentence's trailing dot or hyphen; group 1 is the handle without its "@"
+_PART = r"\w(?:[\w.-]*\w)?"
+MENTION = re.compile(rf"(?<![\w@])@({_PART}(?:@{_PART})?)")
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -114,7 +126,7 @@ def mask_text(text: str) -> str:
 
 def mask_handles(text: str) -> str:
     """Replace every @handle by ``@[account]`` (run ``mask_text`` first: e-mails stay whole)."""
-    return _HANDLE.sub("@[account]", text) if "@" in text else text
+    return MENTION.sub("@[account]", text) if "@" in text else text
 
 
 def mask_accounts(text: str) -> str:

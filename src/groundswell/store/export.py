@@ -17,17 +17,13 @@ from typing import IO, Any
 import duckdb
 import orjson
 
-from groundswell.care.mask import mask_text
+from groundswell.care.mask import MENTION, mask_text
 from groundswell.care.names import NameMasker
 from groundswell.care.pseudonym import pseudonymise_ids
 from groundswell.errors import InputError, StoreError
 from groundswell.store.db import Store
 from groundswell.store.files import refuse_store_files
 
-# a whole @handle: dotted and hyphenated names, domain handles (@jane-doe.bsky.social) and
-# fediverse addresses (@user@instance.example), without a sentence's trailing dot or hyphen
-_PART = r"\w(?:[\w.-]*\w)?"
-_MENTION = re.compile(rf"(?<![\w@])@({_PART}(?:@{_PART})?)")
 # CSV cells a spreadsheet would run as a formula (OWASP CSV injection) get a leading "'": a
 # trigger (= + - @ tab CR, or their full-width forms, which Excel reads so in East Asian
 # locales) first, or after leading spaces, which spreadsheets trim before they look
@@ -181,7 +177,7 @@ def register_cleaners(store: Store) -> None:
     def clean_text(platform: str, text: str) -> str:
         text = names.mask(text or "")  # private persons' names, whatever the id setting
         if store.pseudonymise:  # handles first: a fediverse @user@host is no email to mask
-            text = _MENTION.sub(lambda m: "@" + pseudo(platform, m.group(1).lower()), text)
+            text = MENTION.sub(lambda m: "@" + pseudo(platform, m.group(1).lower()), text)
             text = pseudonymise_ids(mask_text(text), platform, pseudo)
             return text
         return mask_text(text)
