@@ -10,9 +10,10 @@ from groundswell.care.links import mask_link_ids
 # starts only where a run of address characters starts: tried from every character of a long
 # run without "@" (a 3 MB word, a row of digits), the match took quadratic time (hours). The
 # local part may be percent-encoded (jane%2Broe), and so may the "@" (%40, in a link's query),
-# but never ends in an encoded "/": that is a profile link's "/@" (tiktok.com%2F%40jane.roe)
+# but never ends in an encoded "/": that is a profile link's "/@" (tiktok.com%2F%40jane.roe);
+# the "@" may be full-width (jane＠example.com)
 _EMAIL = re.compile(
-    r"(?<![\w.+%-])(?:[\w.+-]|%[0-9A-Fa-f]{2})+(?<!%2F)(?<!%2f)(?:@|%40)[\w-]+(?:\.[\w-]+)+",
+    r"(?<![\w.+%-])(?:[\w.+-]|%[0-9A-Fa-f]{2})+(?<!%2F)(?<!%2f)(?:[@＠]|%40)[\w-]+(?:\.[\w-]+)+",
 )
 # written to dodge harvesters: jane(at)example(dot)com, jane [at] example [dot] org
 _EMAIL_DODGED = re.compile(
@@ -73,9 +74,10 @@ _ADDRESS = re.compile(
 )
 # a whole @handle, not the "@" of an e-mail address: dotted and hyphenated names, domain
 # handles (@jane-doe.bsky.social) and fediverse addresses (@user@instance.example), without a
-# sentence's trailing dot or hyphen; group 1 is the handle without its "@"
+# sentence's trailing dot or hyphen; group 1 is the handle without its "@" (or the full-width
+# "＠" that Twitter also reads as a mention)
 _PART = r"\w(?:[\w.-]*\w)?"
-MENTION = re.compile(rf"(?<![\w@])@({_PART}(?:@{_PART})?)")
+MENTION = re.compile(rf"(?<![\w@＠])[@＠]({_PART}(?:[@＠]{_PART})?)")
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -126,7 +128,7 @@ def mask_text(text: str) -> str:
 
 def mask_handles(text: str) -> str:
     """Replace every @handle by ``@[account]`` (run ``mask_text`` first: e-mails stay whole)."""
-    return MENTION.sub("@[account]", text) if "@" in text else text
+    return MENTION.sub("@[account]", text) if "@" in text or "＠" in text else text
 
 
 def mask_accounts(text: str) -> str:
