@@ -25,9 +25,11 @@ EMAILS = [
     "jane [at] example [dot] org",
     "jane (at) example.com",
     "jane{at}mail.example.co.uk",
+    "jane＠example.com",
 ]
 NOT_EMAILS = [
     "@jane",
+    "＠jane and ＠jane.roe",
     "example.com",
     "look at this (at) the office",
     "meet me (at) noon",

@@ -57,6 +57,11 @@ PHONES = [
     "(21) 9876-5432",
     "+55 (11)  98765-4321",
     "+55 11 9 8765-4321",
+    "98765 43210",
+    "+٩٧١٥٠١٢٣٤٥٦٧",
+    "+۹۷۱ ۵۰ ۱۲۳ ۴۵۶۷",
+    "٠٧٧٠٠ ٩٠٠١٢٣",
+    "+９１ ９８７６５ ４３２１０",
 ]
 NOT_PHONES = [
     "2017",
@@ -92,6 +97,9 @@ NOT_PHONES = [
     "(15)  2017-2018, (15) 9 2017-2018 and (12) 1999-2000",
     "(2) 6000-7000 words, (21) 9.876.543 and (11) 98765-43210",
     "(21) 10:30-11:45 on 2017-10-15, (11) R$ 8.765,43",
+    "19 000 000 posts, 12345 67890, 50000 60000 and 2017-2018",
+    "C++14, 1e+10, x+1, 2+14155550199 and 1+1000000000",
+    "٢٠١٧ و ١٩ ٠٠٠ ٠٠٠ and ٢٠١٧-١٠-١٥",
 ]
 
 
@@ -110,6 +118,12 @@ def test_no_digit_of_a_number_is_left_beside_its_mask():
     text = "from +14155550199, 4155550199, +44 20 7946 0958, 07700 900123, +33 6 12 34 56 78"
     assert mask_text(text) == "from [phone], [phone], [phone], [phone], [phone]"
     assert not re.search(r"\d", mask_text(text))
+
+
+@pytest.mark.parametrize("glued", ["Tel.", "WhatsApp/", "Ph", "tel/", "(", "ph:", "«"])
+def test_a_plus_number_glued_to_a_word_or_sign_is_masked_whole(glued):
+    assert mask_text(f"reach me {glued}+14155550199 now") == f"reach me {glued}[phone] now"
+    assert mask_text(f"{glued}+44 20 7946 0958.") == f"{glued}[phone]."
 
 
 def test_phones_in_links_are_masked():
@@ -134,6 +148,9 @@ def test_phones_are_masked_in_linear_time():
         "(01) " * 100_000,
         "(11) 9 " * 100_000,
         "+55 (11)  " * 50_000,
+        "a+1" * 70_000,
+        "٩" * 200_000,
+        "+٩ ٩" * 50_000,
     ):
         mask_text(text)
     assert time.perf_counter() - started < 10

@@ -13,7 +13,7 @@ from groundswell.cli import main
 from groundswell.errors import InputError
 from groundswell.schema import Post
 from groundswell.store import Store
-from groundswell.store.export import export_posts
+from groundswell.store.export import csv_cell_values, export_posts
 
 HANDLES = "hi @jane-doe.bsky.social and @user@mastodon.example, also .@ann.lee. and @bob_1"
 FORMULAS = {
@@ -111,6 +111,28 @@ def test_csv_cells_never_start_a_formula(tmp_path):
             assert cell.startswith("'") and cell[1:].lstrip(" \u3000")[0] in TRIGGERS, cell
     for row in rows.values():
         assert all(not v or v.lstrip(" \u3000")[0] not in TRIGGERS for v in row.values()), row
+
+
+# leading characters a spreadsheet may trim or not show (Unicode Zs, Zl, Zp, Cc, Cf)
+INVISIBLE = "\x0b\x0c\x1c\x85\u2002\u2003\u200b\u2028\u2029\u205f\u2060\ufeff\U000e0020"
+
+
+def test_csv_cells_never_start_a_formula_after_invisible_characters(tmp_path):
+    texts = {f"i{n}": f"{c}{t} 1+1" for n, c in enumerate(INVISIBLE) for t in "=+-@"}
+    texts["ok1"], texts["ok2"] = "\u200b plain", "\ufeffword=1"
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch(
+            [
+                Post(platform="twitter", id=p, text=t, author="7", created_at=datetime(2024, 1, 2))
+                for p, t in texts.items()
+            ]
+        )
+        export_posts(store, "csv", tmp_path / "out.csv")
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
+        cells = {r["id"]: r["text"] for r in csv.DictReader(fh)}
+    for pid, text in texts.items():
+        assert cells[pid] == (text if pid.startswith("ok") else "'" + text), repr(text)
+        assert csv_cell_values(cells[pid])[-1] == text
 
 
 def test_export_and_report_refuse_the_store_files(tmp_path, capsys):

@@ -4,15 +4,17 @@ exported."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from groundswell.care.links import mask_link_ids
 
 # starts only where a run of address characters starts: tried from every character of a long
 # run without "@" (a 3 MB word, a row of digits), the match took quadratic time (hours). The
 # local part may be percent-encoded (jane%2Broe), and so may the "@" (%40, in a link's query),
-# but never ends in an encoded "/": that is a profile link's "/@" (tiktok.com%2F%40jane.roe)
+# but never ends in an encoded "/": that is a profile link's "/@" (tiktok.com%2F%40jane.roe);
+# the "@" may be full-width (jane＠example.com)
 _EMAIL = re.compile(
-    r"(?<![\w.+%-])(?:[\w.+-]|%[0-9A-Fa-f]{2})+(?<!%2F)(?<!%2f)(?:@|%40)[\w-]+(?:\.[\w-]+)+",
+    r"(?<![\w.+%-])(?:[\w.+-]|%[0-9A-Fa-f]{2})+(?<!%2F)(?<!%2f)(?:[@＠]|%40)[\w-]+(?:\.[\w-]+)+",
 )
 # written to dodge harvesters: jane(at)example(dot)com, jane [at] example [dot] org
 _EMAIL_DODGED = re.compile(
@@ -40,9 +42,10 @@ _NORTH_AMERICAN = (
     rf"(?:1{_SEP}?)?(?:\(\d{{3}}\){_SEP}?|\d{{3}}{_SEP})\d{{3}}{_SEP}\d{{4}}"
     r"|1?[2-9]\d{2}[2-9]\d{6}"
 )
-# local numbers without an area code: 555-0199, and 8 digits as 4-4 with a space (9123 4567,
-# as in Singapore and Hong Kong; never a year: those start with 1 or 2)
-_LOCAL = r"[2-9]\d{2}-\d{4}|[3-9]\d{3}[ \u00a0]\d{4}"
+# local numbers without an area code: 555-0199, 8 digits as 4-4 with a space (9123 4567,
+# as in Singapore and Hong Kong; never a year: those start with 1 or 2), and an Indian mobile's
+# 10 digits as 5-5 (98765 43210: its first digit is 6-9)
+_LOCAL = r"[2-9]\d{2}-\d{4}|[3-9]\d{3}[ \u00a0]\d{4}|[6-9]\d{4}[ \u00a0]\d{5}"
 # a two-digit area code in brackets (and up to two spaces), then a mobile's 9 and 4 digits (the
 # 9 may stand apart before 6-9) or 8 digits (Brazil: (11) 98765-4321, (11) 9 8765-4321,
 # (21) 3456-7890, (21) 8765-4321); the 8 never start 1 or 20, so "(15) 2017-2018" is kept
@@ -55,8 +58,9 @@ _NATIONAL = (
     r"|0[1-9]\d{0,4}(?P<sep>[ \u00a0./\-]|%20)\d{2,8}(?:(?P=sep)\d{2,8}){0,4}"
     rf"|\(0\d{{1,4}}\){_SEP}?\d{{2,8}}(?:{_SEP}\d{{2,8}}){{0,3}}"
 )
+# a "+" number may also follow a word or a sign (Tel.+14155550199, WhatsApp/+44..., Ph+44...)
 _PHONE = re.compile(
-    r"(?:(?<=%20)|(?<![\w/#@$£€¥.+%-]))"
+    r"(?:(?<=%20)|(?<![\w/#@$£€¥.+%-])|(?<![\d+])(?=\+))"
     rf"(?:{_INTERNATIONAL}|{_NORTH_AMERICAN}|{_NATIONAL}|{_AREA}|{_LOCAL})"
     r"(?![\w/@]|[.,]\d)"
 )
@@ -66,6 +70,7 @@ _PHONE_LINK = re.compile(
 )
 
 _ENCODED = re.compile(r"%2[0Bb]")  # a link's encoded space and "+", no digits of the number
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # a digit of another script (Arabic-Indic ٩٧١ ...)
 
 _ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}"
@@ -73,9 +78,10 @@ _ADDRESS = re.compile(
 )
 # a whole @handle, not the "@" of an e-mail address: dotted and hyphenated names, domain
 # handles (@jane-doe.bsky.social) and fediverse addresses (@user@instance.example), without a
-# sentence's trailing dot or hyphen; group 1 is the handle without its "@"
+# sentence's trailing dot or hyphen; group 1 is the handle without its "@" (or the full-width
+# "＠" that Twitter also reads as a mention)
 _PART = r"\w(?:[\w.-]*\w)?"
-MENTION = re.compile(rf"(?<![\w@])@({_PART}(?:@{_PART})?)")
+MENTION = re.compile(rf"(?<![\w@＠])[@＠]({_PART}(?:[@＠]{_PART})?)")
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -94,13 +100,25 @@ def _phone(match: re.Match[str]) -> str:
 
 
 def mask_phones(text: str) -> str:
-    """Replace phone numbers (``_PHONE``'s shapes, and the number of a ``tel:`` link) by
-    ``[phone]``."""
+    """Replace phone numbers (``_PHONE``'s shapes, also in another script's digits, and the
+    number of a ``tel:`` link) by ``[phone]``."""
     if not text:
         return text
     if ":" in text or "wa.me" in text:
         text = _PHONE_LINK.sub(lambda m: m.group(1) + "[phone]", text)
-    return _PHONE.sub(_phone, text)
+    if text.isascii():
+        return _PHONE.sub(_phone, text)
+    # read with ASCII digits, one for one, so each match's place is the same in ``text``
+    digits = _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(0))), text)
+    if digits == text:
+        return _PHONE.sub(_phone, text)
+    parts, end = [], 0
+    for m in _PHONE.finditer(digits):
+        if _phone(m) != m.group(0):
+            parts += (text[end : m.start()], "[phone]")
+            end = m.end()
+    parts.append(text[end:])
+    return "".join(parts)
 
 
 def mask_emails(text: str) -> str:
@@ -126,7 +144,7 @@ def mask_text(text: str) -> str:
 
 def mask_handles(text: str) -> str:
     """Replace every @handle by ``@[account]`` (run ``mask_text`` first: e-mails stay whole)."""
-    return MENTION.sub("@[account]", text) if "@" in text else text
+    return MENTION.sub("@[account]", text) if "@" in text or "＠" in text else text
 
 
 def mask_accounts(text: str) -> str:

@@ -93,11 +93,23 @@ def ingest_runs(con: Any) -> list[dict[str, Any]]:
 
 
 def quarantine_reasons(con: Any) -> list[tuple[str, str, int]]:
-    """(format, reason class, records): the reason up to its first colon, digits as N."""
-    return con.execute(
+    """(format, reason class, records): the reason up to its first colon, digits as N, shown
+    as a post's text is (``care.names.fit_to_show``: a reason may quote the bad value, an
+    e-mail, a handle, a profile link), reasons that read the same once masked counted as one."""
+    from groundswell.care.names import NameMasker, fit_to_show
+
+    rows = con.execute(
         "SELECT coalesce(format, ''), regexp_replace(split_part(reason, ':', 1), '[0-9]+', 'N', "
-        "'g') AS why, count(*) FROM quarantine GROUP BY ALL ORDER BY 3 DESC, 1, 2"
+        "'g') AS why, count(*) FROM quarantine GROUP BY ALL"
     ).fetchall()
+    if not rows:
+        return []
+    names = NameMasker.for_store(con)
+    merged: dict[tuple[str, str], int] = {}
+    for fmt, why, n in rows:
+        key = (fmt, fit_to_show(why, names))
+        merged[key] = merged.get(key, 0) + n
+    return sorted(((f, w, n) for (f, w), n in merged.items()), key=lambda r: (-r[2], r[0], r[1]))
 
 
 def top_tags(con: Any, limit: int = 15) -> Any:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from groundswell.care import MIN_CELL, mask_text
+from groundswell.care import MIN_CELL
 from groundswell.care.names import NameMasker
 from groundswell.care.pseudonym import Pseudonymiser
 from groundswell.errors import InputError
@@ -215,7 +215,7 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
         "by_platform": withhold_rows(by_platform, ["posts", "reposts"]),
         "runs": runs,
         "quarantine": [
-            {"format": f, "reason": mask_text(r), "records": n}
+            {"format": f, "reason": r, "records": n}
             for f, r, n in report_queries.quarantine_reasons(cur)
         ],
         "acts": acts,

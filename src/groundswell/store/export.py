@@ -9,8 +9,10 @@ import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,8 +28,9 @@ from groundswell.store.files import refuse_store_files
 
 # CSV cells a spreadsheet would run as a formula (OWASP CSV injection) get a leading "'": a
 # trigger (= + - @ tab CR, or their full-width forms, which Excel reads so in East Asian
-# locales) first, or after leading spaces, which spreadsheets trim before they look
-_FORMULA_START = "^[ \\t\\r\\n\u00a0\u3000]*[=+@\\t\\r\uff1d\uff0b\uff20\uff0d-]"
+# locales) first, or after leading characters a spreadsheet may trim or not show: any space,
+# control or format character (Unicode Z*, Cc, Cf: \x0b, U+2003, U+200B, U+2028, U+FEFF ...)
+_INVISIBLE = ("Zs", "Zl", "Zp", "Cc", "Cf")
 _LISTS = ("hashtags", "mentions", "urls")
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 EXPORT_COLUMNS = (
@@ -212,11 +215,33 @@ def register_cleaners(store: Store) -> None:
     )
 
 
+@cache
+def formula_start() -> str:
+    """The pattern of a cell a spreadsheet runs as a formula, read alike by Python and DuckDB
+    (RE2): ``_INVISIBLE`` characters, then a trigger. Built once, from this Python's Unicode
+    tables (ranges of literal characters; ``\\xNN`` below U+0100, as both read it)."""
+
+    def char(code: int) -> str:
+        return f"\\x{code:02x}" if code < 0x100 else chr(code)
+
+    # planes 0, 1 and 14 (tags): the others hold ideographs, private use or nothing
+    planes = (*range(0x20000), *range(0xE0000, 0xF0000))
+    codes = [c for c in planes if unicodedata.category(chr(c)) in _INVISIBLE]
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    leading = "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges)
+    return f"^[{leading}]*[=+@\\t\\r\uff1d\uff0b\uff20\uff0d-]"
+
+
 def csv_cell(name: str, expr: str) -> str:
     """A text column as a CSV cell that no spreadsheet runs as a formula."""
     quote = "''"  # one ' in a SQL string literal
     return (
-        f"CASE WHEN regexp_matches({expr}, '{_FORMULA_START}') THEN '{quote}' || {expr} "
+        f"CASE WHEN regexp_matches({expr}, '{formula_start()}') THEN '{quote}' || {expr} "
         f"ELSE {expr} END AS {name}"
     )
 
@@ -224,7 +249,7 @@ def csv_cell(name: str, expr: str) -> str:
 def csv_cell_values(cell: str) -> list[str]:
     """The values a CSV cell written through ``csv_cell`` may stand for: the cell itself and,
     when it is a neutralised formula (``'=...``), the value without the added ``'``."""
-    if cell.startswith("'") and re.match(_FORMULA_START, cell[1:]):
+    if cell.startswith("'") and re.match(formula_start(), cell[1:]):
         return [cell, cell[1:]]
     return [cell]
 
