@@ -161,3 +161,47 @@ def test_short_articles_are_detected(tmp_path, name, text):
 def test_short_non_prose_is_not_an_article(tmp_path, name, text):
     source = Source(_write(tmp_path, name, text))
     assert ArticleReader().sniff(Head(source, source.head())) == 0.0
+
+
+ONE_PARAGRAPH = (
+    "<html><head><title>Why I believe</title></head><body><h1>Why I believe</h1><p>Survivors "
+    "deserve to be believed, and the movement is far from over. We owe them more than hashtags; "
+    "we owe them changed workplaces, laws and habits.</p></body></html>"
+)
+IN_DIVS = (
+    '<html><body><div class="post">Survivors deserve to be believed, and the movement is far '
+    "from over.<br><br>We owe them more than hashtags.</div></body></html>"
+)
+
+
+@pytest.mark.parametrize("html", [ONE_PARAGRAPH, IN_DIVS], ids=["one-p", "divs"])
+def test_a_short_html_article_is_ingested(tmp_path, store, html):
+    """A page of one ``<p>`` (or none) was "no known format" to ingest, yet read by
+    ``groundswell article``: detection wanted two paragraphs or an ``<article>``."""
+    path = _write(tmp_path, "op-ed.html", html)
+    assert detect(Source(path), load_readers()).name == "article"
+    report = ingest([path], store, progress=False)
+    assert report.articles == 1 and report.balanced
+    (text,) = store.con.execute("SELECT text FROM articles").fetchone()
+    assert text.startswith("Survivors deserve to be believed")
+    assert analyze_files([str(path)])[0]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">We believe survivors and we '
+        "will keep saying it until the laws change #MeToo</p>&mdash; Ada (@ada) "
+        '<a href="https://twitter.com/ada/status/1">March 1, 2024</a></blockquote>'
+        '<script async src="https://platform.twitter.com/widgets.js"></script>',
+        "<html><body>"
+        + "".join(f'<div class="message">message {i} from a chat #MeToo</div>' for i in range(30))
+        + "</body></html>",
+        "<html><script>alert(1)</script><style>x{}</style></html>",
+        "<html><body><p>Short op-ed.</p></body></html>",
+    ],
+    ids=["embedded-tweet", "chat", "script", "two-words"],
+)
+def test_a_page_that_is_no_article_is_not_taken_for_one(tmp_path, html):
+    source = Source(_write(tmp_path, "page.html", html))
+    assert ArticleReader().sniff(Head(source, source.head())) == 0.0

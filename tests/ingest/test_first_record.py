@@ -90,3 +90,106 @@ def test_a_json_array_whose_first_value_is_no_record_is_read(tmp_path, first):
     report, ids = _ids(path, tmp_path / "a.duckdb")
     assert report["balanced"] and report["quarantined"] == 1
     assert ids == {t["id"] for t in TWEETS}
+
+
+# -- a first record longer than the head, or nested too deeply ------------------------------------
+
+RS = FIXTURES / "reddit" / "RS_2017-10_sample.ndjson"
+JETSTREAM = FIXTURES / "bluesky" / "jetstream_sample.jsonl"
+FEED = FIXTURES / "bluesky" / "feed_page.json"
+MASTODON = FIXTURES / "mastodon" / "home_timeline.json"
+LONG = "я" * 44_000  # 88 KB of UTF-8 (Reddit allows 40,000-character selftexts)
+
+
+DEEP = "[" * 1_500 + "]" * 1_500  # deeper than a parser goes: read as null in a document
+
+
+def _reddit(value: str) -> str:
+    posts = _lines(RS)
+    posts[0] = {**posts[0], "selftext": value}  # before subreddit and title: keys are sorted
+    return "\n".join(json.dumps(p) for p in posts) + "\n"
+
+
+def _jetstream(value: str) -> str:
+    events = _lines(JETSTREAM)
+    first = next(i for i, e in enumerate(events) if e.get("commit", {}).get("record"))
+    record = events[first]["commit"]["record"]  # its reply's URIs come after the long value
+    embed = {"$type": "app.bsky.embed.images", "images": [{"alt": value}]}
+    events[first]["commit"]["record"] = {"embed": embed} | record | {"embed": embed}
+    return "\n".join(json.dumps(e) for e in events[first:]) + "\n"
+
+
+def _feed(value: str) -> str:
+    page = json.loads(FEED.read_text(encoding="utf-8"))
+    post = page["feed"][0]["post"]  # a long value before its URI, in a one-line document
+    embed = {"images": [{"alt": value}]}
+    page["feed"][0]["post"] = {"embed": embed} | post | {"embed": embed}
+    return json.dumps(page)
+
+
+def _views(value: str) -> str:
+    views = [item["post"] for item in json.loads(FEED.read_text(encoding="utf-8"))["feed"]]
+    views[0]["record"]["langs"] = value
+    return json.dumps(views, indent=2)
+
+
+def _statuses(value: str) -> str:
+    statuses = json.loads(MASTODON.read_text(encoding="utf-8"))
+    statuses[0]["card"] = value
+    return json.dumps(statuses, indent=1)
+
+
+FILES = {"reddit": _reddit, "jetstream": _jetstream, "feed": _feed, "views": _views}
+
+
+@pytest.mark.parametrize("kind", FILES)
+def test_a_first_record_longer_than_the_head_does_not_hide_the_format(tmp_path, kind):
+    """Detection looked at the first 64 KB only: a first record longer than that (a Reddit post
+    with a long selftext, a long value in an early key) made the whole file unknown."""
+    long, short = tmp_path / "long.json", tmp_path / "short.json"
+    long.write_text(FILES[kind](LONG), encoding="utf-8")
+    short.write_text(FILES[kind]("x"), encoding="utf-8")
+    assert long.stat().st_size > 2 * 65536
+    expected, clean = _ids(short, tmp_path / "short.duckdb")
+    report, ids = _ids(long, tmp_path / "long.duckdb")
+    assert report["by_format"] == expected["by_format"] and report["read"] == expected["read"]
+    assert ids == clean and clean
+
+
+def test_the_head_grows_only_when_its_first_record_is_cut(tmp_path, monkeypatch):
+    """A file whose first records fit in 64 KB is not read further; one that no reader claims,
+    its first record cut, is read up to one record's limit and no further, and is still read
+    whole from the same stream afterwards."""
+    from groundswell.ingest.registry import MAX_HEAD_BYTES, detect, load_readers
+    from groundswell.ingest.source import HEAD_BYTES, Source
+
+    asked: list[int] = []
+    head = Source.head
+    monkeypatch.setattr(
+        Source, "head", lambda s, size=HEAD_BYTES: asked.append(size) or head(s, size)
+    )
+    tweets = tmp_path / "tweets.jsonl"
+    tweets.write_text("".join(json.dumps(_tweet(i % 50)) + "\n" for i in range(1000)))
+    assert detect(Source(tweets), load_readers()).name == "twitter_v2"
+    assert set(asked) == {HEAD_BYTES}
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps([{"foo": "x" * (2 * MAX_HEAD_BYTES)}]), encoding="utf-8")
+    source = Source(big)
+    asked.clear()
+    assert detect(source, load_readers()) is None
+    assert max(asked) == MAX_HEAD_BYTES
+    with source.open() as fh:
+        assert fh.read() == big.read_bytes()
+
+
+@pytest.mark.parametrize("make", [_statuses, _views], ids=["mastodon", "views"])
+def test_a_first_record_nested_too_deeply_costs_only_its_value(tmp_path, make):
+    """A value nested ~1,500 deep in a JSON array's first record made the whole file unknown;
+    in its second record it was read as null and the rest kept: now the first is read alike."""
+    deep, plain = tmp_path / "deep.json", tmp_path / "plain.json"
+    deep.write_text(make("DEEP").replace('"DEEP"', DEEP, 1), encoding="utf-8")
+    plain.write_text(make("DEEP"), encoding="utf-8")
+    expected, clean = _ids(plain, tmp_path / "plain.duckdb")
+    report, ids = _ids(deep, tmp_path / "deep.duckdb")
+    assert report["by_format"] == expected["by_format"] and report["read"] >= 2
+    assert ids == clean

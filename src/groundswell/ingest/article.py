@@ -9,7 +9,9 @@ without one is all body. An article saved as one run-on line (headline, standfir
 split at a date near its start, else kept whole as body. Dates and authors come from HTML
 ``<meta>`` tags or a metadata block at the top (``---`` front matter or ``Date:``/``By:`` lines).
 Detection needs both an article suffix and prose, however short: a .txt that holds JSON, CSV or a
-list of numbers is left to the other readers.
+list of numbers is left to the other readers. An HTML page is an article when it has an
+``<article>`` or paragraphs, or, with one ``<p>`` or none, when its text runs on in few long
+blocks; a chat log's many short messages and an embedded post are not.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ _DOC_NAMES = (
     "codebook",
 )
 _DROP = "script, style, nav, header, footer, aside, noscript, form, iframe, svg, figure, button"
+# a post embedded in a page (a tweet, an Instagram or TikTok post): a post, not an article
+_EMBED = re.compile(r"class=[\"']?(?:twitter-tweet|instagram-media|tiktok-embed|bluesky-embed)")
+_BLOCK_WORDS = 8  # the fewest words on average in a block of a page's prose
 _META_LINE = re.compile(r"^(date|published|by|author|url|source|title)\s*:\s*(.+)$", re.I)
 _DATE_FORMATS = (
     "%d %B %Y",
@@ -133,6 +138,13 @@ def looks_like_prose(text: str) -> bool:
         return False
     structured = sum(1 for ln in lines if ln.startswith(("|", "```")) or _MD_ITEM.match(ln))
     return structured <= 0.35 * len(lines)
+
+
+def _runs_on(text: str) -> bool:
+    """Whether the text of a page with one paragraph or none (an op-ed in ``<div>``s) is prose in
+    few, long blocks: a chat log's or an app's many short ones are not."""
+    blocks = [b for b in text.split("\n\n") if b.strip()]
+    return looks_like_prose(text) and len(text.split()) >= _BLOCK_WORDS * len(blocks)
 
 
 def _html_article(html: str) -> tuple[str, str, dict[str, str]]:
@@ -268,7 +280,9 @@ class ArticleReader(Reader):
         text = head.text
         if head.suffix in (".html", ".htm"):
             low = text.lower()  # a page of paragraphs, not a chat log or an app's HTML export
-            return 0.6 if "<article" in low or low.count("<p") >= 2 else 0.0
+            if "<article" in low or low.count("<p") >= 2:
+                return 0.6
+            return 0.6 if not _EMBED.search(low) and _runs_on(_html_article(text)[1]) else 0.0
         stem = (head.source.member or head.source.path.name).rsplit("/", 1)[-1].lower()
         if stem.startswith(_DOC_NAMES) or looks_tabular(text) or not looks_like_prose(text):
             return 0.0

@@ -149,7 +149,7 @@ def read_outbox(
 ) -> Iterator[Record]:
     """Records of an outbox; ``source_line`` is the activity's 1-based position. An activity
     that cannot be read (a field of another type, a time out of range) is quarantined alone."""
-    items = outbox.get("orderedItems") or ()
+    items = outbox.get("orderedItems")  # [] is an outbox with nothing in it
     if not isinstance(items, list):
         yield quarantine(source, 1, "orderedItems is not a list", outbox, fmt)
         return

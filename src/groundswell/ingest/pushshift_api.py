@@ -10,7 +10,8 @@ with a ``title`` is a submission, one with a ``body`` a comment. Decisions:
 * ``source_line`` is the record's 1-based position in a file of one response (or an array of
   them), and the response's line in a file of one response per line; a record quarantined on
   such a line also names its position in the response.
-* An empty page (``{"data": []}``, the end of a paging loop) holds nothing and is passed over;
+* An empty page (``{"data": []}``, the end of a paging loop, or a file of a search that found
+  nothing) holds nothing and is passed over;
   an error answer (``{"error": ...}``, ``{"detail": ...}``) and any other value are quarantined,
   so a page that never came is seen, not lost in silence. A bare comment or submission among
   the responses is read as one.
@@ -39,6 +40,7 @@ from groundswell.schema import Quarantined, Record
 # keys only a Reddit comment or submission has, beside its id and created_utc
 _REDDIT_KEYS = ("subreddit", "link_id", "parent_id", "permalink", "body", "title", "selftext")
 _ERROR_KEYS = ("error", "detail", "message")
+_RESPONSE_KEYS = frozenset(("aggs", "data", "metadata"))
 # the first key of a response (Pushshift writes its keys sorted: aggs, data, metadata)
 _RESPONSE_START = re.compile(r'\s*\[?\s*\{\s*"(?:aggs|data|metadata)"\s*:')
 _DATA_RECORDS = re.compile(r'"data"\s*:\s*\[\s*\{')
@@ -83,6 +85,8 @@ class PushshiftApiReader(Reader):
             and ('"body"' in txt or '"title"' in txt)
         ):
             return 0.85
+        if obj is not None and obj.keys() <= _RESPONSE_KEYS:
+            return 0.6  # an empty page and no records after it: a search that found nothing
         return 0.0
 
     def read(self, source: Source) -> Iterator[Record]:

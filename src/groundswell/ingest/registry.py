@@ -2,14 +2,15 @@
 
 Readers register under the ``groundswell.readers`` entry-point group; the built-in ones are listed
 in ``BUILTIN_READERS`` and go through the same loading path, so a plug-in is a peer, not a hack.
-Detection looks at the first decompressed bytes of a file: each reader scores how sure it is.
+Detection looks at the first decompressed bytes of a file (64 KB; more, up to one record's limit,
+when no reader claims them and they end inside the first JSON record): each reader scores how sure
+it is.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ import msgspec
 import orjson
 
 from groundswell.errors import InputError
-from groundswell.ingest.source import HEAD_BYTES, Source, archive_kind
+from groundswell.ingest.source import HEAD_BYTES, MAX_LINE_BYTES, Source, archive_kind
 from groundswell.plugins import load_plugins
 from groundswell.schema import Quarantined, Record
 
@@ -61,10 +62,13 @@ def first_object(values: list) -> Any:
     return next((x for x in values[:20] if isinstance(x, dict) and x), values[0])
 
 
-def _parsed(text: str) -> Any:
-    """``text`` as JSON, or None when it is not."""
+def _parsed(data: str | bytes) -> Any:
+    """``data`` as JSON (a value nested too deeply read as null, as the readers read a
+    document), or None when it is not."""
     try:
-        return loads_json(text)
+        return loads_document(
+            data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+        )
     except JSON_ERRORS:
         return None
 
@@ -78,6 +82,7 @@ class Head:
 
     source: Source
     raw: bytes
+    size: int = HEAD_BYTES  # the bytes asked for: fewer in ``raw`` when it holds the whole file
 
     @property
     def suffix(self) -> str:
@@ -102,13 +107,8 @@ class Head:
             whole = _parsed(stripped) if len(lines) > 1 else None
             if whole is not None:
                 return whole
-        if stripped[0] == "[":  # an array larger than the head: its first value decides
-            try:
-                value, _ = json.JSONDecoder().raw_decode(stripped[1:].lstrip())
-            except ValueError:
-                value = None
-            if isinstance(value, dict) and value:
-                return [value]
+        if stripped[0] == "[" and self.records:  # an array larger than the head
+            return [self.records[0]]
         # JSON lines whose first line is a bad record (a number, a list, {}, invalid JSON): the
         # first line that is an object decides, so one bad line does not take its file with it.
         # Only unindented lines count (inside a pretty-printed document too large for the head,
@@ -129,19 +129,15 @@ class Head:
         stripped = self.text.lstrip()
         found: list[dict] = []
         if stripped[:1] == "[":
-            decoder, at = json.JSONDecoder(), 1
-            while len(found) < VOTERS:
-                while at < len(stripped) and stripped[at] in " \t\r\n,":
-                    at += 1
-                try:
-                    value, at = decoder.raw_decode(stripped, at)
-                except (ValueError, RecursionError):  # cut by the head's end, or nested deep
-                    break
+            for item in array_items(stripped.encode("utf-8", "surrogatepass")):
+                value = _parsed(item)  # None: cut by the head's end, or damaged
                 if isinstance(value, dict) and value:
                     found.append(value)
+                    if len(found) == VOTERS:
+                        break
         elif stripped[:1] == "{":
             lines = stripped.split("\n")
-            whole = len(self.raw) < HEAD_BYTES
+            whole = len(self.raw) < self.size
             for line in lines if whole else lines[:-1]:
                 value = _parsed(line) if line.startswith("{") else None
                 if isinstance(value, dict) and value:
@@ -152,7 +148,7 @@ class Head:
 
     def as_if_first(self, record: dict) -> Head:
         """This head as detection would see it if ``record`` came first."""
-        head = Head(self.source, self.raw)
+        head = Head(self.source, self.raw, self.size)
         head.__dict__["first_json"] = [record] if self.text.lstrip()[:1] == "[" else record
         return head
 
@@ -252,6 +248,9 @@ def load_readers(options: dict[str, Any] | None = None) -> list[Reader]:
 # the file for a part of its platform's export with no posts in it (a Reddit export's private
 # messages: an id and a body) declines it instead
 GUESS_SCORE = 0.6
+# the most a head is read to when its first record is longer than the first 64 KB: a record
+# longer than MAX_LINE_BYTES is quarantined, and the one after it then decides
+MAX_HEAD_BYTES = MAX_LINE_BYTES + HEAD_BYTES
 
 
 def detect(source: Source, readers: list[Reader]) -> Reader | None:
@@ -263,10 +262,11 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
     if source.member is not None and archive_kind(head.raw) is not None:
         source.skip_reason = "an archive inside an archive: extract it and ingest the inner one"
         return None
-    best, best_score = _most_sure(head, readers)
-    voted = _voted(head, readers)
-    if voted is not None:
-        best, best_score = voted
+    best, best_score = _claimed(head, readers)
+    while best_score < GUESS_SCORE and _first_record_cut(head) and head.size < MAX_HEAD_BYTES:
+        size = min(4 * head.size, MAX_HEAD_BYTES)
+        head = Head(source, source.head(size), size)
+        best, best_score = _claimed(head, readers)
     if best_score >= GUESS_SCORE:
         return best
     for reader in readers:
@@ -278,6 +278,19 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
             source.skip_reason = why
             return None
     return best if best_score >= 0.5 else None
+
+
+def _claimed(head: Head, readers: list[Reader]) -> tuple[Reader | None, float]:
+    """The reader the head's first records vote for, else the one most sure of its head."""
+    voted = _voted(head, readers)
+    return voted if voted is not None else _most_sure(head, readers)
+
+
+def _first_record_cut(head: Head) -> bool:
+    """Whether the head is JSON cut before the end of its first record (a Reddit post with a
+    40,000-character selftext, a long value in an early key), so that a longer head may show
+    what the first 64 KB hid."""
+    return len(head.raw) == head.size and not head.records and head.text.lstrip()[:1] in ("[", "{")
 
 
 def _most_sure(head: Head, readers: list[Reader]) -> tuple[Reader | None, float]:

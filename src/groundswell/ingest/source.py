@@ -227,31 +227,39 @@ class Source:
         return stream
 
     def head(self, size: int = HEAD_BYTES) -> bytes:
-        """The first bytes of the decompressed content: as many as could be read before the end
-        or a break ('' for an unreadable or empty source)."""
+        """The first ``size`` bytes of the decompressed content: as many as could be read before
+        the end or a break ('' for an unreadable or empty source). A ``size`` larger than an
+        earlier call's reads on in the same stream (unless ``open`` has taken it)."""
         if self._head is None:
-            parts: list[bytes] = []
-            got = 0
-            stream = None
+            self._head = b""
             try:
-                stream = self._open_decompressed()
-                while got < size and (chunk := stream.read1(size - got)):
+                self._rest = self._open_decompressed()
+            except READ_ERRORS as exc:
+                self._whole = exc
+                self._ended()
+        if len(self._head) < size and self._whole is None and self._rest is not None:
+            parts, got = [self._head], len(self._head)
+            try:
+                while got < size and (chunk := self._rest.read1(size - got)):
                     parts.append(chunk)
                     got += len(chunk)
                 if got < size:
                     self._whole = ""
             except READ_ERRORS as exc:
                 self._whole = exc
-            if self._whole is not None and stream is not None:
-                stream.close()
-                stream = None
             self._head = b"".join(parts)
-            self._rest = stream
-            if isinstance(self._whole, TooManyLayersError):
-                self.skip_reason = f"{self._whole}: not opened; decompress it and ingest that"
-            elif not self._head and isinstance(self._whole, BaseException):
-                self.skip_reason = f"unreadable {self.compression} stream: {self._whole}"
-        return self._head
+            if self._whole is not None:
+                self._rest.close()
+                self._rest = None
+                self._ended()
+        return self._head if len(self._head) <= size else self._head[:size]
+
+    def _ended(self) -> None:
+        """Say why the source cannot be read when reading its head met a break first."""
+        if isinstance(self._whole, TooManyLayersError):
+            self.skip_reason = f"{self._whole}: not opened; decompress it and ingest that"
+        elif not self._head and isinstance(self._whole, BaseException):
+            self.skip_reason = f"unreadable {self.compression} stream: {self._whole}"
 
     def lines(
         self, limit: int = MAX_LINE_BYTES, *, keep_blank: bool = False

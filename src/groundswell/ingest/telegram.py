@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from groundswell.ingest.fields import obj as as_obj
 from groundswell.ingest.registry import (
     BOM,
     JSON_ERRORS,
@@ -101,6 +102,9 @@ class TelegramReader(Reader):
             and ('"date_unixtime"' in txt or '"text_entities"' in txt or '"from_id"' in txt)
         ):
             return 0.9
+        chat = head.first_json
+        if isinstance(chat, dict) and chat.get("messages") == [] and {"type", "id"} <= chat.keys():
+            return 0.9  # a chat exported with no messages in it
         if '"personal_information"' in txt and ('"chats"' in txt or '"user_id"' in txt):
             return 0.85  # a full-account export: chats come after contacts and sessions
         return 0.0
@@ -126,6 +130,11 @@ class TelegramReader(Reader):
                 )
                 return
             chats = [(chat, chat.get("messages")) for chat in self._chats(root)]
+            for key in ("chats", "left_chats"):  # a section of another shape: seen, not lost
+                section = root.get(key)
+                if section is not None and not isinstance(as_obj(section).get("list"), list):
+                    reason = f"{key} of a full-account export holds no list of chats"
+                    yield quarantine(source, 1, reason, section, self.name)
         index = 0
         for chat, messages in chats:
             chat_id = str(chat.get("id", ""))

@@ -9,7 +9,8 @@ are not posts either, but a deletion among them is honoured (CODEBOOK section 7)
 suspended) and a ``delete`` event (``{"data": {"delete": {"tweet": {"id": ...}}}}``) become a
 Deletion of the tweet, as Twitter's policy asks; the reversible events (``drop``, ``user_delete``,
 ...) are passed over. A damaged result or event (no id of digits, no action, a body of another
-type) is quarantined.
+type) is quarantined. A file of only results or events (what ``twarc2 compliance-job download``
+writes) is read too.
 """
 
 from __future__ import annotations
@@ -127,6 +128,19 @@ def _event_damage(data: dict) -> str | None:
     return None
 
 
+# the keys of a compliance job's result, as ``twarc2 compliance-job download`` writes it
+_RESULT_KEYS = frozenset(("id", "action", "created_at", "redacted_at", "reason"))
+
+
+def _is_notice(obj: dict) -> bool:
+    """Whether ``obj`` is a compliance job's result or a compliance stream's event (a file of
+    only those is still read: its deletions are honoured)."""
+    data = obj.get("data")
+    if isinstance(data, dict) and len(obj.keys() - NOT_POST_KEYS) == 1:
+        return "id" not in data and bool(data.keys() & _EVENT_SUBJECT.keys())
+    return "id" in obj and isinstance(obj.get("action"), str) and obj.keys() <= _RESULT_KEYS
+
+
 def tweet_deletion(source: Source, line: int, tweet_id: Any, fmt: str) -> Deletion:
     """A notice that the store forgets this tweet, wherever it was read from (CODEBOOK 7)."""
     return Deletion(
@@ -172,6 +186,8 @@ class TwitterV2Reader(JsonReader):
                 return 0.95
             if _is_tweet(obj) and "author_id" in obj and "id_str" not in obj:
                 return 0.95
+            if _is_notice(obj):  # a compliance job's results, a compliance stream's events
+                return 0.9
         txt = head.json_text
         if '"data"' in txt and '"author_id"' in txt and '"edit_history_tweet_ids"' in txt:
             return 0.8

@@ -211,7 +211,9 @@ def ingest(
         started,
     )
     store.checkpoint()
-    if report.read == 0:
+    # a file of a known format that holds no posts (an empty listing, only deletion notices)
+    # was read: its run is kept, and its deletions with it
+    if report.read == 0 and report.files == 0:
         what = report.skipped_files[0] if report.skipped_files else paths[0] if paths else "(none)"
         if reasons and reasons[0]:  # skipped for a reason (an encrypted member, a workbook)
             raise InputError(f"nothing could be read: {what}")
