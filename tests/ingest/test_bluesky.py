@@ -18,7 +18,7 @@ from groundswell.ingest.bluesky_record import facet_entities, facet_spans, post_
 from groundswell.ingest.registry import Head, detect, load_readers
 from groundswell.ingest.source import Source, sources_from_path
 from groundswell.schema import Post, Quarantined
-from groundswell.store import ingest
+from groundswell.store import Store, ingest
 from gspaths import car_file
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bluesky"
@@ -389,3 +389,56 @@ def test_any_json_value_is_read_or_quarantined_never_raised(value):
         assert isinstance(rec, Post | Quarantined)
         if isinstance(rec, Post):
             assert rec.id.startswith("at://") and isinstance(rec.text, str)
+
+
+def _commit(n: int, **changes) -> dict:
+    """A Jetstream event creating post ``n``, with ``changes`` made to its commit."""
+    commit = {
+        "rev": "3mmoojpaqkn2z",
+        "operation": "create",
+        "collection": "app.bsky.feed.post",
+        "rkey": f"3good{n}xxxxx2",
+        "record": {
+            "$type": "app.bsky.feed.post",
+            "createdAt": "2026-05-25T14:23:28.757Z",
+            "text": f"good {n} #metoo",
+        },
+    }
+    event = {"did": AUTHOR, "time_us": 1779719009157119, "kind": "commit", "commit": commit}
+    for key, value in changes.items():
+        if key == "did":
+            event["did"] = value
+        elif value is None:
+            commit.pop(key)
+        else:
+            commit[key] = value
+    return event
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ({"a": 1}, "event without a usable collection (null)"),
+        ({}, "event without a usable collection (null)"),
+        (_commit(0, collection="", record=None)["commit"], "usable collection ('')"),
+        (_commit(0, collection="app.bsky\x00.feed.like")["commit"], "usable collection"),
+        (_commit(0, collection="app.bsky\ud800.feed.like")["commit"], "usable collection"),
+        (_commit(0, rkey="3bad\x00")["commit"], "event without usable did or rkey"),
+        (_commit(0, did="did:plc:\x00x"), "event without usable did or rkey"),
+    ],
+)
+def test_a_commit_of_no_usable_collection_did_or_rkey_is_quarantined(tmp_path, bad, why):
+    """A commit event of no collection (``{}``, ``""``, one with a NUL or a lone surrogate) was
+    passed over uncounted, as a like is; a NUL in a post's did or rkey was stored in its id.
+    Each is now quarantined with its reason, and the posts after it are stored."""
+    first = bad if "kind" in bad else {**_commit(0), "commit": bad}
+    path = tmp_path / "jetstream.jsonl"
+    lines = [json.dumps(first)] + [json.dumps(_commit(n)) for n in (1, 2, 3)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([path], store, progress=False)
+        ids = {r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()}
+        reasons = [r[0] for r in store.con.execute("SELECT reason FROM quarantine").fetchall()]
+    assert report.balanced and (report.read, report.quarantined) == (4, 1)
+    assert ids == {f"at://{AUTHOR}/app.bsky.feed.post/3good{n}xxxxx2" for n in (1, 2, 3)}
+    assert len(reasons) == 1 and why in reasons[0]

@@ -115,7 +115,8 @@ def test_telegram():
     raw = _raw(TELEGRAM)
     posts = _posts(TELEGRAM)
     chat = raw[0]["thread_id"]
-    assert [p.id for p in posts] == [f"{chat}/{r['id'].rpartition('-')[2]}" for r in raw]
+    key = raw[0]["author"]  # the channel's id, as a Desktop export keys its messages
+    assert [p.id for p in posts] == [f"{key}/{r['id'].rpartition('-')[2]}" for r in raw]
     assert {p.platform for p in posts} == {"telegram"}
     first, _, reply, forwarded = posts
     # the server's local ``timestamp`` is two hours off; ``unix_timestamp`` is the time
@@ -123,7 +124,7 @@ def test_telegram():
     assert first.created_at.strftime("%Y-%m-%d %H:%M:%S") != raw[0]["timestamp"]
     # the channel posted (its sender's username is the chat's): the channel is the author
     assert first.author == f"channel{raw[0]['author']}" and first.author_name == chat
-    assert reply.reply_to == f"{chat}/{raw[2]['reply_to']}" == posts[1].id
+    assert reply.reply_to == f"{key}/{raw[2]['reply_to']}" == posts[1].id
     assert reply.mentions == ["synthetic_helpline"]
     assert forwarded.metrics["forwarded"] == 1 and forwarded.urls == [raw[3]["link_attached"]]
     assert first.metrics == {"views": int(raw[0]["views"])}
@@ -137,7 +138,7 @@ def test_telegram_sender_in_a_group_and_the_old_bare_message_id(tmp_path):
     path = _write(tmp_path / f"synthetic-voices-{KEY}.csv", header, rows)
     member, channel = _posts(path)
     assert (member.author, member.author_name) == ("user1700000042", "synthetic_member")
-    assert channel.id == "synthetic_voices/11"
+    assert channel.id == "1700000001/11"
 
 
 def test_reddit():
@@ -414,6 +415,36 @@ def test_telegram_export_of_a_desktop_export_is_stored_once(store, tmp_path):
     ]
     header = list(_raw(TELEGRAM)[0])
     _same_posts(store, [desktop], _write(tmp_path / f"voices-{KEY}.csv", header, items))
+
+
+def test_telegram_export_naming_the_chat_by_username_is_stored_once(store, tmp_path):
+    """4CAT names a chat by its username (``synthetic_voices-10``), a Desktop export by its id
+    (``1700000001/10``): the same message was stored twice. A row the channel posted gives the
+    channel's id, under which the row and the chat's later rows are keyed."""
+    desktop = FIXTURES / "telegram" / "channel" / "result.json"
+    doc = json.loads(desktop.read_text(encoding="utf-8"))
+    chat = str(doc["id"])
+    items = [
+        {
+            "id": f"synthetic_voices-{m['id']}",
+            "thread_id": "synthetic_voices",
+            "chat": "synthetic_voices",
+            "author": chat,  # the channel posts as itself
+            "author_username": "" if n % 2 else "Synthetic_Voices",
+            "body": "(text as Telegram gives it)",
+            "timestamp": "2017-10-16 00:00:00",
+            "unix_timestamp": m["date_unixtime"],
+            "reply_to": m.get("reply_to_message_id", ""),
+        }
+        for n, m in enumerate(m for m in doc["messages"] if m["type"] == "message")
+    ]
+    assert any(i["reply_to"] for i in items) and not items[1]["author_username"]
+    items.insert(0, {**items[1], "id": ""})  # a bad row first: quarantined, the rest read
+    header = list(_raw(TELEGRAM)[0])
+    path = _write(tmp_path / f"voices-{KEY}.csv", header, items)
+    _same_posts(store, [desktop], path)
+    replies = store.con.execute("SELECT reply_to FROM posts WHERE reply_to IS NOT NULL")
+    assert {r[0].split("/")[0] for r in replies.fetchall()} == {chat}
 
 
 def test_reddit_export_of_dump_posts_is_stored_once(store, tmp_path):

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from groundswell.ingest.fields import shown
 from groundswell.ingest.html_text import html_to_text, links_in_html
 from groundswell.schema import merge_hashtags
 from groundswell.store import Store, ingest
@@ -331,3 +332,27 @@ def test_real_reply_edge_points_at_the_parent_uri(real_bodies, store):
         parent = by_local[s["in_reply_to_id"]]  # the parent was fetched in another request
         assert posts[s["uri"]]["reply_to"] == parent["uri"]
         assert parent["uri"] in posts
+
+
+@pytest.mark.parametrize("kind", [None, 5, ["Create"], "Bogus"])
+def test_an_outbox_activity_of_no_known_type_is_quarantined(tmp_path, kind):
+    """An activity whose ``type`` is null, a number, a list or no ActivityStreams name was
+    passed over uncounted, as a Like is; it is now quarantined, and the activities after it
+    (a Like still passed over) are read."""
+    text = (FIXTURES / "outbox.json").read_text(encoding="utf-8")
+    create = next(a for a in _activities(FIXTURES / "outbox.json") if a["type"] == "Create")
+    bad = {**create, "type": kind, "object": {**create["object"], "id": create["id"] + "x"}}
+    like = {"type": "Like", "id": create["id"] + "#like", "object": create["object"]["id"]}
+    path = tmp_path / "outbox.json"  # the archive repeats orderedItems: the text is kept
+    first = f'"orderedItems": [{json.dumps(bad)}, {json.dumps(like)}, '
+    path.write_text(re.sub(r'"orderedItems":\s*\[\s*', first, text, count=1), encoding="utf-8")
+    with Store(tmp_path / "clean.duckdb") as clean:
+        full = ingest([FIXTURES / "outbox.json"], clean, progress=False)
+        want = set(_rows(clean))
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([path], store, progress=False)
+        reasons = [r[0] for r in store.con.execute("SELECT reason FROM quarantine").fetchall()]
+        assert set(_rows(store)) == want
+    assert report.balanced and report.read == full.read + 1
+    assert f"activity of unknown type {shown(kind)}" in reasons
+    assert report.quarantined == full.quarantined + 1

@@ -11,10 +11,12 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import zstandard
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fast_slow import assert_fast_equals_slow
 from groundswell.ingest import iter_records
 from groundswell.ingest.reddit import DELETED_REASON, reddit_post
 from groundswell.ingest.source import Source
@@ -306,3 +308,71 @@ def test_dump_lines_saved_as_a_json_array_read_the_same(tmp_path):
     got = [(getattr(r, "id", None), getattr(r, "reason", None)) for r in iter_records([array])]
     assert [i for i, _ in got if i] == [_fullname(o) for o in lines if not _deleted(o)]
     assert [r for _, r in got if r] == [DELETED_REASON] * sum(_deleted(o) for o in lines)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("parent_id", 5, "parent_id 5 names no post or comment"),
+        ("parent_id", "xyz", "parent_id 'xyz' names no post or comment"),
+        ("parent_id", ["t1_a"], "parent_id an array names no post or comment"),
+        ("parent_id", True, "parent_id True names no post or comment"),
+        ("crosspost_parent", 5, "crosspost_parent 5 names no post or comment"),
+    ],
+)
+def test_a_reference_that_names_no_thing_is_quarantined(tmp_path, monkeypatch, field, value, why):
+    """A ``parent_id`` or ``crosspost_parent`` that is no fullname was stored as the reply (a
+    string such as ``xyz``) or failed in the store with a type error naming no field; it now
+    quarantines its thing with a reason that names the field, on the fast path too, and the
+    lines after it are stored."""
+    lines = [
+        {"id": f"c{i}", "body": f"#MeToo {i}", "subreddit": "s", "created_utc": 1508140800 + i}
+        | ({"title": f"post {i}"} if field == "crosspost_parent" else {"parent_id": "t3_q"})
+        for i in range(1, 6)
+    ]
+    lines[1][field] = value
+    path = tmp_path / "RC_2017-10.ndjson"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert_fast_equals_slow(tmp_path, monkeypatch, [path])
+    kind = "t3" if field == "crosspost_parent" else "t1"
+    with Store(tmp_path / "fast.duckdb") as store:
+        assert set(_rows(store)) == {f"{kind}_c{i}" for i in (1, 3, 4, 5)}
+        bad = store.con.execute("SELECT line, reason FROM quarantine").fetchall()
+    assert bad == [(2, f"ValueError: {why}")]
+
+
+@pytest.mark.parametrize("value", ["", None])
+def test_an_empty_parent_id_is_no_reply(tmp_path, monkeypatch, value):
+    """``"parent_id": ""`` was stored as the reply ``''``; it is none, as null is."""
+    lines = [
+        {"id": f"c{i}", "body": "#MeToo", "subreddit": "s", "created_utc": 1508140800 + i}
+        for i in range(1, 4)
+    ]
+    for line in lines:
+        line["parent_id"] = "t3_q"
+    lines[0]["parent_id"] = value
+    path = tmp_path / "RC_2017-10.ndjson"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert_fast_equals_slow(tmp_path, monkeypatch, [path])
+    with Store(tmp_path / "fast.duckdb") as store:
+        replies = dict(store.con.execute("SELECT id, reply_to FROM posts").fetchall())
+    assert replies == {"t1_c1": None, "t1_c2": "t3_q", "t1_c3": "t3_q"}
+
+
+def test_a_thing_whose_data_is_not_an_object_is_quarantined(store, tmp_path):
+    """A ``t3`` (or ``t1``, or ``Listing``) whose ``data`` is a string was passed over like a
+    ``more`` stub, uncounted; it is now quarantined, and the things after it are stored."""
+    good = {"kind": "t1", "data": {"id": "def", "body": "y #MeToo", "created_utc": 2}}
+    children = [
+        {"kind": "t1", "data": {"id": "abc", "body": "x", "created_utc": 1}},
+        {"kind": "more", "data": {}},
+        {"kind": "t3", "data": "str"},
+        {"kind": "t1", "data": ["x"]},
+        {"kind": "Listing", "data": {"children": "none"}},
+        good,
+    ]
+    path = tmp_path / "listing.json"
+    path.write_text(json.dumps({"kind": "Listing", "data": {"children": children}}))
+    report = ingest([path], store, progress=False)
+    assert report.balanced and (report.read, report.quarantined) == (5, 3)
+    assert set(_rows(store)) == {"t1_abc", "t1_def"}

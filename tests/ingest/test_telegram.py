@@ -128,7 +128,7 @@ def test_authors_pseudonymised_and_legacy_int_matches_new_form(store):
 
 def test_full_account_export_ids_unique_across_chats(store):
     raw = json.loads(ACCOUNT.read_text(encoding="utf-8"))
-    chats = raw["chats"]["list"]
+    chats = [c for c in raw["chats"]["list"] if c["type"].startswith("public_")]
     expected = {
         f"{c['id']}/{m['id']}" for c in chats for m in c["messages"] if m["type"] == "message"
     }
@@ -142,8 +142,10 @@ def test_full_account_export_ids_unique_across_chats(store):
     dump = " ".join(str(v) for r in rows.values() for v in r.values())
     assert not any(u in dump for u in user_ids)
     # the legacy bare-int sender is the same account as "user<n>"
-    lena = [r["author"] for r in rows.values() if "dean" in r["text"] or "draft" in r["text"]]
-    assert len(set(lena)) == 1
+    tomas = [
+        r["author"] for r in rows.values() if "counsellor" in r["text"] or "waiting" in r["text"]
+    ]
+    assert len(tomas) == 2 and len(set(tomas)) == 1
 
 
 def test_detection_prefers_telegram():
@@ -192,11 +194,18 @@ def test_flatten_text_keeps_every_part_in_order(parts):
         ("type", "poll_vote", "unknown type"),
         ("id", [1], "id is not"),
         ("text", {"a": 1}, "neither text nor a list"),
+        ("reply_to_message_id", ["a", "b"], "reply_to_message_id an array names no message"),
+        ("reply_to_message_id", {"a": 1}, "names no message"),
+        ("reply_to_message_id", True, "names no message"),
+        ("reply_to_message_id", 1.5, "names no message"),
+        ("reply_to_message_id", "abc", "names no message"),
+        ("reply_to_peer_id", ["a"], "reply_to_peer_id an array names no chat"),
     ],
 )
 def test_a_message_of_a_wrong_shape_is_quarantined_and_the_rest_stored(tmp_path, field, value, why):
-    """A message of no known type used to vanish uncounted; an id or text of a wrong type was
-    stored as ``123/[1]`` or ``"{'a': 1}"``. Each is now kept in quarantine, the others stored."""
+    """A message of no known type used to vanish uncounted; an id, text or reply of a wrong type
+    was stored as ``123/[1]``, ``"{'a': 1}"`` or a reply to ``123/['a', 'b']``. Each is now kept
+    in quarantine, the others stored."""
     messages = [
         {
             "id": i,
@@ -221,3 +230,79 @@ def test_a_message_of_a_wrong_shape_is_quarantined_and_the_rest_stored(tmp_path,
     assert report["balanced"] and report["read"] == 10
     assert ids == {f"123/{i}" for i in range(1, 11) if i != 5}
     assert len(bad) == 1 and bad[0][0] == 5 and why in bad[0][1]
+
+
+def _chat(kind: str, chat_id: int, count: int) -> dict:
+    """A chat of ``kind`` holding ``count`` synthetic messages."""
+    return {
+        "name": f"synthetic {kind}",
+        "type": kind,
+        "id": chat_id,
+        "messages": [
+            {
+                "id": i,
+                "type": "message",
+                "date_unixtime": str(1508140800 + i),
+                "from_id": f"user{chat_id}{i}",
+                "text": f"{kind} message {i} #MeToo",
+            }
+            for i in range(1, count + 1)
+        ],
+    }
+
+
+_PRIVATE = [
+    "personal_chat",
+    "bot_chat",
+    "private_group",
+    "private_supergroup",
+    "private_channel",
+    "saved_messages",
+]
+
+
+def test_private_chats_of_an_account_export_are_declined_unread(tmp_path):
+    """A full-account export stored every private chat's messages as public posts. Each private
+    chat is now one quarantined record that says why, with no bytes of it kept; the public
+    channels and supergroups around them are read, each message at its line in the file."""
+    chats = [_chat("public_channel", 100, 2)]
+    chats += [_chat(kind, 200 + n, 3) for n, kind in enumerate(_PRIVATE)]
+    chats += [_chat("public_supergroup", 300, 2)]
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"personal_information": {"user_id": 1}, "chats": {"list": chats}}))
+    with Store(tmp_path / "t.duckdb") as db:
+        report = ingest([path], db, progress=False)
+        rows = _rows(db)
+        bad = db.con.execute("SELECT line, reason, raw FROM quarantine ORDER BY line").fetchall()
+    assert report.balanced and report.read == 4 + len(_PRIVATE)
+    assert {i: r["source_line"] for i, r in rows.items()} == {
+        "100/1": 1,
+        "100/2": 2,
+        "300/1": 3 + 3 * len(_PRIVATE),
+        "300/2": 4 + 3 * len(_PRIVATE),
+    }
+    assert [(line, reason) for line, reason, _ in bad] == [
+        (3 + 3 * n, f"a Telegram private chat ({kind}): private messages, not read")
+        for n, kind in enumerate(_PRIVATE)
+    ]
+    assert all(raw == b"" for _, _, raw in bad)
+
+
+def test_a_single_chat_export_of_a_personal_chat_is_declined(tmp_path):
+    """A ``result.json`` of one personal chat is declined as a whole; a channel's export read
+    after it is stored."""
+    private = tmp_path / "dm" / "result.json"
+    public = tmp_path / "channel" / "result.json"
+    for path, chat in (
+        (private, _chat("personal_chat", 200, 3)),
+        (public, _chat("public_channel", 100, 2)),
+    ):
+        path.parent.mkdir()
+        path.write_text(json.dumps(chat))
+    with Store(tmp_path / "t.duckdb") as db:
+        report = ingest([private, public], db, progress=False)
+        rows = _rows(db)
+        bad = db.con.execute("SELECT reason, raw FROM quarantine").fetchall()
+    assert report.balanced and report.read == 3 and report.quarantined == 1
+    assert set(rows) == {"100/1", "100/2"}
+    assert bad == [("a Telegram private chat (personal_chat): private messages, not read", b"")]

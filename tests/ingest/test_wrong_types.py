@@ -54,23 +54,41 @@ def _quarantined_lines(store: Store) -> set[int]:
 # -- the store: a field the reader passed through with another type -------------------------------
 
 
+@pytest.mark.parametrize("field", ["url", "tags", "mentions"])
 @pytest.mark.parametrize("value", [12345, 1.5, True, [{"tag": 5}], {"a": 1}])
-def test_mastodon_status_url_of_another_type_is_quarantined(tmp_path, value):
+def test_mastodon_status_field_of_another_type_is_left_out(tmp_path, field, value):
     """A status whose ``url`` is not a string failed the whole batch in the store's handle-free
-    URL check (AttributeError: no .lower()), outside the Arrow-error guard."""
+    URL check, then was quarantined whole; ``tags`` or ``mentions`` of a number failed it with
+    a TypeError. None is needed: the field is left out and the status stored with the rest."""
     statuses = json.loads((DATA / "mastodon" / "home_timeline.json").read_text())
-    bad = _set(statuses, (0, "url"), value)
     path = tmp_path / "timeline.json"
-    path.write_text(json.dumps(bad))
+    path.write_text(json.dumps(_set(statuses, (0, field), value)))
     store = Store(tmp_path / "s.duckdb")
     report = _ingest(store, path)
-    assert report.quarantined >= 1
-    assert 1 in _quarantined_lines(store)
     clean = Store(tmp_path / "clean.duckdb")
-    good = tmp_path / "good.json"
-    good.write_text(json.dumps(statuses[1:]))
-    _ingest(clean, good)
-    assert _ids(clean) <= _ids(store)  # every later status of the file is stored
+    full = _ingest(clean, DATA / "mastodon" / "home_timeline.json")
+    assert report.quarantined == full.quarantined and _ids(store) == _ids(clean)
+    first = statuses[0]["uri"]
+    row = store.con.execute(f"SELECT url, mentions FROM posts WHERE id = '{first}'").fetchone()
+    assert str(value) not in str(row)
+
+
+@pytest.mark.parametrize("value", [["a", "b"], {"a": 1}, True, 5])
+def test_mastodon_status_uri_of_another_type_is_quarantined(tmp_path, value):
+    """A status's ``uri`` is its key: one that is not text was stored as the id ``['a', 'b']``,
+    ``True`` or ``5``. It is quarantined with a reason naming it; the statuses after it are
+    stored."""
+    statuses = json.loads((DATA / "mastodon" / "home_timeline.json").read_text())
+    path = tmp_path / "timeline.json"
+    path.write_text(json.dumps(_set(statuses, (0, "uri"), value)))
+    store = Store(tmp_path / "s.duckdb")
+    report = _ingest(store, path)
+    clean = Store(tmp_path / "clean.duckdb")
+    full = _ingest(clean, DATA / "mastodon" / "home_timeline.json")
+    assert report.quarantined == full.quarantined + 1
+    assert _ids(store) == _ids(clean) - {statuses[0]["uri"]}
+    reason = store.con.execute("SELECT reason FROM quarantine WHERE line = 1").fetchone()[0]
+    assert reason.startswith("status uri ") and reason.endswith(" is not text")
 
 
 @pytest.mark.parametrize("bad_id", [[1, 2], {"a": 1}, 5, None])

@@ -8,7 +8,9 @@ recognised by its shape:
   "record":{...}}`` events: post creates and updates become Posts, repost creates become repost
   edges; deletes, likes, follows, profiles, identity and account events are passed over
   (counted in ``passed_over``), a post's delete becoming a Deletion. A delete that may be a
-  post's but names no usable collection, did or rkey is quarantined.
+  post's but names no usable collection, did or rkey is quarantined, and so is any other event
+  of no usable collection (none, ``""``, one with a NUL or a lone surrogate) or a post's event
+  of no usable did or rkey.
 * ``com.atproto.repo.getRecord`` responses ``{"uri","cid","value"}``.
 * AppView ``postView``s, alone, in lists, in ``{"posts": [...]}``, in feeds ``{"feed": [...]}``
   and in threads ``{"thread": ...}`` (the thread's post, its parents and its replies).
@@ -36,6 +38,7 @@ from groundswell.ingest.bluesky_record import (
     repost_from_record,
     split_at_uri,
 )
+from groundswell.ingest.fields import shown
 from groundswell.ingest.registry import (
     Head,
     Reader,
@@ -46,6 +49,7 @@ from groundswell.ingest.registry import (
 from groundswell.ingest.source import Source
 from groundswell.schema import Deletion, Record, metrics_of
 
+_NSID = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _OTHER_KINDS = ("identity", "account")  # Jetstream events that are not commits
 _VIEW_METRICS = {
     "likeCount": "like_count",
@@ -185,7 +189,7 @@ class BlueskyReader(Reader):
     ) -> Iterator[Record]:
         """One repository operation (Jetstream commit or tap record event)."""
         if operation == "delete":  # no record to read; a tombstone, whatever the collection
-            if isinstance(collection, str) and collection and collection not in (POST, REPOST):
+            if _is_nsid(collection) and collection not in (POST, REPOST):
                 self.passed_over["delete"] += 1  # a like, a follow...: not a post
                 return
             bad = [
@@ -208,6 +212,10 @@ class BlueskyReader(Reader):
             return
         if not isinstance(collection, str) and isinstance(record, dict):
             collection = record.get("$type")  # a damaged collection: the record says what it is
+        if not _is_nsid(collection):  # no kind of record: it may be a post's, so it is counted
+            reason = f"event without a usable collection ({shown(collection)})"
+            yield quarantine(source, lineno, reason, raw, self.name)
+            return
         if collection not in (POST, REPOST):
             self.passed_over[str(collection)] += 1
             return
@@ -219,8 +227,8 @@ class BlueskyReader(Reader):
         if operation != "create" and collection == REPOST:
             self.passed_over[f"{collection} {operation}"] += 1
             return
-        if not isinstance(did, str) or not did or not isinstance(rkey, str) or not rkey:
-            yield quarantine(source, lineno, "event without did or rkey", raw, self.name)
+        if not (_names(did) and _names(rkey)):
+            yield quarantine(source, lineno, "event without usable did or rkey", raw, self.name)
             return
         if not isinstance(record, dict):
             yield quarantine(source, lineno, f"{operation} event without record", raw, self.name)
@@ -348,9 +356,16 @@ def _repost_key(by_did: str, target_uri: str) -> str:
     return f"at://{by_did}/app.bsky.feed.repost/{rkey}"
 
 
+def _is_nsid(value: Any) -> bool:
+    """Whether ``value`` is a collection's name as the AT Protocol writes it (an NSID, such as
+    ``app.bsky.feed.like``)."""
+    return isinstance(value, str) and _NSID.fullmatch(value) is not None
+
+
 def _names(value: Any) -> bool:
-    """Whether ``value`` can be part of an AT-URI: a string that is not empty."""
-    return isinstance(value, str) and bool(value)
+    """Whether ``value`` can be part of an AT-URI: a string that is not empty, of printable
+    characters (no NUL, no control character, no lone surrogate)."""
+    return isinstance(value, str) and bool(value) and value.isprintable()
 
 
 def _list(value: Any) -> list:

@@ -20,7 +20,7 @@ import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from groundswell.ingest.fields import BASE36_ID, is_tweet_id
+from groundswell.ingest.fields import BASE36_ID, REDDIT_FULLNAME, is_tweet_id
 from groundswell.ingest.reddit import _MD_HEADING, REDDIT, _clean, is_deleted_text
 from groundswell.ingest.twitter_v1 import CONTROL_KEYS
 from groundswell.schema import MAX_METRIC, normalise_hashtag, tags_written_in
@@ -388,10 +388,12 @@ class RedditMetrics(msgspec.Struct, omit_defaults=True, gc=False):
 
 
 def reddit_accept(lines: list[RedditLine]) -> list[bool]:
-    """Dump comments with id, body and time whose body is not a deletion marker."""
+    """Dump comments with id, body and time whose body is not a deletion marker, replying to
+    a fullname or to nothing."""
     return [
         bool(d.id)
         and BASE36_ID.fullmatch(d.id) is not None
+        and (d.parent_id is None or REDDIT_FULLNAME.fullmatch(d.parent_id) is not None)
         and d.body is not None
         and d.created_utc is not None
         and d.subreddit is not UNSET

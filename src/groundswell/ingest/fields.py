@@ -93,6 +93,20 @@ def reddit_id(value: Any) -> str:
     return value
 
 
+REDDIT_FULLNAME = re.compile(r"t[13]_[0-9a-z]{1,16}")
+
+
+def ref_reddit_fullname(value: Any, what: str) -> str | None:
+    """The fullname (``t1_abc``, ``t3_xyz``) of the post or comment a Reddit thing refers to
+    (``what``: which reference), None when empty; anything else (a number, a bare id, ``xyz``)
+    raises ValueError, so that the thing is quarantined rather than linked to nothing."""
+    if value is None or value == "":
+        return None
+    if not (isinstance(value, str) and REDDIT_FULLNAME.fullmatch(value)):
+        raise ValueError(f"{what} {shown(value)} names no post or comment")
+    return value
+
+
 def id_cell(
     row: dict[str, str], column: str, blanks: frozenset[str] = frozenset(("",))
 ) -> str | None:

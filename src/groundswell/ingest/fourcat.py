@@ -20,8 +20,11 @@ Zeeschuimer import is ``<datasource name>-dataset-<key>.csv``). Decisions:
   with ``author_id``; Reddit fullnames (``t3_`` a thread's opening post, ``t1_`` a comment whose
   ``parent`` is its ``reply_to``), mapped by the Reddit reader's own code (deleted posts
   included); Bluesky AT-URIs with the DID; Telegram ``<chat>/<message>`` with ``user<id>`` or
-  ``channel<id>``; Instagram shortcodes with the handle. Other platforms keep 4CAT's id (4chan's
-  after its board: post numbers restart on every board) and ``author_id`` or else ``author``.
+  ``channel<id>``, the chat by its numeric id as a Desktop export names it (4CAT gives a chat's
+  username; a row the chat itself posted gives its id, for that row and the chat's later ones,
+  in this file and the run's later files); Instagram shortcodes with the handle. Other platforms
+  keep 4CAT's id (4chan's after its board: post numbers restart on every board) and
+  ``author_id`` or else ``author``.
 * Time: ``unix_timestamp`` first (some datasources write ``timestamp`` in the 4CAT server's local
   time), then ``timestamp``; a time that is no time quarantines its row. A field 4CAT names in
   ``missing_fields`` holds a default it put in place of a value it did not have (0 for a time or
@@ -184,6 +187,8 @@ class FourcatReader(Reader):
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         super().__init__(options)
         self._dids: dict[str, str] = {}  # a Bluesky handle (lower case) -> the DID rows showed
+        # a Telegram chat's username (lower case) -> its numeric id, from a row the chat posted
+        self._chat_ids: dict[str, str] = {}
 
     def sniff(self, head: Head) -> float:
         columns = head.csv_header
@@ -295,6 +300,32 @@ class FourcatReader(Reader):
         post.reply_to = self._at_uri(row.get("replied_to_post"), root)
         post.quote_of = self._at_uri(row.get("quoted_post"), None)
 
+    def _telegram(self, post: Post, row: dict[str, str]) -> None:
+        """A Telegram message: ``<chat>/<message>`` (4CAT's id is ``<chat>-<message>``, the bare
+        message number before September 2025), its reply in the same chat, its sender as
+        ``user<id>`` or, when the chat itself posted, ``channel<id>``. 4CAT names a chat by its
+        username where it has one, a Desktop export by its numeric id: a row the chat posted
+        gives that id (its sender), which keys that row and the chat's later ones."""
+        chat = _text(row.get("thread_id")) or _text(row.get("chat"))
+        if not chat:  # a message number names no message without its chat
+            post.reply_to = None
+            return
+        message = post.id.removeprefix(f"{chat}-")
+        sender = _who(row.get("author"))
+        username = _who(row.get("author_username"))
+        key = self._chat_ids.get(chat.lower(), chat)
+        own = bool(sender) and (sender in (chat, key) or (username or "").lower() == chat.lower())
+        if own and sender.isdigit() and not chat.isdigit():
+            key = self._chat_ids[chat.lower()] = sender
+        post.id = f"{key}/{message}"
+        reply = _text(row.get("reply_to"))
+        post.reply_to = f"{key}/{reply}" if reply.isdigit() and reply != "0" else None
+        if sender and sender.isdigit():
+            post.author = f"channel{sender}" if own else f"user{sender}"
+        post.author_name = username or _who(row.get("author_name"))
+        if any(_text(row.get(c)) for c in _FORWARDED):
+            post.metrics = {**post.metrics, "forwarded": 1}
+
     def _at_uri(self, link: str | None, root: str | None) -> str | None:
         """The AT-URI of a bsky.app post link: its account's DID is in the link, was seen on an
         earlier row, or the post is the thread's root (same record key); else None."""
@@ -323,28 +354,6 @@ def _twitter(reader: FourcatReader, post: Post, row: dict[str, str]) -> None:
         post.repost_of = UNKNOWN_ORIGINAL
     if not post.url:
         post.url = f"https://twitter.com/{post.author_name or 'i/web'}/status/{tid}"
-
-
-def _telegram(reader: FourcatReader, post: Post, row: dict[str, str]) -> None:
-    """A Telegram message: ``<chat>/<message>`` (4CAT's id is ``<chat>-<message>``, the bare
-    message number before September 2025), its reply in the same chat, its sender as
-    ``user<id>`` or, when the chat itself posted, ``channel<id>``."""
-    chat = _text(row.get("thread_id")) or _text(row.get("chat"))
-    if not chat:  # a message number names no message without its chat
-        post.reply_to = None
-        return
-    message = post.id.removeprefix(f"{chat}-")
-    post.id = f"{chat}/{message}"
-    reply = _text(row.get("reply_to"))
-    post.reply_to = f"{chat}/{reply}" if reply.isdigit() and reply != "0" else None
-    sender = _who(row.get("author"))
-    username = _who(row.get("author_username"))
-    if sender and sender.isdigit():
-        own = sender == chat or (username or "").lower() == chat.lower()
-        post.author = f"channel{sender}" if own else f"user{sender}"
-    post.author_name = username or _who(row.get("author_name"))
-    if any(_text(row.get(c)) for c in _FORWARDED):
-        post.metrics = {**post.metrics, "forwarded": 1}
 
 
 def _tiktok(reader: FourcatReader, post: Post, row: dict[str, str]) -> None:
@@ -377,7 +386,7 @@ def _instagram(reader: FourcatReader, post: Post, row: dict[str, str]) -> None:
 _KEYED = {
     "twitter": _twitter,
     "bluesky": FourcatReader._bluesky,
-    "telegram": _telegram,
+    "telegram": FourcatReader._telegram,
     "tiktok": _tiktok,
     "4chan": _fourchan,
     "instagram": _instagram,

@@ -7,7 +7,10 @@ archives repeat the ``orderedItems`` key (their lists are merged) and miscount `
 
 Choices, so that every instance sees the same post under the same key:
 
-* ``id`` is the status's ActivityPub ``uri`` (global), not its instance-local snowflake ``id``.
+* ``id`` is the status's ActivityPub ``uri`` (global), not its instance-local snowflake ``id``;
+  a status without one is keyed by its ``url``, and one whose ``uri`` is not text (a list, an
+  object, a number) is quarantined. A ``url``, ``tags`` or ``mentions`` of the wrong type is
+  left out.
 * ``author`` is the account's ActivityPub actor ``uri`` (the outbox's ``attributedTo``), and
   ``author_name`` and ``mentions`` are full handles ``user@host`` (a local ``acct`` gets the host of
   the account's URL).
@@ -37,6 +40,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from groundswell.ingest.fields import first_text, objects, shown
 from groundswell.ingest.html_text import html_to_text, links_in_html
 from groundswell.ingest.mastodon_outbox import (
     HIDDEN_CLASSES,
@@ -63,7 +67,6 @@ from groundswell.schema import (
     Quarantined,
     Record,
     hashtags_in_text,
-    id_text,
     merge_hashtags,
     metrics_of,
     parse_time,
@@ -202,24 +205,29 @@ class MastodonReader(Reader):
         st: dict,
         ctx: _Context,
     ) -> Iterator[Record]:
-        uri = st.get("uri") or st.get("url")
+        uri = st.get("uri")
+        if uri is None or uri == "":
+            uri = st.get("url")
         if not uri:
             yield quarantine(source, line, "status without uri", st, self.name)
             return
+        if not isinstance(uri, str):  # a list or an object is no key: never str() it into one
+            yield quarantine(source, line, f"status uri {shown(uri)} is not text", st, self.name)
+            return
         reblog = st.get("reblog")
         if isinstance(reblog, dict):
-            if reblog.get("uri"):
+            if first_text(reblog.get("uri")):
                 yield from self._status(source, line, reblog, ctx)
                 account = st.get("account") or {}
                 yield Post(
                     platform="mastodon",
-                    id=id_text(uri),
+                    id=uri,
                     text="",
                     created_at=parse_time(st.get("created_at")),
                     author=_author(account),
                     author_name=handle(account.get("acct"), account.get("url")),
-                    url=st.get("url"),
-                    repost_of=id_text(reblog["uri"]),
+                    url=first_text(st.get("url")),
+                    repost_of=reblog["uri"],
                     source_file=source.name,
                     source_line=line,
                     format=self.name,
@@ -233,7 +241,7 @@ class MastodonReader(Reader):
         if visibility in NOT_PUBLIC and not self.include_private:
             yield not_public(source, line, visibility, self.name)
             return
-        yield self._api_post(source, line, st, str(uri), ctx)
+        yield self._api_post(source, line, st, uri, ctx)
 
     def _api_post(
         self,
@@ -253,7 +261,7 @@ class MastodonReader(Reader):
         account = st.get("account") or {}
         quote = st.get("quote") if isinstance(st.get("quote"), dict) else {}
         quoted = quote.get("quoted_status") if isinstance(quote.get("quoted_status"), dict) else {}
-        quote_of = quoted.get("uri") or ctx.lookup(quote.get("quoted_status_id"))
+        quote_of = first_text(quoted.get("uri")) or ctx.lookup(quote.get("quoted_status_id"))
         if quoted.get("url"):
             urls = [u for u in urls if u != quoted["url"]]
         return Post(
@@ -263,16 +271,13 @@ class MastodonReader(Reader):
             created_at=parse_time(st.get("created_at")),
             author=_author(account),
             author_name=handle(account.get("acct"), account.get("url")),
-            url=st.get("url") or uri,
+            url=first_text(st.get("url")) or uri,
             lang=st.get("language") or None,
             hashtags=merge_hashtags(
-                [t.get("name") for t in st.get("tags") or () if isinstance(t, dict)],
-                hashtags_in_text(text),
+                [t.get("name") for t in objects(st.get("tags"))], hashtags_in_text(text)
             ),
             mentions=[
-                h
-                for m in st.get("mentions") or ()
-                if isinstance(m, dict) and (h := handle(m.get("acct"), m.get("url")))
+                h for m in objects(st.get("mentions")) if (h := handle(m.get("acct"), m.get("url")))
             ],
             urls=urls,
             reply_to=_reply_to(st, ctx),
@@ -330,7 +335,7 @@ def _index(status: Any, known: dict[str, str]) -> list[tuple[str, str]]:
     pairs seen."""
     seen = []
     while isinstance(status, dict):
-        if status.get("id") and status.get("uri"):
+        if status.get("id") and isinstance(status.get("uri"), str) and status["uri"]:
             pair = (str(status["id"]), str(status["uri"]))
             known.setdefault(*pair)
             seen.append(pair)

@@ -5,11 +5,13 @@ the REST reader (``groundswell.ingest.mastodon``) shares with it.
 is a post (id = the object's URI, language from ``contentMap``, visibility from ``to``/``cc``); an
 ``Announce`` (a boost) carries only the boosted URI and becomes a repost record. Real archives
 repeat the ``orderedItems`` key (the lists are merged), miscount ``totalItems`` (ignored) and
-escape HTML as ``\\u003c`` (plain JSON). Archives have no metrics. Likes, follows and updates
-are not posts and are passed over. A ``Delete`` of a status is honoured (CODEBOOK section 7): the
-store forgets the status it names (a URI, a Tombstone's ``id``, or a list of those), wherever it
-was read from; a ``Delete`` of the account itself names no status. A ``Delete`` that names
-nothing it deletes (no object, or a Tombstone without id) is quarantined.
+escape HTML as ``\\u003c`` (plain JSON). Archives have no metrics. Likes, follows, updates and
+the other ActivityStreams activities are not posts and are passed over; an activity of no such
+type (null, a number, a list, an unknown name) is quarantined, not passed over uncounted. A
+``Delete`` of a status is honoured (CODEBOOK section 7): the store forgets the status it names (a
+URI, a Tombstone's ``id``, or a list of those), wherever it was read from; a ``Delete`` of the
+account itself names no status. A ``Delete`` that names nothing it deletes (no object, or a
+Tombstone without id) is quarantined.
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ HIDDEN_CLASSES = ("invisible", "quote-inline")  # URL parts and the 'RE: <link>'
 PUBLIC = ("https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public")
 POST_OBJECTS = ("Note", "Question", "Article", "Page")
 NOT_PUBLIC = ("private", "direct")
+# ActivityStreams activities that are not posts (Create, Announce and Delete are read)
+_NOT_POSTS = frozenset(
+    ("Accept", "Add", "Arrive", "Block", "Dislike", "EmojiReact", "Flag", "Follow", "Ignore",
+     "Invite", "Join", "Leave", "Like", "Listen", "Move", "Offer", "Question", "Read", "Reject",
+     "Remove", "TentativeAccept", "TentativeReject", "Travel", "Undo", "Update", "View")
+)  # fmt: skip
 _ACTOR_PATH = re.compile(r"^/(?:users|u|@)/?([^/]+)/?$")
 
 
@@ -215,7 +223,8 @@ def _activity(
         yield quarantine(source, pos, damage, act, fmt)
     elif kind == "Delete":
         yield from _deletions(source, pos, act, fmt)
-    # Like, Follow, Update...: not posts
+    elif not (isinstance(kind, str) and kind in _NOT_POSTS):  # Like, Follow...: not posts
+        yield quarantine(source, pos, f"activity of unknown type {shown(kind)}", act, fmt)
 
 
 def _deletions(source: Source, pos: int, act: dict, fmt: str) -> Iterator[Deletion]:

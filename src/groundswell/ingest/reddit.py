@@ -2,7 +2,9 @@
 
 Comments (t1) and submissions (t3) share one id space through their fullnames (``t1_abc``,
 ``t3_xyz``), so a comment's ``parent_id`` is directly its ``reply_to``. A submission's text is its
-title, a blank line, then its selftext. A crosspost points at its parent with ``quote_of``.
+title, a blank line, then its selftext. A crosspost points at its parent with ``quote_of``. An
+empty ``parent_id`` or ``crosspost_parent`` is none; one that is no fullname (a number, ``xyz``)
+names nothing and quarantines its thing, as a tweet's reference that names no tweet does.
 
 Deletions: a comment whose body, or a submission whose title and selftext, is a deletion marker
 (``[deleted]``, ``[removed]``, ``[deleted by user]``, ``[ Removed by Reddit ]``) has no text left;
@@ -15,7 +17,8 @@ when the permalink names the author (``r/u_<name>``) so that a pseudonymised sto
 
 Listings are walked recursively: the ``/comments/<id>`` two-listing array, nested ``replies``
 listings, and single ``{"kind": "t1", "data": ...}`` things. ``more`` stubs and other kinds
-(accounts, subreddits, messages) are not posts and are passed over. ``source_line`` is the dump
+(accounts, subreddits, messages) are not posts and are passed over; a ``t1``, ``t3`` or
+``Listing`` whose ``data`` is not what it should be is quarantined. ``source_line`` is the dump
 line, or for listings the 1-based position of the thing in the document's depth-first walk.
 """
 
@@ -28,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from groundswell.ingest.fields import reddit_id
+from groundswell.ingest.fields import reddit_id, ref_reddit_fullname
 from groundswell.ingest.registry import (
     Head,
     Reader,
@@ -55,6 +58,7 @@ _DELETED = re.compile(r"^\[\s*(deleted|removed)\b[^\]]*\]$", re.IGNORECASE)
 _MD_HEADING = re.compile(r"(?m)^[ \t]*#{2,}")  # '##Heading' is markdown, not a hashtag
 _ZWSP_ENTITY = "&#x200B;"  # the new-Reddit editor writes '&amp;#x200B;' for an empty line
 _THING_KINDS = ("t1", "t3")
+_WALKED_KINDS = (*_THING_KINDS, "Listing")
 
 
 def is_deleted_text(text: str | None) -> bool:
@@ -197,8 +201,12 @@ def reddit_post(source: Source, line: int, d: dict, kind: str, fmt: str) -> Reco
         url=_url(d, kind, rid, author),
         hashtags=hashtags_in_text(_MD_HEADING.sub(" ", text)),
         urls=_link_urls(d, kind),
-        reply_to=d.get("parent_id") if kind == "t1" else None,
-        quote_of=d.get("crosspost_parent") if kind == "t3" else None,
+        reply_to=ref_reddit_fullname(d.get("parent_id"), "parent_id") if kind == "t1" else None,
+        quote_of=(
+            ref_reddit_fullname(d.get("crosspost_parent"), "crosspost_parent")
+            if kind == "t3"
+            else None
+        ),
         metrics=metrics_of(d, _METRICS, signed=_SIGNED),
         source_file=source.name,
         source_line=line,
@@ -236,7 +244,12 @@ def _walk(obj: Any) -> Iterator[tuple[str, Any]]:
                 stack.append(replies)
         elif _is_dump_line(value):  # dump lines saved as a JSON array
             yield thing_kind(value), value
-        elif isinstance(value, dict) and isinstance(value.get("kind"), str) and "data" in value:
+        elif (
+            isinstance(value, dict)
+            and isinstance(value.get("kind"), str)
+            and "data" in value
+            and value["kind"] not in _WALKED_KINDS  # a post or listing of another shape is bad
+        ):
             continue  # 'more' stubs, accounts (t2), messages (t4), subreddits (t5)...
         else:
             yield "bad", value

@@ -14,7 +14,15 @@ not posts and are passed over. Decisions, so that they are made once:
   repost: Telegram gives no id of the original. ``metrics["forwarded"] = 1`` marks it; the
   ``forwarded_from`` display name is not kept, because it names a person outside pseudonymisation.
 * ``metrics`` also carry ``edited`` (1) and ``reactions`` (the sum of reaction counts).
-* The provenance line is the 1-based index of the message in the file, across all its chats.
+* A reply names its message by ``reply_to_message_id`` (and, in another chat,
+  ``reply_to_peer_id``); one that names no message (a list, ``true``, ``1.5``) quarantines the
+  message rather than link it to nothing, as a tweet's reference that names no tweet does.
+* Only public chats hold posts: public channels and supergroups (and chats of no known type) are
+  read. A private chat (a personal or bot chat, a private group, supergroup or channel, Saved
+  Messages, Replies, verification codes) is declined unread: one quarantined record per chat
+  that says why, with no raw bytes kept, so it is counted and reconciled but never stored.
+* The provenance line is the 1-based index of the message in the file, across all its chats
+  (a declined chat's record has the line of its first message).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from groundswell.ingest.fields import numeric_id, shown
 from groundswell.ingest.fields import obj as as_obj
 from groundswell.ingest.registry import (
     BOM,
@@ -47,6 +56,19 @@ from groundswell.schema import (
 )
 
 _CHANNEL_TYPES = ("public_channel", "private_channel", "channel")
+# the chat types of Telegram Desktop's export whose messages are not public posts
+_PRIVATE_TYPES = frozenset(
+    (
+        "personal_chat",
+        "bot_chat",
+        "private_group",
+        "private_supergroup",
+        "private_channel",
+        "saved_messages",
+        "replies",
+        "verification_codes",
+    )
+)
 
 
 def flatten_text(text: Any) -> str:
@@ -84,6 +106,18 @@ def _peer(value: Any, chat_id: str, is_channel: bool) -> str | None:
     if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
         return f"channel{value}" if str(value) == chat_id else f"user{value}"
     return str(value)
+
+
+def _count(messages: Any) -> int:
+    """How many messages a chat holds (a list, or the values of one cut short); 1 for a value
+    of another shape, which stands for the chat."""
+    if messages is None:
+        return 0
+    if isinstance(messages, list):
+        return len(messages)
+    if isinstance(messages, Iterator):
+        return sum(1 for _ in messages)
+    return 1
 
 
 class TelegramReader(Reader):
@@ -138,7 +172,15 @@ class TelegramReader(Reader):
         index = 0
         for chat, messages in chats:
             chat_id = str(chat.get("id", ""))
-            is_channel = chat.get("type") in _CHANNEL_TYPES
+            kind = chat.get("type")
+            if isinstance(kind, str) and kind in _PRIVATE_TYPES:
+                count = _count(messages)
+                if count:  # declined unread: counted, no raw bytes kept
+                    why = f"a Telegram private chat ({kind}): private messages, not read"
+                    yield quarantine(source, index + 1, why, b"", self.name)
+                index += count
+                continue
+            is_channel = kind in _CHANNEL_TYPES
             if isinstance(messages, list):
                 messages = enumerate(messages, start=1)
             elif messages is None:
@@ -213,9 +255,17 @@ class TelegramReader(Reader):
             if total:
                 metrics["reactions"] = total
         reply = msg.get("reply_to_message_id")
-        reply_chat = msg.get("reply_to_peer_id")
-        if isinstance(reply_chat, str):
-            reply_chat = reply_chat.lstrip("abcdefghijklmnopqrstuvwxyz") or chat_id
+        reply_id = numeric_id(reply)
+        if reply_id is None and reply not in (None, ""):
+            why = f"reply_to_message_id {shown(reply)} names no message"
+            return quarantine(source, index, why, msg, self.name)
+        peer = msg.get("reply_to_peer_id")
+        reply_chat = numeric_id(
+            peer.lstrip("abcdefghijklmnopqrstuvwxyz") if isinstance(peer, str) else peer
+        )
+        if reply_chat is None and peer not in (None, ""):
+            why = f"reply_to_peer_id {shown(peer)} names no chat"
+            return quarantine(source, index, why, msg, self.name)
         created = parse_time(msg.get("date_unixtime")) or parse_time(msg.get("date"))
         return Post(
             platform="telegram",
@@ -227,7 +277,7 @@ class TelegramReader(Reader):
             hashtags=merge_hashtags(tags, hashtags_in_text(text)),
             mentions=[m for m in mentions if m],
             urls=[u for u in urls if u],
-            reply_to=f"{reply_chat or chat_id}/{reply}" if reply not in (None, "") else None,
+            reply_to=f"{reply_chat or chat_id}/{reply_id}" if reply_id else None,
             metrics=metrics,
             source_file=source.name,
             source_line=index,
