@@ -308,3 +308,26 @@ def test_a_reference_with_spaces_is_stored_as_its_digits(tmp_path, monkeypatch, 
     rows = _rows(tmp_path / "bulk.duckdb")
     links = {v for r in rows["posts"] + rows["reposts"] for v in r if isinstance(v, str)}
     assert rid in links and f" {rid} " not in links and not rows["quarantine"]
+
+
+@pytest.mark.parametrize("value", ["-5", "1e18", "abc", "0001" + "2" * 24, -7], ids=str)
+def test_a_tweet_whose_own_id_is_no_tweet_id_is_quarantined_on_both_paths(
+    tmp_path, monkeypatch, value
+):
+    """A page's tweet whose id names no tweet (a negative number, a spreadsheet's 1e18, letters,
+    more than 20 digits) is quarantined by the reader; the bulk path stored it with that id. Now
+    it hands the file to the reader, and neither path stores the id."""
+    assert not _bulk_agrees(monkeypatch, tmp_path, _pages({_tweet(0, "id"): value}))
+    rows = _rows(tmp_path / "bulk.duckdb")
+    ids = {r[1] for r in rows["posts"]} | {r[1] for r in rows["reposts"]}
+    assert str(value) not in ids
+    assert len(rows["quarantine"]) == 1
+
+
+def test_a_tweet_id_with_spaces_around_it_is_stored_as_its_digits_on_both_paths(
+    tmp_path, monkeypatch
+):
+    assert not _bulk_agrees(monkeypatch, tmp_path, _pages({_tweet(0, "id"): " 1001 "}))
+    rows = _rows(tmp_path / "bulk.duckdb")
+    ids = {r[1] for r in rows["posts"]}
+    assert "1001" in ids and " 1001 " not in ids and not rows["quarantine"]

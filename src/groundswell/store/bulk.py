@@ -132,12 +132,12 @@ _ODD_TWEET = " OR ".join(
     )
 )
 # a page's tweet the reader quarantines or stores otherwise: no id, author or text, an id that
-# ``schema.id_text`` reads otherwise (any but a string or a whole number, or one it passes over:
-# "" or 0)
+# is no tweet id (``fields.tweet_id``: digits, 20 at most after leading zeros, no spaces around;
+# a whole number not below zero) or that ``schema.id_text`` passes over ("" or 0)
 _ODD_DATA = (
     "t.id IS NULL OR t.author_id IS NULL OR coalesce(t.note_tweet.text, t.text) IS NULL OR NOT "
-    f"({_is_word('t.id')} OR (json_type(t.id) IN ('BIGINT', 'UBIGINT') AND t.id <> '0')) OR "
-    + _ODD_TWEET
+    f"(({_is_word('t.id')} AND regexp_full_match({_str('t.id')}, '0*[0-9]{{1,20}}')) OR "
+    "(json_type(t.id) = 'UBIGINT' AND t.id <> '0')) OR " + _ODD_TWEET
 )
 # an included tweet is looked up by its id as it is, so only a string id is the same key
 _ODD_INCLUDED = f"NOT {_is_str('t.id')} OR {_ODD_TWEET}"
