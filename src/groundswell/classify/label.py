@@ -17,6 +17,7 @@ post's key that only this store can recompute, by which ``record_labels`` finds 
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections.abc import Callable
@@ -164,31 +165,44 @@ def shown_text(store: Any, platform: str, text: str) -> str:
 
 
 def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
-    """A CSV of answers: ``id`` and ``act`` columns (``platform`` and ``ref`` optional)."""
+    """A CSV of answers: ``id`` and ``act`` columns (``platform`` and ``ref`` optional), in
+    UTF-8 (with or without its mark), UTF-16 or UTF-32, or Windows-1252 as Excel saves it
+    (``run.decode_input``)."""
+    from groundswell.classify.run import decode_input, undecodable
+
     path = Path(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not {"id", "act"} <= set(reader.fieldnames or []):
-                raise InputError(f"{path}: needs columns 'id' and 'act'")
-            out = []
-            for line, row in enumerate(reader, start=2):
-                act = (row["act"] or "").strip().lower()
-                if act not in ACTS:
-                    raise InputError(
-                        f"{path}:{line}: act {act!r} is not in the codebook ({', '.join(ACTS)})"
-                    )
-                out.append(
-                    {
-                        "platform": (row.get("platform") or "").strip(),
-                        "id": (row["id"] or "").strip(),
-                        "act": act,
-                        "ref": (row.get("ref") or "").strip().lower(),
-                    }
-                )
-            return out
+        text = decode_input(path.read_bytes())
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the answers: {exc}") from exc
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if not {"id", "act"} <= set(reader.fieldnames or []):
+            raise InputError(f"{path}: needs columns 'id' and 'act'")
+        out = []
+        for line, row in enumerate(reader, start=2):
+            cells = [v for v in row.values() if isinstance(v, str)]
+            why = next(filter(None, map(undecodable, cells)), None)
+            if why:
+                raise InputError(f"{path}:{line}: {why}")
+            act = (row["act"] or "").strip().lower()
+            if act not in ACTS:
+                raise InputError(
+                    f"{path}:{line}: act {act!r} is not in the codebook ({', '.join(ACTS)})"
+                )
+            out.append(
+                {
+                    "platform": (row.get("platform") or "").strip(),
+                    "id": (row["id"] or "").strip(),
+                    "act": act,
+                    "ref": (row.get("ref") or "").strip().lower(),
+                }
+            )
+        return out
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a CSV of answers: {exc}") from exc
 
 
 def _by_ref(store: Any, answers: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
