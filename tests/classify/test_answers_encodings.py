@@ -41,7 +41,7 @@ def test_one_undecodable_row_is_named_by_its_line(tmp_path):
 def test_a_file_that_is_no_answers_csv_is_a_one_line_error(tmp_path, body):
     path = tmp_path / "answers.csv"
     path.write_bytes(body)
-    with pytest.raises(InputError, match="answers.csv"):
+    with pytest.raises(InputError, match=r"answers\.csv"):
         read_answers(path)
 
 

@@ -255,3 +255,25 @@ def test_predict_json_lines_end_at_newlines_only(tmp_path, capsys, end):
     assert main(["predict", str(path)]) == 0
     recs = _lines(capsys.readouterr().out)
     assert [(r["id"], r["text"]) for r in recs] == [(1, "me\u2028too\u0085"), (2, "again")]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        b'1,"I was 15, unclosed\n2,my coach touched me\n3,me too\n4,witch hunt\n',
+        b'1,"I was 15, unclosed\n2,"my coach, he touched me"\n3,me too\n4,witch hunt\n',
+    ],
+    ids=["to the end", "until a quote closes"],
+)
+def test_predict_an_unclosed_quote_takes_only_its_own_row(tmp_path, capsys, rows):
+    """A quote that never closes would make the csv module read every later row into one
+    text: that row is one unread input naming its line, and the rows after it are predicted."""
+    path = tmp_path / "rows.csv"
+    path.write_bytes(b"id,text\n" + rows)
+    assert main(["predict", str(path)]) == 2
+    out, err = capsys.readouterr()
+    recs = _lines(out)
+    assert recs[0] == {"file": str(path), "line": 2, "error": recs[0]["error"]}
+    assert "unclosed quote" in recs[0]["error"]
+    assert [r["id"] for r in recs[1:]] == ["2", "3", "4"]
+    assert f"{path}:2: unclosed quote" in _one_line_error(err)

@@ -19,7 +19,7 @@ from groundswell.classify.langs import detect_language, is_supported
 from groundswell.classify.rules import SIGNAL_LABELS, SIGNAL_NAMES, Evidence, gate_acts, scan
 from groundswell.classify.student import N_FEATURES, HashedWords, ngram_spans
 from groundswell.errors import MissingExtraError, ModelError
-from groundswell.schema import ACTS
+from groundswell.schema import ACTS, Quarantined
 
 MODELS = ("auto", "teacher", "student")
 AUTO_TEACHER_LIMIT = 5000  # auto picks the teacher on CPU below this many posts
@@ -509,38 +509,47 @@ def _no_text(rec: Any) -> str | None:
 
 
 def _read_csv_rows(body: str, name: str) -> list[dict[str, Any]]:
-    import csv
-    import io
+    """The rows of a CSV with a ``text`` column, read as ingest reads a CSV
+    (``ingest.csv_rows``): a row it cannot read (bytes that are no UTF-8, a quote that never
+    closes and would take the rows after it into one text) is an ``UnreadInput`` naming its
+    line, and the rows after it are still read."""
+    import tempfile
+    from pathlib import Path
 
     from groundswell.errors import InputError
+    from groundswell.ingest.csv_rows import iter_csv_rows
+    from groundswell.ingest.source import Source
 
     out: list[dict[str, Any]] = []
-    with csv_fields_unbounded():
-        rows = csv.reader(io.StringIO(body, newline=""))
-        try:
-            fields = next(rows, None) or []
-            if why := undecodable(",".join(fields)):
-                raise InputError(f"{name}:{rows.line_num}: {why}")
-            if "text" not in fields:
-                raise InputError(f"{name}: CSV needs a 'text' column (has {shown_names(fields)})")
-            last = rows.line_num
-            for row in rows:
-                line_no, last = last + 1, rows.line_num
-                if not row:
-                    continue  # a blank line, as csv.DictReader skips it
-                why = next((w for v in row if (w := undecodable(v))), None)
-                if why is not None:
-                    out.append(UnreadInput(file=name, line=line_no, error=why))
-                    continue
-                # as csv.DictReader makes it: extra values under None, missing ones None
-                rec: dict[Any, Any] = dict(zip(fields, row, strict=False))
-                if len(row) > len(fields):
-                    rec[None] = row[len(fields) :]
-                for key in fields[len(row) :]:
-                    rec[key] = None
-                out.append(rec)
-        except csv.Error as exc:  # what the csv module still refuses
-            raise InputError(f"{name}:{rows.line_num}: not CSV: {exc}") from exc
+    fields: list[str] | None = None
+    with tempfile.TemporaryDirectory(prefix="groundswell-predict-") as tmp:
+        path = Path(tmp) / "input.csv"  # the rows' reader streams a file
+        path.write_bytes(body.encode("utf-8", "surrogateescape"))
+        for item in iter_csv_rows(Source(path), "predict", delimiter=","):
+            if isinstance(item, Quarantined):
+                # bytes that are no UTF-8 are named as the other inputs name them
+                why = undecodable(item.raw.decode("utf-8", "surrogateescape")) or item.reason
+                if fields is None:
+                    raise InputError(f"{name}:{item.line}: the header cannot be read: {why}")
+                out.append(UnreadInput(file=name, line=item.line, error=why))
+                continue
+            _, row = item
+            if fields is None:
+                fields = [f.lstrip("\ufeff") for f in row]
+                if "text" not in fields:
+                    raise InputError(
+                        f"{name}: CSV needs a 'text' column (has {shown_names(fields)})"
+                    )
+                continue
+            # as csv.DictReader makes it: extra values under None, missing ones None
+            rec: dict[Any, Any] = dict(zip(fields, row, strict=False))
+            if len(row) > len(fields):
+                rec[None] = row[len(fields) :]
+            for key in fields[len(row) :]:
+                rec[key] = None
+            out.append(rec)
+    if fields is None:
+        raise InputError(f"{name}: CSV needs a 'text' column (has none)")
     return out
 
 
