@@ -442,3 +442,72 @@ def test_a_commit_of_no_usable_collection_did_or_rkey_is_quarantined(tmp_path, b
     assert report.balanced and (report.read, report.quarantined) == (4, 1)
     assert ids == {f"at://{AUTHOR}/app.bsky.feed.post/3good{n}xxxxx2" for n in (1, 2, 3)}
     assert len(reasons) == 1 and why in reasons[0]
+
+
+# -- ids with a NUL or another unprintable character -------------------------------------------
+_BAD_PARTS = [f"{AUTHOR}\x00", "did:plc:\x07bell", "did:plc:\x1b[0mx"]
+
+
+def _view(did: str, rkey: str) -> dict:
+    return {
+        "uri": f"at://{did}/app.bsky.feed.post/{rkey}",
+        "cid": "bafyrei",
+        "author": {"did": AUTHOR, "handle": "ann.example.com"},
+        "record": {"$type": "app.bsky.feed.post", "text": f"post {rkey} #MeToo",
+                   "createdAt": "2024-10-15T09:10:00.000Z"},
+        "indexedAt": "2024-10-15T09:10:01.000Z",
+    }  # fmt: skip
+
+
+def _stored_ids(tmp_path: Path, path: Path) -> tuple[set[str], list[str], dict]:
+    """The ids stored from ``path``, the quarantine's reasons and the run's report."""
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([path], store, progress=False).to_dict()
+        ids = {r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()}
+        reasons = [r[0] for r in store.con.execute("SELECT reason FROM quarantine").fetchall()]
+    return ids, reasons, report
+
+
+@pytest.mark.parametrize("shape", ["view", "feed", "getRecord"])
+@pytest.mark.parametrize("bad", [*_BAD_PARTS, "3k\x00rkey"])
+def test_a_uri_with_an_unprintable_character_is_quarantined(tmp_path, shape, bad):
+    """A NUL (or another control character) in a post view's or a getRecord
+    response's uri was stored in the post's id; the post is now quarantined, and the ones
+    around it stored."""
+    did, rkey = (AUTHOR, bad) if bad.startswith("3k") else (bad, "3kbad")
+    views = [_view(AUTHOR, "3kgood1"), _view(did, rkey), _view(AUTHOR, "3kgood2")]
+    if shape == "feed":
+        values: list = [{"feed": [{"post": v} for v in views]}]
+    elif shape == "getRecord":
+        values = [{"uri": v["uri"], "cid": v["cid"], "value": v["record"]} for v in views]
+    else:
+        values = views
+    path = tmp_path / "posts.jsonl"
+    text = "".join(json.dumps(v) + "\n" for v in values)
+    path.write_text(text, encoding="utf-8")
+    ids, reasons, report = _stored_ids(tmp_path, path)
+    assert report["balanced"] and (report["read"], report["quarantined"]) == (3, 1)
+    assert ids == {f"at://{AUTHOR}/app.bsky.feed.post/3kgood{n}" for n in (1, 2)}
+    assert len(reasons) == 1 and "uri 'at://" in reasons[0] and "names no record" in reasons[0]
+
+
+@pytest.mark.parametrize("bad", _BAD_PARTS)
+def test_a_car_of_an_unprintable_did_quarantines_its_posts(tmp_path, bad):
+    path = tmp_path / "repo.car"
+    path.write_bytes(_make_car(bad, _CAR_RECORDS))
+    records = list(BlueskyCarReader().read(Source(path)))
+    assert len(records) == 3 and all(isinstance(r, Quarantined) for r in records)
+    assert all("of no usable did or rkey" in r.reason for r in records)
+
+
+def test_a_car_record_key_with_a_nul_is_quarantined(tmp_path):
+    records = {
+        **_CAR_RECORDS,
+        "app.bsky.feed.post/3kcar\x00post3": _CAR_RECORDS["app.bsky.feed.post/3kcarpost0002"],
+    }
+    path = tmp_path / "repo.car"
+    path.write_bytes(_make_car(REPOSTER, records))
+    read = list(BlueskyCarReader().read(Source(path)))
+    bad = [r for r in read if isinstance(r, Quarantined)]
+    assert len(read) == 4 and len(bad) == 1 and "of no usable did or rkey" in bad[0].reason
+    assert all("\x00" not in r.id for r in read if isinstance(r, Post))

@@ -186,3 +186,24 @@ def test_raw_store_keeps_page_id_and_url(tmp_path):
         row = next(r for r in rows.values() if r["url"] == raw["URL"])
         assert row["author"] == raw["Facebook Id"]
         assert row["author_name"] == raw["User Name"]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_a_bare_cr_in_an_unquoted_message_is_text(tmp_path, store, end):
+    """A Message cell written unquoted with a bare CR in it (``Line one\\rLine two``) was
+    quarantined as a broken CSV row: Python's csv ends an unquoted field at a CR. The row is
+    now read with the CR kept in its text, whatever the file's own line ends."""
+    first = _csv(FACEBOOK)[0]
+    header = list(first)
+    rows = [{**first, "URL": f"{first['URL']}{n}", "Message": f"MSG{n}"} for n in (1, 2)]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header, lineterminator=end)
+    writer.writeheader()
+    writer.writerows(rows)
+    text = out.getvalue().replace("MSG1", "Line one\rLine two #MeToo").replace("MSG2", "plain")
+    path = tmp_path / "posts.csv"
+    path.write_bytes(text.encode())
+    report = ingest([path], store)
+    assert report.balanced and (report.read, report.stored, report.quarantined) == (2, 2, 0)
+    texts = {r["text"] for r in _rows(store).values()}
+    assert texts == {"Line one\rLine two #MeToo", "plain"}

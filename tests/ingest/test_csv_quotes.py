@@ -240,15 +240,43 @@ def test_a_row_cut_inside_its_quoted_text_keeps_its_lines(tmp_path, store: Store
     assert texts == {"1": "first", "3": 'with "quotes", and\nlines'}
 
 
-def test_a_lone_cr_in_a_multi_line_row_is_one_bad_row(tmp_path):
+def test_a_bad_byte_in_a_multi_line_row_is_one_bad_row(tmp_path):
     path = tmp_path / "cr.csv"
     path.write_bytes(
-        TWITWI_HEAD.encode() + b'1,15081\r50000,ana,"two\nlines",en\n2,1508150001,ben,b,en\n'
+        TWITWI_HEAD.encode() + b'1,15081\xff50000,ana,"two\nlines",en\n2,1508150001,ben,b,en\n'
     )
     got = list(iter_csv_rows(Source(path), "t"))
     assert [type(r).__name__ for r in got] == ["tuple", "Quarantined", "tuple"]
     assert got[1].line == 2 and got[1].raw.endswith(b'lines",en\n')
     assert got[2] == (4, ["2", "1508150001", "ben", "b", "en"])
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n"])
+def test_a_bare_cr_in_an_unquoted_cell_is_text_of_its_row(tmp_path, end):
+    """Python's csv ends an unquoted field at a bare CR, so its row was "broken CSV row"
+    (a multi-line one too); the CR is now kept in its cell, quoted or not."""
+    path = tmp_path / "cr.csv"
+    rows = [b"id,text,n", b"1,Line one\rLine two #MeToo,3", b'2,15081\r50000,"two\nlines"']
+    path.write_bytes(end.join([*rows, b'3,"quoted\rcr",5', b"4,last,6\r"]))
+    assert list(iter_csv_rows(Source(path), "t")) == [
+        (1, ["id", "text", "n"]),
+        (2, ["1", "Line one\rLine two #MeToo", "3"]),
+        (3, ["2", "15081\r50000", "two\nlines"]),
+        (5, ["3", "quoted\rcr", "5"]),
+        (6, ["4", "last", "6"]),  # a CR that ends the file ends its line
+    ]
+
+
+def test_lines_that_end_in_a_bare_cr_are_still_lines(tmp_path):
+    """An old Mac file (every line ended by a bare CR) is read line by line, as before."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b'id,text,n\r1,one #MeToo,3\r2,"two\rlines",4\r3,three,5\r')
+    assert list(iter_csv_rows(Source(path), "t")) == [
+        (1, ["id", "text", "n"]),
+        (2, ["1", "one #MeToo", "3"]),
+        (3, ["2", "two\nlines", "4"]),
+        (5, ["3", "three", "5"]),
+    ]
 
 
 def test_an_open_quote_ends_where_the_next_row_quotes_a_field(tmp_path):

@@ -4,9 +4,9 @@ A twarc2 compliance job's result file on its own, a Jetstream capture of only ``
 commits, v1.1 ``delete`` lines or an outbox of only ``Delete`` activities was "nothing could be
 read (no known format)" (exit 2, no JSON): a first ingest of one removed the store, so its
 deletions were lost and a later file brought the posts back. An empty Reddit listing, Telegram
-chat or Pushshift page was refused the same way. Each is now read: its notices are honoured and
-recorded, and the run exits 0 with ``read`` 0. A file that is empty or of no known format is
-still refused (exit 2).
+chat, Pushshift page or twarc2 search that found nothing was refused the same way. Each is now
+read: its notices are honoured and recorded, and the run exits 0 with ``read`` 0. A file that is
+empty or of no known format is still refused (exit 2).
 """
 
 from __future__ import annotations
@@ -189,3 +189,34 @@ def test_an_empty_or_unknown_file_is_still_refused(tmp_path, capsys, content):
     db = tmp_path / "s.duckdb"
     assert _run(capsys, path, db) == (2, None)
     assert not db.exists()
+
+
+# a page of a twarc2 search that found nothing, as ``twarc2 search`` writes it
+EMPTY_PAGE = {
+    "meta": {"result_count": 0, "newest_id": None, "oldest_id": None},
+    "__twarc": {"url": "https://api.twitter.com/2/tweets/search/recent?query=%23MeToo",
+                "version": "2.14.0", "retrieved_at": "2024-03-09T00:00:00+00:00"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["streaming", "fast"])
+@pytest.mark.parametrize("pages", [1, 3])
+def test_twarc2_pages_of_a_search_that_found_nothing_are_read(
+    tmp_path, capsys, monkeypatch, fast, pages
+):
+    monkeypatch.setattr(columnar, "ENABLED", fast)
+    path = _jsonl(tmp_path / "search.jsonl", *[EMPTY_PAGE] * pages)
+    code, report = _run(capsys, path, tmp_path / "s.duckdb")
+    assert code == 0 and report is not None
+    assert (report["read"], report["quarantined"], report["files"]) == (0, 0, 1)
+
+
+def test_twarc2_empty_pages_among_pages_with_tweets(tmp_path, capsys):
+    lines = PAGES.read_text().splitlines()
+    path = tmp_path / "search.jsonl"
+    text = "\n".join([json.dumps(EMPTY_PAGE), lines[0], json.dumps(EMPTY_PAGE), *lines[1:]])
+    path.write_text(text + "\n", encoding="utf-8")
+    code, report = _run(capsys, path, tmp_path / "s.duckdb")
+    alone = _run(capsys, PAGES, tmp_path / "t.duckdb")[1]
+    assert code == 0 and report is not None and alone is not None
+    assert (report["read"], report["quarantined"]) == (alone["read"], 0)

@@ -306,3 +306,18 @@ def test_a_single_chat_export_of_a_personal_chat_is_declined(tmp_path):
     assert report.balanced and report.read == 3 and report.quarantined == 1
     assert set(rows) == {"100/1", "100/2"}
     assert bad == [("a Telegram private chat (personal_chat): private messages, not read", b"")]
+
+
+@pytest.mark.parametrize("value", [["user1"], {"id": "user1"}, True, 1.5, -7])
+@pytest.mark.parametrize("kind", ["public_channel", "public_supergroup"])
+def test_a_sender_of_a_wrong_type_is_left_out(tmp_path, kind, value):
+    """A ``from_id`` that names no one (a list, an object, a bool, a float) was made text
+    (``"['user1']"``, ``"userTrue"``) and stored as the author; the post is now kept with its
+    author unknown, and the well-formed senders around it are read as before."""
+    chat = _chat(kind, 123, 3)
+    chat["messages"][1]["from_id"] = value
+    chat["messages"][2]["from_id"] = 42  # a legacy bare int
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(chat))
+    posts = list(TelegramReader().read(Source(path)))
+    assert [p.author for p in posts] == ["user1231", None, "user42"]

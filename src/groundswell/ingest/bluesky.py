@@ -14,6 +14,8 @@ recognised by its shape:
 * ``com.atproto.repo.getRecord`` responses ``{"uri","cid","value"}``.
 * AppView ``postView``s, alone, in lists, in ``{"posts": [...]}``, in feeds ``{"feed": [...]}``
   and in threads ``{"thread": ...}`` (the thread's post, its parents and its replies).
+* A getRecord response or post view whose ``uri`` is no AT-URI (none, or a part empty or holding
+  a NUL, a control character or a lone surrogate) is quarantined.
 * twitwi's normalised post dicts (JSON or JSONL), read like its CSV export.
 
 A bare post record has no URI inside, so it cannot be identified: it is quarantined, not invented.
@@ -34,6 +36,7 @@ from groundswell.ingest.bluesky_record import (
     POST,
     REPOST,
     at_uri,
+    is_uri_part,
     post_from_record,
     repost_from_record,
     split_at_uri,
@@ -195,7 +198,7 @@ class BlueskyReader(Reader):
             bad = [
                 k
                 for k, v in (("collection", collection), ("did", did), ("rkey", rkey))
-                if not _names(v)
+                if not is_uri_part(v)
             ]
             if bad:  # maybe a post's deletion, which cannot be honoured: kept, and said why
                 reason = f"damaged delete event: no usable {', '.join(bad)}"
@@ -227,7 +230,7 @@ class BlueskyReader(Reader):
         if operation != "create" and collection == REPOST:
             self.passed_over[f"{collection} {operation}"] += 1
             return
-        if not (_names(did) and _names(rkey)):
+        if not (is_uri_part(did) and is_uri_part(rkey)):
             yield quarantine(source, lineno, "event without usable did or rkey", raw, self.name)
             return
         if not isinstance(record, dict):
@@ -241,7 +244,7 @@ class BlueskyReader(Reader):
         """A record as stored in a repository, at a known AT-URI (events, getRecord)."""
         parts = split_at_uri(uri)
         if parts is None:
-            yield quarantine(source, lineno, "record without uri", raw, self.name)
+            yield quarantine(source, lineno, _no_uri("record", uri), raw, self.name)
             return
         collection = parts[1]
         if collection == REPOST:
@@ -276,7 +279,7 @@ class BlueskyReader(Reader):
             yield quarantine(source, lineno, "post view without record", view, self.name)
             return
         if split_at_uri(uri) is None:
-            yield quarantine(source, lineno, "post view without uri", view, self.name)
+            yield quarantine(source, lineno, _no_uri("post view", uri), view, self.name)
             return
         if not isinstance(record.get("text"), str):
             yield quarantine(source, lineno, "post view without text", view, self.name)
@@ -314,7 +317,7 @@ class BlueskyReader(Reader):
             split_at_uri(repost_uri) or by_did
         ):
             target = item["post"].get("uri")
-            if isinstance(target, str):
+            if split_at_uri(target):  # a post that names no record has no repost either
                 if not split_at_uri(repost_uri):  # older AppViews name only who reposted
                     repost_uri = _repost_key(by_did or "", target)
                 repost = repost_from_record(
@@ -362,10 +365,9 @@ def _is_nsid(value: Any) -> bool:
     return isinstance(value, str) and _NSID.fullmatch(value) is not None
 
 
-def _names(value: Any) -> bool:
-    """Whether ``value`` can be part of an AT-URI: a string that is not empty, of printable
-    characters (no NUL, no control character, no lone surrogate)."""
-    return isinstance(value, str) and bool(value) and value.isprintable()
+def _no_uri(what: str, uri: Any) -> str:
+    """The reason ``what`` (a record, a post view) whose ``uri`` is no AT-URI is quarantined."""
+    return f"{what} without uri" if uri is None else f"{what} uri {shown(uri)} names no record"
 
 
 def _list(value: Any) -> list:

@@ -5,7 +5,8 @@ links the root of the Merkle Search Tree, and the tree's leaves link the records
 URI, so each one is named from its tree key ``collection/rkey`` and the commit's DID. Keys are
 prefix-compressed: an entry's key is the first ``p`` bytes of the previous key in the same node
 followed by its ``k`` bytes. Posts and reposts are read; likes, follows, profiles and other
-collections are passed over (counted in ``passed_over``).
+collections are passed over (counted in ``passed_over``). A post or repost whose DID or record key
+holds a NUL, a control character or a lone surrogate names no record: it is quarantined.
 
 A damaged CAR is read frame by frame (``read_blocks``): the blocks it still holds are stored, each
 damaged part is quarantined once, with its byte offset, and a post the tree no longer reaches is
@@ -24,9 +25,11 @@ from groundswell.ingest.bluesky_record import (
     POST,
     REPOST,
     at_uri,
+    is_uri_part,
     post_from_record,
     repost_from_record,
 )
+from groundswell.ingest.fields import shown
 from groundswell.ingest.registry import Head, Reader, guarded, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import Quarantined, Record
@@ -316,6 +319,9 @@ class BlueskyCarReader(Reader):
             if not isinstance(record, dict):
                 bad = salvage.bad_part(cid)
                 yield salvage.quarantine(bad, f"record {uri} missing from the CAR", b"", position)
+            elif not (is_uri_part(did) and is_uri_part(rkey)):  # a NUL would be in the id
+                why = f"record {shown(uri)} of no usable did or rkey"
+                yield quarantine(source, position, why, _safe(record), self.name)
             elif collection == REPOST:
                 yield from guarded(
                     source, self.name, position, _safe(record), self._repost, record, uri, position

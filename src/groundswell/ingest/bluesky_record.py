@@ -35,12 +35,19 @@ def at_uri(did: str, collection: str, rkey: str) -> str:
     return f"at://{did}/{collection}/{rkey}"
 
 
+def is_uri_part(value: Any) -> bool:
+    """Whether ``value`` can be part of an AT-URI: a string that is not empty, of printable
+    characters (no NUL, no control character, no lone surrogate)."""
+    return isinstance(value, str) and bool(value) and value.isprintable()
+
+
 def split_at_uri(uri: Any) -> tuple[str, str, str] | None:
-    """``(did, collection, rkey)`` of an AT-URI, or None when it is not one."""
+    """``(did, collection, rkey)`` of an AT-URI, or None when it is not one (a part that is
+    empty or holds a NUL, a control character or a lone surrogate names no record)."""
     if not isinstance(uri, str) or not uri.startswith("at://"):
         return None
     parts = uri[5:].split("/")
-    if len(parts) != 3 or not all(parts):
+    if len(parts) != 3 or not all(map(is_uri_part, parts)):
         return None
     return parts[0], parts[1], parts[2]
 

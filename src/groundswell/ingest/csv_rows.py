@@ -15,14 +15,17 @@ to have closed (its row quarantined, the lines it took read again as rows) when:
   line it took reads as a whole row. Without such a line it is one bad row, quarantined once.
 
 In a table wide enough to tell, the lines an unclosed quote took that are not rows stay with it,
-as one quarantined record. Each row is decoded as strict UTF-8 on its own, so a bad byte
-quarantines that row only; so does a NUL byte. A BOM at the start of a row and a row that repeats
-the header (files joined end to end) are dropped.
+as one quarantined record. A bare carriage return inside a row (not before a newline) is text of
+its cell, quoted or not; files whose lines end in bare carriage returns reach here recoded
+(``Source``), their line ends made newlines. Each row is decoded as strict UTF-8 on its own, so a
+bad byte quarantines that row only; so does a NUL byte. A BOM at the start of a row and a row that
+repeats the header (files joined end to end) are dropped.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections import deque
 from collections.abc import Iterator
 
@@ -234,12 +237,23 @@ def _after_close(line: bytes, at: int) -> int:
     return -1
 
 
+# a carriage return that ends no line (not before a newline, not at the record's end)
+_BARE_CR = re.compile(r"\r(?!\n|\Z)")
+_HELD_CR = "\uffff"  # a noncharacter that stands for a bare CR while its record is parsed
+
+
 def _parse(text: str, delimiter: str) -> list[str] | None:
-    """The fields of one record, or None when it does not parse as strict CSV."""
+    """The fields of one record, or None when it does not parse as strict CSV. A bare carriage
+    return inside the record is text, in a quoted field or not (Python's csv would end an
+    unquoted field on it, as if the line ended there)."""
+    held = "\r" in text and _HELD_CR not in text
+    if held:
+        text = _BARE_CR.sub(_HELD_CR, text)
     try:
-        return next(csv.reader([text], delimiter=delimiter, strict=True), [])
+        fields = next(csv.reader([text], delimiter=delimiter, strict=True), [])
     except csv.Error:
         return None
+    return [field.replace(_HELD_CR, "\r") for field in fields] if held else fields
 
 
 def _bad(source: Source, fmt: str, line: int, reason: str, raw: bytes) -> Quarantined:

@@ -9,7 +9,8 @@ not posts and are passed over. Decisions, so that they are made once:
 * ``author`` is ``from_id`` (``user123``/``channel123``). Pre-2021 exports wrote a bare int: it
   becomes ``channel<id>`` when it is the chat's own id, ``user<id>`` otherwise, so the same account
   gets the same pseudonym in old and new exports. Channel posts without ``from_id`` belong to the
-  channel.
+  channel. A ``from_id`` of another type (a list, an object, ``true``, ``1.5``) names no one: the
+  post is kept with its author unknown.
 * A forwarded message is the forwarder's post (its text is what the channel chose to publish), not a
   repost: Telegram gives no id of the original. ``metrics["forwarded"] = 1`` marks it; the
   ``forwarded_from`` display name is not kept, because it names a person outside pseudonymisation.
@@ -32,6 +33,7 @@ from typing import Any
 
 from groundswell.ingest.fields import numeric_id, shown
 from groundswell.ingest.fields import obj as as_obj
+from groundswell.ingest.fields import text as as_text
 from groundswell.ingest.registry import (
     BOM,
     JSON_ERRORS,
@@ -100,12 +102,14 @@ def _entities(msg: dict) -> list[dict]:
 
 
 def _peer(value: Any, chat_id: str, is_channel: bool) -> str | None:
-    """``from_id`` as a string id; a legacy bare int becomes ``user<n>`` or ``channel<n>``."""
+    """``from_id`` as a string id; a legacy bare int becomes ``user<n>`` or ``channel<n>``. A
+    value of another type (a list, an object, a bool, a float, -7) names no one: None."""
     if value is None or value == "":
         return f"channel{chat_id}" if is_channel else None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        return f"channel{value}" if str(value) == chat_id else f"user{value}"
-    return str(value)
+    digits = numeric_id(value)
+    if digits is not None:
+        return f"channel{digits}" if digits == chat_id else f"user{digits}"
+    return as_text(value)
 
 
 def _count(messages: Any) -> int:

@@ -10,7 +10,8 @@ suspended) and a ``delete`` event (``{"data": {"delete": {"tweet": {"id": ...}}}
 Deletion of the tweet, as Twitter's policy asks; the reversible events (``drop``, ``user_delete``,
 ...) are passed over. A damaged result or event (no id of digits, no action, a body of another
 type) is quarantined. A file of only results or events (what ``twarc2 compliance-job download``
-writes) is read too.
+writes) is read too, and so is a file of only pages of a search that found nothing (``meta``
+with ``result_count``, no ``data``): it holds no posts.
 """
 
 from __future__ import annotations
@@ -141,6 +142,13 @@ def _is_notice(obj: dict) -> bool:
     return "id" in obj and isinstance(obj.get("action"), str) and obj.keys() <= _RESULT_KEYS
 
 
+def _is_empty_page(obj: dict) -> bool:
+    """Whether ``obj`` is a search's page that found nothing (``{"meta": {"result_count": 0}}``,
+    no ``data``), as twarc2 writes one for a search without results."""
+    meta = obj.get("meta")
+    return isinstance(meta, dict) and "result_count" in meta and obj.keys() <= NOT_POST_KEYS
+
+
 def tweet_deletion(source: Source, line: int, tweet_id: Any, fmt: str) -> Deletion:
     """A notice that the store forgets this tweet, wherever it was read from (CODEBOOK 7)."""
     return Deletion(
@@ -193,6 +201,8 @@ class TwitterV2Reader(JsonReader):
             return 0.8
         if '"data"' in txt and '"author_id"' in txt and '"conversation_id"' in txt:
             return 0.7
+        if isinstance(obj, dict) and _is_empty_page(obj):  # a search that found nothing
+            return 0.6
         return 0.0
 
     def read_value(self, source: Source, lineno: int, obj: Any) -> Iterator[Record]:
