@@ -240,3 +240,15 @@ def test_profile_links_in_odd_forms_are_masked_in_linear_time():
         mask_accounts(text)
         pseudonymise_ids(text, "twitter", Pseudonymiser(b"k" * 32))
     assert time.perf_counter() - started < 10
+
+
+def test_a_long_twitter_handle_in_a_status_link_is_replaced_as_its_mention_is():
+    # handles of more than 15 characters exist (accounts from before the limit); an export
+    # pseudonymised the mention while the status link kept the handle in clear
+    pseudo = Pseudonymiser(b"k" * 32)
+    text = "told me https://twitter.com/Secret_Handle_ZQ/status/123 #MeToo"
+    exported = pseudonymise_ids(text, "twitter", pseudo)
+    assert "secret_handle_zq" not in exported.lower()
+    assert f"twitter.com/{pseudo('twitter', 'secret_handle_zq')}/status/123" in exported
+    shown = mask_accounts(text)
+    assert "Secret_Handle_ZQ" not in shown and "twitter.com/[account]/status/123" in shown

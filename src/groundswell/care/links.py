@@ -27,7 +27,7 @@ HANDLE_IN_LINK: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "twitter",
         re.compile(
-            rf"(?i)((?<![\w-])(?:twitter|x)\.com{_SLASH})(?!i/|intent/|hashtag/|search)(\w{{1,15}})\b"
+            rf"(?i)((?<![\w-])(?:twitter|x)\.com{_SLASH})(?!i/|intent/|hashtag/|search)(\w{{1,50}})\b"
         ),
     ),
     # (a short path, and parameters never past the next "?": a row of "twitter.com/a" without
