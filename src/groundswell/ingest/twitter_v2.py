@@ -258,6 +258,9 @@ class TwitterV2Reader(JsonReader):
             yield quarantine(source, lineno, "tweet without id", tw, self.name)
             return
         author = tw.get("author") if users is None else users.get(tw.get("author_id"))
+        if why := _shape_problem(tw):
+            yield quarantine(source, lineno, why, tw, self.name)
+            return
         ref_ids: dict[str, str] = {}
         ref_full: dict[str, dict] = {}
         for ref in tw.get("referenced_tweets") or ():
@@ -311,6 +314,8 @@ class TwitterV2Reader(JsonReader):
         entities = as_obj(raw)
         tags = entities.get("hashtags") if raw is None or isinstance(raw, dict) else raw
         username = as_obj(author).get("username")
+        if not isinstance(username, str):  # not needed: a handle of another type is none
+            username = None
         tid = tweet_id(tw["id"])
         return Post(
             platform="twitter",
@@ -339,3 +344,24 @@ class TwitterV2Reader(JsonReader):
             source_line=lineno,
             format=self.name,
         )
+
+
+def _shape_problem(tw: dict) -> str | None:
+    """Why a tweet cannot be read as a tweet, naming the field: a text that is not text, or
+    references that are not a list of objects (the tweet is quarantined, as before, but with a
+    reason a person can act on rather than the TypeError it raised)."""
+    for name, value in (("text", tw.get("text")), ("note_tweet.text", _note_text(tw))):
+        if value is not None and not isinstance(value, str):
+            return f"{name} {shown(value)} is not text"
+    refs = tw.get("referenced_tweets")
+    if refs is not None and not isinstance(refs, list):
+        return f"referenced_tweets {shown(refs)} is not a list of references"
+    bad = next((r for r in refs or () if not isinstance(r, dict)), False)
+    if bad is not False:
+        return f"referenced_tweets holds {shown(bad)}, not a reference"
+    return None
+
+
+def _note_text(tw: dict) -> Any:
+    note = tw.get("note_tweet")
+    return note.get("text") if isinstance(note, dict) else None
