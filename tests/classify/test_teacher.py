@@ -41,6 +41,21 @@ def test_teacher_predicts_with_evidence():
         assert r["evidence"]
 
 
+def test_loading_the_teacher_prints_no_library_deprecation_warning():
+    """transformers and the adapter's library warn of their own deprecations on load; a
+    user of ``classify`` should not see them on stderr."""
+    import warnings
+
+    from groundswell.classify.run import load_classifier
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        load_classifier("teacher").predict(["I was harassed at work #MeToo"])
+    assert not [w for w in seen if issubclass(w.category, FutureWarning)], [
+        str(w.message) for w in seen
+    ]
+
+
 def test_cuda_request_without_a_gpu_is_refused_not_run_on_the_cpu():
     import torch
 

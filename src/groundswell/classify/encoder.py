@@ -13,6 +13,7 @@ the rest of groundswell works without the ``teacher`` extra.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,11 +128,13 @@ class Encoder:
         tok.no_padding()
         self._tok = tok
         self._cls, self._sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-        model = AutoModel.from_pretrained(str(path), local_files_only=True)
-        if self.adapter is not None:
-            from groundswell.classify.adapter import merge_adapter
+        with warnings.catch_warnings():  # the libraries' deprecation notes are not the user's
+            warnings.filterwarnings("ignore", category=FutureWarning)
+            model = AutoModel.from_pretrained(str(path), local_files_only=True)
+            if self.adapter is not None:
+                from groundswell.classify.adapter import merge_adapter
 
-            model = merge_adapter(model, self.adapter)
+                model = merge_adapter(model, self.adapter)
         model.eval()
         self._model = model.to(self.ops.place)  # fp32 weights; autocast picks the dtype
         self._torch = torch
