@@ -87,8 +87,11 @@ def test_a_cut_record_naming_a_forgotten_handle_is_counted_forgotten(tmp_path):
     with Store(tmp_path / "s.duckdb") as store:
         forget(store, ["@jane_q"])
         report = ingest([cut], store, progress=False)
-        assert report.balanced and (report.quarantined, report.forgotten) == (1, 1)
-        assert [line for line, _ in _quarantine(store)] == [3]
+        assert report.balanced and (report.quarantined, report.forgotten) == (0, 1)
+        assert _quarantine(store) == []
+        # the handle of a wrong type is left out and its post kept (it needs none)
+        row = store.con.execute("SELECT author_name FROM posts WHERE id = '507'").fetchone()
+        assert row == (None,)
 
 
 def test_a_language_of_a_wrong_type_is_left_out_and_the_post_kept(tmp_path):

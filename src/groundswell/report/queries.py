@@ -14,6 +14,7 @@ import orjson
 from groundswell.classify.prevalence import wilson
 from groundswell.schema import ACTS, HARMS, RELATIONS, SETTINGS
 from groundswell.store.dates import dated, post_day
+from groundswell.store.stats import QUARANTINED_RECORDS, RECORDS_PER_ROW
 
 
 def table_columns(con: Any, table: str) -> set[str]:
@@ -46,7 +47,7 @@ def overview(con: Any) -> dict[str, Any]:
         "synthetic": bool(synthetic),
         "reposts": one("SELECT count(*) FROM reposts").fetchone()[0],
         "articles": one("SELECT count(*) FROM articles").fetchone()[0],
-        "quarantined": one("SELECT count(*) FROM quarantine").fetchone()[0],
+        "quarantined": one(QUARANTINED_RECORDS).fetchone()[0],
         # (platform, posts, reposts, distinct authors of its posts, of its reposts)
         "by_platform": one(
             "SELECT platform, sum(posts)::BIGINT, sum(reposts)::BIGINT, sum(post_authors)::BIGINT,"
@@ -100,7 +101,7 @@ def quarantine_reasons(con: Any) -> list[tuple[str, str, int]]:
 
     rows = con.execute(
         "SELECT coalesce(format, ''), regexp_replace(split_part(reason, ':', 1), '[0-9]+', 'N', "
-        "'g') AS why, count(*) FROM quarantine GROUP BY ALL"
+        f"'g') AS why, sum({RECORDS_PER_ROW})::BIGINT FROM quarantine GROUP BY ALL"
     ).fetchall()
     if not rows:
         return []

@@ -23,6 +23,15 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+# how many bad records a quarantined row stands for, as ingest counted them: one, and N more
+# when its line held several ("(+N more bad records of this line: ...)", ``db._another_on_line``)
+RECORDS_PER_ROW = (
+    "(1 + coalesce(try_cast(regexp_extract(reason, "
+    r"' \(\+(\d+) more bad records? of this line: ', 1) AS INTEGER), 0))"
+)
+QUARANTINED_RECORDS = f"SELECT coalesce(sum({RECORDS_PER_ROW}), 0)::BIGINT FROM quarantine"
+
+
 def stats(store: Store) -> dict[str, Any]:
     """Counts of posts, reposts, articles, quarantined records, by platform and (once classified)
     by act (each post's latest label). A platform or act that fewer than ``MIN_CELL`` distinct
@@ -33,7 +42,7 @@ def stats(store: Store) -> dict[str, Any]:
         "posts": one("SELECT count(*) FROM posts"),
         "reposts": one("SELECT count(*) FROM reposts"),
         "articles": one("SELECT count(*) FROM articles"),
-        "quarantined": one("SELECT count(*) FROM quarantine"),
+        "quarantined": one(QUARANTINED_RECORDS),
         "forgotten": one("SELECT count(*) FROM forgotten"),
         "synthetic": bool(one("SELECT count(*) FROM posts WHERE synthetic")),
         "first_post": _text(one("SELECT min(created_at) FROM posts")),
