@@ -49,3 +49,21 @@ def test_article_on_a_folder_with_a_store_never_prints_its_key(tmp_path, capsys)
     out = capsys.readouterr()
     assert key not in out.out + out.err
     assert "Why we must keep listening" in out.out
+
+
+def test_the_store_written_is_named_as_skipped_and_alone_is_a_clear_error(tmp_path, capsys):
+    """The store this run writes, found among the inputs (a folder that holds it, or the store
+    given as the input), is listed in skipped_files saying so; given alone, the error says why
+    nothing was read instead of 'no known format'."""
+    folder = tmp_path / "collection"
+    folder.mkdir()
+    shutil.copy(TWEETS, folder / "tweets.jsonl")
+    db = folder / "s.duckdb"
+    with Store(db) as store:
+        report = ingest([folder], store, progress=False).to_dict()
+    assert report["balanced"] and report["stored"] > 0
+    own = [s for s in report["skipped_files"] if s.startswith(str(db))]
+    assert own and all("the store this run writes" in s for s in own)
+    assert main(["ingest", str(db), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert "the store this run writes" in err and "no known format" not in err

@@ -44,6 +44,8 @@ def iter_sources(
     for path in paths:
         for source in sources_from_path(path):
             if os.path.realpath(source.path) in skip:
+                source.skip_reason = "a file of the store this run writes: never read as input"
+                yield source, None
                 continue
             if source.member is None and source.skip_reason is None:
                 source.skip_reason = store_part(source.path)
