@@ -359,6 +359,25 @@ def test_car_missing_record_and_truncated_file_are_quarantined(tmp_path):
     assert all(isinstance(r, Quarantined) for r in records) and records
 
 
+def test_car_whose_header_is_damaged_keeps_its_posts(tmp_path, store):
+    """A byte changed in the root's CID makes the header undecodable: the header is one
+    quarantined record and the posts are read from the commit found among the blocks; before,
+    the whole repository was 'no known format'."""
+    from groundswell.ingest.bluesky_car import _varint
+
+    data = _make_car(REPOSTER, _CAR_RECORDS)
+    size, start = _varint(data)
+    header = data[start : start + size].replace(b"\x00\x01\x71\x12\x20", b"\x00\xa9\x71\x12\x20", 1)
+    assert header != data[start : start + size] and car_header(data[:start] + header) is None
+    path = tmp_path / "repo.car"
+    path.write_bytes(data[:start] + header + data[start + size :])
+    assert detect(Source(path), load_readers()).name == "bluesky_car"
+    report = ingest([path], store, progress=False)
+    assert report.balanced and (report.stored, report.reposts, report.quarantined) == (2, 1, 1)
+    (reason,) = store.con.execute("SELECT reason FROM quarantine").fetchone()
+    assert reason.startswith("unreadable CAR header")
+
+
 @pytest.mark.parametrize("junk", [b"\x00\x01\x02", b"\xa3\x01\x00\x00\xa2bopx", b""])
 def test_car_sniff_rejects_junk(junk):
     assert BlueskyCarReader().sniff(Head(Source(Path("x.bin")), junk)) == 0.0

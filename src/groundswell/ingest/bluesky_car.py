@@ -10,7 +10,8 @@ holds a NUL, a control character or a lone surrogate names no record: it is quar
 
 A damaged CAR is read frame by frame (``read_blocks``): the blocks it still holds are stored, each
 damaged part is quarantined once, with its byte offset, and a post the tree no longer reaches is
-quarantined with its own bytes, so nothing vanishes.
+quarantined with its own bytes, so nothing vanishes. A header that no longer decodes (a byte of
+its root's CID changed) is quarantined, and the commit is found among the blocks.
 """
 
 from __future__ import annotations
@@ -68,6 +69,20 @@ def car_header(raw: bytes) -> dict | None:
     ):
         return header
     return None
+
+
+def damaged_car_header(raw: bytes) -> bool:
+    """Whether ``raw`` starts like a CARv1 whose header will not decode (a byte of its root's
+    CID changed): a short varint-framed header that still names ``roots`` and ``version`` in
+    DAG-CBOR, followed by a framed block."""
+    size, start = _varint(raw)
+    if size <= 0 or size > 4096 or start + size > len(raw):
+        return False
+    header = raw[start : start + size]
+    if not (header[:1] == b"\xa2" and b"\x65roots" in header and b"\x67version" in header):
+        return False
+    after = start + size
+    return after == len(raw) or _varint(raw, after)[0] > 0
 
 
 def _cid_end(data: bytes, pos: int, end: int) -> int:
@@ -268,7 +283,9 @@ class BlueskyCarReader(Reader):
         self.passed_over: Counter[str] = Counter()
 
     def sniff(self, head: Head) -> float:
-        return 0.95 if car_header(head.raw) else 0.0
+        if car_header(head.raw):
+            return 0.95
+        return 0.9 if damaged_car_header(head.raw) else 0.0
 
     def read(self, source: Source) -> Iterator[Record]:
         data = source.read_all()
@@ -277,12 +294,17 @@ class BlueskyCarReader(Reader):
             yield data
             return
         header = car_header(data)
-        if header is None:
-            yield quarantine(source, 1, "unreadable CAR header", data[:65536], self.name)
-            return
         size, start = _varint(data)
+        if header is None:
+            why = "unreadable CAR header"
+            if not damaged_car_header(data):
+                yield quarantine(source, 1, why, data[:65536], self.name)
+                return
+            # its root's CID is damaged: the blocks after it are read, the commit found among them
+            why += ": the commit is found among its blocks"
+            yield quarantine(source, 1, why, data[: start + size], self.name)
         car = read_blocks(data, start + size)
-        roots = header["roots"]
+        roots = header["roots"] if header is not None else [_commit_cid(car)]
         commit = car.blocks.get(roots[0]) if roots and isinstance(roots[0], bytes) else None
         salvage = _Salvage(self, source, car)
         if isinstance(commit, dict) and isinstance(commit.get("did"), str) and commit.get("data"):
@@ -413,3 +435,18 @@ class _Salvage:
             if isinstance(record, dict) and record.get("$type") in (POST, REPOST):
                 why = f"{record['$type']} record {_cid(cid)} not reachable from the repository tree"
                 yield self.quarantine(None, why, _safe(record))
+
+
+def _commit_cid(car: CarBlocks) -> bytes | None:
+    """The CID of the repository commit among a CAR's verified blocks (the signed block that
+    names a DID and the tree's root), for a CAR whose header no longer says which it is."""
+    for cid in sorted(car.verified):
+        block = car.blocks[cid]
+        if (
+            isinstance(block, dict)
+            and isinstance(block.get("did"), str)
+            and block.get("data")
+            and "sig" in block
+        ):
+            return cid
+    return None
