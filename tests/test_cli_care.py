@@ -70,6 +70,19 @@ def test_out_of_range_numbers_are_one_line_usage_errors(argv, tmp_path, capsys):
     assert not db.exists() and not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("command", ["stats", "report", "export", "ingest"])
+def test_an_empty_store_name_is_a_usage_error(command, tmp_path, capsys, monkeypatch):
+    # an empty --db opened the current folder: 'Is a directory', exit 3
+    monkeypatch.chdir(tmp_path)
+    argv = [command, "--db", ""] + (
+        [str(FIXTURES / "twitter_v2" / "pages.jsonl")] * (command == "ingest")
+    )
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--db" in err and "no store file" in err, err
+    assert not list(tmp_path.iterdir())
+
+
 def test_thresholds_may_be_raised(tmp_path, capsys):
     db = str(tmp_path / "t.duckdb")
     assert main(["ingest", str(PAGES), "--db", db]) == 0

@@ -29,6 +29,14 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(USAGE_EXIT)
 
 
+def store_path(text: str) -> str:
+    """An argparse type: a store's file name, which an empty one is not (it would open the
+    current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name is no store file")
+    return text
+
+
 def whole(low: int, high: int) -> Callable[[str], int]:
     """An argparse type: a whole number from ``low`` to ``high``."""
 
@@ -155,7 +163,12 @@ def engine_args(p: argparse.ArgumentParser) -> None:
 
 def db_arg(p: argparse.ArgumentParser) -> None:
     """The ``--db`` option every command that reads a store takes."""
-    p.add_argument("--db", default="groundswell.duckdb", help="store file (default: %(default)s)")
+    p.add_argument(
+        "--db",
+        default="groundswell.duckdb",
+        type=store_path,
+        help="store file (default: %(default)s)",
+    )
 
 
 def open_store(args: Any, read_only: bool = False, **kw: Any) -> Any:
