@@ -324,3 +324,42 @@ def test_article_of_a_local_file_hides_private_names_and_addresses(tmp_path, cap
         (row,) = json.loads(out)
         assert "[private person]" in row["title"]
         assert any("[private person]" in c["sentence"] for c in row["claims"])
+
+
+def test_ingest_shows_quarantine_reasons_masked_and_the_store_keeps_them(tmp_path, capsys):
+    """A reason may quote the bad value (an e-mail given as an id, a handle given as a reply
+    id): the terminal and --json show it masked, as the report does; the quarantine keeps it."""
+    path = tmp_path / "comments.ndjson"
+    rows = [
+        {
+            "id": "jane.doe@example.com",
+            "name": "t1_x",
+            "author": "a",
+            "body": "b",
+            "created_utc": 1508112000,
+            "link_id": "t3_q",
+            "parent_id": "t3_q",
+            "subreddit": "s",
+        },
+        {
+            "id": "dpg1bbb",
+            "name": "t1_dpg1bbb",
+            "author": "a",
+            "body": "me too",
+            "created_utc": 1508112000,
+            "link_id": "t3_q",
+            "parent_id": "t3_q",
+            "subreddit": "s",
+        },
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(path), "--db", str(db)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:1: " in err and "jane.doe@example.com" not in err and "[email]" in err
+    assert main(["ingest", str(path), "--db", str(tmp_path / "t.duckdb"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["errors"] and "jane.doe@example.com" not in json.dumps(out)
+    with Store(db, read_only=True) as store:
+        (reason,) = store.con.execute("SELECT reason FROM quarantine").fetchone()
+    assert "jane.doe@example.com" in reason  # kept whole where only the store's owner reads it

@@ -7,6 +7,7 @@ The only module that prints or exits. Heavy imports happen inside each command s
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any
 
@@ -101,6 +102,7 @@ def _ingest(args: Any) -> int:
             address=args.address,
         )
     out = report.to_dict()
+    out["errors"] = shown_errors(report.errors)
     if args.json:
         print_json(out)
     else:
@@ -111,9 +113,27 @@ def _ingest(args: Any) -> int:
         )
         for fmt, n in sorted(report.by_format.items()):
             print(f"  {fmt}: {n:,}")
-        for err in report.errors[:10]:
+        for err in out["errors"][:10]:
             print(f"  quarantined: {err}", file=sys.stderr)
     return 0
+
+
+_AT_LINE = re.compile(r"^(.*?:\d+: )(.*)$", re.DOTALL)
+
+
+def shown_errors(errors: list[str]) -> list[str]:
+    """Ingest's error lines (``file:line: reason``) as the terminal shows text: a reason may
+    quote the bad value (an e-mail, a handle, a profile link), so it is masked as the report
+    masks the quarantine's reasons (``care.names.fit_to_show``); the store keeps them whole."""
+    if not errors:
+        return []
+    from groundswell.care.names import fit_to_show
+
+    out = []
+    for err in errors:
+        m = _AT_LINE.match(err)
+        out.append(m.group(1) + fit_to_show(m.group(2)) if m else fit_to_show(err))
+    return out
 
 
 # -- stats / export / forget -----------------------------------------------------------------
