@@ -535,7 +535,7 @@ def _read_csv_rows(body: str, name: str) -> list[dict[str, Any]]:
                 continue
             _, row = item
             if fields is None:
-                fields = [f.lstrip("\ufeff") for f in row]
+                fields = row  # without its byte-order mark: decode_input and the rows drop it
                 if "text" not in fields:
                     raise InputError(
                         f"{name}: CSV needs a 'text' column (has {shown_names(fields)})"

@@ -434,16 +434,21 @@ def _wrapped_members(source: Source) -> Iterator[Source]:
         yield from _spooled_zip(source)
 
 
+def _layers(source: Source) -> tuple[str, ...]:
+    """The compression around a source's content (``gzip``, ``gzip``), none for a pipe."""
+    return tuple(source.compression.split("+")) if source.compression != "none" else ()
+
+
 def _wrapping(source: Source) -> str:
     """What holds an archive read from a stream: ``gzip+gzip``, or a pipe."""
-    return source.compression if source.compression != "none" else "a pipe"
+    return "+".join(_layers(source)) or "a pipe"
 
 
 def _streamed_tar(source: Source) -> Iterator[Source]:
     """The entries of a tar archive read as one stream, in order: each regular file a Source
     read once, as it comes; others skipped saying why; damage ends it with a skipped source
     saying where."""
-    wrapped_in = tuple(source.compression.split("+")) if source.compression != "none" else ()
+    wrapped_in = _layers(source)
     stream = source.open()
     seen: Counter[str] = Counter()
     count = 0
@@ -495,8 +500,7 @@ def _spooled_zip(source: Source) -> Iterator[Source]:
             why = f"a zip archive in {inside} that cannot be read whole: {exc}"
             yield Source(source.path, skip_reason=why)
             return
-        wrapped_in = tuple(source.compression.split("+")) if source.compression != "none" else ()
-        yield from _zip_members(source.path, spool, wrapped_in)
+        yield from _zip_members(source.path, spool, _layers(source))
 
 
 def _is_tar(file: Path) -> bool:

@@ -57,7 +57,7 @@ from groundswell.schema import (
     parse_time,
 )
 
-_CHANNEL_TYPES = ("public_channel", "private_channel", "channel")
+_CHANNEL_TYPES = ("public_channel", "channel")  # a private channel is declined unread
 # the chat types of Telegram Desktop's export whose messages are not public posts
 _PRIVATE_TYPES = frozenset(
     (

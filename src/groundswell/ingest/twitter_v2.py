@@ -26,6 +26,7 @@ from groundswell.ingest.fields import (
     is_tweet_id,
     numeric_id,
     objects,
+    ref_tweet_id,
     shown,
     texts,
     tweet_id,
@@ -270,13 +271,11 @@ class TwitterV2Reader(JsonReader):
                 full = refs.get(rid) if refs is not None else ref if "text" in ref else None
                 if full:
                     ref_full[kind] = full
-        for kind, rid in ref_ids.items():
-            found = numeric_id(rid)
-            if not is_tweet_id(found):  # a handle or 1.2e+18 names no tweet
-                why = f"{kind} tweet id {shown(rid)} is not a tweet id"
-                yield quarantine(source, lineno, why, tw, self.name)
-                return
-            ref_ids[kind] = found  # its digits, without the spaces around them
+        try:  # a handle or 1.2e+18 names no tweet; an id's digits drop the spaces around them
+            ref_ids = {k: ref_tweet_id(rid, f"{k} tweet id") for k, rid in ref_ids.items()}
+        except ValueError as exc:
+            yield quarantine(source, lineno, str(exc), tw, self.name)
+            return
         rt_id = ref_ids.get("retweeted")
         if rt_id:
             original = ref_full.get("retweeted")
