@@ -139,6 +139,13 @@ def test_one_damaged_record_in_a_utf8_file_stays_damage():
     assert text_encoding(b'{"t": "caf\xe9"}\n{"t": "na\xefve"}\n') == ("cp1252", 0)
 
 
+def test_replacement_characters_written_in_utf8_are_utf8():
+    """U+FFFD stored in UTF-8 (an export that replaced what it could not read) is a real
+    character, not a byte that is no UTF-8, so the file is not read as Windows-1252."""
+    head = 'id,text\n1,"\ufffd"\n2,"a \ufffd b"\n'.encode()
+    assert text_encoding(head + b"3,x\n") == (None, 0)
+
+
 @pytest.mark.parametrize("delimiter", [";", "\t"])
 @pytest.mark.parametrize(
     "rel",

@@ -316,10 +316,15 @@ def _single_byte(head: bytes) -> bool:
     record in a UTF-8 file stays damage."""
     if not head or 0 in head[:512]:
         return False
-    text = head[: len(head) - 3].decode("utf-8", "replace")
-    if any(ord(ch) > 0x7F and ch != "\ufffd" for ch in text):
-        return False
-    return sum("\ufffd" in line for line in text.splitlines()) >= 2
+    text = head[: len(head) - 3].decode("utf-8", "surrogateescape")
+    if any(ord(ch) > 0x7F and not _escaped(ch) for ch in text):
+        return False  # a real character, U+FFFD written in UTF-8 too, makes it UTF-8
+    return sum(any(map(_escaped, line)) for line in text.splitlines()) >= 2
+
+
+def _escaped(ch: str) -> bool:
+    """Whether ``ch`` stands for a byte that is no UTF-8 (surrogateescape's U+DC80..U+DCFF)."""
+    return "\udc80" <= ch <= "\udcff"
 
 
 def lone_carriage_returns(head: bytes) -> bool:
