@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -530,3 +531,82 @@ def test_a_car_record_key_with_a_nul_is_quarantined(tmp_path):
     bad = [r for r in read if isinstance(r, Quarantined)]
     assert len(read) == 4 and len(bad) == 1 and "of no usable did or rkey" in bad[0].reason
     assert all("\x00" not in r.id for r in read if isinstance(r, Post))
+
+
+# -- references (reply, quote, repost subject) that name no record ------------------------------
+_BAD_REFS = [
+    f"at://{AUTHOR}\x00/app.bsky.feed.post/3kx",
+    f"at://{AUTHOR}\x07/app.bsky.feed.post/3kx",
+    "https://bsky.app/profile/x/post/3k",
+    5,
+]
+
+
+def _twitwi(rkey: str, **refs) -> dict:
+    return {"uri": f"at://{AUTHOR}/app.bsky.feed.post/{rkey}", "cid": "bafyrei",
+            "user_did": AUTHOR, "timestamp_utc": 1729087200, "text": f"post {rkey} #MeToo",
+            "to_post_uri": None, "quoted_uri": None, **refs}  # fmt: skip
+
+
+def _with_ref(shape: str, rkey: str, ref: object) -> dict:
+    """A post of ``shape`` at ``rkey`` that refers to ``ref`` (None: refers to nothing)."""
+    if shape.startswith("twitwi"):
+        return _twitwi(rkey, **({} if ref is None else {shape.split(":")[1]: ref}))
+    view = _view(AUTHOR, rkey)
+    if ref is None:
+        return view
+    if shape == "reply":
+        view["record"]["reply"] = {"parent": {"uri": ref}, "root": {"uri": ref}}
+    elif shape == "quote":
+        view["record"]["embed"] = {"$type": "app.bsky.embed.record", "record": {"uri": ref}}
+    else:  # a repost record, as getRecord returns it
+        return {"uri": f"at://{AUTHOR}/app.bsky.feed.repost/{rkey}", "cid": "bafyrei",
+                "value": {"$type": "app.bsky.feed.repost", "subject": {"uri": ref},
+                          "createdAt": "2024-10-15T09:10:00.000Z"}}  # fmt: skip
+    return view
+
+
+@pytest.mark.parametrize(
+    ("shape", "field"),
+    [("reply", "reply.parent.uri"), ("quote", "embed.record.uri"), ("repost", "subject.uri"),
+     ("twitwi:to_post_uri", "to_post_uri"), ("twitwi:quoted_uri", "quoted_uri"),
+     ("csv:to_post_uri", "to_post_uri"), ("csv:quoted_uri", "quoted_uri")],
+)  # fmt: skip
+@pytest.mark.parametrize("bad", _BAD_REFS)
+def test_a_reference_that_names_no_record_is_quarantined_naming_it(tmp_path, shape, field, bad):
+    """A reply, quote or repost subject that is no AT-URI (a NUL in it, a web address, a number)
+    was stored as the post's link, or silently dropped; the post is now quarantined, naming the
+    field, and the posts around it stored."""
+    good = f"at://{AUTHOR}/app.bsky.feed.post/3kparent"
+    kind = "twitwi" + shape[3:] if shape.startswith("csv") else shape
+    values = [_with_ref(kind, "3kgood1", good), _with_ref(kind, "3kbad", bad),
+              _with_ref(kind, "3kgood2", None)]  # fmt: skip
+    if shape.startswith("csv"):
+        if isinstance(bad, int) or "\x00" in bad:
+            return  # a CSV cell is text; a NUL quarantines its row before it is read
+        path = tmp_path / "posts.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(values[0]))
+            writer.writeheader()
+            writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in values)
+    else:
+        path = tmp_path / "posts.jsonl"
+        path.write_text("".join(json.dumps(v) + "\n" for v in values), encoding="utf-8")
+    ids, reasons, report = _stored_ids(tmp_path, path)
+    assert report["balanced"] and (report["read"], report["quarantined"]) == (3, 1), report
+    stored = len(ids) + report.get("reposts", 0)  # a repost is an edge, not a post
+    assert not any("3kbad" in i for i in ids) and stored == 2, (ids, report)
+    assert len(reasons) == 1 and field in reasons[0] and "names no record" in reasons[0]
+
+
+def test_a_thread_node_that_refers_to_no_record_quarantines_itself_only(tmp_path):
+    root = _view(AUTHOR, "3kroot")
+    bad = _with_ref("reply", "3kbad", "not a uri")
+    good = _with_ref("reply", "3kgood", root["uri"])
+    thread = {"thread": {"post": root, "replies": [{"post": bad}, {"post": good}]}}
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(thread), encoding="utf-8")
+    ids, reasons, report = _stored_ids(tmp_path, path)
+    assert report["balanced"] and report["quarantined"] == 1, report
+    assert ids == {root["uri"], good["uri"]}
+    assert len(reasons) == 1 and "reply.parent.uri" in reasons[0]

@@ -336,8 +336,10 @@ class BlueskyReader(Reader):
         """A threadViewPost: its post, then its parents upwards and its replies downwards."""
         if depth > _MAX_DEPTH:
             return
-        if isinstance(node.get("post"), dict):
-            yield from self._view(source, lineno, node["post"])
+        if isinstance(node.get("post"), dict):  # one bad post quarantines itself, not the thread
+            yield from guarded(
+                source, self.name, lineno, node["post"], self._view, lineno, node["post"]
+            )
         else:
             self.passed_over[str(node.get("$type") or "thread node without post")] += 1
         parent = node.get("parent")

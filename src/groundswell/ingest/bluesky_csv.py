@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from groundswell.ingest.bluesky_record import ref_at_uri, split_at_uri
 from groundswell.ingest.registry import Head, Reader, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
@@ -44,12 +45,13 @@ def _str(value: Any) -> str | None:
 
 def post_from_twitwi(row: dict[str, Any], source_file: str, lineno: int, fmt: str) -> Post | None:
     """The Post of one twitwi-normalised Bluesky row (CSV cells or JSON values); None without a
-    uri or text."""
+    uri that names a record, or without text; a reply or quote uri that names no record raises
+    ValueError."""
     uri = _str(row.get("uri"))
     text = row.get("original_text")
     if not isinstance(text, str) or not text:  # an empty CSV cell is no text
         text = row.get("text") if isinstance(row.get("text"), str) else None
-    if not uri or not uri.startswith("at://") or text is None:
+    if split_at_uri(uri) is None or text is None:
         return None
     langs = _as_list(row.get("user_langs"))
     try:
@@ -69,8 +71,8 @@ def post_from_twitwi(row: dict[str, Any], source_file: str, lineno: int, fmt: st
         hashtags=merge_hashtags(_as_list(row.get("hashtags")), hashtags_in_text(text)),
         mentions=_as_list(row.get("mentioned_user_dids")),
         urls=_as_list(row.get("links")),
-        reply_to=_str(row.get("to_post_uri")),
-        quote_of=_str(row.get("quoted_uri")),
+        reply_to=ref_at_uri(row.get("to_post_uri"), "to_post_uri"),
+        quote_of=ref_at_uri(row.get("quoted_uri"), "quoted_uri"),
         metrics=metrics,
         source_file=source_file,
         source_line=lineno,

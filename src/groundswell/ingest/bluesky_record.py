@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from groundswell.ingest.fields import shown
 from groundswell.schema import (
     Post,
     TimeOutOfRangeError,
@@ -50,6 +51,17 @@ def split_at_uri(uri: Any) -> tuple[str, str, str] | None:
     if len(parts) != 3 or not all(map(is_uri_part, parts)):
         return None
     return parts[0], parts[1], parts[2]
+
+
+def ref_at_uri(value: Any, what: str) -> str | None:
+    """The AT-URI of the record a post refers to (``what``: which reference), None when empty;
+    one that names no record (not ``at://``, a control character, a number) raises ValueError,
+    so that the post is quarantined rather than linked to it."""
+    if value is None or value == "":
+        return None
+    if split_at_uri(value) is None:
+        raise ValueError(f"{what} {shown(value)} names no record")
+    return value
 
 
 def web_url(actor: str, rkey: str) -> str:
@@ -107,7 +119,8 @@ def _one_word(tag: Any) -> bool:
 
 
 def quoted_uri(embed: Any) -> str | None:
-    """The AT-URI of the post quoted by an ``embed.record`` or ``embed.recordWithMedia``."""
+    """The AT-URI of the post quoted by an ``embed.record`` or ``embed.recordWithMedia``; a
+    ``uri`` there that names no record raises ValueError (``ref_at_uri``)."""
     if not isinstance(embed, dict):
         return None
     kind = embed.get("$type")
@@ -116,7 +129,7 @@ def quoted_uri(embed: Any) -> str | None:
         inner = inner.get("record")
     elif kind != _QUOTE:
         return None
-    uri = inner.get("uri") if isinstance(inner, dict) else None
+    uri = ref_at_uri(inner.get("uri") if isinstance(inner, dict) else None, "embed.record.uri")
     parts = split_at_uri(uri)
     return uri if parts and parts[1] == POST else None  # lists, feeds, starter packs: not quotes
 
@@ -150,8 +163,8 @@ def post_from_record(
 
     ``fallback_time`` (an AppView ``indexedAt`` or a Jetstream ``time_us``) is used only when the
     record's own ``createdAt`` is missing or not a time; a time out of range in either raises
-    TimeOutOfRangeError (the reader quarantines the record). The caller has checked that ``text`` is
-    a string.
+    TimeOutOfRangeError, and a reply or quote that names no record raises ValueError (the reader
+    quarantines the record). The caller has checked that ``text`` is a string.
     """
     did, _, rkey = split_at_uri(uri) or ("", "", "")
     text: str = record["text"]
@@ -179,7 +192,7 @@ def post_from_record(
         ),
         mentions=mentions,
         urls=links,
-        reply_to=parent.get("uri") if isinstance(parent.get("uri"), str) else None,
+        reply_to=ref_at_uri(parent.get("uri"), "reply.parent.uri"),
         quote_of=quoted_uri(record.get("embed")),
         metrics=metrics or {},
         source_file=source_file,
@@ -197,10 +210,11 @@ def repost_from_record(
     source_line: int,
     fallback_time: Any = None,
 ) -> Post | None:
-    """The repost edge of one ``app.bsky.feed.repost`` record (None without a subject URI)."""
+    """The repost edge of one ``app.bsky.feed.repost`` record (None without a subject URI; one
+    that names no record raises ValueError)."""
     subject = record.get("subject") if isinstance(record.get("subject"), dict) else {}
-    target = subject.get("uri")
-    if not isinstance(target, str) or not target:
+    target = ref_at_uri(subject.get("uri"), "subject.uri")
+    if target is None:
         return None
     did = (split_at_uri(uri) or ("",))[0]
     return Post(
