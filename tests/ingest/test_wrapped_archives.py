@@ -336,3 +336,28 @@ def test_an_archive_whose_bytes_look_like_text_is_not_recoded(tmp_path):
     _reconciles(report)
     assert files == [f"{path}!export/tweets.jsonl"] and report.skipped_files == []
     assert (report.stored, report.duplicates, report.reposts, report.quarantined) == (3, 1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "kind"), [(".tar.gz", "gzip"), (".tar.bz2", "bzip2"), (".tar.xz", "xz")]
+)
+def test_the_compression_of_a_plain_compressed_tar_counts_towards_its_members_layers(
+    tmp_path, suffix, kind
+):
+    """x.tar.gz holding tweets.jsonl.gz.gz.gz is four layers deep, as x.tar.gz.gz holding a
+    .gz.gz member is: that member is skipped (its three inner layers were all opened)."""
+    inner = {"export/tweets.jsonl.gz.gz.gz": _gzip_times(_tweets(), 3), **MEMBERS}
+    del inner["export/tweets.jsonl"]
+    path = tmp_path / f"export{suffix}"
+    with tarfile.open(path, f"w:{suffix.rsplit('.', 1)[1]}") as tar:
+        for name, data in inner.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    report, files = _ingest([path], tmp_path / "a.duckdb")
+    _reconciles(report)
+    assert files == [f"{path}!export/RC_2017-10.ndjson"] and report.stored == 3
+    assert report.skipped_files == [
+        f"{path}!export/tweets.jsonl.gz.gz.gz (more than 3 layers of compression (gzip inside "
+        f"{kind}+gzip+gzip): not opened; decompress it and ingest that)"
+    ]

@@ -514,8 +514,12 @@ def _is_tar(file: Path) -> bool:
 def _tar_members(file: Path) -> Iterator[Source]:
     """Each regular file of a tar archive as a Source, and each link, device or pipe entry as a
     skipped one saying what it is; a cut or damaged archive gives the members before the
-    damage, then one skipped source saying where it broke."""
+    damage, then one skipped source saying where it broke. The compression around the tar (a
+    .tar.gz) counts towards its members' ``MAX_LAYERS``, as it does around a streamed one."""
     try:
+        with open(file, "rb") as fh:
+            outer = _compression_of(fh.read(4))
+        wrapped_in = (outer,) if outer != "none" else ()
         archive = tarfile.open(file, "r:*")  # noqa: SIM115 - closed below, after its members
     except (*STREAM_ERRORS, tarfile.TarError) as exc:
         yield Source(file, skip_reason=f"corrupt tar archive: {exc}")
@@ -531,7 +535,12 @@ def _tar_members(file: Path) -> Iterator[Source]:
             if info.isfile():
                 seen[info.name] += 1
                 yield Source(
-                    file, member=info.name, ordinal=seen[info.name], entry=info, archive=archive
+                    file,
+                    member=info.name,
+                    ordinal=seen[info.name],
+                    entry=info,
+                    archive=archive,
+                    wrapped_in=wrapped_in,
                 )
             elif not info.isdir():
                 yield Source(file, member=info.name, skip_reason=_entry_reason(info, seen))
