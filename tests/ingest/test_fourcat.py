@@ -554,3 +554,40 @@ def test_what_4cat_writes_is_read_whole(tmp_path):
     path.write_text(out.getvalue(), encoding="utf-8")
     (post,) = _posts(path)
     assert post.text == body and post.hashtags == ["#metoo", "#ятоже"]
+
+
+def _supergroup_rows() -> list[dict[str, str]]:
+    """A supergroup's messages as 4CAT maps them: members write first (the chat named only by its
+    username), then an admin posts as the group itself (its numeric id as the sender)."""
+    base = _raw(TELEGRAM)[0]
+    rows = []
+    for n, (sender, username, reply) in enumerate(
+        [("1700000042", "member_a", ""), ("1700000043", "member_b", "20"),
+         ("1700000077", "synthetic_group", ""), ("1700000042", "member_a", "21")],
+        start=20,
+    ):  # fmt: skip
+        rows.append({**base, "id": f"synthetic_group-{n}", "thread_id": "synthetic_group",
+                     "chat": "synthetic_group", "author": sender, "author_username": username,
+                     "reply_to": reply, "unix_timestamp": str(1508151912 + n)})  # fmt: skip
+    return rows
+
+
+@pytest.mark.parametrize("order", ["csv first", "json first", "reversed rows"])
+def test_a_supergroup_message_is_keyed_the_same_whatever_the_row_order(store, tmp_path, order):
+    """A supergroup's members' rows before the first row the group posted were keyed by the
+    chat's username, the later ones by its numeric id: the CSV and the JSON of one dataset stored
+    the first messages twice, and a reply pointed at a key its message was not stored under."""
+    rows = _supergroup_rows()
+    if order == "reversed rows":
+        rows.reverse()
+    csv_path = _write(tmp_path / f"synthetic-group-{KEY}.csv", list(rows[0]), rows)
+    json_path = tmp_path / f"synthetic-group-{KEY}.json"
+    json_path.write_text(json.dumps(rows), encoding="utf-8")
+    paths = [json_path, csv_path] if order == "json first" else [csv_path, json_path]
+    report = ingest(paths, store)
+    assert report.balanced and (report.stored, report.duplicates) == (4, 4), report.to_dict()
+    ids = {r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()}
+    assert ids == {f"1700000077/{n}" for n in range(20, 24)}
+    found = store.con.execute("SELECT reply_to FROM posts WHERE reply_to <> ''").fetchall()
+    replies = {r[0] for r in found}
+    assert replies == {"1700000077/20", "1700000077/21"} and replies <= ids

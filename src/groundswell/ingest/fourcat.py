@@ -21,8 +21,9 @@ Zeeschuimer import is ``<datasource name>-dataset-<key>.csv``). Decisions:
   ``parent`` is its ``reply_to``), mapped by the Reddit reader's own code (deleted posts
   included); Bluesky AT-URIs with the DID; Telegram ``<chat>/<message>`` with ``user<id>`` or
   ``channel<id>``, the chat by its numeric id as a Desktop export names it (4CAT gives a chat's
-  username; a row the chat itself posted gives its id, for that row and the chat's later ones,
-  in this file and the run's later files); Instagram shortcodes with the handle. Other platforms
+  username; a row the chat itself posted gives its id, for all the chat's rows in this file (a
+  first pass over the file finds it; a piped file is keyed as its rows come) and in the run's
+  later files); Instagram shortcodes with the handle. Other platforms
   keep 4CAT's id (4chan's after its board: post numbers restart on every board) and
   ``author_id`` or else ``author``.
 * Time: ``unix_timestamp`` first (some datasources write ``timestamp`` in the 4CAT server's local
@@ -197,10 +198,31 @@ class FourcatReader(Reader):
         return 0.9 if is_fourcat(columns) else 0.0
 
     def read(self, source: Source) -> Iterator[Record]:
-        if source.head().removeprefix(BOM).lstrip()[:1] in (b"{", b"["):
+        is_json = source.head().removeprefix(BOM).lstrip()[:1] in (b"{", b"[")
+        if source.reopenable:  # a file read once (a pipe) is keyed as its rows come
+            self._learn_chats(source, is_json)
+        if is_json:
             yield from self._read_json(source)
         else:
             yield from self._read_csv(source)
+
+    def _learn_chats(self, source: Source, is_json: bool) -> None:
+        """A first pass over a Telegram file, keeping nothing but the numeric id of each chat a
+        row the chat posted shows, so that all the chat's messages are keyed by it whatever row
+        comes first (a supergroup's members write before the group itself does). A file of
+        another platform is left at its header; a file that fails is left to the reading pass,
+        which says why."""
+        try:
+            rows = _scanned_rows(source, self.name, is_json)
+            columns = next(rows, None)
+            platform = None if columns is None else self._platform(source, columns)
+            if columns is None or platform not in ("telegram", None):
+                return
+            for row in rows:
+                if (platform or _row_platform(row)) == "telegram":
+                    self._chat_key(row)
+        except Exception:  # the reading pass meets it and says so
+            return
 
     def _platform(self, source: Source, columns: list[str]) -> str | None:
         """The platform of every item of a file, or None when each row tells its own."""
@@ -306,17 +328,14 @@ class FourcatReader(Reader):
         ``user<id>`` or, when the chat itself posted, ``channel<id>``. 4CAT names a chat by its
         username where it has one, a Desktop export by its numeric id: a row the chat posted
         gives that id (its sender), which keys that row and the chat's later ones."""
-        chat = _text(row.get("thread_id")) or _text(row.get("chat"))
-        if not chat:  # a message number names no message without its chat
+        keyed = self._chat_key(row)
+        if keyed is None:  # a message number names no message without its chat
             post.reply_to = None
             return
+        chat, key, own = keyed
         message = post.id.removeprefix(f"{chat}-")
         sender = _who(row.get("author"))
         username = _who(row.get("author_username"))
-        key = self._chat_ids.get(chat.lower(), chat)
-        own = bool(sender) and (sender in (chat, key) or (username or "").lower() == chat.lower())
-        if own and sender.isdigit() and not chat.isdigit():
-            key = self._chat_ids[chat.lower()] = sender
         post.id = f"{key}/{message}"
         reply = _text(row.get("reply_to"))
         post.reply_to = f"{key}/{reply}" if reply.isdigit() and reply != "0" else None
@@ -325,6 +344,21 @@ class FourcatReader(Reader):
         post.author_name = username or _who(row.get("author_name"))
         if any(_text(row.get(c)) for c in _FORWARDED):
             post.metrics = {**post.metrics, "forwarded": 1}
+
+    def _chat_key(self, row: dict[str, str]) -> tuple[str, str, bool] | None:
+        """The chat of a Telegram row as 4CAT names it, the key its messages are stored under and
+        whether the chat itself sent the row (None without a chat); a row the chat sent, whose
+        sender is a numeric id, gives the key of that chat's messages."""
+        chat = _text(row.get("thread_id")) or _text(row.get("chat"))
+        if not chat:
+            return None
+        sender = _who(row.get("author"))
+        username = _who(row.get("author_username"))
+        key = self._chat_ids.get(chat.lower(), chat)
+        own = bool(sender) and (sender in (chat, key) or (username or "").lower() == chat.lower())
+        if own and sender.isdigit() and not chat.isdigit():
+            key = self._chat_ids[chat.lower()] = sender
+        return chat, key, own
 
     def _at_uri(self, link: str | None, root: str | None) -> str | None:
         """The AT-URI of a bsky.app post link: its account's DID is in the link, was seen on an
@@ -421,6 +455,26 @@ def _reddit(
     if thread:
         comment["link_id"] = f"t3_{thread}"
     return reddit_post(source, line, comment, "t1", fmt)
+
+
+def _scanned_rows(source: Source, fmt: str, is_json: bool) -> Iterator[Any]:
+    """The columns (a CSV's header, a JSON file's first item's keys), then each item's cells;
+    what cannot be read is passed over (a first pass that keeps nothing)."""
+    if not is_json:
+        for item in iter_csv_dicts(source, fmt):
+            if not isinstance(item, Quarantined):
+                yield item if isinstance(item, list) else item[1]
+        return
+    first = True
+    for item in iter_json_document_or_lines(source, fmt):
+        if isinstance(item, Quarantined):
+            continue
+        for obj in item[1] if isinstance(item[1], list) else [item[1]]:
+            if isinstance(obj, dict):
+                if first:
+                    first = False
+                    yield list(obj)
+                yield _cells(obj)
 
 
 def _row_platform(row: dict[str, str]) -> str | None:
