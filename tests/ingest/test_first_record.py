@@ -193,3 +193,63 @@ def test_a_first_record_nested_too_deeply_costs_only_its_value(tmp_path, make):
     report, ids = _ids(deep, tmp_path / "deep.duckdb")
     assert report["by_format"] == expected["by_format"] and report["read"] >= 2
     assert ids == clean
+
+
+def _long_first(n_long: int = 1) -> bytes:
+    """Tweets whose first ``n_long`` lines are each longer than a record may be (5 MB)."""
+    from groundswell.ingest.source import MAX_LINE_BYTES
+
+    huge = {**_tweet(90), "text": "x" * (MAX_LINE_BYTES + (1 << 20))}
+    lines = [huge] * n_long + TWEETS[:3]
+    return "".join(json.dumps(t) + "\n" for t in lines).encode()
+
+
+@pytest.mark.parametrize("n_long", [1, 2])
+def test_a_first_line_longer_than_a_record_may_be_does_not_hide_the_format(tmp_path, n_long):
+    """A first line over 5 MB (and 64 KB more) filled all detection read: the whole file was
+    "no known format" and its other records lost. The lines after it now decide; it alone is
+    quarantined."""
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(_long_first(n_long))
+    report, ids = _ids(path, tmp_path / "a.duckdb")
+    assert report["balanced"] and report["by_format"] == {"twitter_v2": 3 + n_long}, report
+    assert report["quarantined"] == n_long and ids == {t["id"] for t in TWEETS[:3]}
+
+
+def test_a_first_line_too_long_in_a_stream_read_once_is_skipped_saying_why(tmp_path):
+    """Inside a .tar.gz.gz (read once, as a stream) the lines after it cannot be looked at
+    first: the member is listed as skipped with the reason, not as of no known format."""
+    import gzip
+    import io
+    import tarfile
+
+    data = _long_first()
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        info = tarfile.TarInfo("tweets.jsonl")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    path = tmp_path / "export.tar.gz.gz"
+    path.write_bytes(gzip.compress(gzip.compress(out.getvalue(), 1), 1))
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps(TWEETS[5]) + "\n", encoding="utf-8")
+    with Store(tmp_path / "a.duckdb") as store:
+        report = ingest([path, other], store, progress=False)
+    assert report.balanced and report.stored == 1
+    assert report.skipped_files == [
+        f"{path}!tweets.jsonl (its first line is longer than 5242880 bytes and the lines after "
+        "it, in a stream read once, cannot be looked at first: name the format with --format)"
+    ]
+
+
+def test_a_file_of_one_line_too_long_says_so(tmp_path):
+    path = tmp_path / "one.jsonl"
+    path.write_bytes(_long_first().split(b"\n")[0])
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps(TWEETS[5]) + "\n", encoding="utf-8")
+    with Store(tmp_path / "a.duckdb") as store:
+        report = ingest([path, other], store, progress=False)
+    assert report.skipped_files == [
+        f"{path} (its first line is longer than 5242880 bytes and no line after it shows its "
+        "format: name the format with --format)"
+    ]

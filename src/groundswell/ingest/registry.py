@@ -267,6 +267,21 @@ def detect(source: Source, readers: list[Reader]) -> Reader | None:
         size = min(4 * head.size, MAX_HEAD_BYTES)
         head = Head(source, source.head(size), size)
         best, best_score = _claimed(head, readers)
+    if best_score < GUESS_SCORE and _first_line_overflows(head):
+        after = source.lines_after_long_ones()  # that line is quarantined; the next ones decide
+        if after.strip():
+            best, best_score = _claimed(Head(source, after, len(after) + 1), readers)
+        if best_score < GUESS_SCORE:
+            why = (
+                "no line after it shows its format"
+                if source.reopenable
+                else "the lines after it, in a stream read once, cannot be looked at first"
+            )
+            source.skip_reason = (
+                f"its first line is longer than {MAX_LINE_BYTES} bytes and {why}: "
+                "name the format with --format"
+            )
+            return None
     if best_score >= GUESS_SCORE:
         return best
     for reader in readers:
@@ -291,6 +306,14 @@ def _first_record_cut(head: Head) -> bool:
     40,000-character selftext, a long value in an early key), so that a longer head may show
     what the first 64 KB hid."""
     return len(head.raw) == head.size and not head.records and head.text.lstrip()[:1] in ("[", "{")
+
+
+def _first_line_overflows(head: Head) -> bool:
+    """Whether the head, read to ``MAX_HEAD_BYTES``, is all one JSON line still not ended (a
+    record over the limit, which its reader quarantines): only the lines after it can tell the
+    file's format."""
+    text = head.text.lstrip()
+    return len(head.raw) >= MAX_HEAD_BYTES and text[:1] in ("{", "[") and "\n" not in text
 
 
 def _most_sure(head: Head, readers: list[Reader]) -> tuple[Reader | None, float]:

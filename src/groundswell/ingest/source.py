@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
@@ -253,6 +253,31 @@ class Source:
                 self._rest = None
                 self._ended()
         return self._head if len(self._head) <= size else self._head[:size]
+
+    def lines_after_long_ones(self, size: int = HEAD_BYTES) -> bytes:
+        """About ``size`` bytes of the whole lines that follow the file's first lines longer than
+        ``MAX_LINE_BYTES``, read from a stream of their own (which leaves ``head`` and ``open``
+        as they were): what detection looks at when the first line alone overflows its head.
+        b'' for a source that can be read only once, or when no line follows."""
+        if not self.reopenable:
+            return b""
+        again = replace(self, _head=None, _rest=None, _whole=None, _groups=None)
+        found: list[bytes] = []
+        got = 0
+        lines = again.lines()
+        try:
+            for item in lines:
+                if isinstance(item, Quarantined):
+                    if found:
+                        break
+                    continue
+                found.append(item[1])
+                got += len(item[1])
+                if got >= size:
+                    break
+        finally:
+            lines.close()
+        return b"".join(found)
 
     def _ended(self) -> None:
         """Say why the source cannot be read when reading its head met a break first."""
