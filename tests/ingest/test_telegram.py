@@ -192,7 +192,11 @@ def test_flatten_text_keeps_every_part_in_order(parts):
     [
         ("type", 5, "unknown type"),
         ("type", "poll_vote", "unknown type"),
-        ("id", [1], "id is not"),
+        ("id", [1], "message id an array names no message"),
+        ("id", "abc", "message id 'abc' names no message"),
+        ("id", -1, "message id -1 names no message"),
+        ("id", "5\x00", "names no message"),
+        ("id", 1.5, "names no message"),
         ("text", {"a": 1}, "neither text nor a list"),
         ("reply_to_message_id", ["a", "b"], "reply_to_message_id an array names no message"),
         ("reply_to_message_id", {"a": 1}, "names no message"),
@@ -321,3 +325,26 @@ def test_a_sender_of_a_wrong_type_is_left_out(tmp_path, kind, value):
     path.write_text(json.dumps(chat))
     posts = list(TelegramReader().read(Source(path)))
     assert [p.author for p in posts] == ["user1231", None, "user42"]
+
+
+@pytest.mark.parametrize("chat_id", [None, "", "abc", [1], True, -5, "12\x003"])
+def test_messages_of_a_chat_whose_id_is_no_number_are_quarantined(tmp_path, chat_id):
+    """A chat id that is no number was written into every message's id (``None/5``, ``[1]/5``,
+    one with a NUL); message ids restart in every chat, so its messages are quarantined, saying
+    why, and the other chats of the export stored."""
+    bad = _chat("public_channel", 1, 3)
+    if chat_id is None:
+        del bad["id"]
+    else:
+        bad["id"] = chat_id
+    root = {"personal_information": {"user_id": 1},
+            "chats": {"list": [bad, _chat("public_supergroup", 22, 2)]}}  # fmt: skip
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(root), encoding="utf-8")
+    with Store(tmp_path / "t.duckdb") as db:
+        report = ingest([path], db, progress=False).to_dict()
+        ids = {r[0] for r in db.con.execute("SELECT id FROM posts").fetchall()}
+        reasons = [r[0] for r in db.con.execute("SELECT reason FROM quarantine").fetchall()]
+    assert report["balanced"] and (report["read"], report["quarantined"]) == (5, 3), report
+    assert ids == {"22/1", "22/2"}
+    assert len(reasons) == 3 and all("names no chat" in r for r in reasons)

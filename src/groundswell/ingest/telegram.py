@@ -3,7 +3,9 @@
 Every message of type ``message`` is a post; ``service`` messages (joins, pins, title changes) are
 not posts and are passed over. Decisions, so that they are made once:
 
-* Post id is ``<chat id>/<message id>``: message ids restart in every chat.
+* Post id is ``<chat id>/<message id>``: message ids restart in every chat. Both are numbers: a
+  message whose id is not (``abc``, ``-1``, ``1.5``) is quarantined, and so is every message of
+  a chat whose id is not (missing, ``null``, a list), rather than be stored under it.
 * ``date`` is the exporting computer's local time without an offset, so ``date_unixtime`` (a string)
   is preferred; an export too old to have it falls back to ``date`` read as UTC.
 * ``author`` is ``from_id`` (``user123``/``channel123``). Pre-2021 exports wrote a bare int: it
@@ -51,7 +53,6 @@ from groundswell.schema import (
     Quarantined,
     Record,
     hashtags_in_text,
-    id_text,
     merge_hashtags,
     metric,
     parse_time,
@@ -175,7 +176,9 @@ class TelegramReader(Reader):
                     yield quarantine(source, 1, reason, section, self.name)
         index = 0
         for chat, messages in chats:
-            chat_id = str(chat.get("id", ""))
+            chat_id = numeric_id(chat.get("id"))
+            # message ids restart in every chat: without the chat's, a message is named by none
+            no_chat = None if chat_id else f"chat id {shown(chat.get('id'))} names no chat"
             kind = chat.get("type")
             if isinstance(kind, str) and kind in _PRIVATE_TYPES:
                 count = _count(messages)
@@ -203,6 +206,9 @@ class TelegramReader(Reader):
                     continue
                 if isinstance(msg, dict) and msg.get("type") == "service":
                     continue  # joins, pins, title changes: not posts
+                if no_chat is not None:
+                    yield quarantine(source, index, no_chat, msg, self.name)
+                    continue
                 yield from guarded(
                     source, self.name, index, msg, self._message, index, msg, chat_id, is_channel
                 )
@@ -232,10 +238,10 @@ class TelegramReader(Reader):
             return quarantine(
                 source, index, "message text is neither text nor a list", msg, self.name
             )
-        try:
-            message_id = id_text(msg["id"])
-        except (TypeError, ValueError):
-            return quarantine(source, index, "message id is not text or a number", msg, self.name)
+        message_id = numeric_id(msg["id"])
+        if message_id is None:  # "abc", -1, 1.5, a list: no message of the chat
+            why = f"message id {shown(msg['id'])} names no message"
+            return quarantine(source, index, why, msg, self.name)
         text = flatten_text(msg.get("text"))
         if not text and isinstance(msg.get("text_entities"), list):
             text = flatten_text(msg["text_entities"])
