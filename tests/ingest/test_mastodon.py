@@ -356,3 +356,41 @@ def test_an_outbox_activity_of_no_known_type_is_quarantined(tmp_path, kind):
     assert report.balanced and report.read == full.read + 1
     assert f"activity of unknown type {shown(kind)}" in reasons
     assert report.quarantined == full.quarantined + 1
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "why"),
+    [("note", -1, "Note id -1 is not text"), ("note", 2**63, "is not text"),
+     ("note", "  ", "Note id '  ' is not text"), ("announce", 7, "Announce id 7 is not text")],
+)  # fmt: skip
+def test_an_outbox_id_that_is_not_text_is_quarantined(tmp_path, where, value, why):
+    """A Note's or an Announce's id that is a number was stored as ``"-1"`` (a REST status's
+    uri that is not text is quarantined; 0 already was, as no id); now it is quarantined too."""
+    acts = _activities(FIXTURES / "outbox.json")
+    act = next(a for a in acts if a["type"] == ("Create" if where == "note" else "Announce"))
+    bad = json.loads(json.dumps(act))
+    if where == "note":
+        bad["object"]["id"] = value
+    else:
+        bad["id"] = value
+    outbox = {"type": "OrderedCollection", "orderedItems": [bad]}
+    path = tmp_path / "outbox.json"
+    path.write_text(json.dumps(outbox), encoding="utf-8")
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([path, FIXTURES / "outbox.json"], store, progress=False)
+        reasons = [r[0] for r in store.con.execute("SELECT reason FROM quarantine").fetchall()]
+        ids = set(_rows(store)) | set(_rows(store, "reposts"))
+    assert report.balanced and why in "\n".join(reasons), reasons
+    assert str(value) not in ids
+
+
+def test_an_empty_in_reply_to_replies_to_nothing(tmp_path):
+    act = next(a for a in _activities(FIXTURES / "outbox.json") if a["type"] == "Create")
+    note = {**act["object"], "inReplyTo": "", "_misskey_quote": ""}
+    path = tmp_path / "outbox.json"
+    outbox = {"type": "OrderedCollection", "orderedItems": [{**act, "object": note}]}
+    path.write_text(json.dumps(outbox), encoding="utf-8")
+    with Store(tmp_path / "s.duckdb") as store:
+        ingest([path], store, progress=False)
+        (post,) = _rows(store).values()
+    assert post["reply_to"] is None and post["quote_of"] is None

@@ -120,9 +120,10 @@ def handle(acct: Any, url: Any) -> str | None:
 
 
 def first_str(value: Any) -> str | None:
-    """A URI field that may be a string, a Link or object with ``href``/``id``, or a list."""
+    """A URI field that may be a string, a Link or object with ``href``/``id``, or a list; a
+    blank string is none (an empty ``inReplyTo`` replies to nothing)."""
     if isinstance(value, str):
-        return value
+        return value if value.strip() else None
     if isinstance(value, dict):
         return first_str(value.get("href") or value.get("id"))
     if isinstance(value, list) and value:
@@ -202,6 +203,9 @@ def _activity(
         if not act.get("id") or not target:
             yield quarantine(source, pos, "Announce without id or object", act, fmt)
             return
+        if not isinstance(act["id"], str):  # a URI, never a number written out as one
+            yield quarantine(source, pos, f"Announce id {shown(act['id'])} is not text", act, fmt)
+            return
         actor = first_str(act.get("actor"))
         yield Post(
             platform="mastodon",
@@ -269,6 +273,8 @@ def _note(
     nid = note.get("id")
     if not nid:
         return quarantine(source, pos, "Note without id", note, fmt)
+    if not isinstance(nid, str) or not nid.strip():  # a URI, as a REST status's uri must be
+        return quarantine(source, pos, f"Note id {shown(nid)} is not text", note, fmt)
     visibility = audience(note.get("to") or act.get("to"), note.get("cc") or act.get("cc"))
     if visibility in NOT_PUBLIC and not include_private:
         return not_public(source, pos, visibility, fmt)
