@@ -142,6 +142,23 @@ def test_unknown_timezone_is_quarantined(tmp_path, store):
     assert "XYZT" in reason
 
 
+@pytest.mark.parametrize(
+    "stamp", ["abc", "2017-10-16 25:61:61 EDT", "10000-01-01 00:00:00 UTC", "0000-01-01 00:00:00"]
+)
+def test_a_post_time_that_is_no_time_is_quarantined(tmp_path, store, stamp):
+    """``Post Created`` that is no time stored the post with none (its burst lost unseen); it
+    is quarantined as an unknown zone is, naming the value, and the other rows stored."""
+    header, *rows = list(csv.reader(io.StringIO(FACEBOOK.read_text("utf-8", "replace"))))[:3]
+    rows[0][header.index("Post Created")] = stamp
+    path = tmp_path / "odd_time.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    report = ingest([path], store)
+    assert report.balanced and (report.quarantined, report.stored) == (1, 1)
+    reason = store.con.execute("SELECT reason FROM quarantine").fetchone()[0]
+    assert reason == f"post time {stamp!r} is not a time"
+
+
 def test_post_ids_from_urls():
     assert post_id_from_url("https://www.facebook.com/permalink.php?story_fbid=42&id=7") == "42"
     assert post_id_from_url("https://www.facebook.com/page/videos/123/") == "123"

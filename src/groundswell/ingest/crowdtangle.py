@@ -6,7 +6,8 @@ Interactions`` mean Facebook, ``Account`` with ``Photo`` or ``Views`` means Inst
 * ``Post Created`` is ``YYYY-MM-DD HH:MM:SS <TZ abbreviation>`` in the dashboard's timezone. The
   common abbreviations map to fixed offsets (``IST`` is India, +05:30); a row with an abbreviation
   not in the table is quarantined with the abbreviation in the reason, because guessing a zone moves
-  a post by hours and bursts are measured in hours.
+  a post by hours and bursts are measured in hours. A value that is no time (``abc``, an hour 25,
+  the year 10000) is quarantined too, rather than stored as a post of no time.
 * Text is ``Message``; when a Facebook post has none (a bare link or photo share), the shared
   ``Link Text`` and ``Description`` stand in, then ``Image Text``. On Instagram the caption is in
   ``Description`` (``Title`` for IGTV).
@@ -254,6 +255,9 @@ class CrowdTangleReader(Reader):
                 row,
                 self.name,
             )
+        if created is None and stamp.strip():  # a time, not a guess: none is no time either
+            why = f"post time {stamp.strip()[:60]!r} is not a time"
+            return quarantine(source, line, why, row, self.name)
         if platform == "instagram":
             text = _first(row, "Description", "Title", "Image Text")
             author = _first(row, "User Name", "Account")
