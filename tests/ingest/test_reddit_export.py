@@ -304,6 +304,24 @@ def test_a_parent_that_names_nothing_is_refused():
         _parent_of("not a parent!", "abc12")
 
 
+@pytest.mark.parametrize("link", ["-1", "t1_def34", "2017-10-16 10:01:02 UTC", "\ufeffx!"])
+def test_a_link_that_names_no_post_quarantines_its_comment(tmp_path, link):
+    """A comment whose ``link`` named no submission was stored with neither thread nor parent,
+    unseen; it is quarantined, naming the link, as a parent that names nothing is."""
+    header = "id,permalink,date,ip,subreddit,gildings,link,parent,body,media"
+    url = "https://www.reddit.com/r/s/comments/abc12/a_title/"
+    rows = [f"def3{n},,2017-10-16 10:0{n}:00 UTC,,s,0,{url if n != 1 else link},,text {n},"
+            for n in range(3)]  # fmt: skip
+    path = tmp_path / "comments.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([path], store, progress=False).to_dict()
+        ids = {r[0] for r in store.con.execute("SELECT id FROM posts").fetchall()}
+        reasons = [r[0] for r in store.con.execute("SELECT reason FROM quarantine").fetchall()]
+    assert report["balanced"] and report["quarantined"] == 1 and ids == {"t1_def30", "t1_def32"}
+    assert len(reasons) == 1 and "names no post" in reasons[0]
+
+
 def test_addresses_are_masked_and_times_are_not():
     assert masked(b"x,198.51.100.23,y 2001:db8::17.") == (
         b"x,[address removed],y [address removed]."

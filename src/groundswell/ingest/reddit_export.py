@@ -11,8 +11,9 @@ The export is a zip (or its folder) of CSV files, as donated to research. Decisi
   quarantined as ``deleted on platform`` (the dump reader's own mapping, ``reddit_post``).
 * ``parent`` is the fullname replied to (``t1_``/``t3_``); a bare id is the submission when it is
   the one ``link`` names, else a comment; an empty one means a reply to the submission of
-  ``link``. ``date`` (``2021-03-04 12:34:56 UTC``) is UTC; one that is no time quarantines its
-  row. The subreddit is kept in the URL (the permalink), as the dump reader keeps it; a permalink
+  ``link``. A ``parent`` or a non-empty ``link`` that names nothing quarantines its row.
+  ``date`` (``2021-03-04 12:34:56 UTC``) is UTC; one that is no time quarantines its row. The
+  subreddit is kept in the URL (the permalink), as the dump reader keeps it; a permalink
   into a user's profile (``r/u_<name>``) names a person and gives way to the handle-free
   ``/comments/<id>/`` form.
 * The author is the account's owner, named in the ``account name`` row of ``statistics.csv``
@@ -252,13 +253,20 @@ def _own_id(value: str | None, kind: str) -> str | None:
 
 
 def _submission_of(link: str) -> str | None:
-    """The id of the submission a comment's ``link`` names (its URL, fullname or bare id)."""
+    """The id of the submission a comment's ``link`` names (its URL, fullname or bare id), None
+    when it is empty; a link that names no submission (a comment's fullname, ``-1``, a date)
+    raises ValueError, so its row is quarantined rather than stored outside its thread, as a
+    parent that names nothing is."""
     link = link.strip()
-    if found := _FULLNAME.fullmatch(link):
-        return found[2] if found[1] == "3" else None
-    if found := _COMMENTS_URL.search(link):
+    if not link:
+        return None
+    if (found := _FULLNAME.fullmatch(link)) and found[1] == "3":
+        return found[2]
+    if not found and (found := _COMMENTS_URL.search(link)):
         return found[1]
-    return link if _ID.fullmatch(link) else None
+    if _ID.fullmatch(link):
+        return link
+    raise ValueError(f"link {shown(link)} names no post")
 
 
 def _parent_of(parent: str, submission: str | None) -> str | None:
