@@ -178,7 +178,13 @@ class TelegramReader(Reader):
         for chat, messages in chats:
             chat_id = numeric_id(chat.get("id"))
             # message ids restart in every chat: without the chat's, a message is named by none
-            no_chat = None if chat_id else f"chat id {shown(chat.get('id'))} names no chat"
+            no_chat = (
+                None
+                if chat_id
+                else f"chat id {shown(chat['id'])} names no chat"
+                if "id" in chat
+                else "message of a chat without id (or whose keys before its messages are damaged)"
+            )
             kind = chat.get("type")
             if isinstance(kind, str) and kind in _PRIVATE_TYPES:
                 count = _count(messages)
