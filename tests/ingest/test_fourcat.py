@@ -591,3 +591,21 @@ def test_a_supergroup_message_is_keyed_the_same_whatever_the_row_order(store, tm
     found = store.con.execute("SELECT reply_to FROM posts WHERE reply_to <> ''").fetchall()
     replies = {r[0] for r in found}
     assert replies == {"1700000077/20", "1700000077/21"} and replies <= ids
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("id", "synthetic_voices-abc"), ("id", "synthetic_voices-"), ("id", "other_chat-12"),
+     ("id", "synthetic_voices-\x07"), ("reply_to", "abc"), ("reply_to", "-3")],
+)  # fmt: skip
+def test_a_telegram_id_that_names_no_message_is_quarantined(tmp_path, cell, value):
+    """A 4CAT Telegram id or reply that names no message of the chat was stored as
+    ``1700000001/abc``, ``1700000001/`` or ``1700000001/other_chat-12``; the row is quarantined,
+    as the Desktop reader quarantines such a message, and the others stored."""
+    rows = _raw(TELEGRAM)
+    rows[1][cell] = value
+    path = _write(tmp_path / f"synthetic-voices-{KEY}.csv", list(rows[0]), rows)
+    records = list(iter_records([path]))
+    bad = [r for r in records if isinstance(r, Quarantined)]
+    assert len(records) == len(rows) and len(bad) == 1 and bad[0].line == 3
+    assert "names no message" in bad[0].reason

@@ -334,11 +334,15 @@ class FourcatReader(Reader):
             return
         chat, key, own = keyed
         message = post.id.removeprefix(f"{chat}-")
+        if not (message.isascii() and message.isdigit()):  # "abc", "", another chat's id
+            raise ValueError(f"id {shown(post.id)} names no message of chat {shown(chat)}")
         sender = _who(row.get("author"))
         username = _who(row.get("author_username"))
         post.id = f"{key}/{message}"
         reply = _text(row.get("reply_to"))
-        post.reply_to = f"{key}/{reply}" if reply.isdigit() and reply != "0" else None
+        if reply not in ("", "0") and not (reply.isascii() and reply.isdigit()):
+            raise ValueError(f"reply_to {shown(reply)} names no message")
+        post.reply_to = f"{key}/{reply}" if reply not in ("", "0") else None
         if sender and sender.isdigit():
             post.author = f"channel{sender}" if own else f"user{sender}"
         post.author_name = username or _who(row.get("author_name"))
