@@ -333,7 +333,11 @@ class FourcatReader(Reader):
             post.reply_to = None
             return
         chat, key, own = keyed
-        message = post.id.removeprefix(f"{chat}-")
+        message = post.id
+        for named in dict.fromkeys((chat, _text(row.get("chat")))):  # thread_id, else chat
+            if named and message.startswith(f"{named}-"):
+                message = message[len(named) + 1 :]
+                break
         if not (message.isascii() and message.isdigit()):  # "abc", "", another chat's id
             raise ValueError(f"id {shown(post.id)} names no message of chat {shown(chat)}")
         sender = _who(row.get("author"))
