@@ -249,6 +249,11 @@ def _label(args: Any) -> int:
             ask=None if args.answers else ask,
             random=bool(args.random),
         )
+    if out.get("unanswered"):
+        print(
+            f"note: {out['unanswered']} rows of {args.answers} have no act and were skipped",
+            file=sys.stderr,
+        )
     if args.json:
         print_json(out)
     elif out.get("labels"):

@@ -161,6 +161,23 @@ def test_label_sample_round_trips_through_answers(db, tmp_path, capsys, no_retra
     assert [acts[k] for k in order] == [expected[i % 4] for i in range(len(order))]
 
 
+def test_a_sample_answered_in_part_records_the_answers(db, tmp_path, capsys, no_retrain):
+    """Rows of the sample left without an act are skipped and counted, not a refused file."""
+    sample, answers = tmp_path / "sample.csv", tmp_path / "answers.csv"
+    assert main(["label", "--random", "8", "--db", str(db), "--out", str(sample)]) == 0
+    rows = _rows(sample)
+    with open(answers, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(dict(r, act="support" if i % 2 else "") for i, r in enumerate(rows))
+    capsys.readouterr()
+    assert main(["label", "--db", str(db), "--answers", str(answers), "--json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["recorded"] == len(rows) // 2 and out["unanswered"] == len(rows) - len(rows) // 2
+    assert f"{out['unanswered']} rows of {answers} have no act" in captured.err
+
+
 def test_answers_by_the_stores_own_ids_still_work(db, tmp_path, capsys, no_retrain):
     answers = tmp_path / "answers.csv"
     posts = sorted(_posts(db))

@@ -164,11 +164,20 @@ def shown_text(store: Any, platform: str, text: str) -> str:
     return store.con.execute("SELECT gs_clean_text(?, ?)", [platform, text]).fetchall()[0][0]
 
 
-def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
+class Answers(list):
+    """The answers of a CSV (``read_answers``), and how many of its rows had no act:
+    ``unanswered``, the rows of the sample left blank, skipped as the prompt's enter skips."""
+
+    unanswered: int = 0
+
+
+def read_answers(path: str | os.PathLike) -> Answers:
     """A CSV of answers: ``id`` and ``act`` columns (``platform`` and ``ref`` optional), in
     UTF-8 (with or without its mark), UTF-16 or UTF-32, or Windows-1252 as Excel saves it
-    (``run.decode_input``)."""
-    from groundswell.classify.run import decode_input, undecodable
+    (``run.decode_input``), cells of any length (the sample's text is the post's, however long).
+    A row whose act is blank is not answered: skipped and counted. An error names the line the
+    row starts on (a text cell may hold line breaks)."""
+    from groundswell.classify.run import csv_fields_unbounded, decode_input, undecodable
 
     path = Path(path)
     try:
@@ -177,32 +186,40 @@ def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
         raise InputError(f"{path}: no such file") from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read the answers: {exc}") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    out = Answers()
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        if not {"id", "act"} <= set(reader.fieldnames or []):
-            raise InputError(f"{path}: needs columns 'id' and 'act'")
-        out = []
-        for line, row in enumerate(reader, start=2):
-            cells = [v for v in row.values() if isinstance(v, str)]
-            why = next(filter(None, map(undecodable, cells)), None)
-            if why:
-                raise InputError(f"{path}:{line}: {why}")
-            act = (row["act"] or "").strip().lower()
-            if act not in ACTS:
-                raise InputError(
-                    f"{path}:{line}: act {act!r} is not in the codebook ({', '.join(ACTS)})"
+        with csv_fields_unbounded():
+            fields = next(reader, None) or []
+            if not {"id", "act"} <= set(fields):
+                raise InputError(f"{path}: needs columns 'id' and 'act'")
+            last = reader.line_num
+            for values in reader:
+                line, last = last + 1, reader.line_num
+                if not values:
+                    continue  # a blank line
+                if why := next(filter(None, map(undecodable, values)), None):
+                    raise InputError(f"{path}:{line}: {why}")
+                row = dict(zip(fields, values, strict=False))
+                act = (row.get("act") or "").strip().lower()
+                if not act:
+                    out.unanswered += 1
+                    continue
+                if act not in ACTS:
+                    raise InputError(
+                        f"{path}:{line}: act {act!r} is not in the codebook ({', '.join(ACTS)})"
+                    )
+                out.append(
+                    {
+                        "platform": (row.get("platform") or "").strip(),
+                        "id": (row.get("id") or "").strip(),
+                        "act": act,
+                        "ref": (row.get("ref") or "").strip().lower(),
+                    }
                 )
-            out.append(
-                {
-                    "platform": (row.get("platform") or "").strip(),
-                    "id": (row["id"] or "").strip(),
-                    "act": act,
-                    "ref": (row.get("ref") or "").strip().lower(),
-                }
-            )
-        return out
     except csv.Error as exc:
-        raise InputError(f"{path}: not a CSV of answers: {exc}") from exc
+        raise InputError(f"{path}:{reader.line_num}: not a CSV of answers: {exc}") from exc
+    return out
 
 
 def _by_ref(store: Any, answers: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
@@ -398,8 +415,10 @@ def label_loop(
     each selected post, returns an act, None to skip, or 'quit'), then retrain and evaluate.
     ``random``: the posts are a uniform random sample (``select_random``) and their labels are
     kept for estimating shares."""
+    unanswered = 0
     if answers_path is not None:
         answers = read_answers(answers_path)
+        unanswered = answers.unanswered
     else:
         if ask is None:
             raise InputError("label needs --answers FILE or an interactive terminal")
@@ -414,4 +433,6 @@ def label_loop(
     recorded = record_labels(store, answers, source)
     result = retrain(store, data_dir) if recorded or _labelled(store)[0] else {"labels": 0}
     result["recorded"] = recorded
+    if answers_path is not None:
+        result["unanswered"] = unanswered
     return result
