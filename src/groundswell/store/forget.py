@@ -24,11 +24,12 @@ from groundswell.care.pseudonym import Pseudonymiser
 from groundswell.errors import InputError, StoreError
 from groundswell.store.db import Store, cannot_write, rollback
 
+LONGEST_ID = 10_000  # characters; a link with its query string is far shorter
 _HEADERS = ("id", "ids", "author", "authors", "author_id", "handle")
 HANDLE = re.compile(r"@?[A-Za-z_][\w.-]*(?:@[\w.-]+)?")  # a handle, also a fediverse one
 # the ways a deletion list may name a Reddit account, a Reddit thing or a tweet: u/name and its
 # profile link; a fullname in any case (T1_ABC); a comment's or a submission's permalink; a
-# tweet's link (twitter.com, x.com, mobile.twitter.com)
+# tweet's link (twitter.com, x.com, mobile.twitter.com; also i/web/status, as the store's url)
 _REDDIT_USER = re.compile(
     r"(?:(?:https?://)?(?:[\w-]+\.)?reddit\.com)?/?u(?:ser)?/([\w-]{1,40})/?", re.IGNORECASE
 )
@@ -39,7 +40,8 @@ _REDDIT_LINK = re.compile(
     re.IGNORECASE,
 )
 _TWEET_LINK = re.compile(
-    r"(?:https?://)?(?:(?:www|mobile)\.)?(?:twitter|x)\.com/\w+/status(?:es)?/(\d{1,20})"
+    r"(?:https?://)?(?:(?:www|mobile)\.)?(?:twitter|x)\.com/(?:i/web|\w+)"
+    r"/status(?:es)?/(\d{1,20})"
     r"/?(?:[?#]\S*)?",
     re.IGNORECASE,
 )
@@ -63,19 +65,41 @@ def listed_forms(value: str) -> str:
     return value
 
 
-def read_id_list(path: str | os.PathLike) -> list[str]:
+class IdList(list):
+    """The ids of a deletion list (``read_id_list``), and its lines that could not be read:
+    ``errors``, each ``file:line: why``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[str] = []
+
+
+def read_id_list(path: str | os.PathLike) -> IdList:
     """Ids from a deletion list: one per line (a CSV's first column), '#' comments ignored.
 
-    A UTF-8 byte-order mark and CRLF line ends are accepted. Raises InputError naming the file
-    when it cannot be read."""
+    Read as ``predict`` reads its input: UTF-8 with or without a byte-order mark, UTF-16 or
+    UTF-32, Windows-1252 as Excel saves it; CRLF line ends are accepted. A line that cannot be
+    read (bytes that are no text, a value too long to be an id) is named in ``errors`` and the
+    others are read. Raises InputError naming the file when it cannot be read at all."""
+    from groundswell.classify.run import decode_input, undecodable
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_input(Path(path).read_bytes())
+    except OSError as exc:
         raise InputError(f"{path}: cannot read the deletion list: {exc}") from exc
-    ids = []
-    for line in text.splitlines():
+    ids = IdList()
+    for line_no, line in enumerate(text.splitlines(), start=1):
         value = line.split(",")[0].strip().strip('"').strip()
-        if value and not value.startswith("#") and value.lower() not in _HEADERS:
+        if not value or value.startswith("#") or value.lower() in _HEADERS:
+            continue
+        why = undecodable(value) or (
+            f"{len(value):,} characters, too long for an id (at most {LONGEST_ID:,})"
+            if len(value) > LONGEST_ID
+            else None
+        )
+        if why:
+            ids.errors.append(f"{path}:{line_no}: {why}")
+        else:
             ids.append(value)
     return ids
 
