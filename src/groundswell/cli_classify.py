@@ -254,6 +254,12 @@ def _label(args: Any) -> int:
             f"note: {out['unanswered']} rows of {args.answers} have no act and were skipped",
             file=sys.stderr,
         )
+    if out.get("unmatched"):
+        print(
+            f"note: {out['unmatched']} answers of {args.answers} found no post of this store "
+            "(a ref is found only in the store that wrote it; an id must be one it holds)",
+            file=sys.stderr,
+        )
     if args.json:
         print_json(out)
     elif out.get("labels"):
@@ -265,6 +271,13 @@ def _label(args: Any) -> int:
         print(f"new student head {out['version']} {out['reason']}")
     else:
         print("no labels recorded")
+    if errors := out.get("errors"):
+        from groundswell.errors import InputError
+
+        raise InputError(
+            f"{errors[0]}; {len(errors):,} rows of the answers could not be read (fix them and "
+            "run label again); the other answers were recorded"
+        )
     return 0
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from groundswell.classify.label import read_answers
 from groundswell.errors import InputError
+from groundswell.schema import ACTS
 
 ROWS = [
     ("twitter", "1380242064382775299", "Café owner harassed me", "testimony"),
@@ -33,8 +34,9 @@ def test_one_undecodable_row_is_named_by_its_line(tmp_path):
     path = tmp_path / "answers.csv"
     body = _csv().encode("utf-8").replace("Naïve".encode(), b"Na\xefve")  # one cp1252 byte
     path.write_bytes(body)
-    with pytest.raises(InputError, match=r"answers\.csv:3: not UTF-8 text"):
-        read_answers(path)
+    got = read_answers(path)
+    assert [a["id"] for a in got] == [ROWS[0][1], ROWS[2][1]]  # the others are still read
+    assert len(got.errors) == 1 and got.errors[0].startswith(f"{path}:3: not UTF-8 text")
 
 
 @pytest.mark.parametrize("body", [b"\x00\xff\xfe\x01" * 50, b"", b"id;act\n1;support\n"])
@@ -90,5 +92,6 @@ def test_an_error_names_the_line_its_row_starts_on(tmp_path):
         ("twitter", "2", "one line", "gossip"),
     ]
     path.write_bytes(_sample(rows))
-    with pytest.raises(InputError, match=r"answers\.csv:5: act 'gossip'"):
-        read_answers(path)
+    got = read_answers(path)
+    assert [a["id"] for a in got] == ["1"]
+    assert got.errors == [f"{path}:5: act 'gossip' is not in the codebook ({', '.join(ACTS)})"]

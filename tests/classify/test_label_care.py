@@ -178,6 +178,34 @@ def test_a_sample_answered_in_part_records_the_answers(db, tmp_path, capsys, no_
     assert f"{out['unanswered']} rows of {answers} have no act" in captured.err
 
 
+def test_a_bad_answer_is_named_and_the_others_are_recorded(db, tmp_path, capsys, no_retrain):
+    """An act not in the codebook is one row's error (exit 2, naming its line), not the file's;
+    an answer whose ref and id find no post of this store is said, not silently dropped."""
+    sample, answers = tmp_path / "sample.csv", tmp_path / "answers.csv"
+    assert main(["label", "--random", "6", "--db", str(db), "--out", str(sample)]) == 0
+    rows = _rows(sample)
+    acts = ["support", "suport", "other", "backlash", "testimony", "other"]
+    filled = [dict(r, act=a) for r, a in zip(rows, acts, strict=False)]
+    filled[-1] = dict(filled[-1], ref="0" * 24, id="not-an-id")  # tampered
+    with open(answers, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(filled)
+    capsys.readouterr()
+    assert main(["label", "--db", str(db), "--answers", str(answers), "--json"]) == 2
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["recorded"] == len(rows) - 2 and out["unmatched"] == 1
+    line = 3 + "".join(r["text"] for r in rows[:1]).count("\n")  # the row of "suport"
+    assert out["errors"] == [
+        f"{answers}:{line}: act 'suport' is not in the codebook "
+        "(testimony, confession, pledge, support, backlash, reporting, other)"
+    ]
+    assert f"1 answers of {answers} found no post of this store" in captured.err
+    assert f"error: {answers}:{line}: act 'suport'" in captured.err
+    assert "the other answers were recorded" in captured.err
+
+
 def test_answers_by_the_stores_own_ids_still_work(db, tmp_path, capsys, no_retrain):
     answers = tmp_path / "answers.csv"
     posts = sorted(_posts(db))

@@ -165,18 +165,23 @@ def shown_text(store: Any, platform: str, text: str) -> str:
 
 
 class Answers(list):
-    """The answers of a CSV (``read_answers``), and how many of its rows had no act:
-    ``unanswered``, the rows of the sample left blank, skipped as the prompt's enter skips."""
+    """The answers of a CSV (``read_answers``), and the rows that are none: ``unanswered``
+    counts those left without an act (skipped, as the prompt's enter skips), ``errors`` names
+    those that cannot be read (``file:line: why``)."""
 
-    unanswered: int = 0
+    def __init__(self) -> None:
+        super().__init__()
+        self.unanswered = 0
+        self.errors: list[str] = []
 
 
 def read_answers(path: str | os.PathLike) -> Answers:
     """A CSV of answers: ``id`` and ``act`` columns (``platform`` and ``ref`` optional), in
     UTF-8 (with or without its mark), UTF-16 or UTF-32, or Windows-1252 as Excel saves it
     (``run.decode_input``), cells of any length (the sample's text is the post's, however long).
-    A row whose act is blank is not answered: skipped and counted. An error names the line the
-    row starts on (a text cell may hold line breaks)."""
+    A row whose act is blank is not answered: skipped and counted. A row that cannot be read
+    (bytes that are no text, an act not in the codebook) is named in ``errors`` by the line it
+    starts on (a text cell may hold line breaks), and the others are read."""
     from groundswell.classify.run import csv_fields_unbounded, decode_input, undecodable
 
     path = Path(path)
@@ -198,17 +203,17 @@ def read_answers(path: str | os.PathLike) -> Answers:
                 line, last = last + 1, reader.line_num
                 if not values:
                     continue  # a blank line
-                if why := next(filter(None, map(undecodable, values)), None):
-                    raise InputError(f"{path}:{line}: {why}")
                 row = dict(zip(fields, values, strict=False))
                 act = (row.get("act") or "").strip().lower()
-                if not act:
+                why = next(filter(None, map(undecodable, values)), None)
+                if why is None and not act:
                     out.unanswered += 1
                     continue
-                if act not in ACTS:
-                    raise InputError(
-                        f"{path}:{line}: act {act!r} is not in the codebook ({', '.join(ACTS)})"
-                    )
+                if why is None and act not in ACTS:
+                    why = f"act {act!r} is not in the codebook ({', '.join(ACTS)})"
+                if why is not None:
+                    out.errors.append(f"{path}:{line}: {why}")
+                    continue
                 out.append(
                     {
                         "platform": (row.get("platform") or "").strip(),
@@ -286,11 +291,18 @@ def match_answers(store: Any, answers: list[dict[str, str]]) -> list[list[tuple[
 def record_labels(store: Any, answers: list[dict[str, str]], source: str = "label") -> int:
     """Store answers (a later answer for the same post replaces the earlier), in one statement;
     returns how many matched a post of the store (see ``match_answers``)."""
+    return _record(store, answers, match_answers(store, answers), source)
+
+
+def _record(
+    store: Any, answers: list[dict[str, str]], matches: list[list[tuple[str, str]]], source: str
+) -> int:
+    """``record_labels`` with each answer's posts already matched."""
     ensure_tables(store)
     now = datetime.now(UTC).replace(tzinfo=None)
     acts: dict[tuple[str, str], str] = {}
     n = 0
-    for a, keys in zip(answers, match_answers(store, answers), strict=True):
+    for a, keys in zip(answers, matches, strict=True):
         for key in keys:
             acts.pop(key, None)  # re-inserted: the later answer wins
             acts[key] = a["act"]
@@ -415,10 +427,11 @@ def label_loop(
     each selected post, returns an act, None to skip, or 'quit'), then retrain and evaluate.
     ``random``: the posts are a uniform random sample (``select_random``) and their labels are
     kept for estimating shares."""
-    unanswered = 0
+    read = Answers()
     if answers_path is not None:
-        answers = read_answers(answers_path)
-        unanswered = answers.unanswered
+        answers = read = read_answers(answers_path)
+        if read.errors and not answers:
+            raise InputError(f"{read.errors[0]}; no row of the answers could be read")
     else:
         if ask is None:
             raise InputError("label needs --answers FILE or an interactive terminal")
@@ -430,9 +443,12 @@ def label_loop(
             if act:
                 answers.append({"platform": post["platform"], "id": post["id"], "act": act})
     source = "random" if random else ("answers" if answers_path else "interactive")
-    recorded = record_labels(store, answers, source)
+    matches = match_answers(store, answers)
+    recorded = _record(store, answers, matches, source)
     result = retrain(store, data_dir) if recorded or _labelled(store)[0] else {"labels": 0}
     result["recorded"] = recorded
     if answers_path is not None:
-        result["unanswered"] = unanswered
+        result["unanswered"] = read.unanswered
+        result["unmatched"] = sum(not keys for keys in matches)
+        result["errors"] = read.errors
     return result
