@@ -194,6 +194,13 @@ def _eval(args: Any) -> int:
         print_json(out)
     else:
         print(format_evaluation(out))
+    if errors := out.get("errors"):
+        from groundswell.errors import InputError
+
+        raise InputError(
+            f"{errors[0]}; {len(errors):,} rows could not be read and are left out of the "
+            "metrics (fix them and run eval again)"
+        )
     return 0
 
 
