@@ -155,6 +155,29 @@ def test_predict_random_bytes_on_stdin_is_one_line(monkeypatch, capsys):
     assert "<stdin>:1: not UTF-8" in _one_line_error(err)
 
 
+@pytest.mark.parametrize("kind", ["gzip", "bzip2", "xz", "zip"])
+def test_predict_says_a_packed_file_is_packed(tmp_path, capsys, kind):
+    """A compressed export or a spreadsheet saved as .xlsx is said to be one, with what to do,
+    not "save the file as UTF-8"."""
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    body = b'{"text": "I believe her #metoo"}\n'
+    path = tmp_path / "posts.jsonl"
+    if kind == "zip":
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("xl/workbook.xml", body)
+    else:
+        path.write_bytes({"gzip": gzip, "bzip2": bz2, "xz": lzma}[kind].compress(body))
+    assert main(["predict", str(path)]) == 2
+    out, err = capsys.readouterr()
+    line = _one_line_error(err)
+    assert out == "" and f"{path}:1: " in line and "not UTF-8" not in line
+    assert (f"{kind} -dc {path}" if kind != "zip" else "save the sheet as CSV") in line
+
+
 def test_predict_csv_without_text_names_its_columns_briefly(tmp_path, capsys):
     path = tmp_path / "notext.csv"
     path.write_text("x" * BIG + ",body\n1,hello\n", encoding="utf-8")
