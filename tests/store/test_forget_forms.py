@@ -117,3 +117,38 @@ def test_cli_forget_reads_a_utf16_list_and_names_a_bad_line(tmp_path: Path, caps
     assert f"{bad}:2: not UTF-8 text" in captured.err and "2 lines" in captured.err
     with Store(db) as store:
         assert not {"t1_dnz4k2q", "t1_ds9x0aa"} & _ids(store)
+
+
+MASTODON = sorted((FIXTURES / "mastodon").glob("*.json"))
+BLUESKY = FIXTURES / "bluesky" / "feed_page.json"
+
+
+@pytest.mark.parametrize(
+    ("listed", "gone"),
+    [
+        (  # the link a Mastodon post is shown by (the store's own url of it)
+            "https://toot.example/@lena/111500000000000010",
+            "https://toot.example/users/lena/statuses/111500000000000010",
+        ),
+        (  # a Bluesky post's link that names its author's DID
+            "https://bsky.app/profile/did:plc:testauthoraaaaaaaaaaaaaa/post/3kfeed0000001",
+            "at://did:plc:testauthoraaaaaaaaaaaaaa/app.bsky.feed.post/3kfeed0000001",
+        ),
+    ],
+)
+def test_a_mastodon_or_bluesky_post_named_by_its_link_is_forgotten(tmp_path, listed, gone):
+    with Store(tmp_path / "s.duckdb") as store:
+        assert ingest([*MASTODON, BLUESKY], store, progress=False).balanced
+        before = _ids(store)
+        assert gone in before
+        forget(store, [listed], authors=False)
+        assert _ids(store) == before - {gone}
+
+
+def test_a_mastodon_account_named_by_its_link_is_forgotten(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        assert ingest(MASTODON, store, progress=False).balanced
+        kims = {i for i in _ids(store) if i.startswith("https://far.example/users/kim/")}
+        assert kims
+        removed = forget(store, ["https://far.example/@kim"])
+        assert removed.get("posts") == len(kims) and not kims & _ids(store)

@@ -46,12 +46,25 @@ _TWEET_LINK = re.compile(
     re.IGNORECASE,
 )
 
+# a Mastodon post's or account's web link (https://host/@name/123, https://host/@name), a
+# Bluesky post's or account's (bsky.app/profile/DID-or-handle[/post/rkey])
+_MASTODON_LINK = re.compile(
+    r"(?:https?://)?([\w-]+(?:\.[\w-]+)+)/@(\w{1,64})(?:/(\d{1,20}))?/?(?:[?#]\S*)?"
+)
+_BLUESKY_LINK = re.compile(
+    r"(?:https?://)?(?:www\.)?bsky\.app/profile/([\w.:%-]{1,256}?)(?:/post/(\w{1,64}))?/?"
+    r"(?:[?#]\S*)?",
+    re.IGNORECASE,
+)
+
 
 def listed_forms(value: str) -> str:
     """A deletion list's value in the form the store keys it by: ``u/name`` (or the profile
     link) as the handle ``name``, a Reddit fullname lower-cased, a Reddit permalink as the
-    fullname of the comment (or submission) it links to, a tweet's link as the tweet's id;
-    anything else as it is."""
+    fullname of the comment (or submission) it links to, a tweet's link as the tweet's id, a
+    Mastodon post's link as its id (``https://host/users/name/statuses/123``) and an account's
+    as ``name@host``, a Bluesky post's link that names its author's DID as its ``at://`` id and
+    an account's link as its handle or DID; anything else as it is."""
     value = value.strip()
     if m := _REDDIT_USER.fullmatch(value):
         return m.group(1)
@@ -62,6 +75,15 @@ def listed_forms(value: str) -> str:
         return f"t1_{comment.lower()}" if comment else f"t3_{post.lower()}"
     if m := _TWEET_LINK.fullmatch(value):
         return m.group(1)
+    if m := _MASTODON_LINK.fullmatch(value):
+        host, name, status = m.groups()
+        return f"https://{host}/users/{name}/statuses/{status}" if status else f"{name}@{host}"
+    if m := _BLUESKY_LINK.fullmatch(value):
+        account, rkey = m.groups()
+        if not rkey:
+            return account
+        if account.lower().startswith("did:"):
+            return f"at://{account}/app.bsky.feed.post/{rkey}"
     return value
 
 
