@@ -296,6 +296,7 @@ def _write_label_sample(store: Any, args: Any) -> int:
 
     out = output_file(args.out, "label-sample.csv")
     refuse_store_files(args.db, out)
+    _refuse_filled_sample(out)
     posts = select_random(store, args.random) if args.random else select_posts(store, args.n)
     n = write_sample(store, posts, out)
     again = f" --random {args.random}" if args.random else ""
@@ -305,3 +306,22 @@ def _write_label_sample(store: Any, args: Any) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _refuse_filled_sample(out: Any) -> None:
+    """Raise InputError when ``out`` is a label CSV already (partly) filled in: writing a new
+    sample over it would lose the answers."""
+    from groundswell.classify.label import read_answers
+    from groundswell.errors import InputError
+
+    if not out.is_file():
+        return
+    try:
+        answers = read_answers(out)
+    except InputError:
+        return  # no CSV of answers: replaced as any --out is
+    if answers or answers.errors:
+        raise InputError(
+            f"{out}: holds answers already; record them with `groundswell label --answers "
+            f"{out}`, or choose another --out"
+        )

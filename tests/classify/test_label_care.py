@@ -206,6 +206,26 @@ def test_a_bad_answer_is_named_and_the_others_are_recorded(db, tmp_path, capsys,
     assert "the other answers were recorded" in captured.err
 
 
+def test_a_filled_sample_is_never_written_over(db, tmp_path, capsys):
+    """`groundswell label` run again without --answers would write a new sample over the one
+    being filled in; it refuses (exit 2), the answers stay, and an unfilled one is replaced."""
+    sample = tmp_path / "label-sample.csv"
+    argv = ["label", "--random", "4", "--db", str(db), "--out", str(sample)]
+    assert main(argv) == 0
+    assert main(argv) == 0  # nothing filled in yet: a new sample
+    rows = _rows(sample)
+    with open(sample, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(dict(r, act="support" if i == 0 else "") for i, r in enumerate(rows))
+    filled = sample.read_bytes()
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds answers already" in err
+    assert sample.read_bytes() == filled
+
+
 def test_answers_by_the_stores_own_ids_still_work(db, tmp_path, capsys, no_retrain):
     answers = tmp_path / "answers.csv"
     posts = sorted(_posts(db))
