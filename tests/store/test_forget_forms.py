@@ -152,3 +152,14 @@ def test_a_mastodon_account_named_by_its_link_is_forgotten(tmp_path):
         assert kims
         removed = forget(store, ["https://far.example/@kim"])
         assert removed.get("posts") == len(kims) and not kims & _ids(store)
+
+
+def test_invisible_characters_copied_with_an_id_are_dropped(tmp_path: Path, capsys):
+    """A handle or link copied from a web page brings zero-width spaces, direction marks or a
+    byte-order mark (two lists joined) along; the id is still found."""
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(COMMENTS), "--db", str(db)]) == 0
+    ids = tmp_path / "ids.txt"
+    ids.write_text("\u200bu/lanternfish\u200e\n\ufeff/u/modbot_notes\u2060\n", encoding="utf-8")
+    assert main(["forget", "--ids", str(ids), "--db", str(db)]) == 0
+    assert "2 from posts" in capsys.readouterr().out

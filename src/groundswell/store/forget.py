@@ -100,10 +100,13 @@ def read_id_list(path: str | os.PathLike) -> IdList:
     """Ids from a deletion list: one per line (a CSV's first column), '#' comments ignored.
 
     Read as ``predict`` reads its input: UTF-8 with or without a byte-order mark, UTF-16 or
-    UTF-32, Windows-1252 as Excel saves it; CRLF line ends are accepted. A line that cannot be
+    UTF-32, Windows-1252 as Excel saves it; CRLF line ends are accepted, and characters no id
+    holds (zero-width spaces, direction marks, a byte-order mark) that a copied link or handle
+    brings along are dropped. A line that cannot be
     read (bytes that are no text, a value too long to be an id) is named in ``errors`` and the
     others are read. Raises InputError naming the file when it cannot be read at all."""
     from groundswell.classify.run import decode_input, undecodable
+    from groundswell.ingest.article import visible
 
     try:
         text = decode_input(Path(path).read_bytes())
@@ -111,7 +114,7 @@ def read_id_list(path: str | os.PathLike) -> IdList:
         raise InputError(f"{path}: cannot read the deletion list: {exc}") from exc
     ids = IdList()
     for line_no, line in enumerate(text.splitlines(), start=1):
-        value = line.split(",")[0].strip().strip('"').strip()
+        value = visible(line).split(",")[0].strip().strip('"').strip()
         if not value or value.startswith("#") or value.lower() in _HEADERS:
             continue
         why = undecodable(value) or (
