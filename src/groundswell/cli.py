@@ -313,6 +313,13 @@ def _forget(args: Any) -> int:
             " stored, list each account's id (Twitter's numeric user id, a Bluesky DID) too.",
             file=sys.stderr,
         )
+    if ids.errors:
+        from groundswell.errors import InputError
+
+        raise InputError(
+            f"{ids.errors[0]}; {len(ids.errors):,} lines of the deletion list could not be read"
+            " (fix them and run forget again); the other ids were forgotten"
+        )
     return 0
 
 

@@ -194,6 +194,13 @@ def _eval(args: Any) -> int:
         print_json(out)
     else:
         print(format_evaluation(out))
+    if errors := out.get("errors"):
+        from groundswell.errors import InputError
+
+        raise InputError(
+            f"{errors[0]}; {len(errors):,} rows could not be read and are left out of the "
+            "metrics (fix them and run eval again)"
+        )
     return 0
 
 
@@ -249,6 +256,17 @@ def _label(args: Any) -> int:
             ask=None if args.answers else ask,
             random=bool(args.random),
         )
+    if out.get("unanswered"):
+        print(
+            f"note: {out['unanswered']} rows of {args.answers} have no act and were skipped",
+            file=sys.stderr,
+        )
+    if out.get("unmatched"):
+        print(
+            f"note: {out['unmatched']} answers of {args.answers} found no post of this store "
+            "(a ref is found only in the store that wrote it; an id must be one it holds)",
+            file=sys.stderr,
+        )
     if args.json:
         print_json(out)
     elif out.get("labels"):
@@ -260,6 +278,13 @@ def _label(args: Any) -> int:
         print(f"new student head {out['version']} {out['reason']}")
     else:
         print("no labels recorded")
+    if errors := out.get("errors"):
+        from groundswell.errors import InputError
+
+        raise InputError(
+            f"{errors[0]}; {len(errors):,} rows of the answers could not be read (fix them and "
+            "run label again); the other answers were recorded"
+        )
     return 0
 
 
@@ -271,6 +296,7 @@ def _write_label_sample(store: Any, args: Any) -> int:
 
     out = output_file(args.out, "label-sample.csv")
     refuse_store_files(args.db, out)
+    _refuse_filled_sample(out)
     posts = select_random(store, args.random) if args.random else select_posts(store, args.n)
     n = write_sample(store, posts, out)
     again = f" --random {args.random}" if args.random else ""
@@ -280,3 +306,22 @@ def _write_label_sample(store: Any, args: Any) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _refuse_filled_sample(out: Any) -> None:
+    """Raise InputError when ``out`` is a label CSV already (partly) filled in: writing a new
+    sample over it would lose the answers."""
+    from groundswell.classify.label import read_answers
+    from groundswell.errors import InputError
+
+    if not out.is_file():
+        return
+    try:
+        answers = read_answers(out)
+    except InputError:
+        return  # no CSV of answers: replaced as any --out is
+    if answers or answers.errors:
+        raise InputError(
+            f"{out}: holds answers already; record them with `groundswell label --answers "
+            f"{out}`, or choose another --out"
+        )

@@ -116,6 +116,27 @@ def test_cli_timeline(tmp_path, capsys):
     assert "no onset or burst" in capsys.readouterr().out
 
 
+def test_cli_timeline_tags_written_two_ways_are_one_series(tmp_path, capsys):
+    """--tag '#MeToo' --tag '#metoo' is one series (the same tag twice crashed the onset test);
+    a --tag that is no hashtag is a one-line error, not silently left out."""
+    import json
+
+    from groundswell.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    with Store(db) as store:
+        plant_burst(store)
+    argv = ["timeline", "--db", str(db), "--json", "--tag", "#MeToo", "--tag", "#metoo"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    onsets = [r for r in out if r["kind"] == "onset" and r["series"] == "#metoo"]
+    assert [r["start"] for r in onsets] == [BURST_DAY.isoformat()]
+    for bad in ("", "#", "##"):
+        assert main(["timeline", "--db", str(db), "--tag", "#metoo", "--tag", bad]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{bad!r} is not a hashtag" in err
+
+
 def test_runs_without_acts_table(tmp_path):
     with Store(tmp_path / "noacts.duckdb") as store:
         plant_burst(store)

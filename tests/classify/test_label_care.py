@@ -161,6 +161,71 @@ def test_label_sample_round_trips_through_answers(db, tmp_path, capsys, no_retra
     assert [acts[k] for k in order] == [expected[i % 4] for i in range(len(order))]
 
 
+def test_a_sample_answered_in_part_records_the_answers(db, tmp_path, capsys, no_retrain):
+    """Rows of the sample left without an act are skipped and counted, not a refused file."""
+    sample, answers = tmp_path / "sample.csv", tmp_path / "answers.csv"
+    assert main(["label", "--random", "8", "--db", str(db), "--out", str(sample)]) == 0
+    rows = _rows(sample)
+    with open(answers, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(dict(r, act="support" if i % 2 else "") for i, r in enumerate(rows))
+    capsys.readouterr()
+    assert main(["label", "--db", str(db), "--answers", str(answers), "--json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["recorded"] == len(rows) // 2 and out["unanswered"] == len(rows) - len(rows) // 2
+    assert f"{out['unanswered']} rows of {answers} have no act" in captured.err
+
+
+def test_a_bad_answer_is_named_and_the_others_are_recorded(db, tmp_path, capsys, no_retrain):
+    """An act not in the codebook is one row's error (exit 2, naming its line), not the file's;
+    an answer whose ref and id find no post of this store is said, not silently dropped."""
+    sample, answers = tmp_path / "sample.csv", tmp_path / "answers.csv"
+    assert main(["label", "--random", "6", "--db", str(db), "--out", str(sample)]) == 0
+    rows = _rows(sample)
+    acts = ["support", "suport", "other", "backlash", "testimony", "other"]
+    filled = [dict(r, act=a) for r, a in zip(rows, acts, strict=False)]
+    filled[-1] = dict(filled[-1], ref="0" * 24, id="not-an-id")  # tampered
+    with open(answers, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(filled)
+    capsys.readouterr()
+    assert main(["label", "--db", str(db), "--answers", str(answers), "--json"]) == 2
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["recorded"] == len(rows) - 2 and out["unmatched"] == 1
+    line = 3 + "".join(r["text"] for r in rows[:1]).count("\n")  # the row of "suport"
+    assert out["errors"] == [
+        f"{answers}:{line}: act 'suport' is not in the codebook "
+        "(testimony, confession, pledge, support, backlash, reporting, other)"
+    ]
+    assert f"1 answers of {answers} found no post of this store" in captured.err
+    assert f"error: {answers}:{line}: act 'suport'" in captured.err
+    assert "the other answers were recorded" in captured.err
+
+
+def test_a_filled_sample_is_never_written_over(db, tmp_path, capsys):
+    """`groundswell label` run again without --answers would write a new sample over the one
+    being filled in; it refuses (exit 2), the answers stay, and an unfilled one is replaced."""
+    sample = tmp_path / "label-sample.csv"
+    argv = ["label", "--random", "4", "--db", str(db), "--out", str(sample)]
+    assert main(argv) == 0
+    assert main(argv) == 0  # nothing filled in yet: a new sample
+    rows = _rows(sample)
+    with open(sample, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(dict(r, act="support" if i == 0 else "") for i, r in enumerate(rows))
+    filled = sample.read_bytes()
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds answers already" in err
+    assert sample.read_bytes() == filled
+
+
 def test_answers_by_the_stores_own_ids_still_work(db, tmp_path, capsys, no_retrain):
     answers = tmp_path / "answers.csv"
     posts = sorted(_posts(db))

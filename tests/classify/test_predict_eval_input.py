@@ -17,6 +17,7 @@ from classify_helpers import FIXTURES
 
 from groundswell.classify.training import read_labelled_csv
 from groundswell.cli import main
+from groundswell.errors import InputError
 
 BIG = 300_000  # characters: over the csv module's default field limit (131,072)
 
@@ -154,6 +155,29 @@ def test_predict_random_bytes_on_stdin_is_one_line(monkeypatch, capsys):
     assert "<stdin>:1: not UTF-8" in _one_line_error(err)
 
 
+@pytest.mark.parametrize("kind", ["gzip", "bzip2", "xz", "zip"])
+def test_predict_says_a_packed_file_is_packed(tmp_path, capsys, kind):
+    """A compressed export or a spreadsheet saved as .xlsx is said to be one, with what to do,
+    not "save the file as UTF-8"."""
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    body = b'{"text": "I believe her #metoo"}\n'
+    path = tmp_path / "posts.jsonl"
+    if kind == "zip":
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("xl/workbook.xml", body)
+    else:
+        path.write_bytes({"gzip": gzip, "bzip2": bz2, "xz": lzma}[kind].compress(body))
+    assert main(["predict", str(path)]) == 2
+    out, err = capsys.readouterr()
+    line = _one_line_error(err)
+    assert out == "" and f"{path}:1: " in line and "not UTF-8" not in line
+    assert (f"{kind} -dc {path}" if kind != "zip" else "save the sheet as CSV") in line
+
+
 def test_predict_csv_without_text_names_its_columns_briefly(tmp_path, capsys):
     path = tmp_path / "notext.csv"
     path.write_text("x" * BIG + ",body\n1,hello\n", encoding="utf-8")
@@ -212,6 +236,30 @@ def test_eval_names_the_line_of_bytes_that_are_no_text(tmp_path, capsys):
     path.write_bytes(b'text,act\n"two\nlines",other\nbad \xff\xfe,other\n')
     assert main(["eval", str(path)]) == 2
     assert f"{path}:4: not UTF-8" in _one_line_error(capsys.readouterr().err)
+
+
+def test_eval_scores_the_rows_it_reads_and_names_the_others(tmp_path, capsys):
+    """A label not in the codebook, or a row of bytes that are no text, is that row's error:
+    the other rows are scored, the run ends with exit code 2 naming the first; train, reading
+    its data, still stops at it."""
+    path = tmp_path / "labels.csv"
+    path.write_bytes(
+        b"text,act\n"
+        b"My manager cornered me in the stockroom #metoo,testimony\n"
+        b"Thank you for speaking up,Sarcasm\n"
+        b"We stand with every survivor,support\n"
+        b"caf\xe9 gossip,other\n"
+        b"Senator resigns after allegations,reporting\n"
+    )
+    assert main(["eval", str(path), "--json"]) == 2
+    out, err = capsys.readouterr()
+    res = json.loads(out)
+    assert res["n"] == 3
+    assert [e.split(": ", 1)[0] for e in res["errors"]] == [f"{path}:3", f"{path}:5"]
+    line = _one_line_error(err)
+    assert f"{path}:3: act 'sarcasm' is not in the codebook" in line and "2 rows" in line
+    with pytest.raises(InputError, match=r"labels\.csv:3: act 'sarcasm'"):
+        read_labelled_csv(path)
 
 
 def test_eval_with_one_act_prints_no_warning(tmp_path, capsys):

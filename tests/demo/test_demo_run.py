@@ -214,6 +214,32 @@ def test_cli_demo_prints_report_path(tmp_path, capsys, monkeypatch):
     assert set(result["seconds"]) == {"generate", "ingest", "classify", "analyze+report"}
 
 
+@pytest.mark.parametrize("mine", ["store", "key", "report"])
+def test_demo_never_removes_a_users_own_store_or_report(tmp_path, capsys, mine):
+    """`groundswell demo --out .` in a folder that holds the user's own store (the default
+    groundswell.duckdb), its key alone, or their report.html: refused, exit 2, nothing removed
+    (the demo deleted them to start clean)."""
+    from groundswell.cli import main
+    from groundswell.store import ingest
+    from gspaths import FIXTURES
+
+    folder = tmp_path / "project"
+    folder.mkdir()
+    if mine == "report":
+        (folder / "report.html").write_text("<html><body>my report</body></html>")
+    else:
+        with Store(folder / "groundswell.duckdb") as store:
+            ingest([FIXTURES / "twitter_v2" / "pages.jsonl"], store, progress=False)
+        if mine == "key":
+            (folder / "groundswell.duckdb").unlink()
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert main(["demo", "--out", str(folder), "--posts", "200"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("groundswell: error: ") and err.count("\n") == 1
+    assert "the demo did not write" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
 def test_a_format_no_reader_claims_falls_back_to_twarc2(tmp_path, monkeypatch):
     import groundswell.demo.generator as generator
 

@@ -205,3 +205,37 @@ def test_a_short_html_article_is_ingested(tmp_path, store, html):
 def test_a_page_that_is_no_article_is_not_taken_for_one(tmp_path, html):
     source = Source(_write(tmp_path, "page.html", html))
     assert ArticleReader().sniff(Head(source, source.head())) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("charset", "meta"),
+    [
+        ("iso-8859-1", '<meta charset="iso-8859-1">'),
+        (
+            "windows-1252",
+            '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">',
+        ),
+        ("shift_jis", "<meta charset=Shift_JIS>"),
+    ],
+)
+def test_a_page_in_the_charset_its_head_declares_is_read(tmp_path, charset, meta):
+    """A page saved as it was served, not in UTF-8, is read in the charset it declares."""
+    title = "Café déjà vu" if charset != "shift_jis" else "運動は社会を変えた"
+    body = (
+        "Le mouvement #MeToo a changé la société."
+        if charset != "shift_jis"
+        else ("#MeToo 運動は社会を変えた。私たちは被害者を信じる。")
+    )
+    page = f"<html><head>{meta}<title>{title}</title></head><body><p>{body}</p></body></html>"
+    path = tmp_path / "page.html"
+    path.write_bytes(page.encode(charset))
+    done, failed = analyze_files([str(path)])
+    assert not failed and len(done) == 1
+    assert done[0].title == title and "#metoo" in done[0].hashtags
+
+
+def test_a_page_that_is_no_utf8_and_declares_nothing_is_still_refused(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_bytes("<html><body><p>Café #metoo</p></body></html>".encode("latin-1"))
+    done, failed = analyze_files([str(path)])
+    assert not done and "invalid UTF-8" in failed[0].reason

@@ -212,3 +212,20 @@ def test_the_store_is_never_an_out_even_through_a_link(db, tmp_path, capsys):
         assert _run(argv, db, link) == 2
         assert "refusing to write over the store" in capsys.readouterr().err
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("part", ["", ".wal", ".key"], ids=["store", "wal", "key"])
+def test_another_stores_files_are_never_an_out(db, tmp_path, capsys, part):
+    """Another store's database, log or key (its pseudonyms' only copy) is refused as --out by
+    every command that writes one, and stays as it was."""
+    other = tmp_path / "other.duckdb"
+    with Store(other) as store:
+        ingest(SOURCES[:1], store)
+    out = tmp_path / f"other.duckdb{part}"
+    before = out.read_bytes() if out.exists() else None
+    for _name, argv, _suffix in COMMANDS:
+        assert _run(argv, db, out) == 2
+        err = capsys.readouterr().err
+        _one_line_error(err, out)
+        assert f"refusing to write over a file of the store {other}" in err
+    assert (out.read_bytes() if out.exists() else None) == before

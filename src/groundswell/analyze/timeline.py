@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from groundswell.analyze.registry import Analysis, LineChart, Params, readable_p
+from groundswell.errors import InputError
 from groundswell.schema import normalise_hashtag
 from groundswell.store.dates import dated, post_day
 
@@ -223,6 +224,20 @@ def event_authors(store: Any, tags: list[str], start: date, end: date | None) ->
     ).fetchone()[0]
 
 
+def given_tags(tags: list[str]) -> list[str]:
+    """The tags a user named, in codebook form, each once (``#MeToo`` and ``#metoo`` are one
+    series); one that is no hashtag is an InputError."""
+    out: dict[str, None] = {}
+    for tag in tags:
+        form = normalise_hashtag(tag)
+        if form is None:
+            raise InputError(
+                f"timeline: {tag[:40]!r} is not a hashtag; give a tag such as '#metoo'"
+            )
+        out[form] = None
+    return list(out)
+
+
 def timeline(store: Any, tags: list[str] | None = None, **params: Any) -> pd.DataFrame:
     """Onsets and bursts of each tag (default: the seed's family) and of the whole movement."""
     return TimelineAnalysis(**params).compute(store, tags=tags)
@@ -239,10 +254,7 @@ class TimelineAnalysis(Analysis):
 
     def compute(self, store: Any, tags: list[str] | None = None) -> pd.DataFrame:
         p: TimelineParams = self.params  # type: ignore[assignment]
-        if tags is None:
-            tags = _series_tags(store, p)
-        else:
-            tags = [t for t in (normalise_hashtag(x) for x in tags) if t]
+        tags = _series_tags(store, p) if tags is None else given_tags(tags)
         daily = daily_counts(store, tags)
         rows: list[dict] = []
         if not daily.empty:

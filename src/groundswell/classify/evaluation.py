@@ -75,11 +75,14 @@ def act_metrics(
     return out
 
 
-def read_eval_csv(path: str | os.PathLike) -> tuple[list[str], list[str]]:
-    """Texts and gold acts of a labelled CSV (other columns ignored)."""
+def read_eval_csv(
+    path: str | os.PathLike, errors: list[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """Texts and gold acts of a labelled CSV (other columns ignored); given ``errors``, a row
+    that cannot be read is named there and the others are read (``read_labelled_csv``)."""
     from groundswell.classify.training import read_labelled_csv
 
-    data = read_labelled_csv(path)
+    data = read_labelled_csv(path, errors)
     return data.texts, data.acts
 
 
@@ -92,10 +95,14 @@ def evaluate(
     precision: str = "auto",
 ) -> dict[str, Any]:
     """Classify the texts of ``labels_csv`` with ``model`` and score them against its ``act``
-    column; returns metrics with the model's name and version."""
+    column; returns metrics with the model's name and version, and ``errors``: the rows that
+    could not be read (``file:line: why``), left out of the metrics."""
     from groundswell.classify.run import load_classifier
 
-    texts, gold = read_eval_csv(labels_csv)
+    errors: list[str] = []
+    texts, gold = read_eval_csv(labels_csv, errors)
+    if errors and not texts:
+        raise InputError(f"{errors[0]}; no labelled row could be read")
     if not texts:
         raise InputError(
             f"{labels_csv}: no labelled rows to evaluate on; give each row a non-empty 'text' "
@@ -108,6 +115,7 @@ def evaluate(
     pred = [ACTS[i] for i in probs.argmax(axis=1)]
     out = act_metrics(gold, pred, probs)
     out.update({"file": str(labels_csv), "model": clf.name, "version": clf.version})
+    out["errors"] = errors
     return out
 
 

@@ -164,11 +164,25 @@ def shown_text(store: Any, platform: str, text: str) -> str:
     return store.con.execute("SELECT gs_clean_text(?, ?)", [platform, text]).fetchall()[0][0]
 
 
-def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
+class Answers(list):
+    """The answers of a CSV (``read_answers``), and the rows that are none: ``unanswered``
+    counts those left without an act (skipped, as the prompt's enter skips), ``errors`` names
+    those that cannot be read (``file:line: why``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unanswered = 0
+        self.errors: list[str] = []
+
+
+def read_answers(path: str | os.PathLike) -> Answers:
     """A CSV of answers: ``id`` and ``act`` columns (``platform`` and ``ref`` optional), in
     UTF-8 (with or without its mark), UTF-16 or UTF-32, or Windows-1252 as Excel saves it
-    (``run.decode_input``)."""
-    from groundswell.classify.run import decode_input, undecodable
+    (``run.decode_input``), cells of any length (the sample's text is the post's, however long).
+    A row whose act is blank is not answered: skipped and counted. A row that cannot be read
+    (bytes that are no text, an act not in the codebook) is named in ``errors`` by the line it
+    starts on (a text cell may hold line breaks), and the others are read."""
+    from groundswell.classify.run import csv_fields_unbounded, decode_input, undecodable
 
     path = Path(path)
     try:
@@ -177,32 +191,40 @@ def read_answers(path: str | os.PathLike) -> list[dict[str, str]]:
         raise InputError(f"{path}: no such file") from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read the answers: {exc}") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    out = Answers()
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        if not {"id", "act"} <= set(reader.fieldnames or []):
-            raise InputError(f"{path}: needs columns 'id' and 'act'")
-        out = []
-        for line, row in enumerate(reader, start=2):
-            cells = [v for v in row.values() if isinstance(v, str)]
-            why = next(filter(None, map(undecodable, cells)), None)
-            if why:
-                raise InputError(f"{path}:{line}: {why}")
-            act = (row["act"] or "").strip().lower()
-            if act not in ACTS:
-                raise InputError(
-                    f"{path}:{line}: act {act!r} is not in the codebook ({', '.join(ACTS)})"
+        with csv_fields_unbounded():
+            fields = next(reader, None) or []
+            if not {"id", "act"} <= set(fields):
+                raise InputError(f"{path}: needs columns 'id' and 'act'")
+            last = reader.line_num
+            for values in reader:
+                line, last = last + 1, reader.line_num
+                if not values:
+                    continue  # a blank line
+                row = dict(zip(fields, values, strict=False))
+                act = (row.get("act") or "").strip().lower()
+                why = next(filter(None, map(undecodable, values)), None)
+                if why is None and not act:
+                    out.unanswered += 1
+                    continue
+                if why is None and act not in ACTS:
+                    why = f"act {act!r} is not in the codebook ({', '.join(ACTS)})"
+                if why is not None:
+                    out.errors.append(f"{path}:{line}: {why}")
+                    continue
+                out.append(
+                    {
+                        "platform": (row.get("platform") or "").strip(),
+                        "id": (row.get("id") or "").strip(),
+                        "act": act,
+                        "ref": (row.get("ref") or "").strip().lower(),
+                    }
                 )
-            out.append(
-                {
-                    "platform": (row.get("platform") or "").strip(),
-                    "id": (row["id"] or "").strip(),
-                    "act": act,
-                    "ref": (row.get("ref") or "").strip().lower(),
-                }
-            )
-        return out
     except csv.Error as exc:
-        raise InputError(f"{path}: not a CSV of answers: {exc}") from exc
+        raise InputError(f"{path}:{reader.line_num}: not a CSV of answers: {exc}") from exc
+    return out
 
 
 def _by_ref(store: Any, answers: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
@@ -269,11 +291,18 @@ def match_answers(store: Any, answers: list[dict[str, str]]) -> list[list[tuple[
 def record_labels(store: Any, answers: list[dict[str, str]], source: str = "label") -> int:
     """Store answers (a later answer for the same post replaces the earlier), in one statement;
     returns how many matched a post of the store (see ``match_answers``)."""
+    return _record(store, answers, match_answers(store, answers), source)
+
+
+def _record(
+    store: Any, answers: list[dict[str, str]], matches: list[list[tuple[str, str]]], source: str
+) -> int:
+    """``record_labels`` with each answer's posts already matched."""
     ensure_tables(store)
     now = datetime.now(UTC).replace(tzinfo=None)
     acts: dict[tuple[str, str], str] = {}
     n = 0
-    for a, keys in zip(answers, match_answers(store, answers), strict=True):
+    for a, keys in zip(answers, matches, strict=True):
         for key in keys:
             acts.pop(key, None)  # re-inserted: the later answer wins
             acts[key] = a["act"]
@@ -398,8 +427,11 @@ def label_loop(
     each selected post, returns an act, None to skip, or 'quit'), then retrain and evaluate.
     ``random``: the posts are a uniform random sample (``select_random``) and their labels are
     kept for estimating shares."""
+    read = Answers()
     if answers_path is not None:
-        answers = read_answers(answers_path)
+        answers = read = read_answers(answers_path)
+        if read.errors and not answers:
+            raise InputError(f"{read.errors[0]}; no row of the answers could be read")
     else:
         if ask is None:
             raise InputError("label needs --answers FILE or an interactive terminal")
@@ -411,7 +443,12 @@ def label_loop(
             if act:
                 answers.append({"platform": post["platform"], "id": post["id"], "act": act})
     source = "random" if random else ("answers" if answers_path else "interactive")
-    recorded = record_labels(store, answers, source)
+    matches = match_answers(store, answers)
+    recorded = _record(store, answers, matches, source)
     result = retrain(store, data_dir) if recorded or _labelled(store)[0] else {"labels": 0}
     result["recorded"] = recorded
+    if answers_path is not None:
+        result["unanswered"] = read.unanswered
+        result["unmatched"] = sum(not keys for keys in matches)
+        result["errors"] = read.errors
     return result

@@ -389,6 +389,28 @@ def predict_texts(
 JSONL_SUFFIXES = (".jsonl", ".ndjson")  # read as JSON lines whatever their first line holds
 CSV_FIELD_LIMIT = 2**31 - 1  # the csv module's own limit is 128 KB a field; a C long everywhere
 _ESCAPED = re.compile("[\udc80-\udcff]")  # a byte that is no UTF-8, kept by surrogateescape
+# files that are packed, not text: their first bytes, and what they are
+_PACKED = (
+    (re.compile(rb"\x1f\x8b"), "gzip"),
+    (re.compile(rb"\x28\xb5\x2f\xfd"), "zstd"),
+    (re.compile(rb"BZh[1-9]"), "bzip2"),
+    (re.compile(rb"\xfd7zXZ\x00"), "xz"),
+    (re.compile(rb"PK\x03\x04"), "zip"),
+)
+
+
+def packed(head: bytes, name: str) -> str | None:
+    """Why a file starting with ``head`` is no input to read as text (compressed, or a zip
+    archive as an .xlsx is), with how to read it; None when it is not packed."""
+    what = next((kind for magic, kind in _PACKED if magic.match(head)), None)
+    if what is None:
+        return None
+    if what == "zip":
+        return "a zip archive (an .xlsx is one), not text; save the sheet as CSV or unzip it"
+    source = name if name != "<stdin>" else "FILE"
+    return (
+        f"{what}-compressed, not text; decompress it: {what} -dc {source} | groundswell predict -"
+    )
 
 
 def decode_input(raw: bytes) -> str:
@@ -454,6 +476,8 @@ def read_input_records(stream: Any, name: str = "<stdin>") -> list[dict[str, Any
 
     buffer = getattr(stream, "buffer", None)  # a text stream over bytes: decode them here
     content = buffer.read() if buffer is not None else stream.read()
+    if isinstance(content, bytes) and (why := packed(content[:8], name)):
+        raise InputError(f"{name}:1: {why}")
     body = decode_input(content) if isinstance(content, bytes) else content.lstrip("\ufeff")
     if not body.strip():
         return []

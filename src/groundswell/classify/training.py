@@ -63,13 +63,14 @@ def _check(value: str, allowed: Sequence[str], what: str, path: Path, line: int)
     return value
 
 
-def read_labelled_csv(path: str | os.PathLike) -> TrainingData:
+def read_labelled_csv(path: str | os.PathLike, errors: list[str] | None = None) -> TrainingData:
     """A CSV with ``text`` and ``act`` columns; rows with ``harm``/``relation``/``setting``/
     ``minor_at_time`` (testimonies.csv) also train the testimony heads.
 
     Read as ``predict`` reads its input: UTF-8 with or without a byte-order mark (as Excel saves
-    it), UTF-16 or UTF-32, fields of any length; a row with bytes that are no text is an
-    InputError naming its line."""
+    it), UTF-16 or UTF-32, fields of any length; a row with bytes that are no text, or a label
+    not in the codebook, is an InputError naming its line, or, given ``errors``, is named there
+    (``file:line: why``) and the other rows are read."""
     import io
 
     from groundswell.classify.run import (
@@ -102,10 +103,15 @@ def read_labelled_csv(path: str | os.PathLike) -> TrainingData:
                 line, last = last + 1, reader.line_num
                 if not values:
                     continue  # a blank line
-                if why := next((w for v in values if (w := undecodable(v))), None):
-                    raise InputError(f"{path}:{line}: {why}")
-                row = dict(zip(fields, values, strict=False))
-                _add_row(data, row, describes, path, line)
+                try:
+                    if why := next((w for v in values if (w := undecodable(v))), None):
+                        raise InputError(f"{path}:{line}: {why}")
+                    row = dict(zip(fields, values, strict=False))
+                    _add_row(data, row, describes, path, line)
+                except InputError as exc:
+                    if errors is None:
+                        raise
+                    errors.append(str(exc))
         except csv.Error as exc:
             raise InputError(f"{path}:{reader.line_num}: not CSV: {exc}") from exc
     return data
@@ -114,30 +120,28 @@ def read_labelled_csv(path: str | os.PathLike) -> TrainingData:
 def _add_row(
     data: TrainingData, row: dict[str, str], describes: bool, path: Path, line: int
 ) -> None:
-    """One labelled row into ``data`` (a row without text is skipped)."""
+    """One labelled row into ``data`` (a row without text is skipped); every label is checked
+    before any is added, so a row with one not in the codebook adds nothing."""
     text = (row.get("text") or "").strip()
     if not text:
         return
     act = _check(row.get("act") or "", ACTS, "act", path, line)
-    data.texts.append(text)
-    data.acts.append(act)
     if describes and act == "testimony":
         harm = [
             _check(h, HARMS, "harm", path, line)
             for h in (row.get("harm") or "").split(";")
             if h.strip()
         ]
+        relation = _check(row.get("relation") or "unknown", RELATIONS, "relation", path, line)
+        setting = _check(row.get("setting") or "unknown", SETTINGS, "setting", path, line)
+        minor = _check(row.get("minor_at_time") or "unknown", MINOR, "minor_at_time", path, line)
         data.t_texts.append(text)
         data.harms.append(harm)
-        data.relations.append(
-            _check(row.get("relation") or "unknown", RELATIONS, "relation", path, line)
-        )
-        data.settings.append(
-            _check(row.get("setting") or "unknown", SETTINGS, "setting", path, line)
-        )
-        data.minors.append(
-            _check(row.get("minor_at_time") or "unknown", MINOR, "minor_at_time", path, line)
-        )
+        data.relations.append(relation)
+        data.settings.append(setting)
+        data.minors.append(minor)
+    data.texts.append(text)
+    data.acts.append(act)
 
 
 def load_training_data(data_dir: str | os.PathLike = "data") -> TrainingData:

@@ -40,19 +40,60 @@ class DemoResult:
 
 
 def _clear_previous(out: Path) -> None:
-    """Remove what an earlier demo wrote here (only its own files), so a re-run starts clean."""
+    """Remove what an earlier demo wrote here (only its own files), so a re-run starts clean;
+    a store, key or report here that the demo did not write (the user's own, in the folder
+    they ran it from) is an InputError, and nothing is removed."""
+    from groundswell.errors import InputError
+
     corpus = out / CORPUS_DIR
     if corpus.is_dir():
         owned = all(p.name.startswith(PREFIX) for p in corpus.rglob("*") if p.is_file())
         if not owned:
-            from groundswell.errors import InputError
-
             raise InputError(f"{corpus} holds files the demo did not write; choose another --out")
+    store = out / STORE_NAME
+    parts = [store, out / (STORE_NAME + ".key"), out / (STORE_NAME + ".wal")]
+    if any(p.exists() for p in parts) and not _demo_store(store):
+        raise InputError(
+            f"{store}: a store the demo did not write (its posts are not all synthetic, or it "
+            "is missing beside its key); choose another --out"
+        )
+    report = out / REPORT_NAME
+    if report.exists() and not _demo_report(report):
+        raise InputError(f"{report}: a report the demo did not write; choose another --out")
+    if corpus.is_dir():
         shutil.rmtree(corpus)
-    for name in (STORE_NAME, STORE_NAME + ".key", STORE_NAME + ".wal", REPORT_NAME):
-        path = out / name
-        if path.exists():
-            path.unlink()
+    for path in [*parts, report]:
+        path.unlink(missing_ok=True)
+
+
+def _demo_store(path: Path) -> bool:
+    """Whether ``path`` is a demo's store: a DuckDB file whose posts are all synthetic."""
+    import duckdb
+
+    if not path.is_file():
+        return False
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return False
+    try:
+        synthetic, other = con.execute(
+            "SELECT count(*) FILTER (WHERE synthetic), count(*) FILTER (WHERE NOT synthetic "
+            "OR synthetic IS NULL) FROM posts"
+        ).fetchone()
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+    return synthetic > 0 and other == 0
+
+
+def _demo_report(path: Path) -> bool:
+    """Whether ``path`` is a demo's report: an HTML file with the synthetic-data banner."""
+    try:
+        return path.is_file() and b'class="synthetic-banner"' in path.read_bytes()
+    except OSError:
+        return False
 
 
 def run_demo(

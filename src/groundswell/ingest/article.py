@@ -16,6 +16,7 @@ blocks; a chat log's many short messages and an embedded post are not.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Iterator
@@ -268,6 +269,21 @@ def _plain_article(text: str, markdown: bool) -> tuple[str, str, dict[str, str]]
     return title, "\n\n".join(paragraphs), meta
 
 
+_CHARSET = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The encoding an HTML page names in its head (``<meta charset>``, or an ``http-equiv``
+    content's ``charset=``) when Python knows it, else None."""
+    m = _CHARSET.search(data[:8192])
+    if m is None:
+        return None
+    try:
+        return codecs.lookup(m.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+
+
 class ArticleReader(Reader):
     """One article per .txt/.md/.html file."""
 
@@ -297,8 +313,12 @@ class ArticleReader(Reader):
         try:
             raw = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            yield quarantine(source, 1, f"invalid UTF-8: {exc}", data[:65536], self.name)
-            return
+            # a page saved as it was served: no UTF-8, but in the charset its head declares
+            charset = declared_charset(data)
+            if charset is None or charset.startswith("utf-8"):
+                yield quarantine(source, 1, f"invalid UTF-8: {exc}", data[:65536], self.name)
+                return
+            raw = data.decode(charset, "replace")
         is_html = source.suffix in (".html", ".htm") or raw.lstrip()[:15].lower().startswith(
             ("<!doctype html", "<html")
         )

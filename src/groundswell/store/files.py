@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from groundswell.care.pseudonym import key_path
+from groundswell.care.pseudonym import KEY_SUFFIX, key_path
 from groundswell.errors import InputError
 
 
@@ -28,7 +28,9 @@ def output_file(out: str | os.PathLike, default_name: str) -> Path:
 
 
 def refuse_store_files(path: str | os.PathLike, out: str | os.PathLike) -> None:
-    """Raise InputError when ``out`` would overwrite the store, its log or its key."""
+    """Raise InputError when ``out`` would overwrite the store, its log or its key, or those of
+    another store (a DuckDB file, or a ``.wal`` or ``.key`` beside one: a key lost is a store's
+    pseudonyms lost)."""
     target = Path(out)
     for own in store_files(path):
         same = target.resolve() == own.resolve()
@@ -38,6 +40,25 @@ def refuse_store_files(path: str | os.PathLike, out: str | os.PathLike) -> None:
             raise InputError(
                 f"{out}: refusing to write over the store's own file {own}; choose another --out"
             )
+    text = str(target)
+    for db in dict.fromkeys(
+        [target, Path(text.removesuffix(".wal")), Path(text.removesuffix(KEY_SUFFIX))]
+    ):
+        if _is_duckdb(db):
+            raise InputError(
+                f"{out}: refusing to write over a file of the store {db}; choose another --out"
+            )
+
+
+def _is_duckdb(path: Path) -> bool:
+    """Whether ``path`` is a regular file that starts as a DuckDB database does."""
+    try:
+        if not path.is_file():
+            return False
+        with open(path, "rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -24,11 +24,12 @@ from groundswell.care.pseudonym import Pseudonymiser
 from groundswell.errors import InputError, StoreError
 from groundswell.store.db import Store, cannot_write, rollback
 
+LONGEST_ID = 10_000  # characters; a link with its query string is far shorter
 _HEADERS = ("id", "ids", "author", "authors", "author_id", "handle")
 HANDLE = re.compile(r"@?[A-Za-z_][\w.-]*(?:@[\w.-]+)?")  # a handle, also a fediverse one
 # the ways a deletion list may name a Reddit account, a Reddit thing or a tweet: u/name and its
 # profile link; a fullname in any case (T1_ABC); a comment's or a submission's permalink; a
-# tweet's link (twitter.com, x.com, mobile.twitter.com)
+# tweet's link (twitter.com, x.com, mobile.twitter.com; also i/web/status, as the store's url)
 _REDDIT_USER = re.compile(
     r"(?:(?:https?://)?(?:[\w-]+\.)?reddit\.com)?/?u(?:ser)?/([\w-]{1,40})/?", re.IGNORECASE
 )
@@ -39,8 +40,20 @@ _REDDIT_LINK = re.compile(
     re.IGNORECASE,
 )
 _TWEET_LINK = re.compile(
-    r"(?:https?://)?(?:(?:www|mobile)\.)?(?:twitter|x)\.com/\w+/status(?:es)?/(\d{1,20})"
+    r"(?:https?://)?(?:(?:www|mobile)\.)?(?:twitter|x)\.com/(?:i/web|\w+)"
+    r"/status(?:es)?/(\d{1,20})"
     r"/?(?:[?#]\S*)?",
+    re.IGNORECASE,
+)
+
+# a Mastodon post's or account's web link (https://host/@name/123, https://host/@name), a
+# Bluesky post's or account's (bsky.app/profile/DID-or-handle[/post/rkey])
+_MASTODON_LINK = re.compile(
+    r"(?:https?://)?([\w-]+(?:\.[\w-]+)+)/@(\w{1,64})(?:/(\d{1,20}))?/?(?:[?#]\S*)?"
+)
+_BLUESKY_LINK = re.compile(
+    r"(?:https?://)?(?:www\.)?bsky\.app/profile/([\w.:%-]{1,256}?)(?:/post/(\w{1,64}))?/?"
+    r"(?:[?#]\S*)?",
     re.IGNORECASE,
 )
 
@@ -48,8 +61,10 @@ _TWEET_LINK = re.compile(
 def listed_forms(value: str) -> str:
     """A deletion list's value in the form the store keys it by: ``u/name`` (or the profile
     link) as the handle ``name``, a Reddit fullname lower-cased, a Reddit permalink as the
-    fullname of the comment (or submission) it links to, a tweet's link as the tweet's id;
-    anything else as it is."""
+    fullname of the comment (or submission) it links to, a tweet's link as the tweet's id, a
+    Mastodon post's link as its id (``https://host/users/name/statuses/123``) and an account's
+    as ``name@host``, a Bluesky post's link that names its author's DID as its ``at://`` id and
+    an account's link as its handle or DID; anything else as it is."""
     value = value.strip()
     if m := _REDDIT_USER.fullmatch(value):
         return m.group(1)
@@ -60,22 +75,56 @@ def listed_forms(value: str) -> str:
         return f"t1_{comment.lower()}" if comment else f"t3_{post.lower()}"
     if m := _TWEET_LINK.fullmatch(value):
         return m.group(1)
+    if m := _MASTODON_LINK.fullmatch(value):
+        host, name, status = m.groups()
+        return f"https://{host}/users/{name}/statuses/{status}" if status else f"{name}@{host}"
+    if m := _BLUESKY_LINK.fullmatch(value):
+        account, rkey = m.groups()
+        if not rkey:
+            return account
+        if account.lower().startswith("did:"):
+            return f"at://{account}/app.bsky.feed.post/{rkey}"
     return value
 
 
-def read_id_list(path: str | os.PathLike) -> list[str]:
+class IdList(list):
+    """The ids of a deletion list (``read_id_list``), and its lines that could not be read:
+    ``errors``, each ``file:line: why``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[str] = []
+
+
+def read_id_list(path: str | os.PathLike) -> IdList:
     """Ids from a deletion list: one per line (a CSV's first column), '#' comments ignored.
 
-    A UTF-8 byte-order mark and CRLF line ends are accepted. Raises InputError naming the file
-    when it cannot be read."""
+    Read as ``predict`` reads its input: UTF-8 with or without a byte-order mark, UTF-16 or
+    UTF-32, Windows-1252 as Excel saves it; CRLF line ends are accepted, and characters no id
+    holds (zero-width spaces, direction marks, a byte-order mark) that a copied link or handle
+    brings along are dropped. A line that cannot be
+    read (bytes that are no text, a value too long to be an id) is named in ``errors`` and the
+    others are read. Raises InputError naming the file when it cannot be read at all."""
+    from groundswell.classify.run import decode_input, undecodable
+    from groundswell.ingest.article import visible
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_input(Path(path).read_bytes())
+    except OSError as exc:
         raise InputError(f"{path}: cannot read the deletion list: {exc}") from exc
-    ids = []
-    for line in text.splitlines():
-        value = line.split(",")[0].strip().strip('"').strip()
-        if value and not value.startswith("#") and value.lower() not in _HEADERS:
+    ids = IdList()
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        value = visible(line).split(",")[0].strip().strip('"').strip()
+        if not value or value.startswith("#") or value.lower() in _HEADERS:
+            continue
+        why = undecodable(value) or (
+            f"{len(value):,} characters, too long for an id (at most {LONGEST_ID:,})"
+            if len(value) > LONGEST_ID
+            else None
+        )
+        if why:
+            ids.errors.append(f"{path}:{line_no}: {why}")
+        else:
             ids.append(value)
     return ids
 
