@@ -271,3 +271,18 @@ def test_report_shows_acts_testimonies_and_every_analysis(demo):
         anchor = "analysis-" + re.sub(r"[^a-z0-9]+", "-", name.lower())
         assert f'id="{anchor}"' in page, name
         assert (cls.title or name) in page
+
+
+def test_a_demo_store_left_empty_by_a_stopped_run_is_replaced(tmp_path):
+    """A demo stopped before its ingest (Ctrl-C) leaves a store with no post: the next
+    demo in that folder replaces it rather than refusing it as the user's own."""
+    from groundswell.demo.run import _clear_previous
+
+    folder = tmp_path / "groundswell-demo"
+    folder.mkdir()
+    with Store(folder / "groundswell.duckdb"):
+        pass
+    assert (folder / "groundswell.duckdb").exists()
+    _clear_previous(folder)
+    assert not (folder / "groundswell.duckdb").exists()
+    assert not (folder / "groundswell.duckdb.key").exists()

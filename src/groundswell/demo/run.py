@@ -67,7 +67,8 @@ def _clear_previous(out: Path) -> None:
 
 
 def _demo_store(path: Path) -> bool:
-    """Whether ``path`` is a demo's store: a DuckDB file whose posts are all synthetic."""
+    """Whether ``path`` is a demo's store: a DuckDB file with no post that is not synthetic
+    (none at all when an earlier demo stopped before its ingest, or no table yet)."""
     import duckdb
 
     if not path.is_file():
@@ -77,15 +78,17 @@ def _demo_store(path: Path) -> bool:
     except duckdb.Error:
         return False
     try:
-        synthetic, other = con.execute(
-            "SELECT count(*) FILTER (WHERE synthetic), count(*) FILTER (WHERE NOT synthetic "
-            "OR synthetic IS NULL) FROM posts"
-        ).fetchone()
+        tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if not tables:
+            return True
+        other = con.execute(
+            "SELECT count(*) FROM posts WHERE synthetic IS DISTINCT FROM true"
+        ).fetchone()[0]
     except duckdb.Error:
         return False
     finally:
         con.close()
-    return synthetic > 0 and other == 0
+    return other == 0
 
 
 def _demo_report(path: Path) -> bool:
