@@ -274,3 +274,33 @@ def test_a_post_of_megabytes_is_sent_cut_with_its_length(tmp_path):
         assert raw not in long["text"]
     shorts = {p["text"] for p in page if p is not long}
     assert shorts == {f"short {i} #MeToo" for i in range(1, 12)}  # short posts whole
+
+
+def test_a_long_tag_the_filters_offer_filters_the_post_browser(tmp_path):
+    """A hashtag of 300 characters used by 12 authors is offered by /api/facets, so the post
+    browser asks /api/posts for it: it lists that tag's posts instead of refusing it."""
+    from datetime import UTC, datetime, timedelta
+    from urllib.parse import quote
+
+    from starlette.testclient import TestClient
+
+    from groundswell.schema import Post
+    from groundswell.store import Store
+
+    long_tag = "#" + "believesurvivors" * 19  # 305 characters, as a post may write one
+    db = tmp_path / "longtag.duckdb"
+    with Store(db) as store:
+        store.write_batch(
+            [
+                Post(platform="twitter", id=str(i), text=f"I believe you {long_tag} #MeToo",
+                     created_at=datetime(2017, 10, 15, tzinfo=UTC) + timedelta(hours=i),
+                     author=f"a{i}", hashtags=[long_tag, "#metoo"])
+                for i in range(12)
+            ]
+        )  # fmt: skip
+    with TestClient(create_app(str(db), warm=False), base_url="http://127.0.0.1") as c:
+        assert long_tag in c.get("/api/facets").json()["tags"]
+        r = c.get("/api/posts?tag=" + quote(long_tag))
+        assert r.status_code == 200, r.text[:200]
+        assert r.json()["posts"] == 12 and len(r.json()["page"]) == 12
+        assert c.get("/api/posts?tag=metoo").status_code == 400  # still not a hashtag
