@@ -39,6 +39,11 @@ P = "[private person]"
         ("Dave On Monday said no", f"{P} On Monday said no"),
         ("my uncle dave touched me", f"my uncle {P} touched me"),  # written small, after a cue
         ("a guy named steve's friend", f"a guy named {P}'s friend"),
+        # the rest of a name the people index cut short, and a hyphenated surname, go too
+        ("Gerald Fitzwilliam Henderson assaulted me", f"{P} assaulted me"),
+        ("accused by Rosalind Quayle-Barrington today", f"accused by {P} today"),
+        ("Anna Maria Derkach-Wolff's office", f"{P}'s office"),
+        ("Kayleigh Moore-Dunn told me", f"{P} told me"),
     ],
 )
 def test_private_names_are_hidden(text, shown):

@@ -100,6 +100,9 @@ _CAP = re.compile(r"(?<![\w@#'’])[A-Z][\w]*(?:['’][A-Za-z]+)?(?![\w@#])")
 _NAME_AFTER_CUE = re.compile(r"[A-Z][a-z]+(?:['’-][A-Za-z]+)?(?: [A-Z][a-z]+(?:-[A-Za-z]+)?)?")
 _WORD_AFTER_CUE = re.compile(r"[a-z]+(?:['’]s)?\b")  # "my uncle dave": a name written small
 _POSSESSIVE = ("'s", "’s")
+# the next part of a name a span stopped short of: " Henderson" after a "Gerald Fitzwilliam" the
+# index cut at two words, "-Barrington" after "Rosalind Quayle"
+_NAME_TAIL = re.compile(r"[ -]([A-Z][\w]*(?:['’][A-Za-z]+)?)(?![\w@#])")
 _SAINT = re.compile(r"\b(?:St\.?|Saint|San|Santa|Sao|São)\s+$")
 
 
@@ -150,6 +153,25 @@ def _joins(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
 
 def _strip_possessive(text: str, start: int, end: int) -> int:
     return end - 2 if text[start:end].endswith(_POSSESSIVE) else end
+
+
+def _whole(
+    text: str, start: int, end: int, public_words: set[str], taken: bytearray
+) -> tuple[int, int]:
+    """The span (start, end) of a private name run on over the parts that follow it (up to
+    three, joined by a space or a hyphen), so no surname is left beside ``[private person]``."""
+    for _ in range(3):
+        if text[start:end].endswith(_POSSESSIVE):
+            break  # "Anne's School": the name ended at its possessive
+        m = _NAME_TAIL.match(text, end)
+        if m is None or m.group(1).isupper() or taken.find(1, end, m.end()) >= 0:
+            break
+        key = _key(m.group(1))
+        if key in MOVEMENT_WORDS or not _name_part(m.group(1), public_words, ENDS_NAME):
+            break
+        taken[end : m.end()] = b"\x01" * (m.end() - end)
+        end = _strip_possessive(text, m.start(1), m.end())
+    return start, end
 
 
 class NameMasker:
@@ -237,7 +259,7 @@ class NameMasker:
                 continue  # "St Anne's School"; "Melania Trump" (a public figure's family name)
             if free(start, end):
                 out.append((start, end))
-        return sorted(out)
+        return sorted(_whole(text, s, e, public_words, taken) for s, e in out)
 
     def mask(self, text: str) -> str:
         """``text`` with each private person's name replaced by ``[private person]``."""
