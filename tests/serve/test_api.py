@@ -304,3 +304,33 @@ def test_a_long_tag_the_filters_offer_filters_the_post_browser(tmp_path):
         assert r.status_code == 200, r.text[:200]
         assert r.json()["posts"] == 12 and len(r.json()["page"]) == 12
         assert c.get("/api/posts?tag=metoo").status_code == 400  # still not a hashtag
+
+
+def test_a_pileon_target_in_a_store_kept_with_raw_ids_is_the_authors_pseudonym(tmp_path):
+    """In a store made with ``--no-pseudonymise`` the dashboard names a reply pile-on's target
+    by the keyed pseudonym it shows for that author's posts, never the raw id."""
+    from datetime import UTC, datetime, timedelta
+
+    from starlette.testclient import TestClient
+
+    from groundswell.care.pseudonym import Pseudonymiser
+    from groundswell.schema import Post
+    from groundswell.store import Store
+
+    base = datetime(2017, 10, 1, tzinfo=UTC)
+    posts = [Post(platform="twitter", id="1", text="what happened to me #MeToo",
+                  created_at=base, author="victim_id_42", hashtags=["#metoo"])]  # fmt: skip
+    posts += [
+        Post(platform="twitter", id=f"r{i}", text=f"you are lying #MeToo {i}",
+             created_at=base + timedelta(days=25, minutes=i), author=f"piler{i}",
+             hashtags=["#metoo"], reply_to="1")
+        for i in range(60)
+    ]  # fmt: skip
+    db = tmp_path / "raw.duckdb"
+    with Store(db, pseudonymise=False) as store:
+        store.write_batch(posts)
+        shown = Pseudonymiser(store.pseudonym.key, enabled=True)("twitter", "victim_id_42")
+    with TestClient(create_app(str(db), warm=False), base_url="http://127.0.0.1") as c:
+        r = c.get("/api/pileons")
+    assert "victim_id_42" not in r.text
+    assert [(p["target_kind"], p["target"]) for p in r.json()["rows"]] == [("reply", shown)]
