@@ -44,6 +44,13 @@ P = "[private person]"
         ("accused by Rosalind Quayle-Barrington today", f"accused by {P} today"),
         ("Anna Maria Derkach-Wolff's office", f"{P}'s office"),
         ("Kayleigh Moore-Dunn told me", f"{P} told me"),
+        # a surname after a cue with a capital inside, an apostrophe or a particle
+        ("Mr. McDonald touched me", f"Mr. {P} touched me"),
+        ("my boss Mr. DeVito yelled", f"my boss Mr. {P} yelled"),
+        ("my uncle O'Brien did it", f"my uncle {P} did it"),
+        ("Ms. O'Connor-Reilly saw it", f"Ms. {P} saw it"),
+        ("Mrs. van Dyke did it", f"Mrs. {P} did it"),
+        ("Mr. de la Cruz did it", f"Mr. {P} did it"),
     ],
 )
 def test_private_names_are_hidden(text, shown):

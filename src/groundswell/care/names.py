@@ -97,7 +97,11 @@ _CUE = re.compile(
     re.I,
 )
 _CAP = re.compile(r"(?<![\w@#'’])[A-Z][\w]*(?:['’][A-Za-z]+)?(?![\w@#])")
-_NAME_AFTER_CUE = re.compile(r"[A-Z][a-z]+(?:['’-][A-Za-z]+)?(?: [A-Z][a-z]+(?:-[A-Za-z]+)?)?")
+# one word of a name: "Dave", "McDonald", "DeVito", "O'Brien", "Moore-Dunn", "Barlow's"
+_NAME_WORD = r"(?:[A-Z]['’][A-Z][a-z]+|[A-Z][a-z]+(?:[A-Z][a-z]+)*)(?:['’-][A-Za-z]+)*"
+# a surname's particles after a title: "Mrs. van Dyke", "Mr. de la Cruz"
+_PARTICLES = r"(?:(?:van|von|de|der|den|del|della|di|da|du|dos|la|le|ter|ten|bin|ibn) ){0,3}"
+_NAME_AFTER_CUE = re.compile(f"{_PARTICLES}{_NAME_WORD}(?: {_NAME_WORD})?")
 _WORD_AFTER_CUE = re.compile(r"[a-z]+(?:['’]s)?\b")  # "my uncle dave": a name written small
 _POSSESSIVE = ("'s", "’s")
 # the next part of a name a span stopped short of: " Henderson" after a "Gerald Fitzwilliam" the
@@ -221,14 +225,18 @@ class NameMasker:
 
         for cue in _CUE.finditer(text):
             m = _NAME_AFTER_CUE.match(text, cue.end())
-            if m is None:  # in lower case, only a given name that is no everyday word
+            small = m is None
+            if small:  # in lower case, only a given name that is no everyday word
                 m = _WORD_AFTER_CUE.match(text, cue.end())
                 if m is None or _key(m.group()) not in self.given:
                     continue
-            words = m.group().split()
+            words = m.group().split(" ")
             while len(words) > 1 and _key(words[-1]) in ENDS_NAME:
                 words.pop()  # "my friend Anna Today": the name stops before a stop word
-            if _key(words[0]) in _NOT_AFTER_CUE:
+            if not small and not words[-1][:1].isupper():
+                continue  # only particles were left
+            named = words if small else [w for w in words if w[:1].isupper()]  # past "van"
+            if _key(named[0]) in _NOT_AFTER_CUE:
                 continue
             end = _strip_possessive(text, m.start(), m.start() + len(" ".join(words)))
             if public_words.isdisjoint(_words(text[m.start() : end])) and free(m.start(), end):
