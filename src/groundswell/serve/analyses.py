@@ -41,7 +41,7 @@ def family(snap: Snapshot, seed: str) -> dict[str, Any]:
     frame = FamilyAnalysis(seed=seed).compute(snap.store())
     shares = [c for c in frame.columns if c.startswith("share_")]
     rows = records(frame)
-    withhold_rows(rows, [*FAMILY_COUNTS, *shares, "dominant_act"])
+    withhold_rows(rows, [*FAMILY_COUNTS, *shares, "dominant_act", "first_day"])
     return {
         "seed": seed,
         "method": frame.attrs.get("method"),
