@@ -363,3 +363,25 @@ def test_ingest_shows_quarantine_reasons_masked_and_the_store_keeps_them(tmp_pat
     with Store(db, read_only=True) as store:
         (reason,) = store.con.execute("SELECT reason FROM quarantine").fetchone()
     assert "jane.doe@example.com" in reason  # kept whole where only the store's owner reads it
+
+
+def test_terminal_lines_of_ingest_and_errors_carry_no_escape_sequence(tmp_path, capsys):
+    """A file name (an archive member's, say) and a bad value quoted in a reason may hold an
+    ESC sequence or a bidi override: the terminal lines show them as visible escapes, as the
+    tables do, and never rewrite or recolour the terminal."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "export\x1b[2J\x1b]0;owned\x07\u202e.ndjson"
+    good = {"id": "dpg1bbb", "name": "t1_dpg1bbb", "author": "a", "body": "me too",
+            "created_utc": 1508112000, "link_id": "t3_q", "parent_id": "t3_q",
+            "subreddit": "s"}  # fmt: skip
+    path.write_text(json.dumps(good) + "\nnot json \x1b[31m\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(folder), "--db", str(db)]) == 0
+    err = capsys.readouterr().err
+    assert "quarantined: " in err and "\\u001b[2J" in err and "\\u202e" in err
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in err
+    assert main(["ingest", str(tmp_path / "missing\x1b[2J.ndjson"), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("groundswell: error: ") and "\x1b" not in err and "\\u001b" in err

@@ -28,6 +28,7 @@ from groundswell.cli_args import (
     share,
     whole,
 )
+from groundswell.cli_output import printable
 
 MIN_CELL = 10  # CODEBOOK section 7: no cell under 10 distinct authors (care.MIN_CELL)
 PUBLIC_PERSON_AUTHORS = 25  # the default that makes a named person public (people analysis)
@@ -113,8 +114,8 @@ def _ingest(args: Any) -> int:
         )
         for fmt, n in sorted(report.by_format.items()):
             print(f"  {fmt}: {n:,}")
-        for err in out["errors"][:10]:
-            print(f"  quarantined: {err}", file=sys.stderr)
+        for err in out["errors"][:10]:  # a file name may hold an ESC sequence
+            print(printable(f"  quarantined: {err}"), file=sys.stderr)
     return 0
 
 
@@ -482,7 +483,7 @@ def _article(args: Any) -> int:
         params.mixed_min_share = params.model_mixed_share = args.mixed_min_share
     done, failed = analyze_files(args.files, params, method=args.method)
     for q in failed:
-        print(f"groundswell: skipped {q.source_file}: {q.reason}", file=sys.stderr)
+        print(printable(f"groundswell: skipped {q.source_file}: {q.reason}"), file=sys.stderr)
     if not done:
         raise InputError("no article could be read from " + ", ".join(args.files))
     from groundswell.care.names import fit_to_show
@@ -491,7 +492,6 @@ def _article(args: Any) -> int:
     if args.json:
         print_json([a.to_dict() for a in done])
         return 0
-    from groundswell.cli_output import printable
 
     def show(text: str) -> None:
         print("\n".join(printable(line) for line in text.split("\n")))

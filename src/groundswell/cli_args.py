@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from groundswell.cli_output import printable
 from groundswell.errors import GroundswellError
 
 USAGE_EXIT = 2  # argparse's exit code for a usage error, kept for every check here
@@ -117,8 +118,9 @@ def run_command(args: Any) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    """Print a one-line error and return its exit code."""
-    print(f"groundswell: error: {' '.join(message.split())}", file=sys.stderr)
+    """Print a one-line error and return its exit code (a control or bidi character that a
+    file name or a value brought in shown as a visible escape)."""
+    print(printable(f"groundswell: error: {' '.join(message.split())}"), file=sys.stderr)
     return code
 
 

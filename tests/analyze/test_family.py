@@ -237,3 +237,28 @@ def test_a_seed_of_fewer_than_10_authors_hides_its_dominant_act(tmp_path, capsys
     assert row["dominant_act"] is None and "dominant_act" in row["suppressed"]
     assert main(["family", "#metoo", "--db", str(db)]) == 0
     assert " testimony " not in capsys.readouterr().out  # the column "share_testimony" stays
+
+
+def test_a_seed_of_fewer_than_10_authors_hides_its_first_day(tmp_path, capsys):
+    """The first day a tag of fewer than 10 people was used narrows them down as its counts do
+    (the report's top-hashtags table withholds it): `family` and the report withhold it too."""
+    from planted import Writer
+
+    from groundswell.cli import main
+
+    w = Writer(seed=5)
+    for day in range(40):
+        w.post(w.when(day + 3), f"solo{day % 2}", ["#metoo"], "testimony")
+    db = tmp_path / "solo.duckdb"
+    with Store(db) as store:
+        w.write(store)
+        analysis = FamilyAnalysis()
+        frame = analysis.run(store)
+        first = str(frame.loc[0, "first_day"])[:10]
+        html = analysis.render(frame)
+    assert first[:4] == "2017" and first not in html
+    assert main(["family", "#metoo", "--db", str(db), "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert row["first_day"] is None and "first_day" in row["suppressed"]
+    assert main(["family", "#metoo", "--db", str(db)]) == 0
+    assert first not in capsys.readouterr().out

@@ -107,3 +107,53 @@ def test_cli_pileons(tmp_path, capsys):
     assert "victim_handle" not in out.lower()
     assert main(["pileons", "--db", str(db), "--min-authors", "100"]) == 0
     assert "no pile-on found" in capsys.readouterr().out
+
+
+def _replied_store(path, *, pseudonymise: bool) -> Store:
+    """A post by ``victim_id_42`` that 60 distinct authors reply to within an hour, after
+    three weeks of quiet: a reply pile-on."""
+    from datetime import UTC, datetime, timedelta
+
+    from groundswell.schema import Post
+
+    base = datetime(2017, 10, 1, tzinfo=UTC)
+    posts = [Post(platform="twitter", id="1", text="what happened to me #MeToo",
+                  created_at=base, author="victim_id_42", hashtags=["#metoo"])]  # fmt: skip
+    posts += [
+        Post(platform="twitter", id=f"b{d}", text="hello #MeToo", author=f"regular{d % 12}",
+             created_at=base + timedelta(days=d), hashtags=["#metoo"])
+        for d in range(20)
+    ]  # fmt: skip
+    posts += [
+        Post(platform="twitter", id=f"r{i}", text=f"you are lying, shut up #MeToo {i}",
+             created_at=base + timedelta(days=25, minutes=i), author=f"piler{i}",
+             hashtags=["#metoo"], reply_to="1")
+        for i in range(60)
+    ]  # fmt: skip
+    store = Store(path, pseudonymise=pseudonymise)
+    store.write_batch(posts)
+    return store
+
+
+def test_a_reply_target_is_a_pseudonym_in_a_store_kept_with_raw_ids(tmp_path, capsys):
+    """A store made with ``--no-pseudonymise`` keeps raw author ids; the pile-on's reply target
+    is still shown by the keyed pseudonym a pseudonymising store would give that author, so the
+    report (which promises no author id) and the terminal never name the account piled on."""
+    from groundswell.care.pseudonym import Pseudonymiser
+    from groundswell.cli import main
+    from groundswell.report import build_report
+
+    with _replied_store(tmp_path / "raw.duckdb", pseudonymise=False) as store:
+        analysis = PileonAnalysis()
+        frame = analysis.run(store)
+        pseudonym = Pseudonymiser(store.pseudonym.key, enabled=True)("twitter", "victim_id_42")
+        page = build_report(store, tmp_path / "report.html").read_text(encoding="utf-8")
+    (row,) = frame.to_dict(orient="records")
+    assert (row["target_kind"], row["target"], row["authors"]) == ("reply", pseudonym, 60)
+    assert "victim_id_42" not in analysis.render(frame) and "victim_id_42" not in page
+    capsys.readouterr()
+    assert main(["pileons", "--db", str(tmp_path / "raw.duckdb"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["target"] == pseudonym
+    with _replied_store(tmp_path / "pseudo.duckdb", pseudonymise=True) as store:
+        (same,) = PileonAnalysis().run(store).to_dict(orient="records")
+        assert same["target"] == store.pseudonym("twitter", "victim_id_42")  # as before

@@ -39,6 +39,18 @@ P = "[private person]"
         ("Dave On Monday said no", f"{P} On Monday said no"),
         ("my uncle dave touched me", f"my uncle {P} touched me"),  # written small, after a cue
         ("a guy named steve's friend", f"a guy named {P}'s friend"),
+        # the rest of a name the people index cut short, and a hyphenated surname, go too
+        ("Gerald Fitzwilliam Henderson assaulted me", f"{P} assaulted me"),
+        ("accused by Rosalind Quayle-Barrington today", f"accused by {P} today"),
+        ("Anna Maria Derkach-Wolff's office", f"{P}'s office"),
+        ("Kayleigh Moore-Dunn told me", f"{P} told me"),
+        # a surname after a cue with a capital inside, an apostrophe or a particle
+        ("Mr. McDonald touched me", f"Mr. {P} touched me"),
+        ("my boss Mr. DeVito yelled", f"my boss Mr. {P} yelled"),
+        ("my uncle O'Brien did it", f"my uncle {P} did it"),
+        ("Ms. O'Connor-Reilly saw it", f"Ms. {P} saw it"),
+        ("Mrs. van Dyke did it", f"Mrs. {P} did it"),
+        ("Mr. de la Cruz did it", f"Mr. {P} did it"),
     ],
 )
 def test_private_names_are_hidden(text, shown):

@@ -334,3 +334,35 @@ def test_a_platform_of_fewer_than_10_authors_reads_under_10(tmp_path):
     overview = _section(page, "overview")
     assert re.search(r"<td>twitter</td><td[^>]*>1,000</td>", overview)
     assert re.search(r"<td>reddit</td><td[^>]*>&lt; 10</td>", overview)
+
+
+def test_the_totals_of_a_store_of_few_authors_read_under_ten(tmp_path):
+    """A store whose posts come from fewer than 10 distinct authors: the overview's post and
+    author totals read "< 10", as its platform rows do and the dashboard's overview does (the
+    total of one platform gave away the count its row withholds)."""
+    posts = [
+        Post(platform="twitter", id=str(i), text=f"I believe her #MeToo {i}",
+             created_at=datetime(2017, 10, 15, tzinfo=UTC) + timedelta(hours=i),
+             author=f"few{i % 3}", hashtags=["#metoo"])
+        for i in range(7)
+    ]  # fmt: skip
+    with Store(tmp_path / "few.duckdb") as store:
+        store.write_batch(posts)
+        page = build_report(store, tmp_path / "report.html").read_text(encoding="utf-8")
+    tiles = dict(
+        (label, value)
+        for value, label in re.findall(
+            r'<div class="tile"><span class="big">([^<]*)</span>([^<]*)</div>',
+            _section(page, "overview"),
+        )
+    )
+    assert tiles["posts"] == tiles["distinct authors"] == "&lt; 10"
+    assert tiles["reposts"] == "0"
+    with Store(tmp_path / "many.duckdb") as store:
+        store.write_batch(
+            [Post(platform="twitter", id=f"m{i}", text="me too #MeToo", author=f"a{i}",
+                  created_at=datetime(2017, 10, 16, tzinfo=UTC)) for i in range(12)]
+        )  # fmt: skip
+        page = build_report(store, tmp_path / "many.html").read_text(encoding="utf-8")
+    assert '<span class="big">12</span>posts' in page
+    assert '<span class="big">12</span>distinct authors' in page

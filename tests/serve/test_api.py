@@ -274,3 +274,63 @@ def test_a_post_of_megabytes_is_sent_cut_with_its_length(tmp_path):
         assert raw not in long["text"]
     shorts = {p["text"] for p in page if p is not long}
     assert shorts == {f"short {i} #MeToo" for i in range(1, 12)}  # short posts whole
+
+
+def test_a_long_tag_the_filters_offer_filters_the_post_browser(tmp_path):
+    """A hashtag of 300 characters used by 12 authors is offered by /api/facets, so the post
+    browser asks /api/posts for it: it lists that tag's posts instead of refusing it."""
+    from datetime import UTC, datetime, timedelta
+    from urllib.parse import quote
+
+    from starlette.testclient import TestClient
+
+    from groundswell.schema import Post
+    from groundswell.store import Store
+
+    long_tag = "#" + "believesurvivors" * 19  # 305 characters, as a post may write one
+    db = tmp_path / "longtag.duckdb"
+    with Store(db) as store:
+        store.write_batch(
+            [
+                Post(platform="twitter", id=str(i), text=f"I believe you {long_tag} #MeToo",
+                     created_at=datetime(2017, 10, 15, tzinfo=UTC) + timedelta(hours=i),
+                     author=f"a{i}", hashtags=[long_tag, "#metoo"])
+                for i in range(12)
+            ]
+        )  # fmt: skip
+    with TestClient(create_app(str(db), warm=False), base_url="http://127.0.0.1") as c:
+        assert long_tag in c.get("/api/facets").json()["tags"]
+        r = c.get("/api/posts?tag=" + quote(long_tag))
+        assert r.status_code == 200, r.text[:200]
+        assert r.json()["posts"] == 12 and len(r.json()["page"]) == 12
+        assert c.get("/api/posts?tag=metoo").status_code == 400  # still not a hashtag
+
+
+def test_a_pileon_target_in_a_store_kept_with_raw_ids_is_the_authors_pseudonym(tmp_path):
+    """In a store made with ``--no-pseudonymise`` the dashboard names a reply pile-on's target
+    by the keyed pseudonym it shows for that author's posts, never the raw id."""
+    from datetime import UTC, datetime, timedelta
+
+    from starlette.testclient import TestClient
+
+    from groundswell.care.pseudonym import Pseudonymiser
+    from groundswell.schema import Post
+    from groundswell.store import Store
+
+    base = datetime(2017, 10, 1, tzinfo=UTC)
+    posts = [Post(platform="twitter", id="1", text="what happened to me #MeToo",
+                  created_at=base, author="victim_id_42", hashtags=["#metoo"])]  # fmt: skip
+    posts += [
+        Post(platform="twitter", id=f"r{i}", text=f"you are lying #MeToo {i}",
+             created_at=base + timedelta(days=25, minutes=i), author=f"piler{i}",
+             hashtags=["#metoo"], reply_to="1")
+        for i in range(60)
+    ]  # fmt: skip
+    db = tmp_path / "raw.duckdb"
+    with Store(db, pseudonymise=False) as store:
+        store.write_batch(posts)
+        shown = Pseudonymiser(store.pseudonym.key, enabled=True)("twitter", "victim_id_42")
+    with TestClient(create_app(str(db), warm=False), base_url="http://127.0.0.1") as c:
+        r = c.get("/api/pileons")
+    assert "victim_id_42" not in r.text
+    assert [(p["target_kind"], p["target"]) for p in r.json()["rows"]] == [("reply", shown)]

@@ -182,3 +182,44 @@ def test_a_tag_with_control_characters_still_makes_readable_xml(tmp_path):
     for g in (nx.read_gexf(tmp_path / "tags.gexf"), nx.read_graphml(tmp_path / "tags.graphml")):
         assert {"#esc\ufffd[31mred", "#nul\ufffdx", "#\ufffdbad", "#metoo"} <= set(g.nodes)
     assert "#esc\x1b[31mred" in (tmp_path / "tags.csv").read_text(encoding="utf-8")
+
+
+def test_a_clock_error_date_gives_no_time_and_stretches_no_timeline(tmp_path):
+    """A zero epoch (1970) or a post dated 9999 is a clock error (``store.dates``): the edge's
+    time is its first interaction on a day series count on, or none when it has no such day,
+    so Gephi's timeline does not run from 1970; the weight still counts every interaction."""
+    stamps = [datetime(1970, 1, 1), datetime(2017, 10, 16, 9), datetime(9999, 12, 31)]
+    posts = [_post("t1", ALICE, 1), _post("t9", CAROL, 1)]
+    posts += [
+        Post(platform="twitter", id=f"r{i}", text="me too", author=BOB, created_at=when,
+             reply_to="t1")
+        for i, when in enumerate(stamps)
+    ]  # fmt: skip
+    posts.append(
+        Post(platform="twitter", id="z", text="hi", author=ALICE, reply_to="t9",
+             created_at=datetime(1970, 1, 1))
+    )  # fmt: skip
+    posts += [
+        Post(platform="twitter", id=f"h{i}", text="#metoo #believe", author=f"tagger{i}",
+             created_at=datetime(1970, 1, 1) if i == 0 else datetime(2017, 10, 15 + i),
+             hashtags=["#metoo", "#believe"])
+        for i in range(12)
+    ]  # fmt: skip
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch(posts)
+        a, b, c = (store.pseudonym("twitter", x) for x in (ALICE, BOB, CAROL))
+        export_network(store, "gexf", tmp_path / "net.gexf")
+        export_network(store, "edges", tmp_path / "net.csv")
+        export_network(store, "gexf", tmp_path / "tags.gexf", network="hashtags")
+    g = nx.read_gexf(tmp_path / "net.gexf")
+    edges = {(u, v, d["kind"]): d for u, v, d in g.edges(data=True)}
+    reply = edges[b, a, "reply"]
+    assert (reply["start"], int(reply["weight"])) == ("2017-10-16T09:00:00Z", 3)
+    assert g.nodes[b]["start"] == g.nodes[a]["start"] == "2017-10-16T09:00:00Z"
+    only_1970 = edges[a, c, "reply"]  # its one interaction is a clock error: no time
+    assert "start" not in only_1970 and "start" not in g.nodes[c]
+    with open(tmp_path / "net.csv", newline="", encoding="utf-8") as fh:
+        times = {r["time"] for r in csv.DictReader(fh)}
+    assert not any(t.startswith(("1970", "9999")) for t in times)
+    ((_, _, pair),) = nx.read_gexf(tmp_path / "tags.gexf").edges(data=True)
+    assert (pair["start"], int(pair["weight"])) == ("2017-10-16T00:00:00Z", 12)

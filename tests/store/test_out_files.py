@@ -135,6 +135,38 @@ def test_a_fifo_is_written_directly(db, tmp_path, name, argv, suffix):
         assert data.startswith(b"PAR1") and data.endswith(b"PAR1")
 
 
+@pytest.mark.parametrize(("name", "argv", "suffix"), COMMANDS, ids=IDS)
+def test_a_pipe_named_through_proc_is_written_directly(db, tmp_path, name, argv, suffix):
+    """``--out /dev/stdout`` piped into another program names the pipe through a /proc link
+    (``/proc/self/fd/1`` -> ``pipe:[N]``, no path): the pipe is written, as a FIFO is."""
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("no /proc here")
+    read_end, write_end = os.pipe()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        with os.fdopen(read_end, "rb") as fh:
+            chunks.append(fh.read())
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        code = _run(argv, db, f"/proc/self/fd/{write_end}")
+    finally:
+        os.close(write_end)
+        reader.join(30)
+    assert code == 0
+    data = b"".join(chunks)
+    if name == "report":
+        assert data.rstrip().endswith(b"</html>")
+    elif name != "parquet":
+        regular = tmp_path / f"regular.{suffix}"
+        assert _run(argv, db, regular) == 0
+        assert data == regular.read_bytes()
+    else:
+        assert data.startswith(b"PAR1") and data.endswith(b"PAR1")
+
+
 def _device(path, minor: int):
     """A character device node like /dev/full (minor 7) or /dev/null (3), made in tmp_path."""
     try:

@@ -230,3 +230,24 @@ def test_several_bad_tweets_of_one_page_are_each_counted_quarantined(tmp_path):
     assert report.duplicates == clean.duplicates
     ((line, reason),) = rows
     assert line == 1 and "+2 more bad records of this line" in reason
+
+
+def test_a_long_query_writes_no_progress_bar_to_stdout(tmp_path):
+    """DuckDB draws a progress bar on stdout (fd 1) for a query past 2 s, whatever stdout is:
+    `export --out /dev/stdout | ...`, `stats --json | jq` on a big store got it mixed into
+    their output. The store's connections never draw it (checked in a process of its own:
+    DuckDB leaves the bar off under pytest's capture)."""
+    db = tmp_path / "s.duckdb"
+    with Store(db):
+        pass
+    probe = (
+        "import sys; from groundswell.store import Store\n"
+        "q = \"SELECT current_setting('enable_progress_bar')\"\n"
+        "for read_only in (False, True):\n"
+        "    with Store(sys.argv[1], read_only=read_only) as s:\n"
+        "        print(s.con.execute(q).fetchone()[0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(db)], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.split() == ["False", "False"]

@@ -133,12 +133,13 @@ def format_columns(
 
 
 def suppress_small_members(frame: pd.DataFrame) -> pd.DataFrame:
-    """A member of fewer than 10 distinct authors (only the seed can be one) with its numbers
-    and its dominant act (the largest of its withheld shares) reading "< 10"."""
+    """A member of fewer than 10 distinct authors (only the seed can be one) with its numbers,
+    its dominant act (the largest of its withheld shares) and its first day (when so few
+    people started narrows them down) reading "< 10"."""
     from groundswell.care import suppress_small_cells
 
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    extra = ["dominant_act"] if "dominant_act" in frame.columns else []
+    extra = [c for c in ("dominant_act", "first_day") if c in frame.columns]
     return suppress_small_cells(frame, "authors", numeric + extra)
 
 

@@ -239,8 +239,10 @@ class PileonAnalysis(Analysis):
                 act_mix, backlash = UNAVAILABLE, float("nan")
             if row["kind"] == "mention":
                 target = public.get(row["target"]) or hasher(row["platform"], row["target"])
-            else:
+            elif store.pseudonymise:
                 target = row["target"]  # already the store's pseudonym
+            else:  # a store kept with raw ids: the pseudonym a pseudonymising store gives
+                target = hasher(row["platform"], row["target"])
             out.append(
                 {
                     "target": target,

@@ -97,9 +97,16 @@ _CUE = re.compile(
     re.I,
 )
 _CAP = re.compile(r"(?<![\w@#'’])[A-Z][\w]*(?:['’][A-Za-z]+)?(?![\w@#])")
-_NAME_AFTER_CUE = re.compile(r"[A-Z][a-z]+(?:['’-][A-Za-z]+)?(?: [A-Z][a-z]+(?:-[A-Za-z]+)?)?")
+# one word of a name: "Dave", "McDonald", "DeVito", "O'Brien", "Moore-Dunn", "Barlow's"
+_NAME_WORD = r"(?:[A-Z]['’][A-Z][a-z]+|[A-Z][a-z]+(?:[A-Z][a-z]+)*)(?:['’-][A-Za-z]+)*"
+# a surname's particles after a title: "Mrs. van Dyke", "Mr. de la Cruz"
+_PARTICLES = r"(?:(?:van|von|de|der|den|del|della|di|da|du|dos|la|le|ter|ten|bin|ibn) ){0,3}"
+_NAME_AFTER_CUE = re.compile(f"{_PARTICLES}{_NAME_WORD}(?: {_NAME_WORD})?")
 _WORD_AFTER_CUE = re.compile(r"[a-z]+(?:['’]s)?\b")  # "my uncle dave": a name written small
 _POSSESSIVE = ("'s", "’s")
+# the next part of a name a span stopped short of: " Henderson" after a "Gerald Fitzwilliam" the
+# index cut at two words, "-Barrington" after "Rosalind Quayle"
+_NAME_TAIL = re.compile(r"[ -]([A-Z][\w]*(?:['’][A-Za-z]+)?)(?![\w@#])")
 _SAINT = re.compile(r"\b(?:St\.?|Saint|San|Santa|Sao|São)\s+$")
 
 
@@ -152,6 +159,25 @@ def _strip_possessive(text: str, start: int, end: int) -> int:
     return end - 2 if text[start:end].endswith(_POSSESSIVE) else end
 
 
+def _whole(
+    text: str, start: int, end: int, public_words: set[str], taken: bytearray
+) -> tuple[int, int]:
+    """The span (start, end) of a private name run on over the parts that follow it (up to
+    three, joined by a space or a hyphen), so no surname is left beside ``[private person]``."""
+    for _ in range(3):
+        if text[start:end].endswith(_POSSESSIVE):
+            break  # "Anne's School": the name ended at its possessive
+        m = _NAME_TAIL.match(text, end)
+        if m is None or m.group(1).isupper() or taken.find(1, end, m.end()) >= 0:
+            break
+        key = _key(m.group(1))
+        if key in MOVEMENT_WORDS or not _name_part(m.group(1), public_words, ENDS_NAME):
+            break
+        taken[end : m.end()] = b"\x01" * (m.end() - end)
+        end = _strip_possessive(text, m.start(1), m.end())
+    return start, end
+
+
 class NameMasker:
     """Finds and hides private persons' names in texts; public figures in ``index`` stay."""
 
@@ -199,14 +225,18 @@ class NameMasker:
 
         for cue in _CUE.finditer(text):
             m = _NAME_AFTER_CUE.match(text, cue.end())
-            if m is None:  # in lower case, only a given name that is no everyday word
+            small = m is None
+            if small:  # in lower case, only a given name that is no everyday word
                 m = _WORD_AFTER_CUE.match(text, cue.end())
                 if m is None or _key(m.group()) not in self.given:
                     continue
-            words = m.group().split()
+            words = m.group().split(" ")
             while len(words) > 1 and _key(words[-1]) in ENDS_NAME:
                 words.pop()  # "my friend Anna Today": the name stops before a stop word
-            if _key(words[0]) in _NOT_AFTER_CUE:
+            if not small and not words[-1][:1].isupper():
+                continue  # only particles were left
+            named = words if small else [w for w in words if w[:1].isupper()]  # past "van"
+            if _key(named[0]) in _NOT_AFTER_CUE:
                 continue
             end = _strip_possessive(text, m.start(), m.start() + len(" ".join(words)))
             if public_words.isdisjoint(_words(text[m.start() : end])) and free(m.start(), end):
@@ -237,7 +267,7 @@ class NameMasker:
                 continue  # "St Anne's School"; "Melania Trump" (a public figure's family name)
             if free(start, end):
                 out.append((start, end))
-        return sorted(out)
+        return sorted(_whole(text, s, e, public_words, taken) for s, e in out)
 
     def mask(self, text: str) -> str:
         """``text`` with each private person's name replaced by ``[private person]``."""

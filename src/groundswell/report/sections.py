@@ -93,15 +93,17 @@ def overview_section(ov: dict[str, Any]) -> str:
     """Totals, posts per platform and the list of articles."""
     first = ov["first"].date().isoformat() if ov["first"] else "n/a"
     last = ov["last"].date().isoformat() if ov["last"] else "n/a"
+    # posts of fewer than 10 distinct authors: their totals read < 10, as the platform rows do
+    few = 0 < ov["authors"] < MIN_CELL or (ov["posts"] and not ov["authors"])
     cards = [
-        ("posts", ov["posts"]),
-        ("reposts", ov["reposts"]),
-        ("articles", ov["articles"]),
-        ("quarantined records", ov["quarantined"]),
-        ("distinct authors", ov["authors"]),
+        ("posts", "< 10" if few else f"{ov['posts']:,}"),
+        ("reposts", f"{ov['reposts']:,}"),
+        ("articles", f"{ov['articles']:,}"),
+        ("quarantined records", f"{ov['quarantined']:,}"),
+        ("distinct authors", "< 10" if few else f"{ov['authors']:,}"),
     ]
     tiles = "".join(
-        f'<div class="tile"><span class="big">{v:,}</span>{escape(k)}</div>' for k, v in cards
+        f'<div class="tile"><span class="big">{escape(v)}</span>{escape(k)}</div>' for k, v in cards
     )
     # a platform's posts (reposts) by fewer than 10 distinct authors read < 10, as in `stats`
     rows = [

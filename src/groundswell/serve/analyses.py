@@ -41,7 +41,7 @@ def family(snap: Snapshot, seed: str) -> dict[str, Any]:
     frame = FamilyAnalysis(seed=seed).compute(snap.store())
     shares = [c for c in frame.columns if c.startswith("share_")]
     rows = records(frame)
-    withhold_rows(rows, [*FAMILY_COUNTS, *shares, "dominant_act"])
+    withhold_rows(rows, [*FAMILY_COUNTS, *shares, "dominant_act", "first_day"])
     return {
         "seed": seed,
         "method": frame.attrs.get("method"),
@@ -93,13 +93,9 @@ def pileons(snap: Snapshot) -> list[dict[str, Any]]:
     """Pile-ons (CODEBOOK section 5) with act mix and hostile wording; targets by pseudonym
     unless a public figure."""
     from groundswell.analyze.pileon import pileons as find
-    from groundswell.care.pseudonym import Pseudonymiser
 
-    rows = records(find(snap.store()))
-    hasher = Pseudonymiser(snap.key, enabled=True)
+    rows = records(find(snap.store()))  # targets already pseudonyms, whatever the store keeps
     for row in rows:
-        if row.get("target_kind") != "mention" and not snap.pseudonymise and row.get("target"):
-            row["target"] = hasher(row["platform"], row["target"])
         withhold(row, ["authors", "posts"], row.get("authors"))
     return rows
 

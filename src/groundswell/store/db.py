@@ -427,12 +427,15 @@ class Store:
 
     # -- context manager -------------------------------------------------------------------
     def _connect(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(
+        con = duckdb.connect(
             str(self.path),
             read_only=self.read_only,
             # bounded memory whatever the input size: DuckDB spills to disk beyond this
             config={"memory_limit": os.environ.get("GROUNDSWELL_MEMORY_LIMIT", "1GB")},
         )
+        # no progress bar: DuckDB draws it on stdout, into an export to /dev/stdout or --json
+        con.execute("SET enable_progress_bar = false")
+        return con
 
     def compact(self) -> None:
         """Rewrite the store into a new file and put it in the old one's place, so the bytes of

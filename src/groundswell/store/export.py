@@ -11,7 +11,7 @@ import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
@@ -277,6 +277,12 @@ def _cannot_write(out: str | os.PathLike, exc: BaseException) -> StoreError:
 def _output_target(out: str | os.PathLike) -> tuple[Path, os.stat_result | None]:
     """Where ``out`` really is (symbolic links followed) and its status, None when it does not
     exist yet; its folder is made when missing. Raises OSError."""
+    with suppress(FileNotFoundError):
+        st = os.stat(out)
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+            # a FIFO, a device or a pipe: ``/dev/stdout`` piped on is a /proc link to
+            # ``pipe:[N]``, which no real path names, so it is opened through its own name
+            return Path(out), st
     target = Path(os.path.realpath(out))
     try:
         st = target.stat()

@@ -4,7 +4,8 @@ used together, as dynamic GEXF (Gephi's timeline), GraphML or a plain CSV edge l
 Nodes are named as the post exports name them (``store.export``'s care functions): authors by
 their store pseudonym, mentioned accounts by the keyed pseudonym of the handle, hashtags by the
 tag. Each edge is one (source, target, kind) with ``weight`` interactions and the time of the
-first (``start`` in GEXF, so Gephi's timeline shows it from then on). The co-hashtag network keeps
+first on a day series count on (``start`` in GEXF, so Gephi's timeline shows it from then on;
+none when every one is a clock error, ``store.dates``). The co-hashtag network keeps
 only tag pairs used together by at least ``MIN_CELL`` distinct authors (CODEBOOK section 7).
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from groundswell.care.suppress import MIN_CELL
 from groundswell.errors import InputError
+from groundswell.store.dates import dated
 from groundswell.store.db import Store
 from groundswell.store.export import csv_cell, open_output, output_path, register_cleaners
 from groundswell.store.files import refuse_store_files
@@ -24,6 +26,9 @@ NETWORK_FORMATS = ("gexf", "graphml", "edges")
 NETWORKS = ("interactions", "hashtags")
 EDGE_COLUMNS = ("source", "target", "kind", "time", "weight")
 _ISO = "'%Y-%m-%dT%H:%M:%SZ'"
+# an edge's time: its first interaction on a day series count on (``store.dates``); a zero
+# epoch (1970) or a year 9999 is a clock error that would stretch Gephi's timeline over decades
+_FIRST = "min({0}) FILTER (WHERE {{dated}})"
 
 # one row per interaction: the author of a post to the author of the post it replies to, the
 # author of a repost to the author of the original, the author of a post to each account it
@@ -41,12 +46,12 @@ _INTERACTIONS = f"""
                created_at
         FROM posts WHERE len(mentions) > 0
     )
-    SELECT source, target, kind, strftime(min(time), {_ISO}) AS time, count(*) AS weight,
-           any_value(platform) AS platform
+    SELECT source, target, kind, strftime({_FIRST.format("time")}, {_ISO}) AS time,
+           count(*) AS weight, any_value(platform) AS platform
     FROM events
     WHERE source IS NOT NULL AND target IS NOT NULL AND target <> '' AND source <> target
     GROUP BY source, target, kind
-    ORDER BY min(time) NULLS LAST, source, target, kind
+    ORDER BY {_FIRST.format("time")} NULLS LAST, source, target, kind
 """
 
 # tag pairs used in the same post; a pair is kept when at least ? distinct authors used it, so
@@ -63,13 +68,13 @@ _HASHTAGS = f"""
             HAVING count(DISTINCT platform || ':' || author) >= $min_authors)
     )
     SELECT a.tag AS source, b.tag AS target, 'co-hashtag' AS kind,
-           strftime(min(a.created_at), {_ISO}) AS time,
+           strftime({_FIRST.format("a.created_at")}, {_ISO}) AS time,
            count(DISTINCT (a.platform, a.id)) AS weight,
            count(DISTINCT a.platform || ':' || a.author) AS authors
     FROM tags a JOIN tags b ON b.platform = a.platform AND b.id = a.id AND a.tag < b.tag
     GROUP BY a.tag, b.tag
     HAVING count(DISTINCT a.platform || ':' || a.author) >= $min_authors
-    ORDER BY min(a.created_at) NULLS LAST, source, target
+    ORDER BY {_FIRST.format("a.created_at")} NULLS LAST, source, target
 """
 
 
@@ -102,9 +107,10 @@ def export_network(
     register_cleaners(store)
     con = store.con
     if network == "interactions":
-        rel = con.sql(_INTERACTIONS)
+        rel = con.sql(_INTERACTIONS.format(dated=dated("time")))
     else:
-        rel = con.sql(_HASHTAGS, params={"min_authors": min_authors})
+        query = _HASHTAGS.format(dated=dated("a.created_at"))
+        rel = con.sql(query, params={"min_authors": min_authors})
     if to == "edges":
         cells = ", ".join(
             c if c == "weight" else csv_cell(c, f"{c}::VARCHAR") for c in EDGE_COLUMNS
