@@ -283,8 +283,11 @@ def test_stats_withholds_platforms_and_acts_of_few_authors(tmp_path, capsys):
     capsys.readouterr()
     assert main(["stats", "--db", str(db), "--json"]) == 0
     st = json.loads(capsys.readouterr().out)
-    assert st["by_platform"] == {"twitter": 24, "reddit": None}
-    assert "by_platform.reddit" in st["suppressed"]
+    # 27 posts = twitter + reddit: twitter is withheld too, or reddit would be 27 - 24
+    assert st["posts"] == 27
+    assert st["by_platform"] == {"twitter": None, "reddit": None}
+    assert {"by_platform.reddit", "by_platform.twitter"} <= set(st["suppressed"])
+    assert "by_platform.twitter" in st["withheld"]
     with Store(db, read_only=True) as store:
         authors = dict(
             store.con.execute(
@@ -292,14 +295,19 @@ def test_stats_withholds_platforms_and_acts_of_few_authors(tmp_path, capsys):
                 "USING (platform, id) GROUP BY 1"
             ).fetchall()
         )
-    for act, n in st["acts"].items():
-        assert (n is None) == (authors[act] < 10), act
+    for act, n in st["acts"].items():  # a small act is withheld, and any other only beside one
+        withheld = f"acts.{act}" in st["withheld"]
+        assert (n is None) == (authors[act] < 10 or withheld), act
+        assert not withheld or authors[act] >= 10
+    assert sum(f"acts.{a}" in st["suppressed"] for a in st["acts"]) != 1
     for row in st["act_shares"]["shares"]:
         small = 0 < authors.get(row["label"], 0) < 10
-        assert (row["share"] is None) == small and bool(row["suppressed"]) == small
+        hidden = small or row["withheld"]
+        assert (row["share"] is None) == hidden and bool(row["suppressed"]) == hidden
+    assert sum(bool(r["suppressed"]) for r in st["act_shares"]["shares"]) != 1
     assert main(["stats", "--db", str(db)]) == 0
     text = capsys.readouterr().out
-    assert "reddit" in text and "< 10" in text
+    assert "reddit" in text and "< 10" in text and "withheld" in text
 
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])

@@ -170,30 +170,37 @@ _SHARE_FIELDS = ("count", "raw_share", "share", "low", "high")
 
 def _withheld_shares(est: dict[str, Any] | None, authors: dict[str, int]) -> dict[str, Any] | None:
     """The act shares with each act that fewer than 10 distinct authors stand behind withheld:
-    its count, shares and interval None, the fields named in its ``suppressed`` list."""
-    from groundswell.care import MIN_CELL
+    its count, shares and interval None, the fields named in its ``suppressed`` list. The shares
+    sum to 1, so the smallest other act is withheld beside a lone one too (``withheld`` true)."""
+    from groundswell.care import MIN_CELL, complementary_cells
 
     if not est:
         return est
-    rows = []
-    for row in est["shares"]:
-        row = dict(row) if isinstance(row, dict) else row.to_dict()
-        small = row.get("count", 0) > 0 and authors.get(row["label"], 0) < MIN_CELL
-        row["suppressed"] = [f for f in _SHARE_FIELDS if f in row] if small else []
+    rows = [dict(r) if isinstance(r, dict) else r.to_dict() for r in est["shares"]]
+    counts = [int(r.get("count") or 0) for r in rows]
+    small = [
+        n > 0 and authors.get(r["label"], 0) < MIN_CELL for r, n in zip(rows, counts, strict=True)
+    ]
+    extra = complementary_cells(counts, small)
+    for i, row in enumerate(rows):
+        row["suppressed"] = [f for f in _SHARE_FIELDS if f in row] if small[i] or i in extra else []
+        row["withheld"] = i in extra
         for f in row["suppressed"]:
             row[f] = None
-        rows.append(row)
     return {**est, "shares": rows}
 
 
 def _print_shares(est: dict[str, Any]) -> None:
     """The corrected act shares as a table, with how they were corrected and the domain check;
     an act of fewer than 10 distinct authors reads "< 10"."""
-    from groundswell.cli_output import SUPPRESSED
+    from groundswell.cli_output import SUPPRESSED, WITHHELD
 
     print(f"\nact shares ({est['method']}; model {est['model']} {est['version']}):")
     print(f"  {'act':<11}{'posts':>10}{'raw':>8}{'corrected':>11}  95% interval")
     for s in est["shares"]:
+        if s.get("withheld"):
+            print(f"  {s['label']:<11}{WITHHELD:>10}  (hidden so that a < 10 act stays hidden)")
+            continue
         if s.get("suppressed"):
             print(f"  {s['label']:<11}{SUPPRESSED:>10}  (fewer than 10 distinct authors)")
             continue

@@ -17,6 +17,7 @@ from typing import Any
 
 MISSING = "—"
 SUPPRESSED = "< 10"  # what care.suppress_small_cells and analyze.people.suppressed write
+WITHHELD = "withheld"  # care.WITHHELD: a cell hidden so that a "< 10" one cannot be derived
 NUMBER = re.compile(r"-?[\d,]+(\.\d+)?(%|e[-+]\d+)?|\d{4}-\d\d-\d\d( \d\d:\d\d)?")
 
 
@@ -133,7 +134,7 @@ def cell(value: Any, column: str = "", timed: bool = False) -> str:
 
 
 def _numeric(column: list[str]) -> bool:
-    shown = [c for c in column if c not in (MISSING, SUPPRESSED)]
+    shown = [c for c in column if c not in (MISSING, SUPPRESSED, WITHHELD)]
     if not shown:  # nothing but small or missing cells: aligned as the counts they stand for
         return SUPPRESSED in column
     return all(NUMBER.fullmatch(c) for c in shown)
@@ -209,7 +210,7 @@ def print_stats(out: dict[str, Any]) -> None:
     """The store's counts as aligned lines, platforms and acts as small tables under them."""
     first, last = (out.get(k) for k in ("first_post", "last_post"))
     lines = [
-        ("posts", cell(out.get("posts"))),
+        ("posts", SUPPRESSED if "posts" in out.get("suppressed", []) else cell(out.get("posts"))),
         ("reposts", cell(out.get("reposts"))),
         ("articles", cell(out.get("articles"))),
         ("quarantined", cell(out.get("quarantined"))),
@@ -246,19 +247,28 @@ def print_stats(out: dict[str, Any]) -> None:
             "acts",
             "act_shares",
             "suppressed",
+            "withheld",
         }:
             lines.append((key.replace("_", " "), cell(value)))
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
         print(f"{key:<{width}}  {value}")
-    for heading, counts in (("by platform", out.get("by_platform")), ("acts", out.get("acts"))):
+    withheld = set(out.get("withheld") or [])
+    for key, heading in (("by_platform", "by platform"), ("acts", "acts")):
+        counts = out.get(key)
         if counts:
-            total = out.get("posts") or sum(n or 0 for n in counts.values()) or 1
+            total = out.get("posts") or 1  # None: a store of fewer than 10 authors, all "< 10"
             print(f"\n{heading}:")
             name_w = max(len(str(k)) for k in counts)
-            shown = {k: SUPPRESSED if n is None else f"{n:,}" for k, n in counts.items()}
+            shown = {
+                k: f"{n:,}"
+                if n is not None
+                else (WITHHELD if f"{key}.{k}" in withheld else SUPPRESSED)
+                for k, n in counts.items()
+            }
             num_w = max(len(v) for v in shown.values())
-            for name, n in counts.items():  # a cell of fewer than 10 authors reads "< 10"
+            # a cell of fewer than 10 authors reads "< 10", one hidden beside it "withheld"
+            for name, n in counts.items():
                 share = "" if n is None else f"{n / total:>6.1%}"
                 print(printable(f"  {name!s:<{name_w}}  {shown[name]:>{num_w}}  {share}".rstrip()))
 

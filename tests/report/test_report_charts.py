@@ -25,23 +25,27 @@ def test_line_chart_one_polyline_per_series():
 
 
 def test_stacked_bars_shares_sum_to_the_bar():
-    svg = charts.stacked_bars(["w1", "w2"], {"a": [1, 3], "b": [3, 1]}, title="t")
+    # counts of 10 and more: the cells of few posts are now drawn withheld together (below)
+    svg = charts.stacked_bars(["w1", "w2"], {"a": [10, 30], "b": [30, 10]}, title="t")
     heights = [float(h) for h in re.findall(r'height="([^"]+)" fill="[^"]+"><title>', svg)]
     assert len(heights) == 4
     assert abs(heights[0] + heights[1] - (heights[2] + heights[3])) < 0.2
-    assert "w1, a: &lt; 10 distinct authors" in svg
+    svg = charts.stacked_bars(["w1"], {"a": [1], "b": [3]}, title="t")
+    assert "w1, withheld together: a (&lt; 10 distinct authors), b (&lt; 10" in svg
     assert "n=" not in svg
 
 
 def test_stacked_bar_hovers_read_under_10_by_authors():
+    # a third act: with two, the other act's share (60%) would give away a's (40%), so it is
+    # withheld too (test_complementary); here c, the smallest other act, is withheld beside a
     svg = charts.stacked_bars(
         ["w1"],
-        {"a": [40], "b": [60]},
-        authors={"a": [9], "b": [30]},
+        {"a": [40], "b": [60], "c": [50]},
+        authors={"a": [9], "b": [30], "c": [20]},
         title="t",
     )
-    assert "w1, a: &lt; 10 distinct authors" in svg
-    assert "w1, b: 60.0% of 100 posts" in svg
+    assert "w1, withheld together: a (&lt; 10 distinct authors), c (withheld)" in svg
+    assert "w1, b: 40.0% of 150 posts" in svg
 
 
 def test_hbars_draw_interval_whiskers():

@@ -310,7 +310,8 @@ def test_act_mix_cells_of_few_authors_are_suppressed(tmp_path):
     row = re.search(r"<tr><td>#mixed</td>(.*?)</tr>", acts.split("Act mix by hashtag")[1])
     cells = dict(zip(columns[1:], re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1)), strict=True))
     assert cells["backlash"] == "&lt; 10"
-    assert cells["support"] == f"{200 / 205:.1%}"
+    # support's share was 97.6%: 100% less it gave backlash's away, so it is withheld too
+    assert cells["support"] == "withheld"
     assert cells["posts"] == "205" and cells["distinct authors"] == "52"
 
 
@@ -332,8 +333,10 @@ def test_a_platform_of_fewer_than_10_authors_reads_under_10(tmp_path):
         store.write_batch(posts)
         page = build_report(store, tmp_path / "report.html").read_text(encoding="utf-8")
     overview = _section(page, "overview")
-    assert re.search(r"<td>twitter</td><td[^>]*>1,000</td>", overview)
+    # twitter's 1,000 is withheld too: beside the total of 2,000 it gave reddit's 1,000 away
+    assert re.search(r"<td>twitter</td><td[^>]*>withheld</td>", overview)
     assert re.search(r"<td>reddit</td><td[^>]*>&lt; 10</td>", overview)
+    assert ">2,000<" in overview
 
 
 def test_the_totals_of_a_store_of_few_authors_read_under_ten(tmp_path):

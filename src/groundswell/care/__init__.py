@@ -2,11 +2,18 @@
 
 from groundswell.care.mask import mask_text
 from groundswell.care.pseudonym import Pseudonymiser, load_key, pseudonymise_ids
-from groundswell.care.suppress import MIN_CELL, suppress_small_cells
+from groundswell.care.suppress import (
+    MIN_CELL,
+    WITHHELD,
+    complementary_cells,
+    suppress_small_cells,
+)
 
 __all__ = [
     "MIN_CELL",
+    "WITHHELD",
     "Pseudonymiser",
+    "complementary_cells",
     "load_key",
     "mask_text",
     "pseudonymise_ids",

@@ -14,12 +14,24 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from html import escape
 
+from groundswell.care.suppress import WITHHELD, complementary_cells
 from groundswell.report.axes import count_period, label, next_period, rebin, time_ticks
 from groundswell.report.colours import TAG_PALETTE
 
 PALETTE = TAG_PALETTE
 SMALL = "< 10"
 MIN_AUTHORS = 10
+
+
+def _small_cell(
+    value: float, authors: Mapping[str, Sequence[float]] | None, name: str, i: int
+) -> bool:
+    """Whether a stacked cell of ``value`` posts is withheld: fewer than 10 distinct authors
+    (or, with no author counts, fewer than 10 posts)."""
+    who = authors[name][i] if authors and name in authors else None
+    return bool(value) and ((who is not None and who < MIN_AUTHORS) or value < MIN_AUTHORS)
+
+
 PER = {"day": "per day", "week": "per week", "month": "per month"}
 
 
@@ -234,17 +246,22 @@ def stacked_bars(
         x = left + i * slot + (slot - bar) / 2
         base = top + ph
         total = totals[i] or 1
-        for name, fill in zip(names, fills, strict=True):
+        small = [_small_cell(series[s][i], authors, s, i) for s in names]
+        # the shares of a bar sum to 1: the smallest other act is withheld beside a lone small
+        # one, and the withheld acts are drawn as one grey part (no height tells either apart)
+        extra = complementary_cells([int(series[s][i]) for s in names], small)
+        hidden = [j for j, s in enumerate(names) if series[s][i] and (small[j] or j in extra)]
+        for j, (name, fill) in enumerate(zip(names, fills, strict=True)):
             values = series[name]
             v = values[i] / total if normalise else values[i]
             h = ph * v / ymax
-            if h <= 0:
+            if h <= 0 or (normalise and j in hidden):
                 continue
             base -= h
-            who = authors[name][i] if authors and name in authors else None
-            small = (who is not None and who < MIN_AUTHORS) or values[i] < MIN_AUTHORS
-            if small:
+            if small[j]:
                 shown = f"{SMALL} distinct authors"
+            elif j in extra:
+                shown = f"{WITHHELD}, so that a {SMALL} act cannot be derived"
             elif normalise:
                 shown = f"{v:.1%} of {_fmt(total)} posts"
             else:
@@ -252,6 +269,17 @@ def stacked_bars(
             out.append(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{fill}"><title>{escape(cat)}, {escape(name)}: {escape(shown)}'
+                "</title></rect>"
+            )
+        if normalise and hidden:
+            h = ph * sum(series[names[j]][i] for j in hidden) / total / ymax
+            why = ", ".join(
+                f"{names[j]} ({SMALL} distinct authors)" if small[j] else f"{names[j]} ({WITHHELD})"
+                for j in hidden
+            )
+            out.append(
+                f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="#bbbbbb"><title>{escape(cat)}, withheld together: {escape(why)}'
                 "</title></rect>"
             )
     if periods:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from groundswell.care import suppress_small_cells
+from groundswell.care import WITHHELD, complementary_cells, suppress_small_cells
+from groundswell.care.suppress import suppress_breakdown
 from groundswell.report import charts, queries
 from groundswell.report.axes import count_period
 from groundswell.report.colours import act_colours
@@ -108,6 +109,7 @@ def acts_section(con: Any, has_acts: bool) -> str:
                 "< 10" if (tag, col) in small_cells else v
                 for tag, v in zip(shown["tag"], shown[col], strict=True)
             ]
+        _withhold_complements(shown, by_tag, acts, small_cells)
         body += (
             "<h3>Act mix by hashtag</h3>"
             + intro(
@@ -134,6 +136,21 @@ def acts_section(con: Any, has_acts: bool) -> str:
     return section("acts", title, body)
 
 
+def _withhold_complements(
+    shown: pd.DataFrame, by_tag: pd.DataFrame, acts: list[str], small: set[tuple[str, str]]
+) -> None:
+    """In each tag's row of act shares (they sum to 1) withhold the smallest other act beside a
+    lone "< 10" one, so that it is not 1 less the shares shown."""
+    for col in acts:
+        shown[col] = shown[col].astype(object)
+    for i, tag in enumerate(by_tag["tag"]):
+        if shown.at[i, "posts"] == "< 10":
+            continue  # the whole row is withheld
+        counts = [round(float(by_tag.at[i, a]) * int(by_tag.at[i, "posts"])) for a in acts]
+        for j in complementary_cells(counts, [(tag, a) in small for a in acts]):
+            shown.at[i, acts[j]] = WITHHELD
+
+
 def corrected_acts_table(con: Any, totals: pd.DataFrame) -> str:
     """Each act's raw count and share beside its share corrected for the model's errors, with
     a 95% interval that includes them, and the sentence that says how and with which model."""
@@ -147,7 +164,7 @@ def corrected_acts_table(con: Any, totals: pd.DataFrame) -> str:
                 for lo, hi in zip(totals.ci_low, totals.ci_high, strict=True)
             ]
         )
-        shown = suppress_small_cells(totals, "authors", ["posts", "authors", "share", "ci"])
+        shown = suppress_breakdown(totals, "authors", ["posts", "authors", "share", "ci"])
         rows = [[r.act, r.posts, r.authors, r.share, r.ci] for r in shown.itertuples()]
         head = ["act", "posts", "distinct authors", "raw share", "95% CI (Wilson, sampling only)"]
         return note(
@@ -160,9 +177,7 @@ def corrected_acts_table(con: Any, totals: pd.DataFrame) -> str:
         f"{corrected[a].low:.1%} to {corrected[a].high:.1%}" if a in corrected else ""
         for a in totals.act
     ]
-    shown = suppress_small_cells(
-        totals, "authors", ["posts", "authors", "share", "corrected", "ci"]
-    )
+    shown = suppress_breakdown(totals, "authors", ["posts", "authors", "share", "corrected", "ci"])
     rows = [[r.act, r.posts, r.authors, r.share, r.corrected, r.ci] for r in shown.itertuples()]
     head = ["act", "posts", "distinct authors", "raw share", "corrected share", "95% interval"]
     quality = estimate.get("quality") or {}

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from groundswell.care import MIN_CELL, mask_text, suppress_small_cells
+from groundswell.care import (
+    MIN_CELL,
+    WITHHELD,
+    complementary_cells,
+    mask_text,
+    suppress_small_cells,
+)
 from groundswell.report import charts, queries
 from groundswell.report.axes import count_period
 from groundswell.report.colours import TagColours
@@ -105,11 +111,16 @@ def overview_section(ov: dict[str, Any]) -> str:
     tiles = "".join(
         f'<div class="tile"><span class="big">{escape(v)}</span>{escape(k)}</div>' for k, v in cards
     )
-    # a platform's posts (reposts) by fewer than 10 distinct authors read < 10, as in `stats`
-    rows = [
-        [p, n if n == 0 or a >= MIN_CELL else "< 10", r if r == 0 or b >= MIN_CELL else "< 10"]
-        for p, n, r, a, b in ov["by_platform"]
-    ]
+    # a platform's posts (reposts) by fewer than 10 distinct authors read < 10, as in `stats`,
+    # and the smallest other platform "withheld" beside a lone one: the totals are shown above
+    platforms = ov["by_platform"]
+    rows = [[p] for p, *_ in platforms]
+    for count, who in ((1, 3), (2, 4)):
+        counts = [int(r[count]) for r in platforms]
+        small = [n > 0 and r[who] < MIN_CELL for n, r in zip(counts, platforms, strict=True)]
+        extra = complementary_cells(counts, small)
+        for i, (row, n) in enumerate(zip(rows, counts, strict=True)):
+            row.append("< 10" if small[i] else WITHHELD if i in extra else n)
     return section(
         "overview",
         "Overview",

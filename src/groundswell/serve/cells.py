@@ -1,7 +1,8 @@
 """Care rules for what the dashboard sends (CODEBOOK section 7), applied to every response.
 
 - a value counted over fewer than 10 distinct authors is ``None`` and its field is listed in the
-  row's ``suppressed`` (the pages show "< 10");
+  row's ``suppressed`` (the pages show "< 10"); beside a total, the smallest other row is
+  withheld too (``suppressed`` and ``withheld``; the pages show "withheld");
 - post text is shown with private persons as ``[private person]``, @handles as ``@[account]``,
   accounts named in links (``twitter.com/<handle>``, ``u/<name>``, a DID ...) as ``[account]``
   without tracking parameters, as the exports pseudonymise them (``care.links``), and emails,
@@ -17,7 +18,7 @@ from contextlib import suppress
 from datetime import date, datetime
 from typing import Any
 
-from groundswell.care import MIN_CELL, mask_text
+from groundswell.care import MIN_CELL, complementary_cells, mask_text
 from groundswell.care.links import drop_tracking
 from groundswell.care.mask import mask_accounts
 from groundswell.care.names import NameMasker, merged_spans, replaced
@@ -94,6 +95,26 @@ def withhold_rows(
     """``withhold`` on every row, by its own ``authors_field`` (itself withheld when small)."""
     for row in rows:
         withhold(row, [authors_field, *fields], row.get(authors_field))
+    return rows
+
+
+def withhold_complements(
+    rows: list[dict[str, Any]], counts: list[int], fields: list[str] | tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """After ``withhold``: in rows that break down a total the page shows (``counts``, the rows'
+    true counts), withhold ``fields`` of the rows ``care.complementary_cells`` picks too, so a
+    withheld row is not the total less the rows shown. Those fields are listed in the row's
+    ``suppressed`` and in its ``withheld`` (the pages read them "withheld", not "< 10")."""
+    small = [bool(r.get("suppressed")) for r in rows]
+    extra = complementary_cells(counts, small)
+    for i, row in enumerate(rows):
+        row.setdefault("withheld", [])
+        if i in extra:
+            for name in fields:
+                if name in row:
+                    row[name] = None
+                    row["suppressed"] = [*row.get("suppressed", []), name]
+                    row["withheld"].append(name)
     return rows
 
 

@@ -30,6 +30,7 @@ from groundswell.serve.cells import (
     shown_text,
     shown_url,
     withhold,
+    withhold_complements,
     withhold_rows,
 )
 from groundswell.serve.rollups import UNCLASSIFIED
@@ -167,6 +168,10 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
     reposts = dict(cur.execute("SELECT platform, count(*) FROM reposts GROUP BY ALL").fetchall())
     for row in by_platform:
         row["reposts"] = reposts.get(row["platform"], 0)
+    post_counts = [int(r["posts"]) for r in by_platform]
+    withhold_rows(by_platform, ["posts", "reposts"])
+    # beside the total of posts (and reposts) the page shows
+    withhold_complements(by_platform, post_counts, ["posts", "authors", "reposts"])
     acts = records(
         cur.execute(
             f"SELECT act, count(*) AS posts, count(DISTINCT author) AS authors FROM facts "
@@ -189,8 +194,12 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
         row["corrected"] = fix["share"] if fix else None
         row["corrected_low"] = fix["low"] if fix else None
         row["corrected_high"] = fix["high"] if fix else None
-        withhold(row, ["posts", "authors", "share", "ci_low", "ci_high", "corrected",
-                       "corrected_low", "corrected_high"], row["authors"])  # fmt: skip
+    act_fields = ["posts", "authors", "share", "ci_low", "ci_high", "corrected",
+                  "corrected_low", "corrected_high"]  # fmt: skip
+    act_counts = [int(r["posts"]) for r in acts]
+    for row in acts:
+        withhold(row, act_fields, row["authors"])
+    withhold_complements(acts, act_counts, act_fields)  # shares sum to 1, beside "classified"
     keep = ("started_at", "read", "stored", "duplicates", "reposts", "quarantined", "articles",
             "forgotten", "files", "by_format")  # fmt: skip
     # numbers only: a run's error lines may quote the raw record they could not read
@@ -214,7 +223,7 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
         "dated_out_of_span": ov["dated_out_of_span"],
         "undated": ov["undated"],
         "synthetic": ov["synthetic"],
-        "by_platform": withhold_rows(by_platform, ["posts", "reposts"]),
+        "by_platform": by_platform,
         "runs": runs,
         "quarantine": [
             {"format": f, "reason": r, "records": n}
@@ -269,6 +278,7 @@ def posts(snap: Snapshot, flt: PostFilter, offset: int = 0) -> dict[str, Any]:
         authors = int(most) if (most or 0) >= MIN_CELL else exact.get(act, 0)
         by_act.append(withhold({"act": act, "posts": int(n)}, ["posts"], authors))
         total += int(n)
+    withhold_complements(by_act, [int(n) for _, n, _ in counts], ["posts"])  # beside the total
     authors = bound if bound >= MIN_CELL else exact.get(None, 0)
     src, sp = flt.source()
     fcond, fp = flt.where()

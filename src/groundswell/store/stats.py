@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from groundswell.care.suppress import MIN_CELL
+from groundswell.care.suppress import MIN_CELL, complementary_cells
 from groundswell.store.dates import out_of_span
 from groundswell.store.db import Store
 
@@ -35,7 +35,9 @@ QUARANTINED_RECORDS = f"SELECT coalesce(sum({RECORDS_PER_ROW}), 0)::BIGINT FROM 
 def stats(store: Store) -> dict[str, Any]:
     """Counts of posts, reposts, articles, quarantined records, by platform and (once classified)
     by act (each post's latest label). A platform or act that fewer than ``MIN_CELL`` distinct
-    authors stand behind reads None and is named in ``suppressed`` (CODEBOOK section 7)."""
+    authors stand behind reads None and is named in ``suppressed`` (CODEBOOK section 7), as
+    are the posts of a store of fewer than 10 authors, and the further cells withheld so that
+    none of those is the total less the cells shown (also named in ``withheld``)."""
     con = store.con
     one = lambda q: con.execute(q).fetchone()[0]  # noqa: E731
     out: dict[str, Any] = {
@@ -61,15 +63,26 @@ def stats(store: Store) -> dict[str, Any]:
             "SELECT a.act, count(*), count(DISTINCT p.author) "
             f"FROM posts p JOIN {latest_acts(con)} a USING (platform, id) GROUP BY 1"
         )
+    withheld: list[str] = []
+    if 0 < one("SELECT count(DISTINCT author) FROM posts") < MIN_CELL:
+        out["posts"] = None  # the whole store is a cell of fewer than 10 authors (as the report)
+        suppressed.append("posts")
     for key, sql in groups.items():
         rows = sorted(con.execute(sql).fetchall(), key=lambda r: (-r[1], str(r[0])))
+        # each breakdown sums to the posts shown above it: a second cell is withheld beside
+        # a lone "< 10" one, so it is not the total less the cells shown
+        small = [authors < MIN_CELL for _, _, authors in rows]
+        extra = complementary_cells([n for _, n, _ in rows], small)
         out[key] = {}
-        for name, n, authors in rows:
-            small = authors < MIN_CELL
-            out[key][name] = None if small else n
-            if small:
+        for i, (name, n, _) in enumerate(rows):
+            hidden = small[i] or i in extra
+            out[key][name] = None if hidden else n
+            if hidden:
                 suppressed.append(f"{key}.{name}")
+            if i in extra:
+                withheld.append(f"{key}.{name}")
     out["suppressed"] = suppressed
+    out["withheld"] = withheld  # those of ``suppressed`` of 10 or more authors, hidden beside one
     return out
 
 

@@ -39,10 +39,16 @@ function fmtShare(value) {
   return value === null || value === undefined ? "—" : (100 * value).toFixed(1) + "%";
 }
 
-// a cell of a row: "< 10" when the row lists the field as withheld
+// how a withheld field of a row reads: "withheld" when it was hidden beside a "< 10" one (so
+// that one is not the total less the rows shown), "< 10" when it is that small; null if shown
+function hidden(row, key) {
+  if ((row.withheld || []).includes(key)) return "withheld";
+  return (row.suppressed || []).includes(key) ? WITHHELD : null;
+}
+
+// a cell of a row: "< 10" (or "withheld") when the row lists the field as withheld
 function shown(row, key, format) {
-  if ((row.suppressed || []).includes(key)) return WITHHELD;
-  return (format || fmtNumber)(row[key]);
+  return hidden(row, key) ?? (format || fmtNumber)(row[key]);
 }
 
 function showError(message) {
@@ -159,7 +165,8 @@ async function renderBrowser(container, params, offset) {
     hovertext: data.by_act.map((r) => esc(r.act) + ": " + shown(r, "posts") + " posts"),
     hoverinfo: "text", marker: { color: data.by_act.map((r) => (r.suppressed || []).length
       ? "#cccccc" : COLORS[0]) },
-  }], { title: { text: "Posts per act for this selection (grey: < 10 authors, withheld)" },
+  }], { title: { text: "Posts per act for this selection (grey: withheld, < 10 authors or "
+    + "hidden beside such an act)" },
     height: 240, margin: { l: 50, r: 20, t: 40, b: 40 } });
 }
 
@@ -211,9 +218,9 @@ pages.overview = async function () {
     table("t-acts", ["act", "posts", "distinct authors", "raw share", "95% CI", "corrected share",
       "95% interval"], acts.map((r) => [r.act, shown(r, "posts"), shown(r, "authors"),
       shown(r, "share", fmtShare),
-      (r.suppressed || []).includes("ci_low") ? WITHHELD : fmtShare(r.ci_low) + " to " + fmtShare(r.ci_high),
+      hidden(r, "ci_low") ?? fmtShare(r.ci_low) + " to " + fmtShare(r.ci_high),
       shown(r, "corrected", fmtShare),
-      r.corrected_low === null ? ((r.suppressed || []).includes("corrected_low") ? WITHHELD : "—")
+      r.corrected_low === null ? (hidden(r, "corrected_low") ?? "—")
         : fmtShare(r.corrected_low) + " to " + fmtShare(r.corrected_high)]));
     table("t-runs", ["started (UTC)", "read", "stored", "duplicates", "reposts", "quarantined",
       "balanced"], d.runs.map((r) => [String(r.started_at || "").slice(0, 16), fmtNumber(r.read),

@@ -1,0 +1,129 @@
+"""Secondary suppression (CODEBOOK section 7): beside a total, a lone "< 10" cell is not the
+total less the cells shown. A store of 27 posts (twitter 24 by 24 authors, reddit 3 by one)
+printed twitter 24 beside a total of 27 in `stats`, the report and the dashboard, giving
+reddit's 3 away."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from groundswell.cli import main
+from groundswell.schema import Post
+from groundswell.store import Store
+
+
+def _posts(reddit_authors: int = 1) -> list[Post]:
+    base = datetime(2018, 1, 1, tzinfo=UTC)
+    posts = [
+        Post(platform="twitter", id=f"t{i}", text="I believe you #MeToo", author=f"a{i}",
+             created_at=base + timedelta(hours=i), hashtags=["#metoo"])
+        for i in range(24)
+    ]  # fmt: skip
+    posts += [
+        Post(platform="reddit", id=f"r{i}", text="witch hunt #MeToo",
+             author=f"lonely{i % reddit_authors}", created_at=base + timedelta(hours=i),
+             hashtags=["#metoo"])
+        for i in range(3)
+    ]  # fmt: skip
+    return posts
+
+
+@pytest.fixture
+def store_27(tmp_path):
+    """twitter 24 posts (24 authors, support), reddit 3 (one author, backlash), acts set."""
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.write_batch(_posts(), synthetic=False)
+        store.con.execute(
+            "CREATE TABLE acts AS SELECT platform, id, CASE WHEN platform = 'reddit' "
+            "THEN 'backlash' ELSE 'support' END AS act FROM posts"
+        )
+    return db
+
+
+def test_a_lone_small_cell_takes_the_smallest_other_with_it():
+    from groundswell.care import complementary_cells
+
+    assert complementary_cells([24, 3], [False, True]) == {0}
+    assert complementary_cells([50, 12, 3], [False, False, True]) == {1}
+    assert complementary_cells([50, 12, 3, 4], [False, False, True, True]) == set()
+    assert complementary_cells([50, 1, 1], [False, True, True]) == {0}  # 1 and 1: both known
+    assert complementary_cells([50, 0, 3], [False, False, True]) == {0}  # 0 is no cover
+    assert complementary_cells([50, 20], [False, False]) == set()
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.booleans()), min_size=1, max_size=8))
+def test_no_withheld_cell_is_the_total_less_the_shown(cells):
+    from groundswell.care.suppress import complementary_cells, recoverable
+
+    counts = [n for n, _ in cells]
+    small = [s and n > 0 for n, s in cells]
+    extra = complementary_cells(counts, small)
+    assert not any(small[i] for i in extra) and all(counts[i] for i in extra)
+    hidden = [n for i, n in enumerate(counts) if small[i] or i in extra]
+    shown_left = [n for i, n in enumerate(counts) if n and not (small[i] or i in extra)]
+    assert not hidden or not recoverable(hidden) or not shown_left
+
+
+def test_stats_withholds_the_cell_that_gives_a_small_one_away(store_27, capsys):
+    assert main(["stats", "--db", str(store_27), "--json"]) == 0
+    st_ = json.loads(capsys.readouterr().out)
+    assert st_["posts"] == 27
+    assert st_["by_platform"] == {"twitter": None, "reddit": None}
+    assert st_["acts"] == {"support": None, "backlash": None}
+    assert set(st_["withheld"]) == {"by_platform.twitter", "acts.support"}
+    assert main(["stats", "--db", str(store_27)]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"twitter\s+withheld", text) and re.search(r"reddit\s+< 10", text)
+    assert "24" not in text and "88.9%" not in text
+
+
+def test_stats_of_a_store_of_few_authors_reads_under_ten(tmp_path, capsys):
+    db = tmp_path / "few.duckdb"
+    with Store(db) as store:
+        store.write_batch(_posts(3)[24:], synthetic=False)
+    assert main(["stats", "--db", str(db)]) == 0
+    assert re.search(r"^posts\s+< 10$", capsys.readouterr().out, re.M)
+    assert main(["stats", "--db", str(db), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["posts"] is None and "posts" in out["suppressed"]
+
+
+def test_report_withholds_the_platform_and_act_that_give_a_small_one_away(store_27, tmp_path):
+    from groundswell.report import build_report
+
+    with Store(store_27) as store:
+        page = build_report(store, tmp_path / "r.html").read_text(encoding="utf-8")
+    overview = page.split('id="overview"')[1].split("</section>")[0]
+    assert re.search(r"<td>twitter</td><td[^>]*>withheld</td>", overview)
+    assert re.search(r"<td>reddit</td><td[^>]*>&lt; 10</td>", overview)
+    acts = page.split('id="acts"')[1].split("</section>")[0]
+    shares = acts.split("Overall shares")[1].split("</table>")[0]
+    assert re.search(r"<td>support</td><td[^>]*>withheld</td>", shares)
+    assert ">24<" not in shares and "88.9%" not in shares
+
+
+def test_dashboard_withholds_the_platform_and_act_that_give_a_small_one_away(store_27):
+    from groundswell.serve import queries
+    from groundswell.serve.snapshot import take_snapshot
+
+    snap = take_snapshot(store_27)
+    try:
+        ov = queries.overview(snap)
+        browser = queries.posts(snap, queries.PostFilter())
+    finally:
+        snap.close()
+    rows = {r["platform"]: r for r in ov["by_platform"]}
+    assert ov["posts"] == 27
+    assert rows["twitter"]["posts"] is None and rows["twitter"]["withheld"]
+    assert rows["reddit"]["posts"] is None and not rows["reddit"]["withheld"]
+    acts = {r["act"]: r for r in ov["acts"]}
+    assert acts["support"]["share"] is None and "share" in acts["support"]["withheld"]
+    assert browser["posts"] == 27
+    assert all(r["posts"] is None for r in browser["by_act"])
