@@ -15,6 +15,8 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
+from groundswell.visible import printable  # the CLI's modules import it from here
+
 MISSING = "—"
 SUPPRESSED = "< 10"  # what care.suppress_small_cells and analyze.people.suppressed write
 WITHHELD = "withheld"  # care.WITHHELD: a cell hidden so that a "< 10" one cannot be derived
@@ -97,16 +99,6 @@ def json_rows(frame: Any, *, suppression: bool = False) -> list[dict[str, Any]]:
 def is_share(column: str) -> bool:
     """Whether a column holds a share of 0..1, shown as a percentage."""
     return column == "share" or column.startswith("share_") or column.endswith("_share")
-
-
-# control characters (an ESC sequence recolours or rewrites the terminal) and bidirectional
-# overrides (they reorder what follows on the line) from stored text: shown as visible escapes
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """``text`` safe to print on a terminal: each control or bidi character as ``\\uXXXX``."""
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def cell(value: Any, column: str = "", timed: bool = False) -> str:

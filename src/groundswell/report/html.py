@@ -25,6 +25,7 @@ from groundswell.report.colours import MOVEMENT_SERIES, TagColours
 from groundswell.report.glossary import ANALYSIS_INTROS
 from groundswell.report.tables import fit_tables
 from groundswell.store.export import open_output
+from groundswell.visible import visible_html
 
 _STRIP = re.compile(
     r"<(script|iframe|object|embed)\b.*?</\1\s*>|<(script|link|iframe|embed|base)\b"
@@ -116,7 +117,8 @@ def build_report(
     analyses_html, analysis_links = render_analyses(results, colours) if run_analyses else ("", [])
     body.append(analyses_html)
     body.append(sections.glossary_section())
-    page = _page(store, ov, "".join(body), analysis_links, (tag, chosen))
+    # a NUL or a right-to-left override in a tag, a title or a text reads as a visible escape
+    page = visible_html(_page(store, ov, "".join(body), analysis_links, (tag, chosen)))
     out = Path(out_path)
     # a regular file is replaced whole (a failed write leaves no half file behind), a symbolic
     # link written through, a FIFO or device written directly; a failure is one StoreError

@@ -7,8 +7,17 @@ const COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"
   "#999999", "#332288", "#117733", "#882255", "#44AA99"];
 const WITHHELD = "< 10";
 
+// control and bidi characters (NUL, a right-to-left override that reverses a cell) as visible
+// \uXXXX escapes: the same characters as groundswell.visible.HTML_UNPRINTABLE
+const UNPRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function visible(value) {
+  return String(value).replace(UNPRINTABLE,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+
 function esc(value) {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => ({
+  return visible(value ?? "").replace(/[&<>"']/g, (c) => ({
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
   })[c]);
 }
@@ -18,13 +27,13 @@ function el(tag, attrs, ...children) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
     if (key === "className") node.className = value;
-    else if (key === "text") node.textContent = value;
+    else if (key === "text") node.textContent = visible(value);
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
+    else node.setAttribute(key, visible(value));
   }
   for (const child of children.flat()) {
     if (child === null || child === undefined) continue;
-    node.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+    node.appendChild(typeof child === "object" ? child : document.createTextNode(visible(child)));
   }
   return node;
 }

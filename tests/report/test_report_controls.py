@@ -1,0 +1,44 @@
+"""Control and bidi characters in the static report and the dashboard: a tag or text holding
+a NUL or U+202E (right-to-left override) was written raw into table cells and excerpts, where
+the override reversed the cell's text. They read as visible escapes, as the CLI prints them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from groundswell.report import build_report
+from groundswell.schema import Post
+from groundswell.store import Store
+
+RLO, NUL = "\u202e", "\x00"
+
+
+def test_report_shows_nul_and_overrides_as_escapes(tmp_path):
+    tag = f"#evil{RLO}oot{NUL}em"
+    posts = [
+        Post(platform="twitter", id=str(i), text=f"I believe you {tag} {RLO}reversed{NUL}",
+             author=f"a{i}", created_at=datetime(2018, 1, 1, tzinfo=UTC) + timedelta(hours=i),
+             hashtags=[tag])
+        for i in range(30)
+    ]  # fmt: skip
+    with Store(tmp_path / "c.duckdb") as store:
+        store.write_batch(posts, synthetic=False)
+        page = build_report(store, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert RLO not in page and NUL not in page
+    assert "#evil\\u202eoot\\u0000em" in page
+
+
+def test_dashboard_sets_text_through_the_same_escapes():
+    from groundswell.visible import HTML_UNPRINTABLE
+
+    js = (Path(__file__).parents[2] / "src/groundswell/serve/static/app.js").read_text()
+    source = re.search(r"const UNPRINTABLE = /(.*)/g;", js).group(1)
+    mirrored = re.compile(source)
+    for code in range(0x2100):
+        char = chr(code)
+        assert bool(mirrored.fullmatch(char)) == bool(HTML_UNPRINTABLE.fullmatch(char)), hex(code)
+    assert "node.textContent = visible(value)" in js
+    assert "createTextNode(visible(child))" in js
+    assert 'visible(value ?? "")' in js  # esc(), the text Plotly shows
