@@ -402,7 +402,7 @@ def _report(args: Any) -> int:
 
     from groundswell.errors import StoreError
     from groundswell.report import build_report
-    from groundswell.store.files import output_file, refuse_store_files
+    from groundswell.store.files import is_stdout, output_file, refuse_store_files
 
     out = output_file(args.out, "report.html")
     refuse_store_files(args.db, out)
@@ -412,7 +412,9 @@ def _report(args: Any) -> int:
             "or `groundswell demo` first"
         )
     with open_store(args) as store:
-        print(build_report(store, out, seed=args.seed))
+        written = build_report(store, out, seed=args.seed)
+    # the path it wrote, on stdout; on stderr when the page itself went to stdout
+    print(written, file=sys.stderr if is_stdout(written) else sys.stdout)
     return 0
 
 

@@ -72,3 +72,16 @@ def removed_on_failure(path: str | os.PathLike) -> Iterator[None]:
         for p in new:
             p.unlink(missing_ok=True)
         raise
+
+
+def is_stdout(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is where this process's standard output goes (``/dev/stdout``, or the
+    file or pipe it was redirected to): a command writing there says what it wrote on stderr."""
+    import sys
+
+    try:
+        here = os.fstat(sys.stdout.fileno())
+        there = os.stat(path)
+    except (OSError, ValueError, AttributeError):  # no such file, or a stdout without a fd
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
