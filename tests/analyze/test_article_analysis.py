@@ -348,3 +348,36 @@ def test_a_missing_article_file_is_named_as_missing(tmp_path, capsys):
     assert (
         err.strip() == f"groundswell: error: {tmp_path / 'nosuch.txt'}: no such file or directory"
     )
+
+
+def test_the_previous_sentence_is_searched_once_for_all_harm_phrases(monkeypatch):
+    """A harm phrase with no person word before it in its sentence ("they lost everything")
+    takes the previous sentence's first person word; that sentence was searched again for each
+    such phrase, so a run-on of 8,000 of them after a long sentence took 7 minutes (quadratic).
+    Now it is searched once per sentence, with the same owner."""
+    import re
+
+    from groundswell.analyze import article_evidence
+
+    searched: list[int] = []
+
+    class Counting:
+        def __init__(self, regex: re.Pattern[str]) -> None:
+            self.regex = regex
+
+        def search(self, text: str, *args: int) -> re.Match[str] | None:
+            searched.append(len(text))
+            return self.regex.search(text, *args)
+
+        def finditer(self, text: str, *args: int):
+            return self.regex.finditer(text, *args)
+
+    monkeypatch.setattr(
+        article_evidence, "SURVIVOR_WORDS", Counting(article_evidence.SURVIVOR_WORDS)
+    )
+    previous = "The quiet river runs past old stone walls and " * 50 + "survivors wait."
+    text = ", ".join(["they lost everything"] * 200) + "."
+    harms = [p for s, e, p in article_evidence._matches(text, previous) if p.claim]
+    assert len(harms) == 200
+    assert {p.claim for p in harms} == {"burden_on_survivors"}  # the survivors before
+    assert searched.count(len(previous)) == 1
