@@ -325,3 +325,28 @@ def test_predict_an_unclosed_quote_takes_only_its_own_row(tmp_path, capsys, rows
     assert "unclosed quote" in recs[0]["error"]
     assert [r["id"] for r in recs[1:]] == ["2", "3", "4"]
     assert f"{path}:2: unclosed quote" in _one_line_error(err)
+
+
+def test_eval_names_an_unclosed_quote_and_scores_the_rows_after_it(tmp_path, capsys):
+    """A quote that never closes took every row after it into one text, and eval named its line
+    as "act ''"; now that row is named as an unclosed quote, the rows after it are scored (exit 2
+    after the metrics), and train, reading the same file, stops at it with that reason."""
+    path = tmp_path / "labels.csv"
+    path.write_text(
+        "text,act\n"
+        "My manager cornered me in the stockroom #metoo,testimony\n"
+        '"Thank you for speaking up,support\n'
+        "We stand with every survivor,support\n"
+        "Senator resigns after allegations,reporting\n",
+        encoding="utf-8",
+    )
+    assert main(["eval", str(path), "--json"]) == 2
+    out, err = capsys.readouterr()
+    res = json.loads(out)
+    assert res["n"] == 3
+    assert [e.split(": ", 1)[0] for e in res["errors"]] == [f"{path}:3"]
+    assert "unclosed quote" in res["errors"][0]
+    line = _one_line_error(err)
+    assert f"{path}:3: unclosed quote" in line and "1 rows" in line
+    with pytest.raises(InputError, match=r"labels\.csv:3: unclosed quote"):
+        read_labelled_csv(path)

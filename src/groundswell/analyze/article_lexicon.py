@@ -13,7 +13,7 @@ when its wording takes a side.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -120,6 +120,9 @@ class Lexicon:
     patterns: tuple[Pattern, ...]  # claims, then stance cues, then ambivalence cues
     harm: tuple[re.Pattern[str], float]
     together: tuple[tuple[str, float, tuple[re.Pattern[str], ...]], ...]
+    # per pattern, the lowercased first letters (up to 3) of a word any match must begin with,
+    # or None (no such word): a sentence without one is not searched (``literal_starts``)
+    starts: tuple[frozenset[str] | None, ...] = field(default=())
 
 
 def parse_lexicon(text: str) -> Lexicon:
@@ -175,7 +178,62 @@ def parse_lexicon(text: str) -> Lexicon:
     if len(harm) != 1:
         raise ValueError("article lexicon: expected exactly one [harm] pattern")
     patterns.sort(key=lambda p: p.claim is None)
-    return Lexicon(tuple(patterns), harm[0], tuple((c, w, tuple(rs)) for c, w, rs in together))
+    return Lexicon(
+        tuple(patterns),
+        harm[0],
+        tuple((c, w, tuple(rs)) for c, w, rs in together),
+        tuple(literal_starts(p.regex) for p in patterns),
+    )
+
+
+def literal_starts(regex: re.Pattern[str]) -> frozenset[str] | None:
+    """The ASCII letters (lowercased, up to 3) that every match of ``regex`` begins a word with,
+    one set of alternatives (``\\b(?:mob|witch hunt)`` gives ``{"mob", "wit"}``); None when a
+    match need not start a word with such letters."""
+    from re import _constants as c
+    from re import _parser
+
+    def firsts(items: list) -> set[str] | None:
+        acc = ""
+        for op, av in items:
+            if op is c.LITERAL and chr(av).isascii():
+                acc += chr(av).lower()
+                if len(acc) == 3:
+                    break
+                continue
+            if acc:
+                break
+            if op is c.SUBPATTERN and not av[1] and not av[2]:  # (?:...) with no flags
+                return firsts(list(av[3]))
+            if op is c.BRANCH:
+                alts = [firsts(list(alt)) for alt in av[1]]
+                return None if any(a is None for a in alts) else set().union(*alts)
+            return None
+        return {acc} if acc else None
+
+    items = list(_parser.parse(regex.pattern, regex.flags))
+    if not items or items[0] != (c.AT, c.AT_BOUNDARY):
+        return None
+    starts = firsts(items[1:])
+    if not starts or not all(w[0].isalnum() or w[0] == "_" for w in starts):
+        return None
+    return frozenset(starts)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD_START = re.compile(r"\b\w")
+
+
+def word_starts(text: str) -> frozenset[str] | None:
+    """The first 1, 2 and 3 characters (lowercased) from each place a word begins in ``text``;
+    None when a letter in it is not ASCII (one may match an ASCII letter case-insensitively:
+    the Kelvin sign a k), so that every pattern is tried."""
+    if any(m.group().isalpha() for m in _NON_ASCII.finditer(text)):
+        return None
+    low = text.lower()
+    return frozenset(
+        low[i : i + k] for i in (m.start() for m in _WORD_START.finditer(text)) for k in (1, 2, 3)
+    )
 
 
 @lru_cache(maxsize=1)

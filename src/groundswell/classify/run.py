@@ -532,46 +532,61 @@ def _no_text(rec: Any) -> str | None:
     return None
 
 
-def _read_csv_rows(body: str, name: str) -> list[dict[str, Any]]:
-    """The rows of a CSV with a ``text`` column, read as ingest reads a CSV
-    (``ingest.csv_rows``): a row it cannot read (bytes that are no UTF-8, a quote that never
-    closes and would take the rows after it into one text) is an ``UnreadInput`` naming its
-    line, and the rows after it are still read."""
+def iter_csv_body(
+    body: str, name: str, limit: int | None = None
+) -> Iterator[tuple[int, list[str]] | UnreadInput]:
+    """The rows of CSV text (``decode_input``'s), the header first, each with its first line,
+    read as ingest reads a CSV (``ingest.csv_rows``): a row it cannot read (bytes that are no
+    UTF-8, a quote that never closes and would take the rows after it into one text) is an
+    ``UnreadInput`` naming its line, and the rows after it are still read. A header that cannot
+    be read is an InputError; ``limit`` is the most bytes of one row (ingest's by default)."""
     import tempfile
-    from pathlib import Path
 
     from groundswell.errors import InputError
     from groundswell.ingest.csv_rows import iter_csv_rows
     from groundswell.ingest.source import Source
 
-    out: list[dict[str, Any]] = []
-    fields: list[str] | None = None
-    with tempfile.TemporaryDirectory(prefix="groundswell-predict-") as tmp:
+    header = False
+    with tempfile.TemporaryDirectory(prefix="groundswell-csv-") as tmp, csv_fields_unbounded():
         path = Path(tmp) / "input.csv"  # the rows' reader streams a file
         path.write_bytes(body.encode("utf-8", "surrogateescape"))
-        for item in iter_csv_rows(Source(path), "predict", delimiter=","):
+        for item in iter_csv_rows(Source(path), "predict", delimiter=",", limit=limit):
             if isinstance(item, Quarantined):
                 # bytes that are no UTF-8 are named as the other inputs name them
                 why = undecodable(item.raw.decode("utf-8", "surrogateescape")) or item.reason
-                if fields is None:
+                if not header:
                     raise InputError(f"{name}:{item.line}: the header cannot be read: {why}")
-                out.append(UnreadInput(file=name, line=item.line, error=why))
+                yield UnreadInput(file=name, line=item.line, error=why)
                 continue
-            _, row = item
-            if fields is None:
-                fields = row  # without its byte-order mark: decode_input and the rows drop it
-                if "text" not in fields:
-                    raise InputError(
-                        f"{name}: CSV needs a 'text' column (has {shown_names(fields)})"
-                    )
-                continue
-            # as csv.DictReader makes it: extra values under None, missing ones None
-            rec: dict[Any, Any] = dict(zip(fields, row, strict=False))
-            if len(row) > len(fields):
-                rec[None] = row[len(fields) :]
-            for key in fields[len(row) :]:
-                rec[key] = None
-            out.append(rec)
+            header = True
+            yield item
+
+
+def _read_csv_rows(body: str, name: str) -> list[dict[str, Any]]:
+    """The rows of a CSV with a ``text`` column (``iter_csv_body``), each a dict as
+    ``csv.DictReader`` makes it, or an ``UnreadInput`` in the place of a row that cannot be
+    read."""
+    from groundswell.errors import InputError
+
+    out: list[dict[str, Any]] = []
+    fields: list[str] | None = None
+    for item in iter_csv_body(body, name):
+        if isinstance(item, UnreadInput):
+            out.append(item)
+            continue
+        _, row = item
+        if fields is None:
+            fields = row  # without its byte-order mark: decode_input and the rows drop it
+            if "text" not in fields:
+                raise InputError(f"{name}: CSV needs a 'text' column (has {shown_names(fields)})")
+            continue
+        # as csv.DictReader makes it: extra values under None, missing ones None
+        rec: dict[Any, Any] = dict(zip(fields, row, strict=False))
+        if len(row) > len(fields):
+            rec[None] = row[len(fields) :]
+        for key in fields[len(row) :]:
+            rec[key] = None
+        out.append(rec)
     if fields is None:
         raise InputError(f"{name}: CSV needs a 'text' column (has none)")
     return out

@@ -3,7 +3,6 @@ exactly), from a user's own labels, and the student distilled from the teacher o
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -67,17 +66,16 @@ def read_labelled_csv(path: str | os.PathLike, errors: list[str] | None = None) 
     """A CSV with ``text`` and ``act`` columns; rows with ``harm``/``relation``/``setting``/
     ``minor_at_time`` (testimonies.csv) also train the testimony heads.
 
-    Read as ``predict`` reads its input: UTF-8 with or without a byte-order mark (as Excel saves
-    it), UTF-16 or UTF-32, fields of any length; a row with bytes that are no text, or a label
+    Read as ``predict`` reads its input (``run.iter_csv_body``): UTF-8 with or without a
+    byte-order mark (as Excel saves it), UTF-16 or UTF-32, fields of any length; a row with bytes
+    that are no text, a quote that never closes (the rows after it are read as rows), or a label
     not in the codebook, is an InputError naming its line, or, given ``errors``, is named there
     (``file:line: why``) and the other rows are read."""
-    import io
-
     from groundswell.classify.run import (
-        csv_fields_unbounded,
+        CSV_FIELD_LIMIT,
+        UnreadInput,
         decode_input,
-        shown_names,
-        undecodable,
+        iter_csv_body,
     )
 
     path = Path(path)
@@ -86,35 +84,36 @@ def read_labelled_csv(path: str | os.PathLike, errors: list[str] | None = None) 
         body = decode_input(path.read_bytes())
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
-    with csv_fields_unbounded():
-        reader = csv.reader(io.StringIO(body, newline=""))
+    fields: list[str] | None = None
+    describes = False
+    for item in iter_csv_body(body, str(path), limit=CSV_FIELD_LIMIT - 1):
         try:
-            fields = next(reader, None) or []
-            if why := undecodable(",".join(fields)):
-                raise InputError(f"{path}:{reader.line_num}: {why}")
-            cols = set(fields)
-            if not {"text", "act"} <= cols:
-                raise InputError(
-                    f"{path}: needs columns 'text' and 'act' (has {shown_names(sorted(cols))})"
-                )
-            describes = "relation" in cols
-            last = reader.line_num
-            for values in reader:
-                line, last = last + 1, reader.line_num
-                if not values:
-                    continue  # a blank line
-                try:
-                    if why := next((w for v in values if (w := undecodable(v))), None):
-                        raise InputError(f"{path}:{line}: {why}")
-                    row = dict(zip(fields, values, strict=False))
-                    _add_row(data, row, describes, path, line)
-                except InputError as exc:
-                    if errors is None:
-                        raise
-                    errors.append(str(exc))
-        except csv.Error as exc:
-            raise InputError(f"{path}:{reader.line_num}: not CSV: {exc}") from exc
+            if isinstance(item, UnreadInput):
+                raise InputError(f"{path}:{item['line']}: {item['error']}")
+            line, values = item
+            if fields is None:
+                fields = values
+                _check_columns(fields, path)
+                describes = "relation" in fields
+                continue
+            _add_row(data, dict(zip(fields, values, strict=False)), describes, path, line)
+        except InputError as exc:
+            if errors is None or fields is None:
+                raise
+            errors.append(str(exc))
+    if fields is None:
+        _check_columns([], path)
     return data
+
+
+def _check_columns(fields: list[str], path: Path) -> None:
+    """An InputError unless the header has the ``text`` and ``act`` columns."""
+    from groundswell.classify.run import shown_names
+
+    if not {"text", "act"} <= set(fields):
+        raise InputError(
+            f"{path}: needs columns 'text' and 'act' (has {shown_names(sorted(set(fields)))})"
+        )
 
 
 def _add_row(
