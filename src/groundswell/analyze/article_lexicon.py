@@ -190,8 +190,11 @@ def literal_starts(regex: re.Pattern[str]) -> frozenset[str] | None:
     """The ASCII letters (lowercased, up to 3) that every match of ``regex`` begins a word with,
     one set of alternatives (``\\b(?:mob|witch hunt)`` gives ``{"mob", "wit"}``); None when a
     match need not start a word with such letters."""
-    from re import _constants as c
-    from re import _parser
+    try:  # the standard library's own regex parser (re._parser since Python 3.11)
+        from re import _constants as c
+        from re import _parser
+    except ImportError:  # a Python that moved it: every pattern is tried, as before
+        return None
 
     def firsts(items: list) -> set[str] | None:
         acc = ""
