@@ -64,7 +64,8 @@ def main() -> None:
 
     analyze_article(" ".join(SENTENCES), method=args.method)  # loads the model: not timed
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"{'MB':>5} {'sentences':>9} {'split s':>8} {'article s':>9} {'s/MB':>6} {'ratio':>7}")
+        head = ("MB", 5), ("sentences", 9), ("split s", 8), ("article s", 9), ("s/MB", 6)
+        print(" ".join(f"{name:>{width}}" for name, width in head), f"{'ratio':>7}")
         for mb in (float(x) for x in args.sizes.split(",")):
             path = Path(tmp) / f"oped-{mb}.html"
             path.write_text(page(int(mb * 1_000_000)), encoding="utf-8")
