@@ -193,22 +193,28 @@ def merge_hashtags(*groups) -> list[str]:
     return list(seen)
 
 
-def parse_time(value) -> datetime | None:
+# how many of a unit make a second, for the fields whose unit an export documents
+EPOCH_UNITS = {"s": 1, "ms": 1_000, "us": 1_000_000}
+
+
+def parse_time(value, unit: str | None = None) -> datetime | None:
     """Parse the time shapes exports use into an aware UTC datetime (None when absent).
 
-    Accepts epoch seconds or milliseconds (int, float or numeric string), ISO-8601 with or without
-    offset (naive means UTC), and Twitter v1.1's ``Thu Jul 28 16:10:07 +0000 2022``. A value
-    that is not a time gives None; a time beyond what a datetime holds
-    (``0001-01-01T00:00:00+01:00``, an epoch of 1e20) raises TimeOutOfRangeError, so the reader
-    quarantines that one record.
+    Accepts epoch numbers (int, float or numeric string), ISO-8601 with or without offset (naive
+    means UTC), and Twitter v1.1's ``Thu Jul 28 16:10:07 +0000 2022``. An epoch is read in
+    ``unit`` (``s``, ``ms``, ``us``: the field's documented unit) when given; without one, by its
+    size (above 1e11 milliseconds, above 1e14 microseconds). A value that is not a time (a bool,
+    NaN, text of no time shape) gives None; a time beyond what a datetime holds
+    (``0001-01-01T00:00:00+01:00``, an epoch of 1e20, ``inf``) raises TimeOutOfRangeError, so the
+    reader quarantines that one record.
     """
     try:
-        return _parse_time(value)
+        return _parse_time(value, unit)
     except (OverflowError, OSError, ValueError) as exc:
         raise TimeOutOfRangeError(f"time out of range: {str(value)[:64]!r}") from exc
 
 
-def _parse_time(value) -> datetime | None:
+def _parse_time(value, unit: str | None = None) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, str) and value[4:5] == "-":  # ISO-8601, the common case: fast
@@ -228,7 +234,9 @@ def _parse_time(value) -> datetime | None:
         num = float(value)
         if num != num:  # NaN
             return None
-        if abs(num) > 1e14:  # microseconds
+        if unit is not None:
+            num /= EPOCH_UNITS[unit]
+        elif abs(num) > 1e14:  # microseconds
             num /= 1e6
         elif abs(num) > 1e11:  # milliseconds
             num /= 1e3

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from groundswell.care.pseudonym import keyed_pseudonym, pseudonym_maker
 from groundswell.ingest.columnar import _times
-from groundswell.schema import _TAG_IN_TEXT, parse_time, tags_written_in
+from groundswell.ingest.fields import stated_time
+from groundswell.schema import _TAG_IN_TEXT, tags_written_in
 
 # the definition before the '#'-first rewrite
 _LOOK_BEHIND_FIRST = re.compile(r"(?<![\w&/])[#＃](\w[\w\u200c\u200d\u0900-\u0DFF'’]*)")
@@ -40,9 +41,10 @@ def test_pseudonym_maker_is_keyed_pseudonym(key: bytes, platform: str, authors: 
 
 
 def _reference(value: object) -> object:
-    """What the per-record parse gives: a naive UTC time, None, or 'bad' (out of range)."""
+    """What the per-record parse gives: a naive UTC time, None, or 'bad' (no time, or out of
+    range: the reader quarantines the line)."""
     try:
-        dt = parse_time(value)
+        dt = stated_time(value)
     except ValueError:
         return "bad"
     return None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)

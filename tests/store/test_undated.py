@@ -1,4 +1,5 @@
-"""A post that states no time, or one that is no date (2017-02-30), is stored and counted, and
+"""A post that states no time is stored and counted (one that states a time that is no date,
+2017-02-30, is quarantined), and
 every summary says how many there are: ``stats`` (also as JSON), the terminal, the report's
 overview and the dashboard's /api/overview, since series over days leave them out."""
 
@@ -25,7 +26,8 @@ def _tweet(n: int, created_at: str | None) -> dict:
 
 
 def test_posts_without_a_readable_time_are_counted_and_named(tmp_path, capsys):
-    times = [AT] * 3 + ["2017-02-30T10:00:00.000Z", "yesterday", None]
+    # a stated time that is no date (2017-02-30, 'yesterday') quarantines its post
+    times = [AT] * 3 + [None] * 3 + ["2017-02-30T10:00:00.000Z", "yesterday"]
     path = tmp_path / "flat.jsonl"
     path.write_text("".join(json.dumps(_tweet(n, t)) + "\n" for n, t in enumerate(times)))
     db = tmp_path / "s.duckdb"
@@ -35,7 +37,7 @@ def test_posts_without_a_readable_time_are_counted_and_named(tmp_path, capsys):
         from groundswell.report.sections import overview_section
         from groundswell.store.stats import stats
 
-        assert report.stored == 6 and report.balanced
+        assert report.stored == 6 and report.quarantined == 2 and report.balanced
         assert stats(store)["undated"] == 3
         ov = queries.overview(store.con)
         assert ov["undated"] == 3 and ov["posts"] == 6

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from groundswell.ingest.fields import shown
+from groundswell.ingest.fields import shown, stated_time
 from groundswell.schema import (
     Post,
     TimeOutOfRangeError,
@@ -177,7 +177,7 @@ def post_from_record(
     parent = reply.get("parent") if isinstance(reply.get("parent"), dict) else {}
     langs = record.get("langs")
     lang = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None
-    created: datetime | None = _stated(record.get("createdAt")) or _time(fallback_time)
+    created: datetime | None = _stated(record.get("createdAt")) or _fallback(fallback_time)
     return Post(
         platform="bluesky",
         id=uri,
@@ -223,7 +223,7 @@ def repost_from_record(
         text="",
         repost_of=target,
         author=did or None,
-        created_at=_stated(record.get("createdAt")) or _time(fallback_time),
+        created_at=_stated(record.get("createdAt")) or _fallback(fallback_time),
         source_file=source_file,
         source_line=source_line,
         format=fmt,
@@ -235,6 +235,17 @@ def _stated(value: Any) -> datetime | None:
     which ``parse_time`` would read as epoch seconds, 1970) is no time and the caller falls
     back to the event's or the view's own time."""
     return _time(value) if isinstance(value, str) else None
+
+
+def _fallback(value: Any) -> datetime | None:
+    """The time of the event or view a record came in: a Jetstream ``time_us`` (an int of
+    microseconds, never read by its size) or an AppView ``indexedAt``; one present that is no
+    time raises ValueError naming it, so the caller quarantines that one record."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return stated_time(value, "time_us", "us")
+    if isinstance(value, str) and value.strip().isdigit():
+        return stated_time(value, "time_us", "us")
+    return stated_time(value, "indexedAt")
 
 
 def _time(value: Any) -> datetime | None:

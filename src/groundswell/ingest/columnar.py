@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from groundswell.care.forgetting import ForgetHasher
 from groundswell.care.pseudonym import pseudonym_maker
 from groundswell.ingest.columnar_shapes import SHAPES
+from groundswell.ingest.fields import stated_time
 from groundswell.ingest.registry import (
     JSON_ERRORS,
     Reader,
@@ -41,7 +42,7 @@ from groundswell.ingest.registry import (
     line_value,
 )
 from groundswell.ingest.source import MAX_LINE_BYTES, RAW_KEEP_BYTES, Source
-from groundswell.schema import Quarantined, Record, parse_time
+from groundswell.schema import Quarantined, Record
 from groundswell.store.db import FAST_POST_COLUMNS, POST_ARROW_SCHEMA, handle_key_column
 
 ENABLED = True  # tests switch it off to compare with the per-record path
@@ -536,7 +537,7 @@ def _twitter_times(values: list[Any]) -> tuple[pa.Array, pa.Array]:
 
 def _times(values: list[Any], platform: str) -> tuple[pa.Array, set[int]]:
     """UTC times (naive, microseconds) for a batch, and the rows whose time the per-record
-    parse refuses (out of range). Values in the regular shapes (Reddit's epoch seconds,
+    parse refuses (no time, or out of range). Values in the regular shapes (Reddit's epoch seconds,
     Twitter's two text shapes) are parsed for the whole batch at once; the rest one by one,
     exactly as the reader does."""
     unit = pa.timestamp("us")
@@ -554,10 +555,12 @@ def _times(values: list[Any], platform: str) -> tuple[pa.Array, set[int]]:
     if not todo:
         return out, bad
     fixed: list[datetime | None] = []
+    field = "created_utc" if platform == "reddit" else "created_at"
+    epoch = "s" if platform == "reddit" else None  # Reddit's documented unit
     for i in todo:  # the per-record parse, exactly as the reader does it
         try:
-            dt = parse_time(values[i])
-        except ValueError:
+            dt = stated_time(values[i], field, epoch)
+        except ValueError:  # no time, or out of range: the reader quarantines the line
             bad.add(i)
             dt = None
         fixed.append(None if dt is None else dt.astimezone(UTC).replace(tzinfo=None))

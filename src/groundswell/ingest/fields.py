@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from groundswell.schema import id_text, parse_time
+from groundswell.schema import TimeOutOfRangeError, id_text, parse_time
 
 
 def obj(value: Any) -> dict:
@@ -144,14 +144,20 @@ def mentions_in_text(text: str) -> list[str]:
     return list(dict.fromkeys(_MENTION.findall(text)))
 
 
-def stated_time(value: Any, column: str = "created_at") -> datetime | None:
-    """The UTC time a table's cell states, None when the cell is empty; a value that is no time
-    raises ValueError, so that its row is quarantined rather than stored without a time."""
+def stated_time(value: Any, column: str = "created_at", unit: str | None = None) -> datetime | None:
+    """The UTC time a table's cell or a record's field states, None when it is empty or null; a
+    value that is no time (text of no time shape, a bool, a list, NaN) or beyond what a datetime
+    holds (year 10000, an epoch of 1e20) raises ValueError naming ``column``, so that its record
+    is quarantined rather than stored without a time. An epoch is read in ``unit`` when the
+    format documents the field's unit (see ``parse_time``)."""
     if isinstance(value, str):
         value = value.strip()
     if value is None or value == "":
         return None
-    at = parse_time(value)
+    try:
+        at = parse_time(value, unit)
+    except TimeOutOfRangeError as exc:
+        raise TimeOutOfRangeError(f"{column} {shown(value)} is out of range") from exc
     if at is None:
         raise ValueError(f"{column} {shown(value)} is not a time")
     return at

@@ -19,6 +19,7 @@ import orjson
 
 from groundswell.errors import InputError
 from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
+from groundswell.ingest.fields import stated_time
 from groundswell.ingest.registry import (
     Head,
     Reader,
@@ -33,7 +34,6 @@ from groundswell.schema import (
     Record,
     hashtags_in_text,
     merge_hashtags,
-    parse_time,
 )
 
 FIELDS = (
@@ -313,7 +313,7 @@ class GenericReader(Reader):
             platform=str(self.options.get("platform") or "generic"),
             id=str(pid),
             text=text,
-            created_at=parse_time(get("created_at")),
+            created_at=stated_time(get("created_at"), mapping.get("created_at", "created_at")),
             author=opt("author"),
             author_name=opt("author_name"),
             url=opt("url"),

@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from groundswell.ingest.fields import first_text, objects, shown
+from groundswell.ingest.fields import first_text, objects, shown, stated_time
 from groundswell.ingest.html_text import html_to_text, links_in_html
 from groundswell.ingest.mastodon_outbox import (
     HIDDEN_CLASSES,
@@ -69,7 +69,6 @@ from groundswell.schema import (
     hashtags_in_text,
     merge_hashtags,
     metrics_of,
-    parse_time,
 )
 
 _METRICS = {k: k for k in ("replies_count", "reblogs_count", "favourites_count", "quotes_count")}
@@ -223,7 +222,7 @@ class MastodonReader(Reader):
                     platform="mastodon",
                     id=uri,
                     text="",
-                    created_at=parse_time(st.get("created_at")),
+                    created_at=stated_time(st.get("created_at")),
                     author=_author(account),
                     author_name=handle(account.get("acct"), account.get("url")),
                     url=first_text(st.get("url")),
@@ -268,7 +267,7 @@ class MastodonReader(Reader):
             platform="mastodon",
             id=uri,
             text=text,
-            created_at=parse_time(st.get("created_at")),
+            created_at=stated_time(st.get("created_at")),
             author=_author(account),
             author_name=handle(account.get("acct"), account.get("url")),
             url=first_text(st.get("url")) or uri,

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
-from groundswell.ingest.fields import first_text, shown
+from groundswell.ingest.fields import first_text, shown, stated_time
 from groundswell.ingest.html_text import html_to_text, links_in_html
 from groundswell.ingest.registry import (
     UnreadableItem,
@@ -43,7 +43,6 @@ from groundswell.schema import (
     hashtags_in_text,
     id_text,
     merge_hashtags,
-    parse_time,
 )
 
 HIDDEN_CLASSES = ("invisible", "quote-inline")  # URL parts and the 'RE: <link>' of quote posts
@@ -211,7 +210,7 @@ def _activity(
             platform="mastodon",
             id=id_text(act["id"]),
             text="",
-            created_at=parse_time(act.get("published")),
+            created_at=stated_time(act.get("published"), "published"),
             author=actor,
             author_name=actor_handle(actor),
             repost_of=target,
@@ -289,7 +288,8 @@ def _note(
         platform="mastodon",
         id=id_text(nid),
         text=text,
-        created_at=parse_time(note.get("published") or act.get("published")),
+        created_at=stated_time(note.get("published"), "published")
+        or stated_time(act.get("published"), "published"),
         author=actor,
         author_name=actor_handle(actor),
         url=first_str(note.get("url")) or str(nid),

@@ -31,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from groundswell.ingest.fields import reddit_id, ref_reddit_fullname
+from groundswell.ingest.fields import reddit_id, ref_reddit_fullname, stated_time
 from groundswell.ingest.registry import (
     Head,
     Reader,
@@ -47,7 +47,6 @@ from groundswell.schema import (
     Record,
     hashtags_in_text,
     metrics_of,
-    parse_time,
 )
 
 REDDIT = "https://www.reddit.com"
@@ -195,7 +194,7 @@ def reddit_post(source: Source, line: int, d: dict, kind: str, fmt: str) -> Reco
         platform="reddit",
         id=fullname,
         text=text,
-        created_at=parse_time(d.get("created_utc")),
+        created_at=stated_time(d.get("created_utc"), "created_utc", "s"),
         author=author,
         author_name=author,
         url=_url(d, kind, rid, author),

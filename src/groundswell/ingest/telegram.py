@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.ingest.fields import numeric_id, shown
+from groundswell.ingest.fields import numeric_id, shown, stated_time
 from groundswell.ingest.fields import obj as as_obj
 from groundswell.ingest.fields import text as as_text
 from groundswell.ingest.registry import (
@@ -55,7 +55,6 @@ from groundswell.schema import (
     hashtags_in_text,
     merge_hashtags,
     metric,
-    parse_time,
 )
 
 _CHANNEL_TYPES = ("public_channel", "channel")  # a private channel is declined unread
@@ -282,7 +281,9 @@ class TelegramReader(Reader):
         if reply_chat is None and peer not in (None, ""):
             why = f"reply_to_peer_id {shown(peer)} names no chat"
             return quarantine(source, index, why, msg, self.name)
-        created = parse_time(msg.get("date_unixtime")) or parse_time(msg.get("date"))
+        created = stated_time(msg.get("date_unixtime"), "date_unixtime", "s") or stated_time(
+            msg.get("date"), "date"
+        )
         return Post(
             platform="telegram",
             id=f"{chat_id}/{message_id}",

@@ -41,6 +41,7 @@ from groundswell.ingest.fields import (
     ref_tweet_id,
     shown,
     snowflake_time,
+    stated_time,
 )
 from groundswell.ingest.generic import csv_records
 from groundswell.ingest.registry import (
@@ -56,7 +57,6 @@ from groundswell.schema import (
     hashtags_in_text,
     merge_hashtags,
     metrics_of,
-    parse_time,
 )
 
 # the columns every twint version wrote, and those only twint writes (at least two of them)
@@ -285,14 +285,9 @@ def _time(tw: dict[str, Any], tid: str) -> datetime | None:
         if not (isinstance(date, str) and date and isinstance(clock, str) and clock):
             return None
         value = f"{date} {clock}"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        at = parse_time(value)
-    elif isinstance(value, str) and _EPOCH.fullmatch(value.strip()):
-        at = parse_time(value.strip())
-    elif isinstance(value, str):
+    if isinstance(value, str) and not _EPOCH.fullmatch(value.strip()):
         return _local_time(value, tid, tw.get("timezone"))
-    else:
-        at = None
+    at = stated_time(value, "created_at", "ms")  # epoch milliseconds
     if at is None:
         raise ValueError(f"created_at {shown(value)} is not a time")
     return at

@@ -41,7 +41,15 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from groundswell.ingest.fields import first_text, obj, objects, ref_tweet_id, texts, tweet_id
+from groundswell.ingest.fields import (
+    first_text,
+    obj,
+    objects,
+    ref_tweet_id,
+    stated_time,
+    texts,
+    tweet_id,
+)
 from groundswell.ingest.registry import (
     BOM,
     JSON_ERRORS,
@@ -182,7 +190,7 @@ class TwitterArchiveReader(Reader):
             yield quarantine(source, pos, f"tweet {raw_id} without text", item, self.name)
             return
         tid, (author, handle) = tweet_id(raw_id), owner  # 1.2e+18 names no tweet: raises
-        created = parse_time(tw.get("created_at"))
+        created = stated_time(tw.get("created_at"))
         if _RETWEET.match(text):
             yield Post(
                 platform="twitter",

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from groundswell.ingest.csv_rows import iter_csv_rows, row_dict
-from groundswell.ingest.fields import is_tweet_id, ref_tweet_id
+from groundswell.ingest.fields import is_tweet_id, ref_tweet_id, stated_time
 from groundswell.ingest.registry import Head, JsonReader, Reader, guarded, quarantine
 from groundswell.ingest.source import MAX_LINE_BYTES, Source
 from groundswell.ingest.twitter_v1 import first_key
@@ -33,7 +33,6 @@ from groundswell.schema import (
     hashtags_in_text,
     merge_hashtags,
     metrics_of,
-    parse_time,
 )
 
 _TWARC_NEEDS = frozenset(("id", "created_at", "text", "author_id"))
@@ -137,7 +136,7 @@ class TwitterCsvReader(Reader):
             platform="twitter",
             id=tid,
             text=text,
-            created_at=parse_time(row.get("created_at")),
+            created_at=stated_time(row.get("created_at")),
             author=_id(row.get("author_id") or row.get("author.id")),
             author_name=username,
             url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
@@ -244,7 +243,9 @@ def twitwi_posts(
                 platform="twitter",
                 id=rt_id,
                 text=body,
-                created_at=parse_time(tw.get("retweeted_timestamp_utc")),
+                created_at=stated_time(
+                    tw.get("retweeted_timestamp_utc"), "retweeted_timestamp_utc", "s"
+                ),
                 author=_id(tw.get("retweeted_user_id")),
                 author_name=rt_user,
                 url=f"https://twitter.com/{rt_user}/status/{rt_id}",
@@ -261,7 +262,7 @@ def twitwi_posts(
         platform="twitter",
         id=tid,
         text=text,
-        created_at=parse_time(tw.get("timestamp_utc")),
+        created_at=stated_time(tw.get("timestamp_utc"), "timestamp_utc", "s"),
         author=_id(tw.get("user_id")),
         author_name=username,
         url=tw.get("url") or f"https://twitter.com/{username or 'i/web'}/status/{tid}",

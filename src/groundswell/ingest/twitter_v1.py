@@ -26,6 +26,7 @@ from groundswell.ingest.fields import (
     objects,
     ref_tweet_id,
     shown,
+    stated_time,
     texts,
     tweet_id,
 )
@@ -46,7 +47,6 @@ from groundswell.schema import (
     id_text,
     merge_hashtags,
     metrics_of,
-    parse_time,
 )
 
 # stream messages that are not tweets (Twitter's streaming message types)
@@ -256,7 +256,9 @@ class TwitterV1Reader(JsonReader):
             platform="twitter",
             id=tid,
             text=text,
-            created_at=parse_time(created) if created else parse_time(tw.get("timestamp_ms")),
+            created_at=stated_time(created)
+            if created is not None and created != ""
+            else stated_time(tw.get("timestamp_ms"), "timestamp_ms", "ms"),
             author=str(user.get("id_str") or "") or None,
             author_name=username,
             url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",

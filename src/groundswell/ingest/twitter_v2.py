@@ -28,6 +28,7 @@ from groundswell.ingest.fields import (
     objects,
     ref_tweet_id,
     shown,
+    stated_time,
     texts,
     tweet_id,
 )
@@ -48,7 +49,6 @@ from groundswell.schema import (
     id_text,
     merge_hashtags,
     metrics_of,
-    parse_time,
 )
 
 METRICS = (  # the public_metrics a v2 tweet carries (also read by store/bulk.py)
@@ -320,7 +320,7 @@ class TwitterV2Reader(JsonReader):
             platform="twitter",
             id=tid,
             text=text,
-            created_at=parse_time(tw.get("created_at")),
+            created_at=stated_time(tw.get("created_at")),
             author=str(tw.get("author_id") or (author or {}).get("id") or "") or None,
             author_name=username,
             url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
