@@ -127,3 +127,28 @@ def test_dashboard_withholds_the_platform_and_act_that_give_a_small_one_away(sto
     assert acts["support"]["share"] is None and "share" in acts["support"]["withheld"]
     assert browser["posts"] == 27
     assert all(r["posts"] is None for r in browser["by_act"])
+
+
+def test_dashboard_timeline_withholds_the_act_day_that_gives_a_small_one_away(store_27):
+    """2018-01-01: support 24 (24 authors), backlash 3 (one author), the day's posts 27 (sent
+    as ``all``): support's 24 on that day gave backlash's 3 away."""
+    from groundswell.serve import queries
+    from groundswell.serve.snapshot import take_snapshot
+
+    snap = take_snapshot(store_27)
+    try:
+        tl = queries.timeline(snap)
+    finally:
+        snap.close()
+    day = tl["days"].index("2018-01-01")
+    assert tl["all"]["posts"][day] == 27
+    acts = {s["act"]: s for s in tl["acts"]}
+    assert acts["backlash"]["posts"][day] is None
+    assert acts["support"]["posts"][day] is None
+    assert "2018-01-01" in acts["support"]["suppressed_days"]
+    assert acts["support"]["withheld_days"] == ["2018-01-01"]
+    assert acts["backlash"]["withheld_days"] == []
+    assert tl["acts_withheld"] == [
+        {"day": "2018-01-01", "posts": 27, "acts": {"support": "withheld", "backlash": "< 10"}}
+    ]
+    assert "counts" not in acts["support"] and "small" not in tl["all"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from groundswell.care import MIN_CELL
+from groundswell.care import MIN_CELL, WITHHELD, complementary_cells
 from groundswell.care.names import NameMasker
 from groundswell.care.pseudonym import Pseudonymiser
 from groundswell.errors import InputError
@@ -391,7 +391,8 @@ def timeline(snap: Snapshot, tags: list[str] | None = None) -> dict[str, Any]:
     cur = snap.cursor()
     first, last = _one(cur, "SELECT min(day), max(day) FROM act_days")
     if first is None:
-        return {"days": [], "tags": [], "acts": [], "events": [], "suppressed": []}
+        return {"days": [], "tags": [], "acts": [], "acts_withheld": [], "events": [],
+                "suppressed": []}  # fmt: skip
     if not tags:
         tags = [
             t
@@ -405,15 +406,7 @@ def timeline(snap: Snapshot, tags: list[str] | None = None) -> dict[str, Any]:
     index = {d: i for i, d in enumerate(days)}
 
     def series(sql: str, params: list[Any]) -> dict[str, Any]:
-        values: list[int | None] = [0] * len(days)
-        withheld = []
-        for day, n, authors in cur.execute(sql, params).fetchall():
-            if authors < MIN_CELL:
-                values[index[day]] = None
-                withheld.append(plain(day))
-            else:
-                values[index[day]] = int(n)
-        return {"posts": values, "suppressed_days": withheld}
+        return _day_series(cur.execute(sql, params).fetchall(), index)
 
     tag_series = [
         {"tag": t, **series("SELECT day, posts, authors FROM tag_days WHERE tag = ?", [t])}
@@ -427,6 +420,9 @@ def timeline(snap: Snapshot, tags: list[str] | None = None) -> dict[str, Any]:
         for a in sorted(act_names, key=lambda a: order.get(a, 99))
     ]
     total = series("SELECT day, posts, authors FROM act_days WHERE act IS NULL", [])
+    hidden = _withhold_act_days(act_series, total, [plain(d) for d in days])
+    for s_ in (*tag_series, *act_series, total):
+        del s_["counts"], s_["small"]
     try:
         events = snap.computed("timeline", analyses.timeline)
         error = None
@@ -436,10 +432,62 @@ def timeline(snap: Snapshot, tags: list[str] | None = None) -> dict[str, Any]:
         "days": [plain(d) for d in days],
         "tags": tag_series,
         "acts": act_series,
+        "acts_withheld": hidden,
         "all": total,
         "events": events,
         "events_error": error,
     }
+
+
+def _day_series(rows: list[tuple[Any, int, int]], index: dict[Any, int]) -> dict[str, Any]:
+    """Posts per day (``rows``: day, posts, distinct authors), a day of fewer than 10 authors
+    None and listed in ``suppressed_days``; ``counts`` and ``small`` keep the true counts and
+    which days are small for ``_withhold_act_days`` (the caller drops them)."""
+    values: list[int | None] = [0] * len(index)
+    counts, small = [0] * len(index), [False] * len(index)
+    withheld = []
+    for day, n, authors in rows:
+        i = index[day]
+        counts[i] = int(n)
+        if authors < MIN_CELL:
+            values[i], small[i] = None, True
+            withheld.append(plain(day))
+        else:
+            values[i] = int(n)
+    return {"posts": values, "suppressed_days": withheld, "counts": counts, "small": small}
+
+
+def _withhold_act_days(
+    acts: list[dict[str, Any]], total: dict[str, Any], days: list[str]
+) -> list[dict[str, Any]]:
+    """Each day's acts sum to that day's posts (``total``, sent as ``all``): beside a lone act of
+    fewer than 10 authors the smallest other act of the day is withheld too
+    (``care.complementary_cells``, as the report's act bars), read None, listed in its
+    ``suppressed_days`` and in its ``withheld_days``. Returns, per day with a withheld act,
+    the acts withheld together (each "< 10" or "withheld") and their posts together (the day's
+    posts less the acts shown, None when the day itself is withheld), the one grey mark the
+    chart draws for them."""
+    out = []
+    for i, day in enumerate(days):
+        counts = [a["counts"][i] for a in acts]
+        small = [a["small"][i] for a in acts]
+        extra = complementary_cells(counts, small)
+        for j in sorted(extra):
+            acts[j]["posts"][i] = None
+            acts[j]["suppressed_days"] = sorted([*acts[j]["suppressed_days"], day])
+            acts[j].setdefault("withheld_days", []).append(day)
+        hidden = [j for j, n in enumerate(counts) if n and (small[j] or j in extra)]
+        if not hidden:
+            continue
+        shown = sum(n for j, n in enumerate(counts) if j not in hidden)
+        out.append({
+            "day": day,
+            "posts": None if total["small"][i] else total["counts"][i] - shown,
+            "acts": {acts[j]["act"]: "< 10" if small[j] else WITHHELD for j in hidden},
+        })  # fmt: skip
+    for a in acts:
+        a.setdefault("withheld_days", [])
+    return out
 
 
 def testimonies(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:

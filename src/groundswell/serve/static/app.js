@@ -282,8 +282,17 @@ pages.timeline = async function () {
     const tagChart = document.getElementById("chart-tags");
     await plot("chart-tags", [...lines(d.tags, "tag"), ...withheld(d.tags, "tag")],
       { ...layout("Posts per day by tag (shaded: bursts)"), height: 380 });
-    await plot("chart-acts", [...lines(d.acts, "act"), ...withheld(d.acts, "act")],
-      layout("Posts per day by speech act"));
+    // the acts of a day sum to its posts: acts withheld together (a "< 10" one and, beside it,
+    // the smallest other) are one grey mark whose hover names them, as the report's act bars
+    const together = d.acts_withheld || [];
+    const grey = together.length ? [{ type: "scatter", mode: "markers", name: "withheld acts",
+      x: together.map((w) => w.day), y: together.map((w) => w.posts ?? 0),
+      marker: { symbol: "square", color: "#bbbbbb" }, hoverinfo: "text",
+      hovertext: together.map((w) => w.day + ", withheld together: " + Object.entries(w.acts)
+        .map(([act, why]) => esc(act) + " (" + esc(why) + ")").join(", ")
+        + (w.posts === null ? "" : ": " + fmtNumber(w.posts) + " posts")) }] : [];
+    await plot("chart-acts", [...lines(d.acts, "act"), ...grey],
+      layout("Posts per day by speech act (grey: acts withheld together)"));
     for (const chart of [tagChart, document.getElementById("chart-acts")]) {
       if (chart && chart.on && !chart.dataset.bound) {
         chart.on("plotly_selected", brushed);
