@@ -56,6 +56,9 @@ def test_a_lone_small_cell_takes_the_smallest_other_with_it():
     assert complementary_cells([50, 1, 1], [False, True, True]) == {0}  # 1 and 1: both known
     assert complementary_cells([50, 0, 3], [False, False, True]) == {0}  # 0 is no cover
     assert complementary_cells([50, 20], [False, False]) == set()
+    # items in no cell (a label left blank) hide a small cell as a withheld one would
+    assert complementary_cells([30, 3], [False, True], unshown=7) == set()
+    assert complementary_cells([30, 1], [False, True], unshown=1) == {0}  # 1 and 1: known
 
 
 @given(st.lists(st.tuples(st.integers(0, 60), st.booleans()), min_size=1, max_size=8))
@@ -152,3 +155,77 @@ def test_dashboard_timeline_withholds_the_act_day_that_gives_a_small_one_away(st
         {"day": "2018-01-01", "posts": 27, "acts": {"support": "withheld", "backlash": "< 10"}}
     ]
     assert "counts" not in acts["support"] and "small" not in tl["all"]
+
+
+@pytest.fixture
+def store_40_testimonies(tmp_path):
+    """40 testimonies by 40 authors: relation boss 25, stranger 12, partner 3; setting work 30,
+    home 3, none stated 7; harm verbal 30, none 7, assault 3 (a testimony may name none)."""
+    db = tmp_path / "t.duckdb"
+    base = datetime(2018, 1, 1, tzinfo=UTC)
+    with Store(db) as store:
+        store.write_batch(
+            [
+                Post(
+                    platform="twitter",
+                    id=f"t{i}",
+                    text="me too #MeToo",
+                    author=f"a{i}",
+                    created_at=base + timedelta(hours=i),
+                    hashtags=["#metoo"],
+                )
+                for i in range(40)
+            ],
+            synthetic=False,
+        )
+        store.con.execute("CREATE TABLE acts AS SELECT platform, id, 'testimony' AS act FROM posts")
+        store.con.execute(
+            "CREATE TABLE testimony (platform VARCHAR, id VARCHAR, harm VARCHAR[], "
+            "relation VARCHAR, setting VARCHAR)"
+        )
+        rows = []
+        for i in range(40):
+            relation = "boss" if i < 25 else "stranger" if i < 37 else "partner"
+            setting = "work" if i < 30 else None if i < 37 else "home"
+            harm = ["verbal"] if i < 30 else [] if i < 37 else ["assault"]
+            rows.append(("twitter", f"t{i}", harm, relation, setting))
+        store.con.executemany("INSERT INTO testimony VALUES (?, ?, ?, ?, ?)", rows)
+    return db
+
+
+def test_testimony_relation_withholds_the_row_that_gives_a_small_one_away(
+    store_40_testimonies, tmp_path
+):
+    """boss 25 and stranger 12 of 40 testimonies gave partner's 3 away (relation is one label a
+    testimony). Setting's 30 stays: 40 less 30 is home's 3 and the 7 of no setting together.
+    Harm is multi-label: 40 less verbal's 30 is no harm's count, so verbal stays."""
+    from groundswell.report import build_report
+    from groundswell.serve import queries
+    from groundswell.serve.snapshot import take_snapshot
+
+    snap = take_snapshot(store_40_testimonies)
+    try:
+        data = queries.testimonies(snap)
+    finally:
+        snap.close()
+    assert data["n"] == 40
+    relation = {r["label"]: r for r in data["fields"]["relation"]}
+    assert relation["boss"]["posts"] == 25
+    assert relation["stranger"]["posts"] is None and relation["stranger"]["share"] is None
+    assert set(relation["stranger"]["withheld"]) == {"posts", "authors", "share", "ci_low",
+                                                     "ci_high"}  # fmt: skip
+    assert relation["partner"]["posts"] is None and relation["partner"]["withheld"] == []
+    setting = {r["label"]: r for r in data["fields"]["setting"]}
+    assert setting["work"]["posts"] == 30 and setting["home"]["posts"] is None
+    harm = {r["label"]: r for r in data["fields"]["harm"]}
+    assert harm["verbal"]["posts"] == 30 and harm["assault"]["posts"] is None
+
+    with Store(store_40_testimonies) as store:
+        page = build_report(store, tmp_path / "r.html").read_text(encoding="utf-8")
+    section = page.split('id="testimony"')[1].split("</section>")[0]
+    stranger = re.search(r"<tr><td>stranger</td>(.*?)</tr>", section).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", stranger) == ["withheld"] * 4
+    assert "30.0%" not in section  # stranger's 12 of 40, in no cell or chart
+    for label, n in (("boss", "25"), ("work", "30"), ("verbal", "30")):
+        row = re.search(rf"<tr><td>{label}</td>(.*?)</tr>", section).group(1)
+        assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[0] == n

@@ -36,6 +36,7 @@ from groundswell.serve.cells import (
 from groundswell.serve.rollups import UNCLASSIFIED
 from groundswell.serve.snapshot import Snapshot
 
+SINGLE_LABEL = ("relation", "setting")  # testimony details whose rows sum to the testimonies
 PAGE = 25  # posts per browser page
 EXAMPLES = 2  # example posts per act
 NEWEST = 2000  # examples are drawn from this many newest posts of the selection
@@ -492,7 +493,11 @@ def _withhold_act_days(
 
 def testimonies(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
     """Harm, relation and setting shares among testimonies (the latest act), 95% Wilson
-    intervals, small cells withheld; and how right the model's details are on real posts."""
+    intervals, small cells withheld; and how right the model's details are on real posts.
+    Relation and setting give each testimony one label, so their rows (with the testimonies
+    of none) sum to ``n``: beside a small row the smallest other is withheld too. Harm is
+    multi-label (a testimony names none, one or several), so its rows sum to no count shown
+    and no row is ``n`` less the others: only its small rows are withheld."""
     from groundswell.classify.prevalence import current_model, model_evaluation, wilson
 
     if "testimony" not in snap.tables:
@@ -538,6 +543,10 @@ def testimonies(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
             row = {"label": label, "posts": k, "authors": authors,
                    "share": k / n if n else None, "ci_low": low, "ci_high": high}  # fmt: skip
             out.append(withhold(row, ["posts", "authors", "share", "ci_low", "ci_high"], authors))
+        if field in SINGLE_LABEL:
+            counts = [int(k) for _, k, _ in rows]
+            withhold_complements(out, counts, ["posts", "authors", "share", "ci_low", "ci_high"],
+                                 unshown=int(n) - sum(counts))  # fmt: skip
         fields[field] = out
     current = current_model(cur)
     evaluation = model_evaluation(cur, *current) if current else None

@@ -382,8 +382,7 @@ pages.testimonies = async function () {
       const rows = (d.fields || {})[field] || [];
       table("t-" + field, [field, "testimonies", "distinct authors", "share", "95% CI"],
         rows.map((r) => [r.label, shown(r, "posts"), shown(r, "authors"), shown(r, "share", fmtShare),
-          (r.suppressed || []).includes("ci_low") ? WITHHELD
-            : fmtShare(r.ci_low) + " to " + fmtShare(r.ci_high)]));
+          hidden(r, "ci_low") ?? fmtShare(r.ci_low) + " to " + fmtShare(r.ci_high)]));
     }
   }
   onFilter(load);
