@@ -229,3 +229,46 @@ def test_testimony_relation_withholds_the_row_that_gives_a_small_one_away(
     for label, n in (("boss", "25"), ("work", "30"), ("verbal", "30")):
         row = re.search(rf"<tr><td>{label}</td>(.*?)</tr>", section).group(1)
         assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[0] == n
+
+
+def test_dashboard_platform_reposts_follow_their_own_authors(tmp_path):
+    """Posts: twitter 24 (24 authors), reddit 15 (15), mastodon 3 (one author). Reposts:
+    twitter 20 (20), reddit 3 (one author), mastodon 30 (30). Reposts were withheld by the posts'
+    decision: reddit's 3 by one reposter were shown, mastodon's 30 hidden."""
+    from groundswell.serve import queries
+    from groundswell.serve.snapshot import take_snapshot
+
+    base = datetime(2018, 1, 1, tzinfo=UTC)
+    plan = {"twitter": (24, 24, 20, 20), "reddit": (15, 15, 3, 1), "mastodon": (3, 1, 30, 30)}
+    posts = []
+    for platform, (n, a, r, b) in plan.items():
+        posts += [
+            Post(platform=platform, id=f"{platform}{i}", text="I believe you #MeToo",
+                 author=f"{platform}-a{i % a}", created_at=base + timedelta(hours=i),
+                 hashtags=["#metoo"])
+            for i in range(n)
+        ]  # fmt: skip
+        posts += [
+            Post(platform=platform, id=f"{platform}-rt{i}", text="", author=f"{platform}-b{i % b}",
+                 created_at=base + timedelta(hours=i), repost_of=f"{platform}0")
+            for i in range(r)
+        ]  # fmt: skip
+    db = tmp_path / "r.duckdb"
+    with Store(db) as store:
+        store.write_batch(posts, synthetic=False)
+    snap = take_snapshot(db)
+    try:
+        ov = queries.overview(snap)
+        reddit = queries.overview(snap, "reddit")
+    finally:
+        snap.close()
+    rows = {r["platform"]: r for r in ov["by_platform"]}
+    assert ov["reposts"] == 53
+    assert rows["twitter"]["posts"] == 24 and rows["twitter"]["reposts"] is None
+    assert rows["twitter"]["withheld"] == ["reposts"]
+    assert rows["reddit"]["reposts"] is None and "reposts" not in rows["reddit"]["withheld"]
+    assert rows["reddit"]["posts"] is None and rows["reddit"]["withheld"] == ["posts", "authors"]
+    assert rows["mastodon"]["reposts"] == 30 and rows["mastodon"]["posts"] is None
+    assert rows["mastodon"]["withheld"] == []
+    assert reddit["posts"] == 15 and reddit["reposts"] is None
+    assert "reposts" in reddit["suppressed"]

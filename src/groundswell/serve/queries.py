@@ -31,7 +31,6 @@ from groundswell.serve.cells import (
     shown_url,
     withhold,
     withhold_complements,
-    withhold_rows,
 )
 from groundswell.serve.rollups import UNCLASSIFIED
 from groundswell.serve.snapshot import Snapshot
@@ -160,19 +159,10 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
     posts, authors = _one(
         cur, f"SELECT count(*), count(DISTINCT author) FROM facts {where}", params
     )
-    by_platform = records(
-        cur.execute(
-            "SELECT platform, count(*) AS posts, count(DISTINCT author) AS authors "
-            "FROM facts GROUP BY platform ORDER BY posts DESC"
-        ).df()
+    by_platform = _platforms(ov["by_platform"])
+    reposts, repost_authors = _one(
+        cur, f"SELECT count(*), count(DISTINCT author) FROM reposts {where}", params
     )
-    reposts = dict(cur.execute("SELECT platform, count(*) FROM reposts GROUP BY ALL").fetchall())
-    for row in by_platform:
-        row["reposts"] = reposts.get(row["platform"], 0)
-    post_counts = [int(r["posts"]) for r in by_platform]
-    withhold_rows(by_platform, ["posts", "reposts"])
-    # beside the total of posts (and reposts) the page shows
-    withhold_complements(by_platform, post_counts, ["posts", "authors", "reposts"])
     acts = records(
         cur.execute(
             f"SELECT act, count(*) AS posts, count(DISTINCT author) AS authors FROM facts "
@@ -216,7 +206,7 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
         "platform": platform,
         "posts": posts,
         "authors": authors,
-        "reposts": ov["reposts"] if not platform else reposts.get(platform, 0),
+        "reposts": reposts,
         "articles": ov["articles"],
         "quarantined": ov["quarantined"],
         "first": plain(ov["first"]),
@@ -234,7 +224,31 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
         "classified": classified,
         "model": model,
     }
+    if reposts:  # reposts of fewer than 10 distinct authors read "< 10", as posts do
+        withhold(out, ["reposts"], repost_authors)
     return withhold(out, ["posts", "authors"], authors)
+
+
+def _platforms(rows: list[tuple[str, int, int, int, int]]) -> list[dict[str, Any]]:
+    """Posts and reposts by platform (``rows``: platform, posts, reposts, distinct authors of
+    its posts, of its reposts), each beside its total: the posts (and their authors) of a
+    platform of fewer than 10 distinct posting authors are withheld, its reposts by their own
+    distinct authors, and beside each small one the smallest other platform's posts (reposts)
+    too (``withhold_complements``), each count by its own rule."""
+    out = [
+        {"platform": p, "posts": int(n), "authors": int(a), "reposts": int(r), "suppressed": []}
+        for p, n, r, a, _ in rows
+    ]
+    for (_, n, r, a, b), row in zip(rows, out, strict=True):
+        if n:
+            withhold(row, ["posts", "authors"], a)
+        if r:
+            withhold(row, ["reposts"], b)
+    for count, fields in (("posts", ["posts", "authors"]), ("reposts", ["reposts"])):
+        counts = [int(r[1 if count == "posts" else 2]) for r in rows]
+        small = [count in row["suppressed"] for row in out]
+        withhold_complements(out, counts, fields, small=small)
+    return out
 
 
 def _exact_authors(cur: Any, flt: PostFilter) -> dict[str | None, int]:

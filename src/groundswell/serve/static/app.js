@@ -188,7 +188,7 @@ pages.overview = async function () {
   async function load() {
     const d = await getJSON("/api/overview", { platform: value("f-platform") });
     tiles([["posts", shown(d, "posts")], ["distinct authors", shown(d, "authors")],
-      ["reposts", fmtNumber(d.reposts)], ["articles", fmtNumber(d.articles)],
+      ["reposts", shown(d, "reposts")], ["articles", fmtNumber(d.articles)],
       ["quarantined", fmtNumber(d.quarantined)]]);
     const acts = d.acts;
     plot("chart-acts", [{
