@@ -42,3 +42,15 @@ def test_dashboard_sets_text_through_the_same_escapes():
     assert "node.textContent = visible(value)" in js
     assert "createTextNode(visible(child))" in js
     assert 'visible(value ?? "")' in js  # esc(), the text Plotly shows
+
+
+def test_every_text_the_dashboard_sets_goes_through_visible():
+    """The model line, the family method, the testimony quality, the articles' method, the
+    status and the error box were set with ``textContent = ...`` past ``el()``: a model name or
+    method reason holding U+202E reversed the line. Every ``textContent``, ``innerText`` or
+    ``nodeValue`` assignment in app.js is now ``visible(...)``."""
+    js = (Path(__file__).parents[2] / "src/groundswell/serve/static/app.js").read_text()
+    sets = re.findall(r"\.(?:textContent|innerText|nodeValue)\s*=\s*([^\n]*)", js)
+    assert len(sets) >= 7  # el()'s, and the six lines set directly
+    assert [s for s in sets if not s.startswith("visible(")] == []
+    assert "createTextNode(" not in js.replace("createTextNode(visible(child))", "")

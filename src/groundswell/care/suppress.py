@@ -40,7 +40,7 @@ def recoverable(hidden: Sequence[int]) -> bool:
     return len(hidden) == 1 or (len(hidden) > 1 and sum(hidden) <= len(hidden))
 
 
-def complementary_cells(counts: Sequence[int], small: Sequence[bool]) -> set[int]:
+def complementary_cells(counts: Sequence[int], small: Sequence[bool], unshown: int = 0) -> set[int]:
     """Secondary suppression of one breakdown whose total is shown (CODEBOOK section 7).
 
     ``counts`` are the breakdown's cells and ``small`` marks those withheld for fewer than 10
@@ -48,7 +48,11 @@ def complementary_cells(counts: Sequence[int], small: Sequence[bool]) -> set[int
     the smallest shown cells, one by one, until no withheld cell can be derived by subtracting
     the shown cells from the total. Empty cells (0) are never withheld and never needed.
     When every cell ends up withheld the total still shows nothing about any one of them.
+    ``unshown`` counts the items of the total in no cell (a label left blank): they are one
+    more cell, never shown, that hides a small one as a withheld cell would.
     """
+    if unshown > 0:
+        return complementary_cells([*counts, unshown], [*small, True])
     hidden = [i for i, (n, s) in enumerate(zip(counts, small, strict=True)) if s and n]
     extra: set[int] = set()
     shown = sorted(

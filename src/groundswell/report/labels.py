@@ -204,8 +204,14 @@ def corrected_acts_table(con: Any, totals: pd.DataFrame) -> str:
     return text + table(head, rows)
 
 
+SINGLE_LABEL = ("relation", "setting")  # testimony details whose rows sum to the testimonies
+
+
 def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
-    """Harm, relation and setting shares among testimonies, with Wilson intervals."""
+    """Harm, relation and setting shares among testimonies, with Wilson intervals. Relation and
+    setting rows sum to the testimonies shown: beside a "< 10" row the smallest other is
+    withheld too. Harm rows (several harms a testimony) sum to no count shown: none is the
+    total less the others, so only the small ones are withheld."""
     title = "What testimonies describe"
     if not has_testimony:
         return section(
@@ -240,7 +246,13 @@ def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
         frame = shares.get(key)
         if frame is None or frame.empty:
             continue
-        visible = frame[frame["authors"] >= 10]
+        frame = frame.reset_index(drop=True)
+        extra: set[int] = set()
+        if key in SINGLE_LABEL:  # one label a testimony: the rows and the unlabelled sum to n
+            counts = [int(k) for k in frame["posts"]]
+            small = list(frame["authors"] < 10)
+            extra = complementary_cells(counts, small, unshown=int(n) - sum(counts))
+        visible = frame[(frame["authors"] >= 10) & ~frame.index.isin(sorted(extra))]
         chart = charts.hbars(
             list(visible["label"]),
             list(visible["share"]),
@@ -248,16 +260,13 @@ def testimony_section(con: Any, has_acts: bool, has_testimony: bool) -> str:
             intervals=list(zip(visible["ci_low"], visible["ci_high"], strict=True)),
         )
         shown = suppress_small_cells(frame, "authors", ["posts", "authors", "share"])
-        rows = [
-            [
-                r.label,
-                r.posts,
-                r.authors,
-                r.share,
-                f"{r.ci_low:.1%} to {r.ci_high:.1%}" if r.authors != "< 10" else "< 10",
-            ]
-            for r in shown.itertuples()
-        ]
+        rows = []
+        for i, r in enumerate(shown.itertuples()):
+            if i in extra:  # withheld beside a "< 10" row
+                rows.append([r.label, WITHHELD, WITHHELD, WITHHELD, WITHHELD])
+                continue
+            ci = "< 10" if r.authors == "< 10" else f"{r.ci_low:.1%} to {r.ci_high:.1%}"
+            rows.append([r.label, r.posts, r.authors, r.share, ci])
         parts.append(
             f'<div class="pair"><div>{chart}</div><div>'
             + table(

@@ -99,14 +99,21 @@ def withhold_rows(
 
 
 def withhold_complements(
-    rows: list[dict[str, Any]], counts: list[int], fields: list[str] | tuple[str, ...]
+    rows: list[dict[str, Any]],
+    counts: list[int],
+    fields: list[str] | tuple[str, ...],
+    unshown: int = 0,
+    small: list[bool] | None = None,
 ) -> list[dict[str, Any]]:
     """After ``withhold``: in rows that break down a total the page shows (``counts``, the rows'
-    true counts), withhold ``fields`` of the rows ``care.complementary_cells`` picks too, so a
-    withheld row is not the total less the rows shown. Those fields are listed in the row's
-    ``suppressed`` and in its ``withheld`` (the pages read them "withheld", not "< 10")."""
-    small = [bool(r.get("suppressed")) for r in rows]
-    extra = complementary_cells(counts, small)
+    true counts; ``unshown``, the part of the total in no row), withhold ``fields`` of the rows
+    ``care.complementary_cells`` picks too, so a withheld row is not the total less the rows
+    shown. Those fields are listed in the row's ``suppressed`` and in its ``withheld`` (the
+    pages read them "withheld", not "< 10"). ``small``: which rows' counts are "< 10" (default:
+    the rows with anything ``suppressed``)."""
+    if small is None:
+        small = [bool(r.get("suppressed")) for r in rows]
+    extra = complementary_cells(counts, small, unshown)
     for i, row in enumerate(rows):
         row.setdefault("withheld", [])
         if i in extra:

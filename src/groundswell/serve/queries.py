@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from groundswell.care import MIN_CELL
+from groundswell.care import MIN_CELL, WITHHELD, complementary_cells
 from groundswell.care.names import NameMasker
 from groundswell.care.pseudonym import Pseudonymiser
 from groundswell.errors import InputError
@@ -31,11 +31,11 @@ from groundswell.serve.cells import (
     shown_url,
     withhold,
     withhold_complements,
-    withhold_rows,
 )
 from groundswell.serve.rollups import UNCLASSIFIED
 from groundswell.serve.snapshot import Snapshot
 
+SINGLE_LABEL = ("relation", "setting")  # testimony details whose rows sum to the testimonies
 PAGE = 25  # posts per browser page
 EXAMPLES = 2  # example posts per act
 NEWEST = 2000  # examples are drawn from this many newest posts of the selection
@@ -159,19 +159,10 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
     posts, authors = _one(
         cur, f"SELECT count(*), count(DISTINCT author) FROM facts {where}", params
     )
-    by_platform = records(
-        cur.execute(
-            "SELECT platform, count(*) AS posts, count(DISTINCT author) AS authors "
-            "FROM facts GROUP BY platform ORDER BY posts DESC"
-        ).df()
+    by_platform = _platforms(ov["by_platform"])
+    reposts, repost_authors = _one(
+        cur, f"SELECT count(*), count(DISTINCT author) FROM reposts {where}", params
     )
-    reposts = dict(cur.execute("SELECT platform, count(*) FROM reposts GROUP BY ALL").fetchall())
-    for row in by_platform:
-        row["reposts"] = reposts.get(row["platform"], 0)
-    post_counts = [int(r["posts"]) for r in by_platform]
-    withhold_rows(by_platform, ["posts", "reposts"])
-    # beside the total of posts (and reposts) the page shows
-    withhold_complements(by_platform, post_counts, ["posts", "authors", "reposts"])
     acts = records(
         cur.execute(
             f"SELECT act, count(*) AS posts, count(DISTINCT author) AS authors FROM facts "
@@ -215,7 +206,7 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
         "platform": platform,
         "posts": posts,
         "authors": authors,
-        "reposts": ov["reposts"] if not platform else reposts.get(platform, 0),
+        "reposts": reposts,
         "articles": ov["articles"],
         "quarantined": ov["quarantined"],
         "first": plain(ov["first"]),
@@ -233,7 +224,31 @@ def overview(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
         "classified": classified,
         "model": model,
     }
+    if reposts:  # reposts of fewer than 10 distinct authors read "< 10", as posts do
+        withhold(out, ["reposts"], repost_authors)
     return withhold(out, ["posts", "authors"], authors)
+
+
+def _platforms(rows: list[tuple[str, int, int, int, int]]) -> list[dict[str, Any]]:
+    """Posts and reposts by platform (``rows``: platform, posts, reposts, distinct authors of
+    its posts, of its reposts), each beside its total: the posts (and their authors) of a
+    platform of fewer than 10 distinct posting authors are withheld, its reposts by their own
+    distinct authors, and beside each small one the smallest other platform's posts (reposts)
+    too (``withhold_complements``), each count by its own rule."""
+    out = [
+        {"platform": p, "posts": int(n), "authors": int(a), "reposts": int(r), "suppressed": []}
+        for p, n, r, a, _ in rows
+    ]
+    for (_, n, r, a, b), row in zip(rows, out, strict=True):
+        if n:
+            withhold(row, ["posts", "authors"], a)
+        if r:
+            withhold(row, ["reposts"], b)
+    for count, fields in (("posts", ["posts", "authors"]), ("reposts", ["reposts"])):
+        counts = [int(r[1 if count == "posts" else 2]) for r in rows]
+        small = [count in row["suppressed"] for row in out]
+        withhold_complements(out, counts, fields, small=small)
+    return out
 
 
 def _exact_authors(cur: Any, flt: PostFilter) -> dict[str | None, int]:
@@ -391,7 +406,8 @@ def timeline(snap: Snapshot, tags: list[str] | None = None) -> dict[str, Any]:
     cur = snap.cursor()
     first, last = _one(cur, "SELECT min(day), max(day) FROM act_days")
     if first is None:
-        return {"days": [], "tags": [], "acts": [], "events": [], "suppressed": []}
+        return {"days": [], "tags": [], "acts": [], "acts_withheld": [], "events": [],
+                "suppressed": []}  # fmt: skip
     if not tags:
         tags = [
             t
@@ -405,15 +421,7 @@ def timeline(snap: Snapshot, tags: list[str] | None = None) -> dict[str, Any]:
     index = {d: i for i, d in enumerate(days)}
 
     def series(sql: str, params: list[Any]) -> dict[str, Any]:
-        values: list[int | None] = [0] * len(days)
-        withheld = []
-        for day, n, authors in cur.execute(sql, params).fetchall():
-            if authors < MIN_CELL:
-                values[index[day]] = None
-                withheld.append(plain(day))
-            else:
-                values[index[day]] = int(n)
-        return {"posts": values, "suppressed_days": withheld}
+        return _day_series(cur.execute(sql, params).fetchall(), index)
 
     tag_series = [
         {"tag": t, **series("SELECT day, posts, authors FROM tag_days WHERE tag = ?", [t])}
@@ -427,6 +435,9 @@ def timeline(snap: Snapshot, tags: list[str] | None = None) -> dict[str, Any]:
         for a in sorted(act_names, key=lambda a: order.get(a, 99))
     ]
     total = series("SELECT day, posts, authors FROM act_days WHERE act IS NULL", [])
+    hidden = _withhold_act_days(act_series, total, [plain(d) for d in days])
+    for s_ in (*tag_series, *act_series, total):
+        del s_["counts"], s_["small"]
     try:
         events = snap.computed("timeline", analyses.timeline)
         error = None
@@ -436,15 +447,71 @@ def timeline(snap: Snapshot, tags: list[str] | None = None) -> dict[str, Any]:
         "days": [plain(d) for d in days],
         "tags": tag_series,
         "acts": act_series,
+        "acts_withheld": hidden,
         "all": total,
         "events": events,
         "events_error": error,
     }
 
 
+def _day_series(rows: list[tuple[Any, int, int]], index: dict[Any, int]) -> dict[str, Any]:
+    """Posts per day (``rows``: day, posts, distinct authors), a day of fewer than 10 authors
+    None and listed in ``suppressed_days``; ``counts`` and ``small`` keep the true counts and
+    which days are small for ``_withhold_act_days`` (the caller drops them)."""
+    values: list[int | None] = [0] * len(index)
+    counts, small = [0] * len(index), [False] * len(index)
+    withheld = []
+    for day, n, authors in rows:
+        i = index[day]
+        counts[i] = int(n)
+        if authors < MIN_CELL:
+            values[i], small[i] = None, True
+            withheld.append(plain(day))
+        else:
+            values[i] = int(n)
+    return {"posts": values, "suppressed_days": withheld, "counts": counts, "small": small}
+
+
+def _withhold_act_days(
+    acts: list[dict[str, Any]], total: dict[str, Any], days: list[str]
+) -> list[dict[str, Any]]:
+    """Each day's acts sum to that day's posts (``total``, sent as ``all``): beside a lone act of
+    fewer than 10 authors the smallest other act of the day is withheld too
+    (``care.complementary_cells``, as the report's act bars), read None, listed in its
+    ``suppressed_days`` and in its ``withheld_days``. Returns, per day with a withheld act,
+    the acts withheld together (each "< 10" or "withheld") and their posts together (the day's
+    posts less the acts shown, None when the day itself is withheld), the one grey mark the
+    chart draws for them."""
+    out = []
+    for i, day in enumerate(days):
+        counts = [a["counts"][i] for a in acts]
+        small = [a["small"][i] for a in acts]
+        extra = complementary_cells(counts, small)
+        for j in sorted(extra):
+            acts[j]["posts"][i] = None
+            acts[j]["suppressed_days"] = sorted([*acts[j]["suppressed_days"], day])
+            acts[j].setdefault("withheld_days", []).append(day)
+        hidden = [j for j, n in enumerate(counts) if n and (small[j] or j in extra)]
+        if not hidden:
+            continue
+        shown = sum(n for j, n in enumerate(counts) if j not in hidden)
+        out.append({
+            "day": day,
+            "posts": None if total["small"][i] else total["counts"][i] - shown,
+            "acts": {acts[j]["act"]: "< 10" if small[j] else WITHHELD for j in hidden},
+        })  # fmt: skip
+    for a in acts:
+        a.setdefault("withheld_days", [])
+    return out
+
+
 def testimonies(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
     """Harm, relation and setting shares among testimonies (the latest act), 95% Wilson
-    intervals, small cells withheld; and how right the model's details are on real posts."""
+    intervals, small cells withheld; and how right the model's details are on real posts.
+    Relation and setting give each testimony one label, so their rows (with the testimonies
+    of none) sum to ``n``: beside a small row the smallest other is withheld too. Harm is
+    multi-label (a testimony names none, one or several), so its rows sum to no count shown
+    and no row is ``n`` less the others: only its small rows are withheld."""
     from groundswell.classify.prevalence import current_model, model_evaluation, wilson
 
     if "testimony" not in snap.tables:
@@ -490,6 +557,10 @@ def testimonies(snap: Snapshot, platform: str | None = None) -> dict[str, Any]:
             row = {"label": label, "posts": k, "authors": authors,
                    "share": k / n if n else None, "ci_low": low, "ci_high": high}  # fmt: skip
             out.append(withhold(row, ["posts", "authors", "share", "ci_low", "ci_high"], authors))
+        if field in SINGLE_LABEL:
+            counts = [int(k) for _, k, _ in rows]
+            withhold_complements(out, counts, ["posts", "authors", "share", "ci_low", "ci_high"],
+                                 unshown=int(n) - sum(counts))  # fmt: skip
         fields[field] = out
     current = current_model(cur)
     evaluation = model_evaluation(cur, *current) if current else None

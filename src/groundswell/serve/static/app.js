@@ -62,7 +62,7 @@ function shown(row, key, format) {
 
 function showError(message) {
   const box = document.getElementById("error");
-  box.textContent = message;
+  box.textContent = visible(message);
   box.hidden = false;
 }
 
@@ -82,8 +82,8 @@ async function getJSON(path, params) {
   if (data.status && data.status.taken_at) {  // the header follows the data it shows
     const status = document.getElementById("status");
     const when = data.status.taken_at.replace("T", " ").slice(0, 19) + " UTC";
-    status.textContent = (data.status.busy ? "store busy: showing data as of " : "data as of ")
-      + when;
+    status.textContent = visible((data.status.busy ? "store busy: showing data as of "
+      : "data as of ") + when);
     status.classList.toggle("busy", Boolean(data.status.busy));
   }
   return data;
@@ -188,7 +188,7 @@ pages.overview = async function () {
   async function load() {
     const d = await getJSON("/api/overview", { platform: value("f-platform") });
     tiles([["posts", shown(d, "posts")], ["distinct authors", shown(d, "authors")],
-      ["reposts", fmtNumber(d.reposts)], ["articles", fmtNumber(d.articles)],
+      ["reposts", shown(d, "reposts")], ["articles", fmtNumber(d.articles)],
       ["quarantined", fmtNumber(d.quarantined)]]);
     const acts = d.acts;
     plot("chart-acts", [{
@@ -214,7 +214,7 @@ pages.overview = async function () {
       hoverinfo: "text", marker: { color: COLORS[1] },
     }], { title: { text: "Posts by platform" } });
     const m = d.model;
-    document.getElementById("model").textContent = m
+    document.getElementById("model").textContent = visible(m
       ? (m.method === "raw" ? "Raw shares only: " + (m.reason || "")
         : "Shares corrected by " + m.method + " for the errors of the " + m.model +
           " model (version " + m.version + ")" +
@@ -223,7 +223,7 @@ pages.overview = async function () {
               m.quality.macro_f1.toFixed(2) + ", accuracy " + m.quality.accuracy.toFixed(2) : "") +
           ". " + ((m.domain && m.domain.off_topic) ? m.domain.advice : ""))
       : (d.platform ? "Raw shares for one platform (the model's correction applies to the whole store)."
-        : "Posts are not classified yet: run groundswell classify.");
+        : "Posts are not classified yet: run groundswell classify."));
     table("t-acts", ["act", "posts", "distinct authors", "raw share", "95% CI", "corrected share",
       "95% interval"], acts.map((r) => [r.act, shown(r, "posts"), shown(r, "authors"),
       shown(r, "share", fmtShare),
@@ -282,8 +282,17 @@ pages.timeline = async function () {
     const tagChart = document.getElementById("chart-tags");
     await plot("chart-tags", [...lines(d.tags, "tag"), ...withheld(d.tags, "tag")],
       { ...layout("Posts per day by tag (shaded: bursts)"), height: 380 });
-    await plot("chart-acts", [...lines(d.acts, "act"), ...withheld(d.acts, "act")],
-      layout("Posts per day by speech act"));
+    // the acts of a day sum to its posts: acts withheld together (a "< 10" one and, beside it,
+    // the smallest other) are one grey mark whose hover names them, as the report's act bars
+    const together = d.acts_withheld || [];
+    const grey = together.length ? [{ type: "scatter", mode: "markers", name: "withheld acts",
+      x: together.map((w) => w.day), y: together.map((w) => w.posts ?? 0),
+      marker: { symbol: "square", color: "#bbbbbb" }, hoverinfo: "text",
+      hovertext: together.map((w) => esc(w.day) + ", withheld together: " + Object.entries(w.acts)
+        .map(([act, why]) => esc(act) + " (" + esc(why) + ")").join(", ")
+        + (w.posts === null ? "" : ": " + fmtNumber(w.posts) + " posts")) }] : [];
+    await plot("chart-acts", [...lines(d.acts, "act"), ...grey],
+      layout("Posts per day by speech act (grey: acts withheld together)"));
     for (const chart of [tagChart, document.getElementById("chart-acts")]) {
       if (chart && chart.on && !chart.dataset.bound) {
         chart.on("plotly_selected", brushed);
@@ -316,9 +325,9 @@ pages.family = async function () {
       document.getElementById("f-seed").value = d.seed || "";
     }
     if (d.error) { showError(d.error); return; }
-    document.getElementById("method").textContent = "Membership by " + d.method + ": " +
+    document.getElementById("method").textContent = visible("Membership by " + d.method + ": " +
       d.method_reason + ". Roles from the speech-act mix: counter when backlash exceeds the " +
-      "counter share; spin-off when the dominant act is a first-person act other than the seed's.";
+      "counter share; spin-off when the dominant act is a first-person act other than the seed's.");
     const rows = d.rows;
     const roles = {};
     for (const r of rows) roles[r.role] = (roles[r.role] || 0) + 1;
@@ -348,11 +357,11 @@ pages.testimonies = async function () {
     const d = await getJSON("/api/testimonies", { platform: value("f-platform") });
     tiles([["testimonies", shown(d, "n")], ["distinct authors", shown(d, "authors")]]);
     const q = d.quality;
-    document.getElementById("quality").textContent = q
+    document.getElementById("quality").textContent = visible(q
       ? "On the " + q.relation.n + " real testimonies of the corpus test split, relation is right for " +
         fmtShare(q.relation.accuracy) + ", setting for " + fmtShare(q.setting.accuracy) +
         ": too few to correct these shares, so intervals count sampling error only."
-      : (d.note || "The model's testimony details have no real-data evaluation.");
+      : (d.note || "The model's testimony details have no real-data evaluation."));
     const parts = [];
     for (const field of ["harm", "relation", "setting"]) {
       const rows = (d.fields || {})[field] || [];
@@ -373,8 +382,7 @@ pages.testimonies = async function () {
       const rows = (d.fields || {})[field] || [];
       table("t-" + field, [field, "testimonies", "distinct authors", "share", "95% CI"],
         rows.map((r) => [r.label, shown(r, "posts"), shown(r, "authors"), shown(r, "share", fmtShare),
-          (r.suppressed || []).includes("ci_low") ? WITHHELD
-            : fmtShare(r.ci_low) + " to " + fmtShare(r.ci_high)]));
+          hidden(r, "ci_low") ?? fmtShare(r.ci_low) + " to " + fmtShare(r.ci_high)]));
     }
   }
   onFilter(load);
@@ -435,7 +443,7 @@ pages.articles = async function () {
   const d = await getJSON("/api/articles");
   if (d.error) showError(d.error);
   const method = document.getElementById("method");
-  if (method) method.textContent = d.method || "";
+  if (method) method.textContent = visible(d.method || "");
   function load() {
     const stance = value("f-stance");
     const rows = d.rows.filter((a) => !stance || a.stance === stance);
