@@ -54,3 +54,13 @@ def test_every_text_the_dashboard_sets_goes_through_visible():
     assert len(sets) >= 7  # el()'s, and the six lines set directly
     assert [s for s in sets if not s.startswith("visible(")] == []
     assert "createTextNode(" not in js.replace("createTextNode(visible(child))", "")
+
+
+def test_a_form_value_is_sent_back_as_the_data_holds_it():
+    """An option's ``value`` is what a filter sends to the API: made visible, a tag holding a
+    control character was asked for by its escaped text and matched no post. Only what the
+    page shows goes through ``visible()``."""
+    js = (Path(__file__).parents[2] / "src/groundswell/serve/static/app.js").read_text()
+    el = js[js.index("function el(") : js.index("\n}\n", js.index("function el("))]
+    assert re.search(r'key === "value"\)\s*node\.setAttribute\(key, value\)', el)
+    assert el.index('key === "value"') < el.index("node.setAttribute(key, visible(value))")

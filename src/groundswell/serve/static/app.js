@@ -29,6 +29,7 @@ function el(tag, attrs, ...children) {
     if (key === "className") node.className = value;
     else if (key === "text") node.textContent = visible(value);
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "value") node.setAttribute(key, value);  // sent back as is, never shown
     else node.setAttribute(key, visible(value));
   }
   for (const child of children.flat()) {
