@@ -203,7 +203,10 @@ def print_stats(out: dict[str, Any]) -> None:
     first, last = (out.get(k) for k in ("first_post", "last_post"))
     lines = [
         ("posts", SUPPRESSED if "posts" in out.get("suppressed", []) else cell(out.get("posts"))),
-        ("reposts", cell(out.get("reposts"))),
+        (
+            "reposts",
+            SUPPRESSED if "reposts" in out.get("suppressed", []) else cell(out.get("reposts")),
+        ),
         ("articles", cell(out.get("articles"))),
         ("quarantined", cell(out.get("quarantined"))),
         ("forgotten", cell(out.get("forgotten"))),
@@ -222,8 +225,7 @@ def print_stats(out: dict[str, Any]) -> None:
         lines.append(
             (
                 "no time",
-                f"{out['undated']:,} posts state no time or one that is no date,"
-                " left out of series over days",
+                f"{out['undated']:,} posts state no time, left out of series over days",
             )
         )
     if out.get("synthetic"):

@@ -272,3 +272,34 @@ def test_dashboard_platform_reposts_follow_their_own_authors(tmp_path):
     assert rows["mastodon"]["withheld"] == []
     assert reddit["posts"] == 15 and reddit["reposts"] is None
     assert "reposts" in reddit["suppressed"]
+
+
+def test_reposts_of_few_reposters_read_under_ten_in_stats_and_the_report(tmp_path, capsys):
+    """Twelve authors post, and two accounts repost 7 times: `stats` and the report's overview
+    gave 'reposts 7' though fewer than 10 distinct authors stand behind them."""
+    from groundswell.report import build_report
+
+    base = datetime(2018, 1, 1, tzinfo=UTC)
+    posts = [
+        Post(platform="twitter", id=f"p{i}", text="I believe you #MeToo", author=f"a{i}",
+             created_at=base + timedelta(hours=i), hashtags=["#metoo"])
+        for i in range(12)
+    ]  # fmt: skip
+    posts += [
+        Post(platform="twitter", id=f"rt{i}", text="", author=f"b{i % 2}",
+             created_at=base + timedelta(hours=i), repost_of="p0")
+        for i in range(7)
+    ]  # fmt: skip
+    db = tmp_path / "rt.duckdb"
+    with Store(db) as store:
+        store.write_batch(posts, synthetic=False)
+    assert main(["stats", "--db", str(db)]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"^reposts\s+< 10$", text, re.M) and re.search(r"^posts\s+12$", text, re.M)
+    assert main(["stats", "--db", str(db), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["reposts"] is None and "reposts" in out["suppressed"] and out["posts"] == 12
+    with Store(db) as store:
+        page = build_report(store, tmp_path / "r.html").read_text(encoding="utf-8")
+    overview = page.split('id="overview"')[1].split("</section>")[0]
+    assert re.search(r'class="big">&lt; 10</span>reposts', overview)

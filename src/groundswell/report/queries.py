@@ -43,9 +43,10 @@ def overview(con: Any) -> dict[str, Any]:
         "first": first,
         "last": last,
         "dated_out_of_span": outside,  # posts whose time is no day a series counts
-        "undated": undated,  # posts that state no time, or none that could be read
+        "undated": undated,  # posts that state no time (one that is no time is quarantined)
         "synthetic": bool(synthetic),
         "reposts": one("SELECT count(*) FROM reposts").fetchone()[0],
+        "reposters": one("SELECT count(DISTINCT author) FROM reposts").fetchone()[0],
         "articles": one("SELECT count(*) FROM articles").fetchone()[0],
         "quarantined": one(QUARANTINED_RECORDS).fetchone()[0],
         # (platform, posts, reposts, distinct authors of its posts, of its reposts)

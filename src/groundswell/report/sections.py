@@ -103,7 +103,10 @@ def overview_section(ov: dict[str, Any]) -> str:
     few = 0 < ov["authors"] < MIN_CELL or (ov["posts"] and not ov["authors"])
     cards = [
         ("posts", "< 10" if few else f"{ov['posts']:,}"),
-        ("reposts", f"{ov['reposts']:,}"),
+        (
+            "reposts",
+            "< 10" if 0 < ov.get("reposters", MIN_CELL) < MIN_CELL else f"{ov['reposts']:,}",
+        ),
         ("articles", f"{ov['articles']:,}"),
         ("quarantined records", f"{ov['quarantined']:,}"),
         ("distinct authors", "< 10" if few else f"{ov['authors']:,}"),
@@ -130,7 +133,7 @@ def overview_section(ov: dict[str, Any]) -> str:
             ov.get("dated_out_of_span"),
             f"state a time before {EARLIEST.year} or in the future (a clock or export error)",
         )
-        + _left_out(ov.get("undated"), "state no time, or one that is no date (2017-02-30)")
+        + _left_out(ov.get("undated"), "state no time")
         + "</p>"
         + table(["platform", "posts", "reposts"], rows)
         + _articles(ov.get("article_list") or []),

@@ -67,6 +67,9 @@ def stats(store: Store) -> dict[str, Any]:
     if 0 < one("SELECT count(DISTINCT author) FROM posts") < MIN_CELL:
         out["posts"] = None  # the whole store is a cell of fewer than 10 authors (as the report)
         suppressed.append("posts")
+    if 0 < one("SELECT count(DISTINCT author) FROM reposts") < MIN_CELL:
+        out["reposts"] = None  # reposts by fewer than 10 distinct authors (as the report)
+        suppressed.append("reposts")
     for key, sql in groups.items():
         rows = sorted(con.execute(sql).fetchall(), key=lambda r: (-r[1], str(r[0])))
         # each breakdown sums to the posts shown above it: a second cell is withheld beside
