@@ -99,3 +99,40 @@ def test_a_full_account_telegram_export_cut_short_keeps_earlier_chats(tmp_path):
     (tmp_path / "result.json").write_bytes(data[: last_chat + 40])
     report, ids, _ = _read(tmp_path / "result.json", tmp_path / "cut.duckdb")
     assert report["balanced"] and ids and ids < all_ids
+
+
+def _tweet(tid: str, text: str, **extra: object) -> dict:
+    return {
+        "id": tid,
+        "text": text,
+        "author_id": "4455667788",
+        "conversation_id": tid,
+        "created_at": "2018-10-13T14:02:11.000Z",
+        "edit_history_tweet_ids": [tid],
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("where", ["in includes", "between items"])
+def test_a_document_cut_outside_its_records_says_so(tmp_path, where):
+    """A twarc2 page on one line cut after its ``data`` (in ``includes``, which holds the
+    original a retweet names), or an array cut just after a whole item: every whole record is
+    kept, and the cut is one quarantined record, not passed over in silence."""
+    original = _tweet("1051234567890123776", "#MeToo the original")
+    retweet = _tweet(
+        "1051234567890123999",
+        "RT @someone: #MeToo the original",
+        referenced_tweets=[{"type": "retweeted", "id": original["id"]}],
+    )
+    page = {"data": [retweet], "includes": {"tweets": [original]}, "meta": {"result_count": 1}}
+    data = json.dumps(page).encode()
+    if where == "in includes":
+        cut = data[: data.index(b'"includes"') + 30]
+    else:
+        cut = json.dumps([original, retweet]).encode()
+        cut = cut[: cut.index(b', {"id"') + 1]
+    (tmp_path / "page.json").write_bytes(cut)
+    report, ids, bad = _read(tmp_path / "page.json", tmp_path / "a.duckdb")
+    assert report["balanced"] and bad == 1
+    assert ids == ({retweet["id"]} if where == "in includes" else {original["id"]})
+    assert "page.json:" in report["errors"][0] and "cut short" in report["errors"][0]

@@ -773,8 +773,11 @@ def _salvaged_document(
         header, key, values = lists[0]
         wrap = (header, key.decode("utf-8", "replace"))
     good: list[Any] = []
+    last, damaged = 0, False
     for pos, value in values:
+        last = pos
         if isinstance(value, UnreadableItem):
+            damaged = True
             reason = f"unreadable item of a document cut short or damaged: {value}"
             yield Quarantined(
                 source_file=source.name, line=pos, reason=reason, raw=value.raw, format=fmt
@@ -785,6 +788,18 @@ def _salvaged_document(
             good.append(value)
     if wrap is not None:
         yield 1, {**wrap[0], wrap[1]: good}
+    if not damaged:
+        # every item read whole: the cut or damage lies between two items or outside the array
+        # (a twarc2 page's includes, with the tweets its retweets and quotes name), and what
+        # was there is lost: one record says so
+        reason = f"document cut short or damaged after its last whole record: {error}"
+        yield Quarantined(
+            source_file=source.name,
+            line=1 if wrap is not None else last + 1,
+            reason=reason,
+            raw=data[-65536:],
+            format=fmt,
+        )
 
 
 def _first_line_is_json(head: bytes) -> bool:
