@@ -74,6 +74,26 @@ def test_a_document_cut_short_keeps_every_whole_record(tmp_path, path, key, cut)
     assert f"{path.name}:{len(whole) + 1}:" in " ".join(report["errors"])
 
 
+@pytest.mark.parametrize("after", ["item", "comma"])
+@pytest.mark.parametrize(("path", "key"), DOCUMENTS, ids=lambda v: getattr(v, "name", v))
+def test_a_document_cut_between_two_records_says_so(tmp_path, path, key, after):
+    """Cut just after a whole record (or the comma after it): nothing is cut in two, but the
+    records that followed are lost, and one quarantined record says so."""
+    data = path.read_bytes()
+    _, items = _records(data, key)
+    end = items[len(items) // 2 - 1][0]
+    at = end if after == "item" else data.index(b",", end) + 1
+    (tmp_path / path.name).write_bytes(data[:at])
+    report, ids, bad = _read(tmp_path / path.name, tmp_path / "cut.duckdb")
+    (tmp_path / "closed").mkdir()
+    closed = data[:end] + (b"]" if key is None else b"]}")
+    (tmp_path / "closed" / path.name).write_bytes(closed)
+    _, kept, kept_bad = _read(tmp_path / "closed" / path.name, tmp_path / "closed.duckdb")
+    assert report["balanced"] and ids == kept
+    assert bad == kept_bad + 1
+    assert "cut short" in " ".join(report["errors"]) or "ends" in " ".join(report["errors"])
+
+
 def test_a_single_record_cut_short_is_one_quarantined_record(tmp_path):
     """No array to salvage from (a v2 API response for one tweet): the document is one record,
     quarantined once, not once per line of its pretty-printed text."""
@@ -136,3 +156,17 @@ def test_a_document_cut_outside_its_records_says_so(tmp_path, where):
     assert report["balanced"] and bad == 1
     assert ids == ({retweet["id"]} if where == "in includes" else {original["id"]})
     assert "page.json:" in report["errors"][0] and "cut short" in report["errors"][0]
+
+
+def test_a_full_account_telegram_export_cut_between_chats_says_so(tmp_path):
+    """Cut just after a chat closes: its messages are kept, and the chats that followed are
+    lost, which one quarantined record says."""
+    path = FIXTURES / "telegram" / "account" / "result.json"
+    data = path.read_bytes()
+    last_chat = data.rindex(b"{", 0, data.rindex(b'"messages"'))
+    at = data.rindex(b"}", 0, last_chat) + 1  # where the chat before it closes
+    (tmp_path / "result.json").write_bytes(data[:at])
+    report, ids, bad = _read(tmp_path / "result.json", tmp_path / "cut.duckdb")
+    assert report["balanced"] and ids
+    assert bad == 2  # the private chat before the cut (declined unread), and the cut
+    assert "after its last whole chat" in " ".join(report["errors"])
