@@ -80,3 +80,28 @@ def test_a_record_of_another_platform_is_quarantined_not_passed_over(tmp_path, b
     assert mixed["read"] == clean["read"] + 1
     assert mixed["quarantined"] == clean["quarantined"] + 1
     assert any(":3: not a Twitter" in e for e in mixed["errors"])
+
+
+def _twitwi(n: int) -> str:
+    """A twitwi-normalised tweet as minet writes one a line (written for this test)."""
+    return json.dumps(
+        {
+            "id": f"10512345678901237{n:02d}",
+            "text": f"#MeToo tweet {n}",
+            "timestamp_utc": 1539439331 + n,
+            "local_time": "2018-10-13T14:02:11",
+            "user_screen_name": f"someone{n}",
+            "user_id": "4455667788",
+        }
+    )
+
+
+@pytest.mark.parametrize("record", [REDDIT, MASTODON], ids=["reddit", "mastodon"])
+def test_a_record_of_another_platform_among_twitwi_tweets_is_quarantined(tmp_path, record):
+    lines = [_twitwi(n) for n in range(4)]
+    mixed, got = _store([*lines[:2], json.dumps(record), *lines[2:]], tmp_path, "mixed")
+    clean, want = _store(lines, tmp_path, "clean")
+    assert clean["by_format"] == {"twitwi_json": 4} and got == want
+    assert mixed["balanced"] and mixed["read"] == clean["read"] + 1
+    assert mixed["quarantined"] == clean["quarantined"] + 1
+    assert any(":3: not a twitwi tweet" in e for e in mixed["errors"])

@@ -9,6 +9,7 @@ import os
 import threading
 import tracemalloc
 import zipfile
+import zlib
 
 import pytest
 import zstandard
@@ -68,6 +69,25 @@ def test_truncated_compressed_file_gives_its_readable_prefix(tmp_path, store, ki
     assert report.stored > N // 4 and report.quarantined == 1
     (reason,) = store.con.execute("SELECT reason FROM quarantine").fetchone()
     assert "truncated" in reason
+
+
+@pytest.mark.parametrize("kind", ["gz", "zst"])
+def test_truncated_compressed_file_past_its_head_keeps_every_whole_line(tmp_path, store, kind):
+    """Cut well past the first 64 KB (which detection reads first): every line decompressed
+    before the cut is stored, not only those of the head."""
+    data = _jsonl(2000)
+    assert len(data) > 4 * 64 * 1024
+    packed = gzip.compress(data) if kind == "gz" else _zst_in_blocks(data)
+    cut = packed[: len(packed) * 3 // 4]
+    (tmp_path / f"cut.jsonl.{kind}").write_bytes(cut)
+    if kind == "gz":
+        readable = zlib.decompressobj(31).decompress(cut)
+    else:
+        readable = b"".join(zstandard.ZstdDecompressor().read_to_iter(cut, read_size=1 << 16))
+    whole = readable.count(b"\n")
+    assert whole > 1000  # far past the head
+    report = ingest([tmp_path / f"cut.jsonl.{kind}"], store)
+    assert report.balanced and report.stored == whole and report.quarantined == 1
 
 
 def _feed(fd_or_path, data: bytes) -> threading.Thread:

@@ -39,6 +39,16 @@ BAD = {
         {"referenced_tweets": [None]},
         "referenced_tweets holds null, not a reference",
     ),
+    # a retweet (with its original flattened in) or a reply whose id is null or empty: not an
+    # ordinary tweet, and no original to store
+    "a retweet of a null id": (
+        {"referenced_tweets": [{"type": "retweeted", "id": None, "text": "the original"}]},
+        "retweeted tweet id null names no tweet",
+    ),
+    "a reply to an empty id": (
+        {"referenced_tweets": [{"type": "replied_to", "id": ""}]},
+        "replied_to tweet id '' names no tweet",
+    ),
 }
 
 

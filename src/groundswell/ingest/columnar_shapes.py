@@ -138,8 +138,10 @@ def v2_accept(tweets: list[V2Tweet]) -> list[bool]:
 
 
 def _refs_are_tweets(refs: list[V2Ref]) -> bool:
-    """Whether every referenced id is a tweet id (else the reader quarantines the tweet)."""
-    return all(r.id is None or is_tweet_id(r.id) for r in refs)
+    """Whether every referenced id is a tweet id, none missing from a retweet, reply or quote
+    (else the reader quarantines the tweet)."""
+    kinds = ("replied_to", "quoted", "retweeted")
+    return all(is_tweet_id(r.id) if r.id is not None else r.type not in kinds for r in refs)
 
 
 def _v2_refs(refs: list[V2Ref]) -> tuple[str | None, str | None]:

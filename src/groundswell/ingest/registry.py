@@ -435,11 +435,11 @@ _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a string, or a bracket ou
 _ITEM_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]')  # ... or a comma outside one
 
 
-def array_items(data: bytes, at: int = 0) -> Iterator[bytes]:
+def array_items(data: bytes, at: int = 0, closed: list[bool] | None = None) -> Iterator[bytes]:
     """The bytes of each item of the JSON array at offset ``at`` of ``data``, found by its
     brackets and commas outside strings, so that a document cut short or damaged in one item
     still gives every other: the caller parses each alone. A last item cut short is given as it
-    is."""
+    is. ``closed``, when given, gets True once the array's closing bracket is met."""
     start, depth = -1, 0
     for token in _ITEM_TOKEN.finditer(data, at):
         char = token.group()[:1]
@@ -459,6 +459,8 @@ def array_items(data: bytes, at: int = 0) -> Iterator[bytes]:
             if depth == 0:
                 if data[start : token.start()].strip():
                     yield data[start : token.start()].strip()
+                if closed is not None:
+                    closed.append(True)
                 return
     if start >= 0 and data[start:].strip():
         yield data[start:].strip()  # cut short inside the array
@@ -494,8 +496,8 @@ def array_values(data: bytes, at: int = 0) -> Iterator[tuple[int, Any]]:
     opened = re.search(rb"\[([ \t]*\r?\n)?([ \t]*)\{", data[at : at + 65536])
     indent = re.escape(opened.group(2)) if opened else b""
     next_item = re.compile(rb"(?<=\n" + indent + rb"\}),?[ \t]*\r?\n(?=" + indent + rb"\{)")
-    pos = 0
-    for raw in array_items(data, at):
+    pos, closed, cut = 0, [], False
+    for raw in array_items(data, at, closed):
         pieces = [raw]
         try:
             value = loads_document(raw)
@@ -504,14 +506,20 @@ def array_values(data: bytes, at: int = 0) -> Iterator[tuple[int, Any]]:
             value = UnreadableItem(str(exc).split("\n")[0], raw) if len(pieces) == 1 else None
         if len(pieces) == 1:
             pos += 1
+            cut = isinstance(value, UnreadableItem)
             yield pos, value
             continue
         for piece in pieces:
             pos += 1
             try:
+                cut = False
                 yield pos, loads_document(piece)
             except JSON_ERRORS as exc:
+                cut = True
                 yield pos, UnreadableItem(str(exc).split("\n")[0], piece)
+    if not closed and not cut:  # the document ends between two items: what followed is lost
+        why = "the document ends after a whole item, before its array closes"
+        yield pos + 1, UnreadableItem(why, data[max(at, len(data) - 1024) :])
 
 
 def loads_document(data: bytes) -> Any:
@@ -773,8 +781,11 @@ def _salvaged_document(
         header, key, values = lists[0]
         wrap = (header, key.decode("utf-8", "replace"))
     good: list[Any] = []
+    last, damaged = 0, False
     for pos, value in values:
+        last = pos
         if isinstance(value, UnreadableItem):
+            damaged = True
             reason = f"unreadable item of a document cut short or damaged: {value}"
             yield Quarantined(
                 source_file=source.name, line=pos, reason=reason, raw=value.raw, format=fmt
@@ -785,6 +796,18 @@ def _salvaged_document(
             good.append(value)
     if wrap is not None:
         yield 1, {**wrap[0], wrap[1]: good}
+    if not damaged:
+        # every item read whole: the cut or damage lies between two items or outside the array
+        # (a twarc2 page's includes, with the tweets its retweets and quotes name), and what
+        # was there is lost: one record says so
+        reason = f"document cut short or damaged after its last whole record: {error}"
+        yield Quarantined(
+            source_file=source.name,
+            line=1 if wrap is not None else last + 1,
+            reason=reason,
+            raw=data[-65536:],
+            format=fmt,
+        )
 
 
 def _first_line_is_json(head: bytes) -> bool:

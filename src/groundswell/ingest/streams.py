@@ -208,7 +208,12 @@ class Replay(_Chunks):
             if head:
                 return head
         if self._rest is not None:
-            return self._rest.read(READ_BYTES)
+            # read1: what one step gives, so bytes decompressed before a truncation still come
+            # out (a whole read would drop them with the error)
+            rest = self._rest
+            if isinstance(rest, io.BufferedIOBase):
+                return rest.read1(READ_BYTES)
+            return rest.read(READ_BYTES)
         if self._end_error is not None:
             error, self._end_error = self._end_error, None
             raise error

@@ -153,10 +153,12 @@ class TelegramReader(Reader):
             data.format = self.name
             yield data
             return
+        damage = None  # why the document does not parse, while no message shows where
         try:
             root = loads_document(data.removeprefix(BOM))
         except JSON_ERRORS as exc:
             # cut short or damaged: every message that can still be read, chat by chat
+            damage = str(exc).split("\n")[0]
             chats = [(header, values) for header, _, values in lists_under(data, b"messages")]
             if not chats:
                 yield quarantine(source, 1, f"invalid JSON: {exc}", data[:65536], self.name)
@@ -206,6 +208,7 @@ class TelegramReader(Reader):
             for _, msg in messages:
                 index += 1
                 if isinstance(msg, UnreadableItem):
+                    damage = None
                     reason = f"unreadable message of an export cut short or damaged: {msg}"
                     yield quarantine(source, index, reason, msg.raw, self.name)
                     continue
@@ -217,6 +220,9 @@ class TelegramReader(Reader):
                 yield from guarded(
                     source, self.name, index, msg, self._message, index, msg, chat_id, is_channel
                 )
+        if damage is not None:  # cut between two chats, or after the last: the rest is lost
+            reason = f"export cut short or damaged after its last whole chat: {damage}"
+            yield quarantine(source, index + 1, reason, data[-1024:], self.name)
 
     @staticmethod
     def _chats(root: dict) -> Iterator[dict]:

@@ -201,7 +201,11 @@ class TwitwiJsonReader(JsonReader):
         if _is_twitwi(obj) or ("text" in obj and obj.keys() & _TWEET_KEYS):
             # a tweet, even one that lost a field (twitwi_posts quarantines it if need be)
             yield from twitwi_posts(source, lineno, obj, _as_list, self.name)
-        # else: normalised users and other documents: not posts
+        elif obj and not ("screen_name" in obj and "text" not in obj):
+            # a record of another format (a twarc2 page, a Reddit comment): kept, not passed
+            # over; a normalised user is no post
+            keys = ", ".join(sorted(map(str, obj))[:6]) + (", ..." if len(obj) > 6 else "")
+            yield quarantine(source, lineno, f"not a twitwi tweet: keys {keys}", obj, self.name)
 
 
 _TWEET_KEYS = frozenset(("timestamp_utc", "user_screen_name", "local_time", "retweet_count"))

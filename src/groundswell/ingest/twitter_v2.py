@@ -358,7 +358,15 @@ def _shape_problem(tw: dict) -> str | None:
     bad = next((r for r in refs or () if not isinstance(r, dict)), False)
     if bad is not False:
         return f"referenced_tweets holds {shown(bad)}, not a reference"
+    # a retweet, reply or quote whose id is null or empty names no tweet: read as an ordinary
+    # tweet, it would be stored as one and the original flattened into it passed over
+    gone = next((r for r in refs or () if r.get("type") in REF_KINDS and not r.get("id")), None)
+    if gone is not None:
+        return f"{gone['type']} tweet id {shown(gone.get('id'))} names no tweet"
     return None
+
+
+REF_KINDS = ("replied_to", "quoted", "retweeted")
 
 
 def _note_text(tw: dict) -> Any:

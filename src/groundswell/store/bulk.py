@@ -118,7 +118,7 @@ _ODD_TWEET = " OR ".join(
         _odd_entities("t.entities"),
         _odd_entities("t.note_tweet.entities"),
         # a reference that is null (the reader quarantines the tweet), with an id that is no
-        # string (a key as it is), empty (passed over) or no tweet id (the reader quarantines
+        # string (a key as it is), empty or no tweet id (the reader quarantines
         # the tweet), or a type of another type; two
         # retweeted references (the reader may pair the last id with the first one's original)
         _any(
