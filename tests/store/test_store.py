@@ -168,7 +168,7 @@ def test_cli_ingest_stats_json_and_exit_codes(tmp_path, capsys):
         0,
         {"twitter": None},  # three authors: a small cell, withheld
     )
-    assert st["suppressed"] == ["posts", "by_platform.twitter"]
+    assert st["suppressed"] == ["posts", "reposts", "by_platform.twitter"]  # one reposter
     bad = tmp_path / "x.bin"
     bad.write_bytes(b"\x00")
     assert main(["ingest", str(bad), "--db", db]) == 2
@@ -183,9 +183,13 @@ def test_stats_counts_match_tables(tmp_path):
     with Store(tmp_path / "s.duckdb") as s:
         ingest([PAGES], s)
         st = stats(s)
+        reposts = s.con.execute("SELECT count(*) FROM reposts").fetchone()[0]
     # three posts by three authors: fewer than 10, so the count is withheld (CODEBOOK 7)
     assert st["posts"] is None and "posts" in st["suppressed"]
-    assert st["reposts"] == 1 and st["undated"] == 0 and not st["synthetic"]
+    # one repost by one account: withheld too
+    assert st["reposts"] is None and "reposts" in st["suppressed"]
+    assert reposts == 1
+    assert st["undated"] == 0 and not st["synthetic"]
 
 
 def test_second_process_gets_a_clear_lock_message(tmp_path, capsys):

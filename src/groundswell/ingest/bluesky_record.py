@@ -162,9 +162,10 @@ def post_from_record(
     """The Post of one ``app.bsky.feed.post`` record stored at ``uri``.
 
     ``fallback_time`` (an AppView ``indexedAt`` or a Jetstream ``time_us``) is used only when the
-    record's own ``createdAt`` is missing or not a time; a time out of range in either raises
-    TimeOutOfRangeError, and a reply or quote that names no record raises ValueError (the reader
-    quarantines the record). The caller has checked that ``text`` is a string.
+    record's own ``createdAt`` is missing or not a time (``_fallback``); a ``createdAt`` out of
+    range raises TimeOutOfRangeError, and a reply or quote that names no record raises
+    ValueError (the reader quarantines the record). The caller has checked that ``text`` is a
+    string.
     """
     did, _, rkey = split_at_uri(uri) or ("", "", "")
     text: str = record["text"]
@@ -239,13 +240,17 @@ def _stated(value: Any) -> datetime | None:
 
 def _fallback(value: Any) -> datetime | None:
     """The time of the event or view a record came in: a Jetstream ``time_us`` (an int of
-    microseconds, never read by its size) or an AppView ``indexedAt``; one present that is no
-    time raises ValueError naming it, so the caller quarantines that one record."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return stated_time(value, "time_us", "us")
-    if isinstance(value, str) and value.strip().isdigit():
-        return stated_time(value, "time_us", "us")
-    return stated_time(value, "indexedAt")
+    microseconds, never read by its size) or an AppView ``indexedAt``. One that is no time too
+    leaves the post undated: both times come from the client then (real exports hold posts whose
+    ``createdAt`` and ``indexedAt`` both read the year 0), and the post is still a post."""
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return stated_time(value, "time_us", "us")
+        if isinstance(value, str) and value.strip().isdigit():
+            return stated_time(value, "time_us", "us")
+        return stated_time(value, "indexedAt")
+    except ValueError:
+        return None
 
 
 def _time(value: Any) -> datetime | None:
