@@ -17,7 +17,6 @@ post's key that only this store can recompute, by which ``record_labels`` finds 
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 from collections.abc import Callable
@@ -182,7 +181,7 @@ def read_answers(path: str | os.PathLike) -> Answers:
     A row whose act is blank is not answered: skipped and counted. A row that cannot be read
     (bytes that are no text, an act not in the codebook) is named in ``errors`` by the line it
     starts on (a text cell may hold line breaks), and the others are read."""
-    from groundswell.classify.run import csv_fields_unbounded, decode_input, undecodable
+    from groundswell.classify.run import UnreadInput, decode_input, iter_csv_body, undecodable
 
     path = Path(path)
     try:
@@ -191,39 +190,41 @@ def read_answers(path: str | os.PathLike) -> Answers:
         raise InputError(f"{path}: no such file") from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read the answers: {exc}") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
     out = Answers()
-    try:
-        with csv_fields_unbounded():
-            fields = next(reader, None) or []
+    fields: list[str] | None = None
+    for item in iter_csv_body(text, str(path)):
+        if isinstance(item, UnreadInput):
+            out.errors.append(f"{path}:{item['line']}: {item['error']}")
+            continue
+        line, values = item
+        if fields is None:
+            fields = values
             if not {"id", "act"} <= set(fields):
                 raise InputError(f"{path}: needs columns 'id' and 'act'")
-            last = reader.line_num
-            for values in reader:
-                line, last = last + 1, reader.line_num
-                if not values:
-                    continue  # a blank line
-                row = dict(zip(fields, values, strict=False))
-                act = (row.get("act") or "").strip().lower()
-                why = next(filter(None, map(undecodable, values)), None)
-                if why is None and not act:
-                    out.unanswered += 1
-                    continue
-                if why is None and act not in ACTS:
-                    why = f"act {act!r} is not in the codebook ({', '.join(ACTS)})"
-                if why is not None:
-                    out.errors.append(f"{path}:{line}: {why}")
-                    continue
-                out.append(
-                    {
-                        "platform": (row.get("platform") or "").strip(),
-                        "id": (row.get("id") or "").strip(),
-                        "act": act,
-                        "ref": (row.get("ref") or "").strip().lower(),
-                    }
-                )
-    except csv.Error as exc:
-        raise InputError(f"{path}:{reader.line_num}: not a CSV of answers: {exc}") from exc
+            continue
+        if not values:
+            continue  # a blank line
+        row = dict(zip(fields, values, strict=False))
+        act = (row.get("act") or "").strip().lower()
+        why = next(filter(None, map(undecodable, values)), None)
+        if why is None and not act:
+            out.unanswered += 1
+            continue
+        if why is None and act not in ACTS:
+            why = f"act {act!r} is not in the codebook ({', '.join(ACTS)})"
+        if why is not None:
+            out.errors.append(f"{path}:{line}: {why}")
+            continue
+        out.append(
+            {
+                "platform": (row.get("platform") or "").strip(),
+                "id": (row.get("id") or "").strip(),
+                "act": act,
+                "ref": (row.get("ref") or "").strip().lower(),
+            }
+        )
+    if fields is None:
+        raise InputError(f"{path}: needs columns 'id' and 'act'")
     return out
 
 
