@@ -70,7 +70,6 @@ GUESSES: dict[str, tuple[str, ...]] = {
     "reply_to": ("reply_to", "in_reply_to", "parent_id"),
 }
 JSON_BUFFER = 50  # records looked at to check that the mapped JSON keys exist
-_SURROGATE = re.compile("[\udc80-\udcff]")
 _TAG_SPLIT = re.compile(r"[|,;\s]+")
 _MISSING = object()
 

@@ -12,6 +12,7 @@ import bz2
 import codecs
 import io
 import lzma
+import re
 import tarfile
 import zipfile
 import zlib
@@ -322,14 +323,13 @@ def _single_byte(head: bytes) -> bool:
     if not head or 0 in head[:512]:
         return False
     text = head[: len(head) - 3].decode("utf-8", "surrogateescape")
-    if any(ord(ch) > 0x7F and not _escaped(ch) for ch in text):
+    if _NON_ASCII.search(_ESCAPED_BYTE.sub("", text)):
         return False  # a real character, U+FFFD written in UTF-8 too, makes it UTF-8
-    return sum(any(map(_escaped, line)) for line in text.splitlines()) >= 2
+    return sum(bool(_ESCAPED_BYTE.search(line)) for line in text.splitlines()) >= 2
 
 
-def _escaped(ch: str) -> bool:
-    """Whether ``ch`` stands for a byte that is no UTF-8 (surrogateescape's U+DC80..U+DCFF)."""
-    return "\udc80" <= ch <= "\udcff"
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # a byte that is no UTF-8, kept by surrogateescape
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def lone_carriage_returns(head: bytes) -> bool:
