@@ -400,7 +400,7 @@ def sources_from_path(path: str | os.PathLike) -> Iterator[Source]:
         if magic.startswith(_ZIP):
             yield from _zip_members(file)
         elif _is_tar(file):
-            yield from _tar_members(file)
+            yield from _tar_members(file, _compression_of(magic))
         elif _compression_of(magic) != "none":
             yield from _wrapped_members(source)  # a .zip.gz, a .tar.gz.gz, a .tar.zst
         else:
@@ -536,15 +536,14 @@ def _is_tar(file: Path) -> bool:
         return False
 
 
-def _tar_members(file: Path) -> Iterator[Source]:
+def _tar_members(file: Path, outer: str = "none") -> Iterator[Source]:
     """Each regular file of a tar archive as a Source, and each link, device or pipe entry as a
     skipped one saying what it is; a cut or damaged archive gives the members before the
     damage, then one skipped source saying where it broke. The compression around the tar (a
-    .tar.gz) counts towards its members' ``MAX_LAYERS``, as it does around a streamed one."""
+    .tar.gz: ``outer``, from the magic bytes the caller read) counts towards its members'
+    ``MAX_LAYERS``, as it does around a streamed one."""
+    wrapped_in = (outer,) if outer != "none" else ()
     try:
-        with open(file, "rb") as fh:
-            outer = _compression_of(fh.read(4))
-        wrapped_in = (outer,) if outer != "none" else ()
         archive = tarfile.open(file, "r:*")  # noqa: SIM115 - closed below, after its members
     except (*STREAM_ERRORS, tarfile.TarError) as exc:
         yield Source(file, skip_reason=f"corrupt tar archive: {exc}")
