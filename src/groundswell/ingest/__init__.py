@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -55,27 +54,17 @@ def iter_sources(
                 yield source, (by_name[fmt] if fmt else detect(source, readers))
 
 
-def _is_duckdb(path: str) -> bool:
-    """Whether ``path`` is a regular file holding a DuckDB database (a pipe or FIFO is never
-    opened here: it can be read only once, by its reader)."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return False
-        with open(path, "rb") as fh:
-            return fh.read(12)[8:12] == b"DUCK"
-    except OSError:
-        return False
-
-
 def store_part(path: str | os.PathLike) -> str | None:
     """Why a file that belongs to a store (any store: its DuckDB file, write-ahead log or
     pseudonymisation key) is never read as input, or None. The key above all: printed or stored
     as a post, it would undo every pseudonym."""
+    from groundswell.store.files import is_duckdb
+
     name = os.fspath(path)
     for suffix, part in ((".key", "pseudonymisation key"), (".wal", "write-ahead log")):
-        if name.endswith(suffix) and _is_duckdb(name[: -len(suffix)]):
+        if name.endswith(suffix) and is_duckdb(name[: -len(suffix)]):
             return f"a store's {part}: never read as input"
-    return "a DuckDB database (a store?): never read as input" if _is_duckdb(name) else None
+    return "a DuckDB database (a store?): never read as input" if is_duckdb(name) else None
 
 
 def read_source(source: Source, reader: Reader) -> Iterator[Record]:

@@ -44,16 +44,17 @@ def refuse_store_files(path: str | os.PathLike, out: str | os.PathLike) -> None:
     for db in dict.fromkeys(
         [target, Path(text.removesuffix(".wal")), Path(text.removesuffix(KEY_SUFFIX))]
     ):
-        if _is_duckdb(db):
+        if is_duckdb(db):
             raise InputError(
                 f"{out}: refusing to write over a file of the store {db}; choose another --out"
             )
 
 
-def _is_duckdb(path: Path) -> bool:
-    """Whether ``path`` is a regular file that starts as a DuckDB database does."""
+def is_duckdb(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a regular file that starts as a DuckDB database does (a pipe or
+    FIFO is never opened here: it can be read only once, by its reader)."""
     try:
-        if not path.is_file():
+        if not Path(path).is_file():
             return False
         with open(path, "rb") as fh:
             return fh.read(12)[8:12] == b"DUCK"
