@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from groundswell.classify.rules import Evidence
+from groundswell.classify.rules import Evidence, present, register_prefilter
 from groundswell.schema import HARMS, MINOR, RELATIONS, SETTINGS
 
 _MOD = (
@@ -258,6 +258,18 @@ _SET = _compile(SETTING_WORDS, r"\b")
 _HARM = _compile(HARM_WORDS, r"\b")
 
 
+_PATTERNS = (
+    *_REL.values(),
+    _REL_STRANGER,
+    *_SET.values(),
+    *_HARM.values(),
+    _AGE,
+    _MINOR,
+    _ADULT,
+)
+register_prefilter("details", [p.pattern for p in _PATTERNS])
+
+
 def _most_said(spans: list[Span]) -> Span | None:
     """The label stated most often (ties: the one stated first), as its first span."""
     if not spans:
@@ -284,9 +296,17 @@ class _Joined:
         for t in texts:
             starts.append(starts[-1] + len(t) + 1)
         self.starts = starts
+        # the patterns that may match anywhere in the batch (hyperscan, when installed): the
+        # others are not run at all
+        found = present("details", self.low)
+        self.absent = (
+            set() if found is None else {k for i, k in enumerate(_PATTERNS) if i not in found}
+        )
 
     def matches(self, pat: re.Pattern[str]) -> Iterator[tuple[int, int, int, re.Match[str]]]:
         """(text index, start, end, match) of every match of ``pat``, in order."""
+        if pat in self.absent:
+            return
         starts = self.starts
         r = 0
         for m in pat.finditer(self.low):

@@ -10,7 +10,7 @@ decision.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -216,6 +216,15 @@ def _joined(texts: Sequence[str]) -> tuple[str, list[int]]:
     return big, starts
 
 
+def _word_start_inside(big: str, s: int) -> bool:
+    """Whether position ``s`` of ``big`` lies inside a word (the dropped leading \\b)."""
+    return (
+        s > 0
+        and (big[s].isalnum() or big[s] == "_")
+        and (big[s - 1].isalnum() or big[s - 1] == "_")
+    )
+
+
 def _first_hits(
     pattern: re.Pattern[str], big: str, starts: list[int], *, word_start: bool = True
 ) -> Iterator[tuple[int, int, int]]:
@@ -233,12 +242,7 @@ def _first_hits(
         if m is None:
             return
         s, e = m.span()
-        if e <= s or (
-            word_start
-            and s > 0
-            and (big[s].isalnum() or big[s] == "_")
-            and (big[s - 1].isalnum() or big[s - 1] == "_")
-        ):
+        if e <= s or (word_start and _word_start_inside(big, s)):
             pos = s + 1  # empty, or starts inside a word (the dropped leading \b)
             continue
         r = bisect_right(starts, s) - 1
@@ -246,6 +250,169 @@ def _first_hits(
         if r + 1 >= n:
             return
         pos = starts[r + 1]
+
+
+def _first_in_rows(
+    pattern: re.Pattern[str],
+    big: str,
+    starts: list[int],
+    rows: Iterable[int],
+    *,
+    word_start: bool = True,
+) -> Iterator[tuple[int, int, int]]:
+    """``_first_hits`` limited to ``rows`` (ascending): each row's text searched on its own
+    stretch of ``big`` (``pos``/``endpos``: the same anchors and boundaries as the whole
+    string gives it), so texts the prefilter ruled out cost nothing."""
+    search = pattern.search
+    for r in rows:
+        pos, end = starts[r], starts[r + 1] - 1
+        while True:
+            m = search(big, pos, end)
+            if m is None:
+                break
+            s, e = m.span()
+            if e <= s or (word_start and _word_start_inside(big, s)):
+                pos = s + 1
+                continue
+            yield r, s - starts[r], e - starts[r]
+            break
+
+
+def _hits(
+    k: int,
+    pattern: re.Pattern[str],
+    big: str,
+    starts: list[int],
+    rows: list[list[int]] | None,
+    *,
+    word_start: bool = True,
+) -> Iterator[tuple[int, int, int]]:
+    """Pattern ``k``'s first match per text: over the rows ``prefilter`` left for it when it
+    ran, else over the whole joined string."""
+    if rows is None:
+        return _first_hits(pattern, big, starts, word_start=word_start)
+    return _first_in_rows(pattern, big, starts, rows[k], word_start=word_start)
+
+
+_CLASS_ESCAPES = frozenset("wWsSdD")
+
+
+def loosen(pattern: str) -> str:
+    """A pattern that matches wherever ``pattern`` does, in a form hyperscan reads the same
+    way on any text: every \\b and \\B dropped (an assertion only removes matches), and every
+    character class that depends on Unicode tables (\\w, \\s, \\d, their negations, or a
+    bracket holding one) made ``.``, any character; literals, groups and counts stay."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = pattern[i + 1]
+            out.append("" if nxt in "bB" else "." if nxt in _CLASS_ESCAPES else pattern[i : i + 2])
+            i += 2
+        elif ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            unicode_class = False
+            while j < n and pattern[j] != "]":
+                if pattern[j] == "\\":
+                    unicode_class |= j + 1 < n and pattern[j + 1] in _CLASS_ESCAPES
+                    j += 1
+                j += 1
+            out.append("." if unicode_class else pattern[i : j + 1])
+            i = j + 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+# hyperscan's loosened patterns, and their compiled databases, by prefilter name
+_PREFILTER_PATTERNS: dict[str, list[str]] = {}
+_PREFILTERS: dict[str, object] = {}
+
+
+def _prefilter_db(name: str) -> object | None:
+    """The compiled hyperscan database of prefilter ``name``, built once per process; None
+    when hyperscan is not installed (or will not compile it: the plain scan then runs)."""
+    if name in _PREFILTERS:
+        return _PREFILTERS[name]
+    try:
+        import hyperscan
+    except ImportError:
+        _PREFILTERS[name] = None
+        return None
+    pats = _PREFILTER_PATTERNS[name]
+    flags = (
+        hyperscan.HS_FLAG_UTF8
+        | hyperscan.HS_FLAG_DOTALL
+        | hyperscan.HS_FLAG_SINGLEMATCH
+        | hyperscan.HS_FLAG_ALLOWEMPTY
+    )
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        db.compile(expressions=[p.encode() for p in pats], ids=list(range(len(pats))), flags=flags)
+    except hyperscan.error:  # pragma: no cover - the patterns are fixed; tests compile them
+        db = None
+    _PREFILTERS[name] = db
+    return db
+
+
+def _note(k: int, _start: int, _end: int, _flags: int, ctx: tuple[list[list[int]], int]) -> None:
+    rows, r = ctx
+    rows[k].append(r)
+
+
+def register_prefilter(name: str, patterns: Sequence[str]) -> None:
+    """Make ``patterns`` (Python regex sources) prefilter ``name``, loosened for hyperscan."""
+    _PREFILTER_PATTERNS[name] = [loosen(p) for p in patterns]
+    _PREFILTERS.pop(name, None)
+
+
+def _add(k: int, _start: int, _end: int, _flags: int, found: set[int]) -> None:
+    found.add(k)
+
+
+def present(name: str, text: str) -> set[int] | None:
+    """The patterns of prefilter ``name`` that may match somewhere in ``text`` (one hyperscan
+    pass); None without hyperscan, or for a text that is no valid UTF-8 (a lone surrogate)."""
+    db = _prefilter_db(name)
+    if db is None:
+        return None
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:
+        return None
+    found: set[int] = set()
+    db.scan(data, match_event_handler=_add, context=found)  # type: ignore[attr-defined]
+    return found
+
+
+register_prefilter("signals", [pat for _, _, pat in SIGNALS])
+
+
+def prefilter(name: str, big: str, starts: list[int]) -> list[list[int]] | None:
+    """Per pattern of prefilter ``name``, the texts of a ``_joined`` string (ascending
+    indices) in which it may match: one hyperscan pass over each text for all patterns at
+    once, each pattern reported at most once a text. None without hyperscan."""
+    db = _prefilter_db(name)
+    if db is None:
+        return None
+    rows: list[list[int]] = [[] for _ in _PREFILTER_PATTERNS[name]]
+    scan_block = db.scan  # type: ignore[attr-defined]
+    for r in range(len(starts) - 1):
+        text = big[starts[r] : starts[r + 1] - 1]
+        try:
+            data = text.encode()
+        except UnicodeEncodeError:  # a lone surrogate: no valid UTF-8, every pattern may match
+            for found in rows:
+                found.append(r)
+            continue
+        scan_block(data, match_event_handler=_note, context=(rows, r))
+    return rows
 
 
 def scan(
@@ -256,14 +423,17 @@ def scan(
 
     All texts are scanned at once, one pattern at a time, so the loop runs inside the regex
     engine; after a match the search jumps to the next text, so common signals ("I", "you")
-    cost one match a text, not one a word.
+    cost one match a text, not one a word. Where hyperscan is installed, one pass of it over
+    each text first rules out the signals that cannot match there (``prefilter``), and each
+    pattern is searched only in the texts left to it.
     """
     out: list[list[tuple[int, int, int]]] = [[] for _ in texts]
     if not texts:
         return out
     big, starts = _joined(texts)
+    rows = prefilter("signals", big, starts)
     for k in range(len(SIGNALS)) if signals is None else signals:
-        for r, s, e in _first_hits(_PATTERNS[k], big, starts):
+        for r, s, e in _hits(k, _PATTERNS[k], big, starts, rows):
             out[r].append((k, s, e))
     return out
 
@@ -316,6 +486,8 @@ _FUTURE = re.compile(
 # the original call's reply, as the testimony signal of that name reads it
 _ME_TOO_ALONE = re.compile(SIGNALS[SIGNAL_NAMES.index("me_too_alone")][2], re.IGNORECASE)
 _OTHER_SCRIPT = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")  # a letter outside Latin scripts
+# (the other-script test as any character outside ASCII and Latin-1/Latin Extended: wider)
+register_prefilter("gates", [_FIRST_PERSON.pattern, _FUTURE.pattern, r"[^\x00-\x7f\x{c0}-\x{24f}]"])
 _TESTIMONY, _CONFESSION, _PLEDGE = (ACTS.index(a) for a in ("testimony", "confession", "pledge"))
 
 
@@ -332,13 +504,14 @@ def gate_acts(texts: Sequence[str], probs: np.ndarray) -> np.ndarray:
     if not len(texts):
         return out
     big, starts = _joined(texts)
+    rows = prefilter("gates", big, starts)
     first_person = np.zeros(len(texts), dtype=bool)
     future = np.zeros(len(texts), dtype=bool)
-    for r, _, _ in _first_hits(_FIRST_PERSON, big, starts, word_start=False):
+    for r, _, _ in _hits(0, _FIRST_PERSON, big, starts, rows, word_start=False):
         first_person[r] = True
-    for r, _, _ in _first_hits(_FUTURE, big, starts, word_start=False):
+    for r, _, _ in _hits(1, _FUTURE, big, starts, rows, word_start=False):
         future[r] = True
-    for r, _, _ in _first_hits(_OTHER_SCRIPT, big, starts, word_start=False):  # non-Latin
+    for r, _, _ in _hits(2, _OTHER_SCRIPT, big, starts, rows, word_start=False):  # non-Latin
         if _other_script(texts[r]):
             first_person[r] = future[r] = True  # not gated
     for r in np.flatnonzero(~first_person):

@@ -285,11 +285,16 @@ class Classifier:
         for _, span in ngrams:
             if chosen == top:
                 break
-            if span is None or any(span[0] < e and s < span[1] for s, e in taken):
-                continue  # not in the text, or overlaps a signal or a stronger span
-            taken.append(span)
-            found.append(Evidence(act, span[0], span[1], text[span[0] : span[1]], "ngram"))
-            chosen += 1
+            if span is None:
+                continue  # not in the text
+            a, b = span
+            for s, e in taken:
+                if a < e and s < b:
+                    break  # overlaps a signal or a stronger span
+            else:
+                taken.append(span)
+                found.append(Evidence(act, a, b, text[a:b], "ngram"))
+                chosen += 1
         found.sort(key=_place)
         return found
 
