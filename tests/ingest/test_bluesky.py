@@ -610,3 +610,33 @@ def test_a_thread_node_that_refers_to_no_record_quarantines_itself_only(tmp_path
     assert report["balanced"] and report["quarantined"] == 1, report
     assert ids == {root["uri"], good["uri"]}
     assert len(reasons) == 1 and "reply.parent.uri" in reasons[0]
+
+
+# -- twitwi timestamp_utc --------------------------------------------------------------------
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+@pytest.mark.parametrize("bad", ["abc", "2024-13-45", "253402300800", "1729087200000"])
+def test_a_twitwi_timestamp_that_is_no_time_is_quarantined_naming_it(tmp_path, suffix, bad):
+    """A ``timestamp_utc`` of no time was stored undated (``abc``) or read by its size as
+    milliseconds (year 10000 in seconds as 1978); twitwi writes whole seconds, so the row is
+    now quarantined, naming the field, and the rows around it stored. Seconds before the year
+    1 are a client's year 0 as twitwi converts it (a real export): that post is stored undated,
+    as the JSON reader stores it."""
+    rows = [_twitwi("3kgood1"), _twitwi("3kbad", timestamp_utc=bad),
+            _twitwi("3kyear0", timestamp_utc="-62142368029"), _twitwi("3kgood2")]  # fmt: skip
+    path = tmp_path / f"posts.{suffix}"
+    if suffix == "csv":
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    ids, reasons, report = _stored_ids(tmp_path, path)
+    assert report["balanced"] and (report["read"], report["quarantined"]) == (4, 1), report
+    assert ids == {rows[0]["uri"], rows[2]["uri"], rows[3]["uri"]}
+    assert len(reasons) == 1 and "timestamp_utc" in reasons[0], reasons
+    with Store(tmp_path / "s.duckdb") as store:
+        (created,) = store.con.execute(
+            "SELECT created_at FROM posts WHERE id = ?", [rows[2]["uri"]]
+        ).fetchone()
+    assert created is None

@@ -394,3 +394,79 @@ def test_an_empty_in_reply_to_replies_to_nothing(tmp_path):
         ingest([path], store, progress=False)
         (post,) = _rows(store).values()
     assert post["reply_to"] is None and post["quote_of"] is None
+
+
+_UNSHOWABLE = ["\x00", "\n", "\x1b", "\x7f", "\x85", " ", "\u2028"]
+
+
+def _with(value: str, bad: str) -> str:
+    """``value`` with ``bad`` put in after its host."""
+    return value[:20] + bad + value[20:]
+
+
+def _unshowable_ids(store: Store, bad: str) -> list:
+    """Stored keys and links that hold ``bad``."""
+    return store.con.execute(
+        "SELECT id FROM posts WHERE contains(id, $b) OR contains(coalesce(reply_to, ''), $b) "
+        "UNION ALL SELECT id FROM reposts WHERE contains(id, $b) OR contains(repost_of, $b)",
+        {"b": bad},
+    ).fetchall()
+
+
+@pytest.mark.parametrize("bad", _UNSHOWABLE, ids=ascii)
+@pytest.mark.parametrize("field", ["uri", "url", "reblog.uri"])
+def test_a_status_key_with_a_control_character_or_whitespace_is_quarantined(tmp_path, field, bad):
+    """A status's key (its ``uri``, else its ``url``) holding a NUL, a newline, an escape or a
+    space was stored as the post's id, which can be neither shown nor joined on; the status is
+    now quarantined naming the field, and the statuses around it stored. A boost of such a
+    status is quarantined whole: no repost edge to a key never stored."""
+    statuses = json.loads((FIXTURES / "home_timeline.json").read_text(encoding="utf-8"))
+    status = statuses[2 if field == "reblog.uri" else 0]
+    gone = {status["uri"]}
+    if field == "reblog.uri":
+        gone.add(status["reblog"]["uri"])
+        status["reblog"]["uri"] = _with(status["reblog"]["uri"], bad)
+    elif field == "url":
+        status["uri"], status["url"] = None, _with(status["url"], bad)
+    else:
+        status["uri"] = _with(status["uri"], bad)
+    path = tmp_path / "timeline.json"
+    path.write_text(json.dumps(statuses), encoding="utf-8")
+    with Store(tmp_path / "clean.duckdb") as clean:
+        full = ingest([FIXTURES / "home_timeline.json"], clean, progress=False)
+        want = set(_rows(clean)) | set(_rows(clean, "reposts"))
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([path], store, progress=False)
+        reasons = [r[0] for r in store.con.execute("SELECT reason FROM quarantine").fetchall()]
+        assert set(_rows(store)) | set(_rows(store, "reposts")) == want - gone
+        assert _unshowable_ids(store, bad) == []
+    assert report.balanced and report.quarantined == full.quarantined + 1, report
+    assert any(
+        f"{field} " in r and "holds a control character or whitespace" in r for r in reasons
+    ), reasons
+
+
+@pytest.mark.parametrize("bad", _UNSHOWABLE, ids=ascii)
+@pytest.mark.parametrize("where", ["Note", "Announce"])
+def test_an_outbox_id_with_a_control_character_or_whitespace_is_quarantined(tmp_path, where, bad):
+    """A Note's or an Announce's id is the post's key: one holding a control character or
+    whitespace was stored as it is; it is now quarantined, naming the id."""
+    creates = [a for a in _activities(FIXTURES / "outbox.json") if a["type"] == "Create"]
+    announce = next(a for a in _activities(FIXTURES / "outbox.json") if a["type"] == "Announce")
+    act, good = (creates[0], creates[1]) if where == "Note" else (announce, creates[0])
+    act = json.loads(json.dumps(act))
+    if where == "Note":
+        act["object"]["id"] = _with(act["object"]["id"], bad)
+    else:
+        act["id"] = _with(act["id"], bad)
+    outbox = {"type": "OrderedCollection", "orderedItems": [act, good]}
+    path = tmp_path / "outbox.json"
+    path.write_text(json.dumps(outbox), encoding="utf-8")
+    with Store(tmp_path / "s.duckdb") as store:
+        report = ingest([path], store, progress=False)
+        reasons = [r[0] for r in store.con.execute("SELECT reason FROM quarantine").fetchall()]
+        assert set(_rows(store)) == {good["object"]["id"]}
+        assert _unshowable_ids(store, bad) == []
+    assert report.balanced and (report.read, report.quarantined) == (2, 1), report
+    assert len(reasons) == 1 and reasons[0].startswith(f"{where} id "), reasons
+    assert reasons[0].endswith("holds a control character or whitespace")

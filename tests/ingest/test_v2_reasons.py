@@ -49,6 +49,15 @@ BAD = {
         {"referenced_tweets": [{"type": "replied_to", "id": ""}]},
         "replied_to tweet id '' names no tweet",
     ),
+    # the API writes created_at as ISO text only: a number was read as an epoch by its size
+    "created_at epoch seconds": (
+        {"created_at": 1508144401},
+        "ValueError: created_at 1508144401 is not a time",
+    ),
+    "created_at epoch milliseconds": (
+        {"created_at": 1508144401000.0},
+        "ValueError: created_at 1508144401000.0 is not a time",
+    ),
 }
 
 

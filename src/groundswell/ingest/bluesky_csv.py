@@ -9,25 +9,29 @@ appear as rows of their own (``collected_via`` = quote): they are real posts and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from groundswell.ingest.bluesky_record import ref_at_uri, split_at_uri
+from groundswell.ingest.fields import stated_time
 from groundswell.ingest.registry import Head, Reader, quarantine
 from groundswell.ingest.source import Source
 from groundswell.schema import (
     Post,
     Record,
+    TimeOutOfRangeError,
     hashtags_in_text,
     merge_hashtags,
     metrics_of,
-    parse_time,
 )
 
 _NEEDS = frozenset(("uri", "cid", "user_did", "timestamp_utc", "text"))
 _METRICS = {
     k: k for k in ("like_count", "repost_count", "reply_count", "quote_count", "bookmark_count")
 }
+_BEFORE_YEAR_ONE = re.compile(r"-\d+")  # whole seconds below datetime.min: twitwi's year 0
 
 
 def _as_list(value: Any) -> list[str]:
@@ -43,10 +47,24 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _timestamp(value: Any) -> datetime | None:
+    """A twitwi row's ``timestamp_utc``: whole seconds, which twitwi computes from the record's
+    client-written ``createdAt``. One that is no time (``abc``, a list, year 10000) raises
+    ValueError naming it, so the row is quarantined; whole seconds before the year 1 are the
+    client's own date carried through (a real export's year 0 reads ``-62142368029``) and leave
+    the post undated, as the JSON reader leaves the same post."""
+    try:
+        return stated_time(value, "timestamp_utc", "s")
+    except TimeOutOfRangeError:
+        if _BEFORE_YEAR_ONE.fullmatch(str(value).strip()):
+            return None
+        raise
+
+
 def post_from_twitwi(row: dict[str, Any], source_file: str, lineno: int, fmt: str) -> Post | None:
     """The Post of one twitwi-normalised Bluesky row (CSV cells or JSON values); None without a
-    uri that names a record, or without text; a reply or quote uri that names no record raises
-    ValueError."""
+    uri that names a record, or without text; a ``timestamp_utc`` that is no time
+    (``_timestamp``), or a reply or quote uri that names no record, raises ValueError."""
     uri = _str(row.get("uri"))
     text = row.get("original_text")
     if not isinstance(text, str) or not text:  # an empty CSV cell is no text
@@ -54,10 +72,7 @@ def post_from_twitwi(row: dict[str, Any], source_file: str, lineno: int, fmt: st
     if split_at_uri(uri) is None or text is None:
         return None
     langs = _as_list(row.get("user_langs"))
-    try:
-        created = parse_time(row.get("timestamp_utc"))
-    except (ValueError, OverflowError, OSError):
-        created = None
+    created = _timestamp(row.get("timestamp_utc"))
     metrics = metrics_of(row, _METRICS)
     return Post(
         platform="bluesky",

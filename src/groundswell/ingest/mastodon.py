@@ -9,8 +9,8 @@ Choices, so that every instance sees the same post under the same key:
 
 * ``id`` is the status's ActivityPub ``uri`` (global), not its instance-local snowflake ``id``;
   a status without one is keyed by its ``url``, and one whose ``uri`` is not text (a list, an
-  object, a number) is quarantined. A ``url``, ``tags`` or ``mentions`` of the wrong type is
-  left out.
+  object, a number) or whose key holds a control character or whitespace is quarantined, naming
+  the field. A ``url``, ``tags`` or ``mentions`` of the wrong type is left out.
 * ``author`` is the account's ActivityPub actor ``uri`` (the outbox's ``attributedTo``), and
   ``author_name`` and ``mentions`` are full handles ``user@host`` (a local ``acct`` gets the host of
   the account's URL).
@@ -47,6 +47,7 @@ from groundswell.ingest.mastodon_outbox import (
     NOT_PUBLIC,
     handle,
     is_outbox,
+    key_problem,
     load_outbox,
     not_public,
     read_outbox,
@@ -204,18 +205,30 @@ class MastodonReader(Reader):
         st: dict,
         ctx: _Context,
     ) -> Iterator[Record]:
-        uri = st.get("uri")
+        field, uri = "uri", st.get("uri")
         if uri is None or uri == "":
-            uri = st.get("url")
+            field, uri = "url", st.get("url")
         if not uri:
             yield quarantine(source, line, "status without uri", st, self.name)
             return
         if not isinstance(uri, str):  # a list or an object is no key: never str() it into one
             yield quarantine(source, line, f"status uri {shown(uri)} is not text", st, self.name)
             return
+        if why := key_problem(uri, f"status {field}"):
+            yield quarantine(source, line, why, st, self.name)
+            return
         reblog = st.get("reblog")
         if isinstance(reblog, dict):
-            if first_text(reblog.get("uri")):
+            target = first_text(reblog.get("uri"))
+            if target is None:
+                yield quarantine(
+                    source, line, f"boost {uri} of a status without uri", st, self.name
+                )
+            elif why := key_problem(target, "reblog.uri"):  # the boosted status: no key either
+                yield quarantine(
+                    source, line, f"boost {uri} of a status whose {why}", st, self.name
+                )
+            else:
                 yield from self._status(source, line, reblog, ctx)
                 account = st.get("account") or {}
                 yield Post(
@@ -226,14 +239,10 @@ class MastodonReader(Reader):
                     author=_author(account),
                     author_name=handle(account.get("acct"), account.get("url")),
                     url=first_text(st.get("url")),
-                    repost_of=reblog["uri"],
+                    repost_of=target,
                     source_file=source.name,
                     source_line=line,
                     format=self.name,
-                )
-            else:
-                yield quarantine(
-                    source, line, f"boost {uri} of a status without uri", st, self.name
                 )
             return
         visibility = st.get("visibility")
@@ -334,8 +343,9 @@ def _index(status: Any, known: dict[str, str]) -> list[tuple[str, str]]:
     pairs seen."""
     seen = []
     while isinstance(status, dict):
-        if status.get("id") and isinstance(status.get("uri"), str) and status["uri"]:
-            pair = (str(status["id"]), str(status["uri"]))
+        uri = status.get("uri")
+        if status.get("id") and isinstance(uri, str) and uri and key_problem(uri, "uri") is None:
+            pair = (str(status["id"]), uri)
             known.setdefault(*pair)
             seen.append(pair)
         quote = status.get("quote")

@@ -56,6 +56,16 @@ _NOT_POSTS = frozenset(
      "Remove", "TentativeAccept", "TentativeReject", "Travel", "Undo", "Update", "View")
 )  # fmt: skip
 _ACTOR_PATH = re.compile(r"^/(?:users|u|@)/?([^/]+)/?$")
+_NOT_IN_KEY = re.compile(r"[\x00-\x1f\x7f-\x9f\s]")  # control characters and whitespace
+
+
+def key_problem(value: str, what: str) -> str | None:
+    """Why ``value``, a status's key (a REST ``uri`` or ``url``, an ActivityPub ``id``; ``what``
+    names the field), cannot be stored: a control character or whitespace, which no URI holds
+    and which can be neither shown nor joined on; None when it can."""
+    if _NOT_IN_KEY.search(value):
+        return f"{what} {shown(value)} holds a control character or whitespace"
+    return None
 
 
 def is_outbox(obj: Any) -> bool:
@@ -205,6 +215,9 @@ def _activity(
         if not isinstance(act["id"], str):  # a URI, never a number written out as one
             yield quarantine(source, pos, f"Announce id {shown(act['id'])} is not text", act, fmt)
             return
+        if why := key_problem(act["id"], "Announce id"):
+            yield quarantine(source, pos, why, act, fmt)
+            return
         actor = first_str(act.get("actor"))
         yield Post(
             platform="mastodon",
@@ -274,6 +287,8 @@ def _note(
         return quarantine(source, pos, "Note without id", note, fmt)
     if not isinstance(nid, str) or not nid.strip():  # a URI, as a REST status's uri must be
         return quarantine(source, pos, f"Note id {shown(nid)} is not text", note, fmt)
+    if why := key_problem(nid, "Note id"):
+        return quarantine(source, pos, why, note, fmt)
     visibility = audience(note.get("to") or act.get("to"), note.get("cc") or act.get("cc"))
     if visibility in NOT_PUBLIC and not include_private:
         return not_public(source, pos, visibility, fmt)

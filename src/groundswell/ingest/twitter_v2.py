@@ -17,6 +17,7 @@ with ``result_count``, no ``data``): it holds no posts.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -320,7 +321,7 @@ class TwitterV2Reader(JsonReader):
             platform="twitter",
             id=tid,
             text=text,
-            created_at=stated_time(tw.get("created_at")),
+            created_at=_created_at(tw.get("created_at")),
             author=str(tw.get("author_id") or (author or {}).get("id") or "") or None,
             author_name=username,
             url=f"https://twitter.com/{username or 'i/web'}/status/{tid}",
@@ -367,6 +368,15 @@ def _shape_problem(tw: dict) -> str | None:
 
 
 REF_KINDS = ("replied_to", "quoted", "retweeted")
+
+
+def _created_at(value: Any) -> datetime | None:
+    """A tweet's ``created_at``: the API writes it as ISO 8601 text only, so a JSON number
+    (which ``parse_time`` would read as an epoch by its size) is no time in this format and
+    raises ValueError naming it, as text of no time shape does (``stated_time``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"created_at {shown(value)} is not a time")
+    return stated_time(value)
 
 
 def _note_text(tw: dict) -> Any:
