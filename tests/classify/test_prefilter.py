@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from groundswell.classify import details, rules
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-NAMES = ("signals", "gates", "details")
+NAMES = ("words", "details")
 
 PIECES = [
     "When I was 12",
@@ -89,6 +89,13 @@ def _same(batch: list[str]) -> None:
     """Signals, gates and details with the prefilter equal those without it."""
     probs = np.random.default_rng(len(batch)).dirichlet(np.ones(7), len(batch))
     assert rules.scan(batch) == _plain(lambda: rules.scan(batch))
+    hits, words = rules.scan_words(batch)
+    plain_hits, plain_words = _plain(lambda: rules.scan_words(batch))
+    assert hits == plain_hits
+    np.testing.assert_array_equal(words, plain_words)
+    np.testing.assert_array_equal(
+        rules.gate_acts(batch, probs, words), rules.gate_acts(batch, probs)
+    )
     np.testing.assert_array_equal(
         rules.gate_acts(batch, probs), _plain(lambda: rules.gate_acts(batch, probs))
     )
@@ -115,7 +122,7 @@ def test_the_prefilter_rules_out_texts():
     """It does its job: rare signals are searched in a few texts, not all of them."""
     batch = ["I will speak up from now on. #IWill", "Breaking: minister resigns", "so brave"] * 50
     big, starts = rules._joined(batch)
-    rows = rules.prefilter("signals", big, starts)
+    rows = rules.prefilter("words", big, starts)
     assert rows is not None
     names = rules.SIGNAL_NAMES
     assert rows[names.index("iwill_tag")] == list(range(0, 150, 3))

@@ -185,7 +185,7 @@ def _compile(pat: str) -> re.Pattern[str]:
 _PATTERNS = tuple(_compile(pat) for _, _, pat in SIGNALS)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass takes 2.7x as long to build
 class Evidence:
     """A span of the post's own text that drove a decision: ``text[start:end] == span``."""
 
@@ -391,9 +391,6 @@ def present(name: str, text: str) -> set[int] | None:
     return found
 
 
-register_prefilter("signals", [pat for _, _, pat in SIGNALS])
-
-
 def prefilter(name: str, big: str, starts: list[int]) -> list[list[int]] | None:
     """Per pattern of prefilter ``name``, the texts of a ``_joined`` string (ascending
     indices) in which it may match: one hyperscan pass over each text for all patterns at
@@ -427,15 +424,29 @@ def scan(
     each text first rules out the signals that cannot match there (``prefilter``), and each
     pattern is searched only in the texts left to it.
     """
+    return _scan(texts, signals, gates=False)[0]
+
+
+def scan_words(texts: Sequence[str]) -> tuple[list[list[tuple[int, int, int]]], np.ndarray]:
+    """``scan`` of every signal, and the words ``gate_acts`` reads ((n, 2) bool: a first-person
+    word, a word of commitment or future), from one pass over the texts."""
+    hits, words = _scan(texts, None, gates=True)
+    assert words is not None
+    return hits, words
+
+
+def _scan(
+    texts: Sequence[str], signals: Sequence[int] | None, *, gates: bool
+) -> tuple[list[list[tuple[int, int, int]]], np.ndarray | None]:
     out: list[list[tuple[int, int, int]]] = [[] for _ in texts]
     if not texts:
-        return out
+        return out, np.ones((0, 2), dtype=bool) if gates else None
     big, starts = _joined(texts)
-    rows = prefilter("signals", big, starts)
+    rows = prefilter("words", big, starts)
     for k in range(len(SIGNALS)) if signals is None else signals:
         for r, s, e in _hits(k, _PATTERNS[k], big, starts, rows):
             out[r].append((k, s, e))
-    return out
+    return out, _gate_words(texts, big, starts, rows) if gates else None
 
 
 def find_signals(text: str) -> list[Evidence]:
@@ -486,8 +497,17 @@ _FUTURE = re.compile(
 # the original call's reply, as the testimony signal of that name reads it
 _ME_TOO_ALONE = re.compile(SIGNALS[SIGNAL_NAMES.index("me_too_alone")][2], re.IGNORECASE)
 _OTHER_SCRIPT = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")  # a letter outside Latin scripts
-# (the other-script test as any character outside ASCII and Latin-1/Latin Extended: wider)
-register_prefilter("gates", [_FIRST_PERSON.pattern, _FUTURE.pattern, r"[^\x00-\x7f\x{c0}-\x{24f}]"])
+# the signals, then the gates' words (the other-script test as any character outside ASCII
+# and Latin-1/Latin Extended: wider than the letters it finds)
+register_prefilter(
+    "words",
+    [
+        *(pat for _, _, pat in SIGNALS),
+        _FIRST_PERSON.pattern,
+        _FUTURE.pattern,
+        r"[^\x00-\x7f\x{c0}-\x{24f}]",
+    ],
+)
 _TESTIMONY, _CONFESSION, _PLEDGE = (ACTS.index(a) for a in ("testimony", "confession", "pledge"))
 
 
@@ -497,26 +517,37 @@ def _other_script(text: str) -> bool:
     return foreign > 0 and foreign * 2 >= sum(ch.isalpha() for ch in text)
 
 
-def gate_acts(texts: Sequence[str], probs: np.ndarray) -> np.ndarray:
+def _gate_words(
+    texts: Sequence[str], big: str, starts: list[int], rows: list[list[int]] | None
+) -> np.ndarray:
+    """(n, 2) bool: whether each text holds a first-person word, and a word of commitment or
+    future; both true for a text mostly in another script (not gated)."""
+    words = np.zeros((len(texts), 2), dtype=bool)
+    at = len(SIGNALS)  # the gates' patterns follow the signals' in the "words" prefilter
+    for j, pattern in enumerate((_FIRST_PERSON, _FUTURE)):
+        for r, _, _ in _hits(at + j, pattern, big, starts, rows, word_start=False):
+            words[r, j] = True
+    for r, _, _ in _hits(at + 2, _OTHER_SCRIPT, big, starts, rows, word_start=False):
+        if _other_script(texts[r]):
+            words[r] = True  # not gated
+    for r in np.flatnonzero(~words[:, 0]):
+        if _ME_TOO_ALONE.search(texts[r]):
+            words[r, 0] = True
+    return words
+
+
+def gate_acts(
+    texts: Sequence[str], probs: np.ndarray, words: np.ndarray | None = None
+) -> np.ndarray:
     """``probs`` (n, 7, ACTS order) with the acts a text's words rule out set to 0 and each
-    row renormalised (a row left all 0 keeps its original values)."""
+    row renormalised (a row left all 0 keeps its original values); ``words``: the texts'
+    ``scan_words`` gate words, when already found."""
     out = np.array(probs, dtype=np.float64, copy=True)
     if not len(texts):
         return out
-    big, starts = _joined(texts)
-    rows = prefilter("gates", big, starts)
-    first_person = np.zeros(len(texts), dtype=bool)
-    future = np.zeros(len(texts), dtype=bool)
-    for r, _, _ in _hits(0, _FIRST_PERSON, big, starts, rows, word_start=False):
-        first_person[r] = True
-    for r, _, _ in _hits(1, _FUTURE, big, starts, rows, word_start=False):
-        future[r] = True
-    for r, _, _ in _hits(2, _OTHER_SCRIPT, big, starts, rows, word_start=False):  # non-Latin
-        if _other_script(texts[r]):
-            first_person[r] = future[r] = True  # not gated
-    for r in np.flatnonzero(~first_person):
-        if _ME_TOO_ALONE.search(texts[r]):
-            first_person[r] = True
+    if words is None:
+        words = _scan(texts, (), gates=True)[1]
+    first_person, future = words[:, 0], words[:, 1]
     out[~first_person, _TESTIMONY] = 0.0
     out[~first_person, _CONFESSION] = 0.0
     out[~future, _PLEDGE] = 0.0

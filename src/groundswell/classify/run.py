@@ -16,7 +16,14 @@ from groundswell.classify.bundle import Bundle, shipped_path
 from groundswell.classify.details import describe, read_many
 from groundswell.classify.encoder import INSTALL_HINT, resolve_device, teacher_available
 from groundswell.classify.langs import detect_language, is_supported
-from groundswell.classify.rules import SIGNAL_LABELS, SIGNAL_NAMES, Evidence, gate_acts, scan
+from groundswell.classify.rules import (
+    SIGNAL_LABELS,
+    SIGNAL_NAMES,
+    Evidence,
+    gate_acts,
+    scan,
+    scan_words,
+)
 from groundswell.classify.student import N_FEATURES, HashedWords, ngram_spans
 from groundswell.errors import MissingExtraError, ModelError
 from groundswell.schema import ACTS, Quarantined
@@ -125,10 +132,12 @@ class Classifier:
         probs: np.ndarray,
         hits: list[list[tuple[int, int, int]]],
         hashed: HashedWords | None = None,
+        words: np.ndarray | None = None,
     ) -> np.ndarray:
         """The act probabilities a prediction reports, from the heads' ``probs``: the
         teacher's averaged with the student's (BLEND), then gated by what the codebook
-        requires of each act's words (``rules.gate_acts``); as given when not ``decide``."""
+        requires of each act's words (``rules.gate_acts``; ``words``: its gate words from
+        ``scan_words``); as given when not ``decide``."""
         if not self.decide:
             return probs
         if self.blended:
@@ -137,7 +146,7 @@ class Classifier:
             hashed = hashed or self._explainer_hashed(texts)
             X = StudentFeaturizer().transform(texts, hits=hits, words=hashed.matrix)
             probs = BLEND * probs + (1 - BLEND) * self.explainer.scores(X)["act"]
-        return gate_acts(texts, probs)
+        return gate_acts(texts, probs, words)
 
     def predict(
         self,
@@ -157,7 +166,7 @@ class Classifier:
         texts = [t or "" for t in texts]
         if not texts:
             return []
-        hits = scan(texts)
+        hits, words = scan_words(texts)
         hashed = None
         if self.kind == "student":  # tokenised once: the features and the evidence spans
             feats = self._featurizer()
@@ -168,7 +177,7 @@ class Classifier:
             if self.blended:
                 hashed = self._explainer_hashed(texts)
         sc = self.bundle.scores(X)
-        sc["act"] = self.act_probs(texts, sc["act"], hits, hashed)
+        sc["act"] = self.act_probs(texts, sc["act"], hits, hashed, words)
         acts = sc["act"].argmax(axis=1)
         if evidence:
             hashed = hashed or self._explainer_hashed(texts)
