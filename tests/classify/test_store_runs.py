@@ -266,3 +266,38 @@ def test_model_without_evaluation_gets_a_sampling_interval_not_a_point(tmp_path,
         assert share.low <= share.share <= share.high
         if 0 < share.count < est["posts"]:
             assert share.high - share.low > 0.01  # sampling error is never zero-width
+
+
+def _act_rows(store) -> list[tuple]:
+    return store.con.execute(
+        "SELECT platform, id, model, version, act, scores, evidence FROM acts ORDER BY ALL"
+    ).fetchall()
+
+
+def test_a_store_made_with_the_key_index_classifies_the_same_rows(tmp_path):
+    """New stores keep no key index on acts and testimony; one made with it (before) keeps it
+    and writes the same rows through it, each post once, however often classify runs."""
+    from groundswell.classify import store as cs
+    from groundswell.store import Store
+
+    keyed_sql = cs.TABLES_SQL.replace(
+        "classified_at TIMESTAMP);",
+        "classified_at TIMESTAMP, PRIMARY KEY (platform, id, model, version));",
+    ).replace(
+        "minor_at_time VARCHAR, scores VARCHAR);",
+        "minor_at_time VARCHAR, scores VARCHAR, PRIMARY KEY (platform, id, model, version));",
+    )
+    rows, told = [], []
+    for name, sql in (("old", keyed_sql), ("new", None)):
+        with Store(tmp_path / f"{name}.duckdb") as s:
+            if sql:
+                s.con.execute(sql)
+            fill_store(s, copies=10)
+            for _ in range(2):
+                classify_store(s, model="student", batch_size=40, distil=False)
+            assert cs._keyed(s.con, "acts") == cs._keyed(s.con, "testimony") == bool(sql)
+            assert _count(s, "SELECT count(*) FROM acts") == 300
+            assert _count(s, "SELECT count(DISTINCT (platform, id)) FROM acts") == 300
+            rows.append(_act_rows(s))
+            told.append(_count(s, "SELECT count(*) FROM testimony"))
+    assert rows[0] == rows[1] and told[0] == told[1] > 0
