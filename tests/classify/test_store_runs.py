@@ -48,7 +48,7 @@ def test_classify_writes_one_row_per_post(posts_store):
 
 def test_classify_resumes_after_a_crash(store, monkeypatch):
     fill_store(store, copies=4)  # 120 posts
-    real = Classifier.predict
+    real = Classifier.predicted  # what the store's run predicts each batch with
     calls = {"n": 0}
 
     def dying(self, *a, **kw):
@@ -57,11 +57,11 @@ def test_classify_resumes_after_a_crash(store, monkeypatch):
             raise KeyboardInterrupt  # killed during the 4th batch
         return real(self, *a, **kw)
 
-    monkeypatch.setattr(Classifier, "predict", dying)
+    monkeypatch.setattr(Classifier, "predicted", dying)
     with pytest.raises(KeyboardInterrupt):
         classify_store(store, model="student", batch_size=25, distil=False)
     assert _count(store, "SELECT count(*) FROM acts") == 75  # three committed batches
-    monkeypatch.setattr(Classifier, "predict", real)
+    monkeypatch.setattr(Classifier, "predicted", real)
     out = classify_store(store, model="student", batch_size=25, distil=False)
     assert out["pending_before"] == 45 and out["classified"] == 45
     assert _count(store, "SELECT count(*) FROM acts") == 120

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,58 @@ _P_KEYS = tuple(f"p_{a}" for a in ACTS)
 
 def _place(ev: Evidence) -> tuple[int, int]:
     return ev.start, ev.end
+
+
+@dataclass
+class Predicted:
+    """A batch's predictions: act names, act probabilities ((n, 7), ACTS order), the detail
+    fields of the rows that have them (harm, relation, setting, minor_at_time and their
+    scores, by row), evidence spans (as dicts, by row; None when not asked), languages,
+    whether each is unsupported, and the model and version."""
+
+    acts: list[str]
+    probs: np.ndarray
+    details: dict[int, dict[str, Any]]
+    evidence: list[list[dict[str, Any]]] | None
+    langs: list[str]
+    unsupported: list[bool]
+    model: str
+    version: str
+
+    def records(self) -> list[dict[str, Any]]:
+        """One record per row, as ``Classifier.predict`` returns them."""
+        out = []
+        for i, (act, row) in enumerate(zip(self.acts, self.probs.tolist(), strict=True)):
+            rec: dict[str, Any] = {"act": act}
+            rec.update(zip(_P_KEYS, row, strict=True))
+            if i in self.details:
+                rec.update(self.details[i])
+            if self.evidence is not None:
+                rec["evidence"] = self.evidence[i]
+            rec["lang"] = self.langs[i]
+            rec["unsupported_language"] = self.unsupported[i]
+            rec["model"] = self.model
+            rec["version"] = self.version
+            out.append(rec)
+        return out
+
+    @classmethod
+    def from_records(cls, recs: Sequence[dict[str, Any]]) -> Predicted:
+        """The batch ``records`` came from (records without evidence get an empty list)."""
+        keys = ("harm", "harm_scores", *(f"{k}{x}" for k in _DETAILS for x in ("", "_scores")))
+        return cls(
+            [r["act"] for r in recs],
+            np.array([[r[k] for k in _P_KEYS] for r in recs], dtype=np.float64).reshape(-1, 7),
+            {i: {k: r[k] for k in keys} for i, r in enumerate(recs) if "harm" in r},
+            [r.get("evidence", []) for r in recs],
+            [r["lang"] for r in recs],
+            [r["unsupported_language"] for r in recs],
+            recs[0]["model"] if recs else "",
+            recs[0]["version"] if recs else "",
+        )
+
+
+_DETAILS = ("relation", "setting", "minor_at_time")
 
 
 class Classifier:
@@ -163,9 +216,30 @@ class Classifier:
         version. ``all_testimony`` reads every text's details as a testimony's (to measure
         them apart from the act); without ``details`` only testimonies get the detail fields
         (what the store keeps: the codebook asks them of testimonies only)."""
+        return self.predicted(
+            texts,
+            langs,
+            evidence=evidence,
+            progress=progress,
+            all_testimony=all_testimony,
+            details=details,
+        ).records()
+
+    def predicted(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        *,
+        evidence: bool = True,
+        progress: Callable[[int], None] | None = None,
+        all_testimony: bool = False,
+        details: bool = True,
+    ) -> Predicted:
+        """``predict``'s answers as one batch (``Predicted``), before they are made records:
+        what the store writes, column by column."""
         texts = [t or "" for t in texts]
         if not texts:
-            return []
+            return Predicted([], np.zeros((0, len(ACTS))), {}, None, [], [], self.kind, "")
         hits, words = scan_words(texts)
         hashed = None
         if self.kind == "student":  # tokenised once: the features and the evidence spans
@@ -182,7 +256,7 @@ class Classifier:
         if evidence:
             hashed = hashed or self._explainer_hashed(texts)
             top = self._top_ngrams(hashed, acts)
-        act_rows = sc.pop("act").tolist()  # Python floats, read once
+        probs = sc.pop("act")
         told = np.full(len(texts), True) if all_testimony else acts == ACTS.index("testimony")
         described = np.ones(len(texts), bool) if details else told
         rows = {
@@ -191,35 +265,41 @@ class Classifier:
         }
         told_at = np.flatnonzero(told).tolist()
         read = dict(zip(told_at, read_many([texts[i] for i in told_at]), strict=True))
-        version = self.version
-        out = []
-        for i, text in enumerate(texts):
-            lang = detect_language(text, langs[i] if langs else None)
-            act = ACTS[acts[i]]
-            rec: dict[str, Any] = {"act": act}
-            rec.update(zip(_P_KEYS, act_rows[i], strict=True))
-            stated = (
-                describe(
-                    rec,
-                    text,
-                    {k: v[i] for k, v in rows.items()},
-                    testimony=bool(told[i]),
-                    read=read.get(i),
-                )
-                if described[i]
-                else []
+        names = [ACTS[a] for a in acts.tolist()]
+        found: dict[int, dict[str, Any]] = {}
+        spans: list[list[dict[str, Any]]] | None = [] if evidence else None
+        stated: list[Evidence] = []
+        for i in np.flatnonzero(described).tolist():
+            found[i] = {}
+            stated = describe(
+                found[i],
+                texts[i],
+                {k: v[i] for k, v in rows.items()},
+                testimony=bool(told[i]),
+                read=read.get(i),
             )
-            if evidence:
+            if spans is not None:  # the details' phrases join the row's evidence
+                found[i]["_stated"] = stated
+        if spans is not None:
+            for i, text in enumerate(texts):
                 ngrams = self._ngrams(text, i, top[i], hashed)
-                rec["evidence"] = [
-                    e.to_dict() for e in self._evidence(text, rec, hits[i], ngrams, stated)
-                ]
-            rec["lang"] = lang
-            rec["unsupported_language"] = not is_supported(lang)
-            rec["model"] = self.kind
-            rec["version"] = version
-            out.append(rec)
-        return out
+                said = found[i].pop("_stated") if i in found else []
+                spans.append(
+                    [e.to_dict() for e in self._evidence(text, names[i], hits[i], ngrams, said)]
+                )
+        found_langs = [
+            detect_language(text, langs[i] if langs else None) for i, text in enumerate(texts)
+        ]
+        return Predicted(
+            names,
+            probs,
+            found,
+            spans,
+            found_langs,
+            [not is_supported(lang) for lang in found_langs],
+            self.kind,
+            self.version,
+        )
 
     def _explainer_hashed(self, texts: Sequence[str]) -> HashedWords:
         from groundswell.classify.student import StudentFeaturizer
@@ -273,16 +353,14 @@ class Classifier:
     def _evidence(
         self,
         text: str,
-        rec: dict[str, Any],
+        act: str,
         hits: list[tuple[int, int, int]],
         ngrams: list[tuple[int, tuple[int, int] | None]],
         stated: list[Evidence],
         top: int = 3,
     ) -> list[Evidence]:
-        """The signals of the record's act, ``stated``, and up to ``top`` of ``ngrams``
-        ((column, span), strongest first) overlapping none of them nor a stronger n-gram,
-        in text order."""
-        act = rec["act"]
+        """The signals of ``act``, ``stated``, and up to ``top`` of ``ngrams`` ((column, span),
+        strongest first) overlapping none of them nor a stronger n-gram, in text order."""
         found = [
             Evidence(act, s, e, text[s:e], SIGNAL_NAMES[k])
             for k, s, e in hits

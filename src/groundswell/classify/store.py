@@ -162,7 +162,6 @@ def distil_student(
     return student, agreement
 
 
-_P_KEYS = tuple((a, f"p_{a}") for a in ACTS)
 _DETAIL_SCORES = tuple((k, f"{k}_scores") for k in ("harm", "relation", "setting", "minor_at_time"))
 
 
@@ -171,49 +170,53 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _rows(batch: list[tuple[str, str]], recs: list[dict[str, Any]]) -> tuple[Any, Any]:
+def _rows(batch: list[tuple[str, str]], recs: Any) -> tuple[Any, Any]:
     """One batch's ``acts`` rows, and ``testimony`` rows for the posts whose act is testimony
     (the codebook asks the details only of them), as Arrow tables (scores rounded to 6 places,
-    scores and evidence as JSON)."""
-    import numpy as np
+    scores and evidence as JSON), from a ``Predicted`` batch or its records."""
     import pyarrow as pa
 
-    now = _now()
-    probs = np.array([[r[k] for _, k in _P_KEYS] for r in recs], dtype=np.float64).round(6)
+    from groundswell.classify.run import Predicted
+
+    pred = recs if isinstance(recs, Predicted) else Predicted.from_records(recs)
+    n = len(pred.acts)
+    probs = np.asarray(pred.probs, dtype=np.float64).round(6)
+    evidence = pred.evidence if pred.evidence is not None else [[]] * n
     acts = pa.table(
         {
             "platform": [p for p, _ in batch],
             "id": [i for _, i in batch],
-            "model": [r["model"] for r in recs],
-            "version": [r["version"] for r in recs],
-            "act": [r["act"] for r in recs],
+            "model": pa.array([pred.model] * n, pa.string()),
+            "version": pa.array([pred.version] * n, pa.string()),
+            "act": pa.array(pred.acts, pa.string()),
             "scores": [_json(dict(zip(ACTS, row, strict=True))) for row in probs.tolist()],
-            "evidence": [_json(r.get("evidence", [])) for r in recs],
-            "lang": [r["lang"] for r in recs],
-            "unsupported_language": [r["unsupported_language"] for r in recs],
-            "classified_at": pa.array([now] * len(recs), pa.timestamp("us")),
+            "evidence": [_json(ev) for ev in evidence],
+            "lang": pa.array(pred.langs, pa.string()),
+            "unsupported_language": pa.array(pred.unsupported, pa.bool_()),
+            "classified_at": pa.array([_now()] * n, pa.timestamp("us")),
         }
     )
-    told = [(key, r) for key, r in zip(batch, recs, strict=True) if r["act"] == "testimony"]
+    told = [i for i, act in enumerate(pred.acts) if act == "testimony"]
+    det = [pred.details[i] for i in told]
     testimony = pa.table(
         {
-            "platform": pa.array([p for (p, _), _ in told], pa.string()),
-            "id": pa.array([i for (_, i), _ in told], pa.string()),
-            "model": pa.array([r["model"] for _, r in told], pa.string()),
-            "version": pa.array([r["version"] for _, r in told], pa.string()),
-            "harm": pa.array([r["harm"] for _, r in told], pa.list_(pa.string())),
-            "relation": pa.array([r["relation"] for _, r in told], pa.string()),
-            "setting": pa.array([r["setting"] for _, r in told], pa.string()),
-            "minor_at_time": pa.array([r["minor_at_time"] for _, r in told], pa.string()),
+            "platform": pa.array([batch[i][0] for i in told], pa.string()),
+            "id": pa.array([batch[i][1] for i in told], pa.string()),
+            "model": pa.array([pred.model] * len(told), pa.string()),
+            "version": pa.array([pred.version] * len(told), pa.string()),
+            "harm": pa.array([d["harm"] for d in det], pa.list_(pa.string())),
+            "relation": pa.array([d["relation"] for d in det], pa.string()),
+            "setting": pa.array([d["setting"] for d in det], pa.string()),
+            "minor_at_time": pa.array([d["minor_at_time"] for d in det], pa.string()),
             "scores": pa.array(
                 [
                     _json(
                         {
-                            k: {lab: round(v, 6) for lab, v in r[f].items()}
+                            k: {lab: round(v, 6) for lab, v in d[f].items()}
                             for k, f in _DETAIL_SCORES
                         }
                     )
-                    for _, r in told
+                    for d in det
                 ],
                 pa.string(),
             ),
@@ -256,8 +259,8 @@ AHEAD = 2  # batches predicted ahead of the writer, per worker
 def _predict_rows(clf: Any, rows: list[tuple]) -> tuple[Any, Any]:
     """One batch of (platform, id, text, lang) rows predicted by ``clf``, as the ``acts`` and
     ``testimony`` rows to write."""
-    recs = clf.predict([r[2] for r in rows], [r[3] for r in rows], details=False)
-    return _rows([(r[0], r[1]) for r in rows], recs)
+    pred = clf.predicted([r[2] for r in rows], [r[3] for r in rows], details=False)
+    return _rows([(r[0], r[1]) for r in rows], pred)
 
 
 def _predict_chunk(rows: list[tuple]) -> tuple[Any, Any]:
@@ -284,6 +287,11 @@ def predict_batch(
     ``version`` names the bundle when the caller knows it (each Ray task gets its own copy of
     the bundle); without it the bundle object itself is the key. Without ``details`` only
     testimonies get the detail fields."""
+    return _classifier(bundle, device, version, precision).predict(texts, langs, details=details)
+
+
+def _classifier(bundle: Bundle, device: str, version: str | None, precision: str) -> Any:
+    """This process's classifier for ``bundle`` (see ``predict_batch``), built on first use."""
     from groundswell.classify.run import Classifier
 
     key = (version or str(id(bundle)), device, precision)
@@ -292,7 +300,7 @@ def predict_batch(
         while len(_CLASSIFIERS) >= MAX_CLASSIFIERS:
             _CLASSIFIERS.pop(next(iter(_CLASSIFIERS)))
         clf = _CLASSIFIERS[key] = Classifier(bundle, device=device, precision=precision)
-    return clf.predict(texts, langs, details=details)
+    return clf
 
 
 def table_batch(
@@ -305,16 +313,7 @@ def table_batch(
 ) -> tuple[Any, Any]:
     """``predict_batch`` of (platform, id, text, lang) ``rows`` as the ``acts`` and
     ``testimony`` tables ``write_tables`` stores (what a Ray worker hands the writer)."""
-    recs = predict_batch(
-        bundle,
-        device,
-        [r[2] for r in rows],
-        [r[3] for r in rows],
-        version=version,
-        precision=precision,
-        details=False,
-    )
-    return _rows([(r[0], r[1]) for r in rows], recs)
+    return _predict_rows(_classifier(bundle, device, version, precision), rows)
 
 
 def _pool(clf: Any, workers: int) -> Any:
