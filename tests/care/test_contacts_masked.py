@@ -26,6 +26,14 @@ EMAILS = [
     "jane (at) example.com",
     "jane{at}mail.example.co.uk",
     "jane＠example.com",
+    # spaces around the "@": an address when the right side is a domain (care.mask)
+    "jane @ example.com",
+    "jane @example.com",
+    "jane@ example.com",
+    "jane.roe  @  mail.example.co.uk",
+    "JANE @ EXAMPLE.ORG",
+    "jane ＠ example.de",
+    "jane\u00a0@\u00a0example.com",
 ]
 NOT_EMAILS = [
     "@jane",
@@ -35,6 +43,15 @@ NOT_EMAILS = [
     "meet me (at) noon",
     "50% off at 40 shops",
     "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.tiktok.com%2F%40jane.roe&h=AT0",
+    # an "@" between spaces with no domain after it is no address
+    "meet @ 5pm",
+    "see you @ the park",
+    "me @ work",
+    "lunch @ 12.30, drinks @ 9",
+    "see u @ the.mall",
+    "hi @handle and @jane.roe",
+    "thanks @jane.bsky.social and @jane-doe.bsky.social.",
+    "RT @ someone: me too",
 ]
 
 
@@ -68,7 +85,8 @@ TWEET = {
     "id_str": "9000000000000000001",
     "created_at": "Thu Oct 19 16:10:07 +0000 2017",
     "full_text": "#MeToo write me mailto:jane.roe@example.org or "
-    "https://example.com/contact?email=jane.roe%40example.org or tel:+14155550199",
+    "https://example.com/contact?email=jane.roe%40example.org or tel:+14155550199 "
+    "or jane.roe @example.org",
     "user": {"id_str": "42", "screen_name": "someone"},
     "entities": {
         "hashtags": [{"text": "MeToo"}],
@@ -105,6 +123,7 @@ def test_exports_mask_contacts_in_text_and_links(tmp_path, pseudonymise):
     ]
     assert row["text"] == (
         "#MeToo write me mailto:[email] or https://example.com/contact?email=[email] or tel:[phone]"
+        " or [email]"
     )
     with open(tmp_path / "e.csv", encoding="utf-8", newline="") as fh:
         (cells,) = list(csv.DictReader(fh))
@@ -128,6 +147,9 @@ def test_contacts_are_masked_in_linear_time():
         "a(at)b" + "(dot)c" * 50_000 + "@",
         "tel:" + "1" * 200_000 + "x",
         "%20" * 100_000,
+        "a @ " + "a." * 100_000,
+        "a.a" * 100_000 + " @ x",
+        "@ " + "a." * 100_000 + "bsky.social",
     ):
         mask_text(text)
     assert time.perf_counter() - started < 10

@@ -16,6 +16,24 @@ from groundswell.care.links import mask_link_ids
 _EMAIL = re.compile(
     r"(?<![\w.+%-])(?:[\w.+-]|%[0-9A-Fa-f]{2})+(?<!%2F)(?<!%2f)(?:[@＠]|%40)[\w-]+(?:\.[\w-]+)+",
 )
+# written with spaces around the "@" (jane @ example.com, jane @example.com, jane@ example.com):
+# an e-mail only when the right side is a domain, dotted labels ending in a plausible top-level
+# domain (two letters, a country's, or a common generic one; all lower or all upper case), so
+# "meet @ 5pm", "see you @ the park", "me @ work" and "hi @handle" stay. A Bluesky handle
+# (@jane.bsky.social) is no address: it stays for the mention masking. One to three spaces
+# (a tab, a no-break space) on either side; the local part starts where a run starts (linear).
+_TLDS = (
+    "com|org|net|edu|gov|mil|int|info|biz|name|pro|mobi|aero|coop|asia|jobs|museum|travel|"
+    "app|dev|page|online|site|website|xyz|email|mail|social|club|shop|store|tech|blog|news|"
+    "live|life|world|space|cloud|media|agency|studio|design|art|law|legal|health|family"
+)
+_SPACE = r"[ \t\u00a0]{1,3}"
+_EMAIL_SPACED = re.compile(
+    rf"(?<![\w.+%-])[\w.+-]+(?:{_SPACE}[@＠](?:{_SPACE})?|[@＠]{_SPACE})"
+    r"(?![\w.-]*\.bsky\.social(?![\w-]|\.[^\W_]))"
+    rf"(?:[^\W_][\w-]*\.)+(?:[a-z]{{2}}|[A-Z]{{2}}|(?:{_TLDS})|(?:{_TLDS.upper()}))"
+    r"(?![\w-])"
+)
 # written to dodge harvesters: jane(at)example(dot)com, jane [at] example [dot] org
 _EMAIL_DODGED = re.compile(
     r"(?i)(?<![\w.+-])[\w.+-]+ ?[(\[{] ?at ?[)\]}] ?[\w-]+"
@@ -121,12 +139,30 @@ def mask_phones(text: str) -> str:
     return "".join(parts)
 
 
+def mask_spaced_emails(text: str) -> str:
+    """Replace e-mail addresses written with spaces around the "@" (``jane @ example.com``,
+    ``jane @example.com``, ``jane@ example.com``) by ``[email]``.
+
+    The rule: a run of address characters, one to three spaces (or tabs, no-break spaces)
+    before or after the "@" (or full-width "＠"), then a domain: dotted labels whose last is a
+    plausible top-level domain, two letters (a country's) or a common generic one (``com``,
+    ``org``, ``net``, ``info``, ``social`` ...), in lower or in upper case. Without that right
+    side it is no address: "meet @ 5pm", "see you @ the park", "me @ work" and "hi @handle"
+    are kept. A Bluesky handle (``hi @jane.bsky.social``) is kept for the mention masking; a
+    handle on its own domain (``by @nytimes.com``) cannot be told from an address and reads
+    ``[email]`` with the word before it."""
+    if not text or ("@" not in text and "＠" not in text):
+        return text
+    return _EMAIL_SPACED.sub("[email]", text)
+
+
 def mask_emails(text: str) -> str:
-    """Replace e-mail addresses, also percent-encoded (``jane%40example.org``) and written as
-    ``jane(at)example(dot)com``, by ``[email]``."""
+    """Replace e-mail addresses, also percent-encoded (``jane%40example.org``), written as
+    ``jane(at)example(dot)com`` and with spaces around the "@" (``jane @ example.com``: see
+    ``mask_spaced_emails`` for when that is an address), by ``[email]``."""
     if not text:
         return text
-    text = _EMAIL.sub("[email]", text)
+    text = mask_spaced_emails(_EMAIL.sub("[email]", text))
     if "at" in text.lower():
         text = _EMAIL_DODGED.sub("[email]", text)
     return text

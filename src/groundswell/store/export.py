@@ -19,7 +19,7 @@ from typing import IO, Any
 import duckdb
 import orjson
 
-from groundswell.care.mask import MENTION, mask_text
+from groundswell.care.mask import MENTION, mask_spaced_emails, mask_text
 from groundswell.care.names import NameMasker
 from groundswell.care.pseudonym import pseudonymise_ids
 from groundswell.errors import InputError, StoreError
@@ -179,7 +179,9 @@ def register_cleaners(store: Store) -> None:
 
     def clean_text(platform: str, text: str) -> str:
         text = names.mask(text or "")  # private persons' names, whatever the id setting
-        if store.pseudonymise:  # handles first: a fediverse @user@host is no email to mask
+        if store.pseudonymise:  # handles first: a fediverse @user@host is no email to mask,
+            # but "jane @example.com" is one, not a handle beside a word
+            text = mask_spaced_emails(text)
             text = MENTION.sub(lambda m: "@" + pseudo(platform, m.group(1).lower()), text)
             text = pseudonymise_ids(mask_text(text), platform, pseudo)
             return text
