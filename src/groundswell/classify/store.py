@@ -231,7 +231,6 @@ PARALLEL_MIN_POSTS = 20_000  # below this, starting worker processes costs more 
 
 def _init_worker(bundle: Any, device: str) -> None:
     """Build the worker's classifier once; the worker ends itself if its parent is killed."""
-    import gc
     import threading
     import time
 
@@ -246,8 +245,15 @@ def _init_worker(bundle: Any, device: str) -> None:
 
     threading.Thread(target=orphaned, daemon=True).start()
     _WORKER["clf"] = Classifier(bundle, device=device)
-    # the worker's objects live as long as it does, and a batch makes few cycles: keep the
-    # collector off what is built and let it run rarely (about 8% of a worker's CPU otherwise)
+    _collect_rarely()
+
+
+def _collect_rarely() -> None:
+    """In a process that only predicts: its start-up objects live as long as it does and a
+    batch makes few cycles, so keep the collector off what is built and let it run rarely
+    (it took about 8% of a worker's CPU)."""
+    import gc
+
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 1000)
@@ -312,7 +318,10 @@ def table_batch(
     precision: str = "auto",
 ) -> tuple[Any, Any]:
     """``predict_batch`` of (platform, id, text, lang) ``rows`` as the ``acts`` and
-    ``testimony`` tables ``write_tables`` stores (what a Ray worker hands the writer)."""
+    ``testimony`` tables ``write_tables`` stores (what a Ray worker of the classify engine
+    hands the writer; the worker collects garbage rarely, as the local pool's do)."""
+    if not _CLASSIFIERS:
+        _collect_rarely()
     return _predict_rows(_classifier(bundle, device, version, precision), rows)
 
 
