@@ -108,7 +108,7 @@ def test_one_colour_per_tag_seed_family_first():
     assert again["#metoo"] == TAG_PALETTE[0]
     svg = charts.line_chart(
         [date(2017, 10, 1), date(2017, 10, 2)],
-        {"#news": [1, 2], "#metoo": [3, 4]},
+        {"#news": [10, 20], "#metoo": [30, 40]},  # under 10 a point is withheld, undrawn
         title="t",
         colours=colours.for_series(["#news", "#metoo"]),
     )

@@ -1,8 +1,10 @@
 """Inline SVG charts for the static report: lines over time, stacked shares, horizontal bars.
 
 Hand-written SVG so the report opens with no network and no JavaScript. Every mark carries a
-``<title>`` so hovering shows the number; a number from fewer than 10 distinct authors reads
-"< 10" (CODEBOOK section 7). Time axes adapt to the span (``axes.time_ticks``); series colours
+``<title>`` so hovering shows the number. Nothing from fewer than 10 distinct authors is drawn
+at its size (CODEBOOK section 7): such a point of a line is left out (a gap, a grey mark on the
+time axis) and takes no part in the y scale; the shares of a bar withheld are one grey part
+whose hover reads "< 10". Time axes adapt to the span (``axes.time_ticks``); series colours
 come from the caller's map (one colour per tag for the whole report, ``colours.TagColours``),
 else from the palette in order.
 """
@@ -15,12 +17,20 @@ from datetime import date, timedelta
 from html import escape
 
 from groundswell.care.suppress import WITHHELD, complementary_cells
-from groundswell.report.axes import count_period, label, next_period, rebin, time_ticks
+from groundswell.report.axes import (
+    count_period,
+    label,
+    next_period,
+    period_start,
+    rebin,
+    time_ticks,
+)
 from groundswell.report.colours import TAG_PALETTE
 
 PALETTE = TAG_PALETTE
 SMALL = "< 10"
 MIN_AUTHORS = 10
+GREY = "#bbbbbb"  # withheld marks: the act bars' withheld parts, a line's withheld points
 
 
 def _small_cell(
@@ -54,14 +64,6 @@ def _fmt(v: float) -> str:
     if v >= 1000:
         return f"{v:,.0f}"
     return f"{v:g}"
-
-
-def _count(v: float, authors: float | None = None) -> str:
-    """A count for a hover text: "< 10" when fewer than 10 distinct authors stand behind it
-    (a count of posts or authors under 10 always has fewer than 10 authors)."""
-    if (authors is not None and authors < MIN_AUTHORS) or v < MIN_AUTHORS:
-        return SMALL
-    return _fmt(v)
 
 
 def _series_colours(names: Sequence[str], colours: Mapping[str, str] | None) -> list[str]:
@@ -124,6 +126,95 @@ def _y_grid(ymax: float, left: float, pw: float, top: float, ph: float, share: b
     return "".join(out)
 
 
+def _withheld(value: float, authors: float | None) -> bool:
+    """Whether a point of a line is withheld: a count from fewer than 10 distinct authors (or,
+    with no author count, under 10 itself: a count under 10 has fewer than 10 authors). An empty
+    point (0) is nobody's and is drawn; a value that is no number is never drawn."""
+    if not math.isfinite(value):
+        return True
+    if value == 0:
+        return False
+    return value < MIN_AUTHORS or (authors is not None and authors < MIN_AUTHORS)
+
+
+def _period_authors(
+    days: Sequence[date],
+    starts: Sequence[date],
+    unit: str,
+    name: str,
+    authors: Mapping[str, Sequence[float]] | None,
+    period_authors: Mapping[str, Mapping[str, Mapping[date, float]]] | None,
+) -> list[float] | None:
+    """Distinct authors behind each period's point of one series, or None when nothing tells.
+
+    ``period_authors[unit][name]`` (distinct authors per period, by its first day) is exact; a
+    period missing from it counts 0 authors (withheld). Without it, the daily distinct counts
+    only bound a period's authors: at least the most of any one day (the same people may post
+    every day, so their sum over-counts), so a period is shown only when one of its days alone
+    has 10 or more authors, and withheld whenever that lower bound leaves it in doubt."""
+    exact = (period_authors or {}).get(unit)
+    if exact is not None and name in exact:
+        return [float(exact[name].get(s, 0)) for s in starts]
+    daily = authors.get(name) if authors else None
+    if daily is None:
+        return None
+    if unit == "day":
+        return [float(a) for a in daily]
+    index = {s: i for i, s in enumerate(starts)}
+    most = [0.0] * len(starts)
+    for d, a in zip(days, daily, strict=True):
+        i = index[period_start(d, unit)]
+        most[i] = max(most[i], float(a))
+    return most
+
+
+def plotted(
+    days: Sequence[date],
+    series: Mapping[str, Sequence[float]],
+    authors: Mapping[str, Sequence[float]] | None = None,
+    period_authors: Mapping[str, Mapping[str, Mapping[date, float]]] | None = None,
+) -> tuple[str, list[date], dict[str, list[float | None]]]:
+    """What a line chart draws: (unit, the first day of each point, each series' points with
+    None where the point is withheld for fewer than 10 distinct authors, CODEBOOK section 7).
+
+    Undated days are left out; over more than a year the days are summed into weeks, over more
+    than four years into months (``axes.count_period``), and then the period's distinct authors
+    decide (see ``_period_authors``): ``authors`` gives distinct authors per day (aligned with
+    ``days``), ``period_authors`` per period (unit -> series -> period's first day -> count).
+    """
+    keep = [i for i, d in enumerate(days) if d is not None and d == d]  # not None, not NaT
+    days = [days[i] for i in keep]
+    if not days or not series:
+        return "day", [], {}
+    series = {k: [float(v[i]) for i in keep] for k, v in series.items()}
+    if authors:
+        authors = {k: [v[i] for i in keep] for k, v in authors.items()}
+    days = [d.date() if hasattr(d, "date") and callable(d.date) else d for d in days]
+    unit = count_period(days[0], days[-1])
+    starts, binned = rebin(days, series, unit)
+    out: dict[str, list[float | None]] = {}
+    for name, values in binned.items():
+        who = _period_authors(days, starts, unit, name, authors, period_authors)
+        out[name] = [
+            None if _withheld(v, who[i] if who is not None else None) else v
+            for i, v in enumerate(values)
+        ]
+    return unit, starts, out
+
+
+def _runs(values: Sequence[float | None]) -> list[list[int]]:
+    """The indices of each unbroken stretch of drawn points."""
+    runs: list[list[int]] = []
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
 def line_chart(
     days: Sequence[date],
     series: dict[str, Sequence[float]],
@@ -134,42 +225,46 @@ def line_chart(
     y_label: str = "posts per day",
     colours: Mapping[str, str] | None = None,
     authors: Mapping[str, Sequence[float]] | None = None,
+    period_authors: Mapping[str, Mapping[str, Mapping[date, float]]] | None = None,
 ) -> str:
     """One line per series over days (``series`` values align with ``days``, one per day).
 
     Over more than a year the days are summed into weeks, over more than four years into
-    months, and the axis label says so. ``authors`` (distinct authors per day, per series)
-    lets a hover read "< 10" where fewer than 10 authors stand behind a peak.
+    months, and the axis label says so. A point from fewer than 10 distinct authors is not
+    drawn (``plotted``; ``authors``: distinct authors per day per series, ``period_authors``:
+    per week or month, see ``plotted``), and the y scale comes from the points drawn only.
     """
     if not days or not series:
         return '<p class="empty">No data to chart.</p>'
-    keep = [i for i, d in enumerate(days) if d is not None and d == d]  # not None, not NaT
-    if len(keep) < len(days):  # undated posts have no place on a time axis
-        days = [days[i] for i in keep]
-        series = {k: [v[i] for i in keep] for k, v in series.items()}
-        if authors:
-            authors = {k: [v[i] for i in keep] for k, v in authors.items()}
+    unit, days, values = plotted(days, series, authors, period_authors)
     if not days:
         return '<p class="empty">No dated posts to chart.</p>'
-    days = [d.date() if hasattr(d, "date") and callable(d.date) else d for d in days]
-    unit = count_period(days[0], days[-1])
     if unit != "day":
-        days, series = rebin(days, series, unit)
-        authors = None  # distinct authors do not add up over days: hovers use the count
         if y_label == "posts per day":
             y_label = f"posts {PER[unit]}"
         else:  # daily distinct authors summed are not distinct authors of the period
             y_label = f"{y_label}, summed by {unit}"
         title = title.replace("Posts per day", f"Posts {PER[unit]}")
-    names = list(series)
+    names = list(values)
     fills = _series_colours(names, colours)
+    # a withheld point leaves a gap in its line and a grey mark on the time axis: joining its
+    # neighbours would draw a height that is no count, and a bare gap would read as no posts
+    withheld = {
+        i: [n for n in names if values[n][i] is None]
+        for i in range(len(days))
+        if any(values[n][i] is None for n in names)
+    }
+    legend_names = [*names, f"{WITHHELD}: {SMALL} distinct authors"] if withheld else names
+    legend_fills = [*fills, GREY] if withheld else fills
     left, right, top = 56, 12, 34
     pw = width - left - right
-    legend = _legend_rows(names, width, left)
+    legend = _legend_rows(legend_names, width, left)
     bottom = 30 + 16 * len(legend)
     height = max(height, top + bottom + 120)
     ph = height - top - bottom
-    ymax = _nice_max(max((max(v) for v in series.values() if len(v)), default=0))
+    # the scale from drawn points only: a maximum over a withheld one would give it away
+    drawn = [v for vs in values.values() for v in vs if v is not None]
+    ymax = _nice_max(max(drawn, default=0))
     first, last = days[0], days[-1]
     span = (last - first).days
 
@@ -179,6 +274,13 @@ def line_chart(
     def sy(v: float) -> float:
         return top + ph - ph * v / ymax
 
+    def when(d: date) -> str:
+        return {
+            "day": f"on {d.isoformat()}",
+            "week": f"in the week of {label(d, 'day')}",
+            "month": f"in {label(d, 'month')}",
+        }[unit]
+
     out = [_open(width, height, title), _y_grid(ymax, left, pw, top, ph, False)]
     out.append(_x_axis(first, last, left, pw, top + ph))
     out.append(
@@ -187,22 +289,39 @@ def line_chart(
         f"{escape(y_label)}</text>"
     )
     for name, fill in zip(names, fills, strict=True):
-        values = series[name]
-        pts = " ".join(f"{sx(d):.1f},{sy(v):.1f}" for d, v in zip(days, values, strict=True))
-        peak = max(range(len(values)), key=lambda i: values[i]) if len(values) else 0
-        who = authors.get(name) if authors else None
-        shown = _count(values[peak], who[peak] if who is not None else None)
-        when = {
-            "day": f"on {days[peak].isoformat()}",
-            "week": f"in the week of {label(days[peak], 'day')}",
-            "month": f"in {label(days[peak], 'month')}",
-        }[unit]
+        vals = values[name]
+        shown = [i for i, v in enumerate(vals) if v is not None]
+        peak = max(shown, key=lambda i: vals[i]) if shown else None
+        if peak is not None and vals[peak]:
+            tip = f"{name}: peak {_fmt(vals[peak])} {when(days[peak])}"
+        elif len(shown) < len(vals):  # nothing drawn above 0: every count is a small one
+            tip = f"{name}: every count {WITHHELD} ({SMALL} distinct authors)"
+        else:
+            tip = f"{name}: 0 throughout"
+        marks = []
+        for run in _runs(vals):
+            if len(run) == 1:  # a lone point between withheld ones: a dot, as no line joins it
+                i = run[0]
+                marks.append(
+                    f'<circle cx="{sx(days[i]):.1f}" cy="{sy(vals[i]):.1f}" r="2" '
+                    f'fill="{fill}" stroke="none"/>'
+                )
+                continue
+            pts = " ".join(f"{sx(days[i]):.1f},{sy(vals[i]):.1f}" for i in run)
+            marks.append(f'<polyline points="{pts}"/>')
         out.append(
-            f'<polyline fill="none" stroke="{fill}" stroke-width="1.6" '
-            f'points="{pts}"><title>{escape(name)}: peak {escape(shown)} {escape(when)}</title>'
-            "</polyline>"
+            f'<g class="series" fill="none" stroke="{fill}" stroke-width="1.6">'
+            f"<title>{escape(tip)}</title>{''.join(marks)}</g>"
         )
-    out.append(_legend(names, fills, legend, top + ph + 38))
+    base = top + ph
+    for i, hidden in withheld.items():
+        x = sx(days[i])
+        tip = f"{', '.join(hidden)} {when(days[i])}: {WITHHELD} ({SMALL} distinct authors)"
+        out.append(
+            f'<rect class="withheld" x="{x - 1.5:.1f}" y="{base - 3}" width="3" height="6" '
+            f'fill="{GREY}"><title>{escape(tip)}</title></rect>'
+        )
+    out.append(_legend(legend_names, legend_fills, legend, top + ph + 38))
     out.append("</svg>")
     return "".join(out)
 
@@ -279,7 +398,7 @@ def stacked_bars(
             )
             out.append(
                 f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="#bbbbbb"><title>{escape(cat)}, withheld together: {escape(why)}'
+                f'fill="{GREY}"><title>{escape(cat)}, withheld together: {escape(why)}'
                 "</title></rect>"
             )
     if periods:
