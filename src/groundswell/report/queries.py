@@ -306,6 +306,26 @@ def tag_daily_authors(con: Any, tags: list[str], days: list[date]) -> dict[str, 
     return out
 
 
+def tag_period_authors(con: Any, tags: list[str], unit: str) -> dict[str, dict[date, float]]:
+    """Distinct authors per week (from Monday) or month for each tag, by the period's first day:
+    the people behind a chart's point summed over the period (daily distinct counts do not add
+    up: the same people posting every day of a week are counted once a day)."""
+    if unit not in ("week", "month"):
+        raise ValueError(f"unknown period {unit!r}; choose week or month")
+    if not tags:
+        return {}
+    rows = con.execute(
+        f"SELECT tag, CAST(date_trunc('{unit}', day) AS DATE), count(DISTINCT author) "
+        f"FROM (SELECT unnest(hashtags) AS tag, author, {post_day()} AS day FROM posts "
+        f"WHERE {dated()}) WHERE tag IN (SELECT unnest(?)) GROUP BY ALL",
+        [tags],
+    ).fetchall()
+    out: dict[str, dict[date, float]] = {t: {} for t in tags}
+    for tag, start, n in rows:
+        out[tag][start] = float(n)
+    return out
+
+
 def act_periods(
     con: Any, unit: str = "week"
 ) -> tuple[list[date], dict[str, list[float]], dict[str, list[float]]]:

@@ -232,19 +232,27 @@ def tags_sections(con: Any, colours: TagColours | None = None) -> str:
     authors = queries.tag_daily_authors(con, charted, days)
     unit = count_period(days[0], days[-1]) if days else "day"
     per = {"day": "day", "week": "week", "month": "month"}[unit]
+    # a week's or month's point stands on its own distinct authors, not on its days' summed
+    by_period = {unit: queries.tag_period_authors(con, charted, unit)} if unit != "day" else None
     chart = charts.line_chart(
         days,
         series,
         title=f"Posts per {per}, most used hashtags",
         colours=colours.for_series(series),
         authors=authors,
+        period_authors=by_period,
     )
     chart += note(
         f"Original posts per {per} (reposts are not counted), for hashtags used by at least "
         f"{MIN_CELL} distinct authors."
     )
     extra = ""
-    peaks = sorted((max(v) for v in series.values()), reverse=True)
+    # the peaks of the points drawn: whether a second chart is drawn tells nothing withheld
+    _, _, drawn = charts.plotted(days, series, authors, by_period)
+    peaks = sorted(
+        (max((v for v in vals if v is not None), default=0.0) for vals in drawn.values()),
+        reverse=True,
+    )
     if len(peaks) > 2 and peaks[0] > 4 * peaks[1]:  # one tag dwarfs the rest: show them apart
         rest = {t: v for t, v in series.items() if t != charted[0]}
         extra = charts.line_chart(
@@ -253,6 +261,7 @@ def tags_sections(con: Any, colours: TagColours | None = None) -> str:
             title=f"Posts per {per}, the tags after {charted[0]} on their own scale",
             colours=colours.for_series(rest),
             authors=authors,
+            period_authors=by_period,
         )
     if not charted:
         chart = note(f"No hashtag is used by {MIN_CELL} or more distinct authors: none is charted.")
