@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
+from chart_points import line_charts, scale, values
 from groundswell.analyze.registry import Analysis, LineChart, Params
 from groundswell.demo import write_corpus
 from groundswell.report import build_report
@@ -369,3 +370,73 @@ def test_the_totals_of_a_store_of_few_authors_read_under_ten(tmp_path):
         page = build_report(store, tmp_path / "many.html").read_text(encoding="utf-8")
     assert '<span class="big">12</span>posts' in page
     assert '<span class="big">12</span>distinct authors' in page
+
+
+def _tag_posts(tag: str, day: date, authors: list[str], each: int = 1) -> list[Post]:
+    """``each`` posts with ``tag`` by each of ``authors`` on ``day``."""
+    at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    return [
+        Post(platform="twitter", id=f"{tag}-{day}-{a}-{k}", text=f"me too {tag} {k}",
+             created_at=at + timedelta(minutes=k), author=a, hashtags=[tag])
+        for a in authors for k in range(each)
+    ]  # fmt: skip
+
+
+def test_a_day_of_3_authors_is_not_drawn_in_the_report_charts(tmp_path):
+    """A review read a small count off the report's line chart: a day of 3 posts by 3 authors
+    was drawn at its true height (only its hover read "< 10"). No line chart of the report (the
+    tags' and the timeline analysis') draws it or scales by it, nor a day of 120 posts by 4."""
+    d0 = date(2017, 10, 1)
+    many = [f"a{i}" for i in range(12)]
+    posts = []
+    for i in range(30):
+        if i == 10:
+            posts += _tag_posts("#metoo", d0 + timedelta(days=i), ["x1", "x2", "x3"])
+        elif i == 20:
+            posts += _tag_posts("#metoo", d0 + timedelta(days=i), many[:4], each=30)
+        else:
+            posts += _tag_posts("#metoo", d0 + timedelta(days=i), many)
+    with Store(tmp_path / "few.duckdb") as store:
+        store.write_batch(posts)
+        page = build_report(store, tmp_path / "report.html").read_text(encoding="utf-8")
+    svgs = line_charts(page)
+    assert len(svgs) == 2  # the tags' chart, and the timeline's (#metoo and the movement)
+    assert line_charts(_section(page, "tags-per-day"))
+    for svg in svgs:
+        assert not any(abs(v - 3) < 0.5 or abs(v - 120) < 0.5 for v in values(svg))
+        _, ticks = scale(svg)
+        assert max(ticks) == 20  # from the days of 12 posts, not 120's 200
+        assert "#metoo on 2017-10-11: withheld (&lt; 10 distinct authors)" in svg
+        assert "#metoo on 2017-10-21: withheld (&lt; 10 distinct authors)" in svg
+
+
+def test_a_week_of_3_authors_is_not_drawn_in_the_report_charts(tmp_path):
+    """Over more than a year the report's charts count by week: a week's point stands on the
+    week's distinct authors. The same 3 people posting every day of a week (3 distinct authors
+    a day, 21 summed, 210 posts) are withheld; 35 people, 5 a day, are drawn."""
+    monday = date(2017, 1, 2)
+    many = [f"a{i}" for i in range(12)]
+    posts = []
+    for w in range(60):
+        start = monday + timedelta(weeks=w)
+        if w == 5:
+            for i in range(7):
+                posts += _tag_posts("#metoo", start + timedelta(days=i), ["x1", "x2", "x3"], 10)
+        elif w == 9:
+            for i in range(7):
+                people = [f"p{5 * i + k}" for k in range(5)]
+                posts += _tag_posts("#metoo", start + timedelta(days=i), people)
+        else:
+            posts += _tag_posts("#metoo", start, many)
+    with Store(tmp_path / "weeks.duckdb") as store:
+        store.write_batch(posts)
+        page = build_report(store, tmp_path / "report.html").read_text(encoding="utf-8")
+    svgs = line_charts(page)
+    assert len(svgs) == 2 and all("posts per week" in svg for svg in svgs)
+    for svg in svgs:
+        shown = values(svg)
+        assert not any(abs(v - 210) < 0.5 for v in shown)
+        assert any(abs(v - 35) < 0.5 for v in shown)
+        _, ticks = scale(svg)
+        assert max(ticks) == 50  # from the week of 35 people, not the 210 posts of 3
+        assert "#metoo in the week of 6 Feb 2017: withheld" in svg

@@ -38,6 +38,10 @@ class LineChart:
     series: dict[str, list[float]]
     title: str
     y_label: str = "posts per day"
+    # distinct authors behind the points: unit (day, week, month) -> series -> the period's
+    # first day -> count; the report leaves out a point of fewer than 10 (CODEBOOK section 7),
+    # and without them it can only leave out points whose value is under 10
+    authors: dict[str, dict[str, dict[Any, float]]] | None = None
 
 
 @dataclass

@@ -266,11 +266,13 @@ class TimelineAnalysis(Analysis):
                                            [row["series"]], row["start"], row["end"])  # fmt: skip
         frame = pd.DataFrame(rows, columns=COLUMNS)
         frame.attrs["daily"] = daily
+        if not daily.empty:  # the people behind each point the chart may draw
+            frame.attrs["chart_authors"] = chart_authors(store, tags, _chart_names(daily))
         return frame
 
     def chart(self, frame: pd.DataFrame) -> LineChart | None:
         """Posts per day of the movement and its largest tags."""
-        return _chart(frame.attrs.get("daily"))
+        return _chart(frame.attrs.get("daily"), authors=frame.attrs.get("chart_authors"))
 
     def render(self, frame: pd.DataFrame) -> str:
         """Parameters, a chart of daily posts (the movement and its largest tags), then the
@@ -291,14 +293,66 @@ class TimelineAnalysis(Analysis):
         return f"<h2>{html.escape(self.title)}</h2><p class='note'>{html.escape(note)}</p>{table}"
 
 
-def _chart(daily: pd.DataFrame | None, lines: int = CHART_LINES) -> LineChart | None:
-    """Posts per day: the movement and its ``lines - 1`` largest tags."""
+def _chart_names(daily: pd.DataFrame, lines: int = CHART_LINES) -> list[str]:
+    """The series charted: the movement and its ``lines - 1`` largest tags."""
+    tags = [c for c in daily.sum().sort_values(ascending=False).index if c != MOVEMENT]
+    return [MOVEMENT, *tags[: lines - 1]]
+
+
+def _chart(
+    daily: pd.DataFrame | None,
+    lines: int = CHART_LINES,
+    authors: dict[str, dict[str, dict[Any, float]]] | None = None,
+) -> LineChart | None:
+    """Posts per day: the movement and its ``lines - 1`` largest tags, with the distinct
+    authors behind each point (``chart_authors``) so the report withholds small ones."""
     if daily is None or daily.empty:
         return None
-    tags = [c for c in daily.sum().sort_values(ascending=False).index if c != MOVEMENT]
-    names = [MOVEMENT, *tags[: lines - 1]]
+    names = _chart_names(daily, lines)
     return LineChart(
         list(daily.index),
         {n: daily[n].astype(float).tolist() for n in names},
         title="Posts per day",
+        authors=authors,
     )
+
+
+def chart_authors(
+    store: Any, tags: list[str], names: list[str]
+) -> dict[str, dict[str, dict[date, float]]]:
+    """Distinct authors per day, per week (from Monday) and per month, each period named by
+    its first day, of each charted series ``names`` (tags, and the movement: posts with any of
+    ``tags``): unit -> series -> period -> count. A chart that sums days into weeks needs the
+    week's own distinct authors (the same people posting each day are one count, not seven)."""
+    out: dict[str, dict[str, dict[date, float]]] = {
+        unit: {n: {} for n in names} for unit in ("day", "week", "month")
+    }
+    charted = [n for n in names if n != MOVEMENT]
+    parts, params = [], []
+    if charted:
+        parts.append(
+            f"SELECT tag AS s, author, day FROM (SELECT unnest(list_distinct(hashtags)) AS tag, "
+            f"author, {post_day()} AS day FROM posts WHERE list_has_any(hashtags, ?)) "
+            "WHERE list_contains(?, tag)"
+        )
+        params += [charted, charted]
+    if MOVEMENT in names:
+        parts.append(
+            f"SELECT '{MOVEMENT}' AS s, author, {post_day()} AS day FROM posts "
+            "WHERE list_has_any(hashtags, ?)"
+        )
+        params.append(tags)
+    if not parts:
+        return out
+    rows = store.con.execute(
+        "SELECT s, day, week, month, count(DISTINCT author) FROM (SELECT s, author, day, "
+        "CAST(date_trunc('week', day) AS DATE) AS week, "
+        "CAST(date_trunc('month', day) AS DATE) AS month "
+        f"FROM ({' UNION ALL '.join(parts)}) WHERE day IS NOT NULL) "
+        "GROUP BY GROUPING SETS ((s, day), (s, week), (s, month))",
+        params,
+    ).fetchall()
+    for s, day, week, month, n in rows:
+        unit, start = ("day", day) if day else ("week", week) if week else ("month", month)
+        out[unit][s][start] = float(n)
+    return out

@@ -276,7 +276,12 @@ def _chart(analysis: Any, frame: Any, colours: TagColours | None = None) -> str:
     tags = all(n.startswith("#") or n == MOVEMENT_SERIES for n in names)
     mapping = colours.for_series(names) if colours is not None and tags else None
     return charts.line_chart(
-        spec.days, spec.series, title=spec.title, y_label=spec.y_label, colours=mapping
+        spec.days,
+        spec.series,
+        title=spec.title,
+        y_label=spec.y_label,
+        colours=mapping,
+        period_authors=getattr(spec, "authors", None),  # a plug-in's own spec may lack it
     )
 
 
