@@ -81,7 +81,9 @@ class Predicted:
         keys = ("harm", "harm_scores", *(f"{k}{x}" for k in _DETAILS for x in ("", "_scores")))
         return cls(
             [r["act"] for r in recs],
-            np.array([[r[k] for k in _P_KEYS] for r in recs], dtype=np.float64).reshape(-1, 7),
+            np.array([[r[k] for k in _P_KEYS] for r in recs], dtype=np.float64).reshape(
+                -1, len(ACTS)
+            ),
             {i: {k: r[k] for k in keys} for i, r in enumerate(recs) if "harm" in r},
             [r.get("evidence", []) for r in recs],
             [r["lang"] for r in recs],
@@ -267,26 +269,23 @@ class Classifier:
         read = dict(zip(told_at, read_many([texts[i] for i in told_at]), strict=True))
         names = [ACTS[a] for a in acts.tolist()]
         found: dict[int, dict[str, Any]] = {}
-        spans: list[list[dict[str, Any]]] | None = [] if evidence else None
-        stated: list[Evidence] = []
+        stated: dict[int, list[Evidence]] = {}  # the details' phrases join the row's evidence
         for i in np.flatnonzero(described).tolist():
             found[i] = {}
-            stated = describe(
+            stated[i] = describe(
                 found[i],
                 texts[i],
                 {k: v[i] for k, v in rows.items()},
                 testimony=bool(told[i]),
                 read=read.get(i),
             )
-            if spans is not None:  # the details' phrases join the row's evidence
-                found[i]["_stated"] = stated
-        if spans is not None:
+        spans: list[list[dict[str, Any]]] | None = None
+        if evidence:
+            spans = []
             for i, text in enumerate(texts):
                 ngrams = self._ngrams(text, i, top[i], hashed)
-                said = found[i].pop("_stated") if i in found else []
-                spans.append(
-                    [e.to_dict() for e in self._evidence(text, names[i], hits[i], ngrams, said)]
-                )
+                chosen = self._evidence(text, names[i], hits[i], ngrams, stated.get(i, []))
+                spans.append([e.to_dict() for e in chosen])
         found_langs = [
             detect_language(text, langs[i] if langs else None) for i, text in enumerate(texts)
         ]

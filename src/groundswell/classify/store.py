@@ -13,10 +13,10 @@ import itertools
 import json
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
@@ -25,6 +25,9 @@ from groundswell.classify.bundle import Bundle
 from groundswell.errors import InputError, StoreError
 from groundswell.schema import ACTS
 from groundswell.store.db import rollback
+
+if TYPE_CHECKING:
+    from groundswell.classify.run import Predicted
 
 # acts and testimony keep no primary-key index: a run writes only posts that have no row from
 # its model and version (one snapshot query), so the index guarded nothing, and on a large
@@ -170,7 +173,9 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _rows(batch: list[tuple[str, str]], recs: Any) -> tuple[Any, Any]:
+def _rows(
+    batch: list[tuple[str, str]], recs: Predicted | Sequence[dict[str, Any]]
+) -> tuple[Any, Any]:
     """One batch's ``acts`` rows, and ``testimony`` rows for the posts whose act is testimony
     (the codebook asks the details only of them), as Arrow tables (scores rounded to 6 places,
     scores and evidence as JSON), from a ``Predicted`` batch or its records."""
