@@ -387,7 +387,10 @@ def present(name: str, text: str) -> set[int] | None:
     except UnicodeEncodeError:
         return None
     found: set[int] = set()
-    db.scan(data, match_event_handler=_add, context=found)  # type: ignore[attr-defined]
+    try:
+        db.scan(data, match_event_handler=_add, context=found)  # type: ignore[attr-defined]
+    except Exception:  # hyperscan.error: e.g. its scratch space in use by another thread
+        return None
     return found
 
 
@@ -408,7 +411,10 @@ def prefilter(name: str, big: str, starts: list[int]) -> list[list[int]] | None:
             for found in rows:
                 found.append(r)
             continue
-        scan_block(data, match_event_handler=_note, context=(rows, r))
+        try:
+            scan_block(data, match_event_handler=_note, context=(rows, r))
+        except Exception:  # hyperscan.error: e.g. its scratch space in use by another thread
+            return None  # the plain scan then runs
     return rows
 
 
