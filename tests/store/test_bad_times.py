@@ -174,7 +174,12 @@ def test_one_bad_time_quarantines_one_record(tmp_path, store: Store, name: str, 
     (file, line, reason, raw) = store.con.execute(
         "SELECT source_file, line, reason, raw FROM quarantine"
     ).fetchone()
-    assert file == str(path) and "out of range" in reason
+    assert file == str(path)
+    if name.startswith("twarc2") and bad == BAD_EPOCH:
+        # twarc2 writes created_at as ISO text only: a number there is no time, whatever its size
+        assert "created_at" in reason and "not a time" in reason
+    else:
+        assert "out of range" in reason
     assert line == 2 + name.endswith(".csv")
     assert raw
 
